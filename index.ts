@@ -1,0 +1,44 @@
+/**
+ * oauth2-stateless: an OAuth 2.0 authorization server toolkit for Express.
+ * The public API; re-exports only.
+ */
+export { createAuthorizationServer, METADATA_PATH, type AuthorizationServer } from './lib/http/server.js';
+export type { FormEndpointOptions, Handler } from './lib/http/endpoints.js';
+export type { ProtectOptions } from './lib/http/protect.js';
+export { readForm, parseForm, type FormParams } from './lib/http/form.js';
+
+export { Provider, NO_STORE, type AuthorizationCodeInput } from './lib/provider.js';
+export type { ProviderOptions, EndpointPaths, ResolvedConfig } from './lib/options.js';
+export type { ServerMetadata } from './lib/metadata.js';
+export type { IntrospectionResponse } from './lib/introspection.js';
+export type { TokenResponseBody } from './lib/issuer.js';
+export type { AccessTokenInfo, VerifyOptions } from './lib/verifier.js';
+
+export type { TokenGrant, GrantContext, GrantOptions, TokenGrantRequest } from './lib/grants/grant.js';
+export type { PasswordGrantOptions, PasswordCredentials } from './lib/grants/password.js';
+export type { RefreshTokenGrantOptions } from './lib/grants/refresh-token.js';
+
+export { ScopePolicy, hasScopes, type ScopeOptions } from './lib/scope.js';
+export { defineClient, type ClientConfig } from './lib/clients.js';
+export { authenticateClient, type ClientAuthInput, type AuthenticatedClient } from './lib/client-auth.js';
+export { generateClientSecret, hashClientSecret, verifyClientSecret } from './lib/secrets.js';
+export { s256Challenge, verifyCodeChallenge, type CodeChallengeMethod } from './lib/pkce.js';
+
+export { uuid4TokenGenerator, randomTokenGenerator, type TokenGenerator } from './lib/tokens/opaque.js';
+export { generateSigningKey, importSigningKey, KeySet, jwkThumbprint, type SigningKey, type SigningKeyInput, type SigningAlgorithm } from './lib/tokens/keys.js';
+export type { AccessTokenClaims } from './lib/tokens/jwt.js';
+
+export type { ClientStore, AuthorizationCodeStore, AccessTokenStore, RefreshTokenStore, Stores } from './lib/stores/types.js';
+export {
+  MemoryClientStore,
+  MemoryAuthorizationCodeStore,
+  MemoryAccessTokenStore,
+  MemoryRefreshTokenStore,
+  memoryStores,
+  type MemoryStoreOptions,
+} from './lib/stores/memory.js';
+
+export { consoleLogger, silentLogger } from './lib/logger.js';
+export * from './lib/errors.js';
+export type * from './lib/types.js';
+export { isPublicClient } from './lib/types.js';

@@ -1,0 +1,234 @@
+/**
+ * The one error hierarchy of the library.
+ *
+ * Every error a client can see is an {@link OAuthError}: `error` is the RFC code,
+ * `status` the HTTP status, `description` the public text sent as
+ * `error_description`. Anything private (a store's exception, a failed signature)
+ * goes in `cause`, which is logged and never sent.
+ *
+ * This module is a leaf: it imports nothing of the project.
+ */
+
+/** Error codes of RFC 6749 (5.2, 4.1.2.1), RFC 6750 (3.1) and RFC 7009 (2.2.1). */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'unsupported_response_type'
+  | 'invalid_scope'
+  | 'access_denied'
+  | 'server_error'
+  | 'temporarily_unavailable'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'unsupported_token_type';
+
+/** The JSON body of an error response (RFC 6749 5.2). */
+export interface OAuthErrorBody {
+  error: OAuthErrorCode;
+  error_description?: string;
+  error_uri?: string;
+}
+
+export interface OAuthErrorOptions {
+  /** Private detail: logged, never sent to the client. */
+  cause?: unknown;
+  /** Extra response headers, e.g. `WWW-Authenticate`. */
+  headers?: Record<string, string>;
+  /** A URI of a page about the error, sent as `error_uri`. */
+  uri?: string;
+}
+
+/** Base class of every error the library sends to a client. */
+export class OAuthError extends Error {
+  /** The RFC error code sent as `error`. */
+  readonly error: OAuthErrorCode;
+  /** The HTTP status of the response. */
+  readonly status: number;
+  /** Public text sent as `error_description`. */
+  readonly description: string;
+  /** Sent as `error_uri` when set. */
+  readonly uri: string | undefined;
+  /** Extra response headers. */
+  readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Whether the authorization endpoint may send this error back to the client's
+   * redirect URI. Errors about the client or the redirect URI itself never are
+   * (RFC 6749 4.1.2.1).
+   */
+  readonly redirectable: boolean;
+
+  constructor(
+    error: OAuthErrorCode,
+    description: string,
+    status: number,
+    redirectable: boolean,
+    options: OAuthErrorOptions = {},
+  ) {
+    super(description, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'OAuthError';
+    this.error = error;
+    this.status = status;
+    this.description = description;
+    this.uri = options.uri;
+    this.headers = Object.freeze({ ...options.headers });
+    this.redirectable = redirectable;
+  }
+
+  /** The RFC 6749 5.2 body: `error`, `error_description`, and `error_uri` if set. */
+  toJSON(): OAuthErrorBody {
+    const body: OAuthErrorBody = { error: this.error, error_description: this.description };
+    if (this.uri !== undefined) body.error_uri = this.uri;
+    return body;
+  }
+}
+
+/** A missing, repeated or malformed parameter (RFC 6749 5.2). Status 400. */
+export class InvalidRequestError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super('invalid_request', description, 400, true, options);
+    this.name = 'InvalidRequestError';
+  }
+}
+
+/**
+ * Client authentication failed (RFC 6749 5.2). Status 401 with a `Basic`
+ * challenge when the client used the Authorization header, else 400.
+ */
+export class InvalidClientError extends OAuthError {
+  constructor(description: string, options: OAuthErrorOptions & { basicRealm?: string } = {}) {
+    const { basicRealm, ...rest } = options;
+    const headers =
+      basicRealm === undefined
+        ? rest.headers
+        : { ...rest.headers, 'WWW-Authenticate': `Basic realm="${basicRealm}", charset="UTF-8"` };
+    super('invalid_client', description, basicRealm === undefined ? 400 : 401, false, {
+      ...rest,
+      headers,
+    });
+    this.name = 'InvalidClientError';
+  }
+}
+
+/** A bad authorization code, refresh token or resource owner credential. Status 400. */
+export class InvalidGrantError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super('invalid_grant', description, 400, false, options);
+    this.name = 'InvalidGrantError';
+  }
+}
+
+/** The client may not use this grant or response type. Status 400. */
+export class UnauthorizedClientError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super('unauthorized_client', description, 400, true, options);
+    this.name = 'UnauthorizedClientError';
+  }
+}
+
+/** The server does not offer the requested grant type. Status 400. */
+export class UnsupportedGrantTypeError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super('unsupported_grant_type', description, 400, false, options);
+    this.name = 'UnsupportedGrantTypeError';
+  }
+}
+
+/** The server does not offer the requested response type. Status 400. */
+export class UnsupportedResponseTypeError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super('unsupported_response_type', description, 400, true, options);
+    this.name = 'UnsupportedResponseTypeError';
+  }
+}
+
+/** Unknown scope, or more scope than the client or grant allows. Status 400. */
+export class InvalidScopeError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super('invalid_scope', description, 400, true, options);
+    this.name = 'InvalidScopeError';
+  }
+}
+
+/** The resource owner or the server denied the request. Status 400 (or redirected). */
+export class AccessDeniedError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super('access_denied', description, 400, true, options);
+    this.name = 'AccessDeniedError';
+  }
+}
+
+/** RFC 7009 2.2.1: the server cannot revoke this type of token. Status 400. */
+export class UnsupportedTokenTypeError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super('unsupported_token_type', description, 400, false, options);
+    this.name = 'UnsupportedTokenTypeError';
+  }
+}
+
+/** An unexpected failure. Status 500 with a generic description. */
+export class ServerError extends OAuthError {
+  constructor(description = 'the server encountered an unexpected error', options?: OAuthErrorOptions) {
+    super('server_error', description, 500, true, options);
+    this.name = 'ServerError';
+  }
+}
+
+/** A dependency (usually a store) is down or overloaded. Status 503. */
+export class TemporarilyUnavailableError extends OAuthError {
+  constructor(
+    description = 'the server is temporarily unable to handle the request',
+    options?: OAuthErrorOptions,
+  ) {
+    super('temporarily_unavailable', description, 503, true, {
+      ...options,
+      headers: { 'Retry-After': '5', ...options?.headers },
+    });
+    this.name = 'TemporarilyUnavailableError';
+  }
+}
+
+/** RFC 6750 3.1: the access token is malformed, expired, revoked or unknown. Status 401. */
+export class InvalidTokenError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super('invalid_token', description, 401, false, options);
+    this.name = 'InvalidTokenError';
+  }
+}
+
+/** RFC 6750 3.1: the access token lacks a scope the resource needs. Status 403. */
+export class InsufficientScopeError extends OAuthError {
+  /** The scopes the resource needs, sent in the `scope` attribute of the challenge. */
+  readonly requiredScope: readonly string[];
+
+  constructor(requiredScope: readonly string[], options?: OAuthErrorOptions) {
+    super('insufficient_scope', 'the access token does not carry the scope this resource needs', 403, false, options);
+    this.name = 'InsufficientScopeError';
+    this.requiredScope = requiredScope;
+  }
+}
+
+/**
+ * Thrown by a store whose backend cannot be reached or timed out. The engine turns
+ * it into `temporarily_unavailable` (503); any other store exception becomes
+ * `server_error` (500).
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/**
+ * Turns anything thrown into an {@link OAuthError}: OAuth errors pass through, a
+ * {@link StoreUnavailableError} becomes 503, everything else a generic 500 whose
+ * cause keeps the original for the log.
+ */
+export function toOAuthError(err: unknown): OAuthError {
+  if (err instanceof OAuthError) return err;
+  if (err instanceof StoreUnavailableError) return new TemporarilyUnavailableError(undefined, { cause: err });
+  return new ServerError(undefined, { cause: err });
+}

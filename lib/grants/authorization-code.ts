@@ -1,0 +1,75 @@
+/**
+ * `authorization_code`, the redemption half (RFC 6749 4.1.3; the seed's
+ * `AuthorizationCodeGrant`). The authorization endpoint makes the codes.
+ *
+ * Rules:
+ * - `code` is required (`invalid_request`); an unknown or expired code is `invalid_grant`;
+ * - the code is bound to its client: another client's redemption is `invalid_grant`;
+ * - `redirect_uri` is required, and must be identical, when it was sent at
+ *   authorization (4.1.3); when it was not, a given one must still match;
+ * - PKCE (RFC 7636 4.6): a stored challenge needs a `code_verifier` that answers it;
+ *   a verifier without a stored challenge is `invalid_request` (OAuth 2.1 4.1.3);
+ * - a failed redemption does not burn the code (it still expires fast);
+ * - a code is redeemed once: any later or parallel redemption is `invalid_grant`
+ *   and revokes every token issued from the code (4.1.2, RFC 9700 4.5).
+ */
+import { InvalidGrantError, InvalidRequestError } from '../errors.js';
+import { verifyCodeChallenge } from '../pkce.js';
+import { sha256 } from '../secrets.js';
+import { mayRefresh, type GrantOptions, type TokenGrant } from './grant.js';
+
+const REPLAYED = 'the authorization code was already used; the tokens issued with it are revoked';
+
+export function authorizationCodeGrant(options: Required<GrantOptions>): TokenGrant {
+  return {
+    grantType: 'authorization_code',
+    async handle({ params, client }, context) {
+      const code = params['code'];
+      if (code === undefined) throw new InvalidRequestError('code is required');
+      const id = sha256(code);
+      const record = await context.stores.authorizationCodes.find(id);
+      if (record === undefined) throw new InvalidGrantError('the authorization code is invalid or expired');
+      if (record.clientId !== client.id) throw new InvalidGrantError('the authorization code was issued to another client');
+      if (record.consumed === true) {
+        await context.revokeGrant(record.grantId);
+        context.logger.warn({ clientId: client.id, grantId: record.grantId }, 'authorization code replayed; grant revoked');
+        throw new InvalidGrantError(REPLAYED);
+      }
+
+      const redirectUri = params['redirect_uri'];
+      if (record.redirectUriSent && redirectUri === undefined) {
+        throw new InvalidRequestError('redirect_uri is required: it was sent in the authorization request');
+      }
+      if (redirectUri !== undefined && redirectUri !== record.redirectUri) {
+        throw new InvalidGrantError('redirect_uri does not match the one of the authorization request');
+      }
+
+      const verifier = params['code_verifier'];
+      if (record.codeChallenge !== undefined) {
+        if (verifier === undefined) throw new InvalidRequestError('code_verifier is required');
+        if (!verifyCodeChallenge(verifier, record.codeChallenge, record.codeChallengeMethod ?? 'S256')) {
+          throw new InvalidGrantError('code_verifier does not match the code_challenge');
+        }
+      } else if (verifier !== undefined) {
+        throw new InvalidRequestError('code_verifier was sent, but the authorization request had no code_challenge');
+      }
+
+      const won = await context.stores.authorizationCodes.consume(id);
+      if (won === undefined) {
+        await context.revokeGrant(record.grantId);
+        context.logger.warn({ clientId: client.id, grantId: record.grantId }, 'authorization code redeemed twice at once; grant revoked');
+        throw new InvalidGrantError(REPLAYED);
+      }
+      return context.tokens.issue({
+        client,
+        subject: record.subject,
+        scope: record.scope,
+        grantType: 'authorization_code',
+        grantId: record.grantId,
+        accessTokenLifetime: options.accessTokenLifetime,
+        unique: options.uniqueTokens,
+        refreshToken: mayRefresh(client, context) ? { lifetime: context.refreshTokens.lifetime, scope: record.scope } : undefined,
+      });
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * Reads an `application/x-www-form-urlencoded` body strictly, for the token,
+ * revocation and introspection endpoints.
+ *
+ * Rules (each failure is `invalid_request`, as JSON, never an HTML page or a 500):
+ * - the media type must be application/x-www-form-urlencoded (RFC 6749 3.2), with
+ *   no charset or UTF-8;
+ * - the body may not exceed the limit (then the connection is closed after the answer);
+ * - percent-encoding must be well formed and decode to UTF-8;
+ * - no parameter may appear twice (RFC 6749 3.1), and every one is a string;
+ * - a parameter with an empty value counts as absent (RFC 6749 3.1).
+ *
+ * If the host app already parsed the body (e.g. `app.use(express.urlencoded())`),
+ * its `req.body` is checked by the same rules, so arrays and objects are refused.
+ */
+import type { IncomingMessage } from 'node:http';
+import { InvalidRequestError } from '../errors.js';
+
+export type FormParams = Readonly<Record<string, string>>;
+
+const FORM = 'application/x-www-form-urlencoded';
+
+function checkContentType(header: string | undefined): void {
+  const parts = (header ?? '').split(';');
+  if (parts[0]?.trim().toLowerCase() !== FORM) {
+    throw new InvalidRequestError(`the request body must be ${FORM}`);
+  }
+  for (const param of parts.slice(1)) {
+    const eq = param.indexOf('=');
+    const name = param.slice(0, eq).trim().toLowerCase();
+    if (name !== 'charset') continue;
+    const value = param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    if (value !== 'utf-8' && value !== 'utf8') throw new InvalidRequestError('the request body must be encoded in UTF-8');
+  }
+}
+
+function decode(text: string): string {
+  return decodeURIComponent(text.indexOf('+') === -1 ? text : text.replace(/\+/g, ' '));
+}
+
+function repeated(name: string): InvalidRequestError {
+  return new InvalidRequestError(`the parameter ${JSON.stringify(name)} must not be repeated`);
+}
+
+/** Parses a urlencoded string with the rules above. */
+export function parseForm(body: string): FormParams {
+  const params: Record<string, string> = Object.create(null);
+  const seen = new Set<string>();
+  if (body === '') return params;
+  for (const pair of body.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    let name: string;
+    let value: string;
+    try {
+      name = decode(eq === -1 ? pair : pair.slice(0, eq));
+      value = eq === -1 ? '' : decode(pair.slice(eq + 1));
+    } catch {
+      throw new InvalidRequestError('the request body has malformed percent-encoding');
+    }
+    if (seen.has(name)) throw repeated(name);
+    seen.add(name);
+    if (value !== '') params[name] = value;
+  }
+  return params;
+}
+
+/** Checks a body someone else parsed: strings only, no arrays or objects. */
+function checkParsed(body: unknown): FormParams {
+  const params: Record<string, string> = Object.create(null);
+  if (body === undefined || body === null) return params;
+  if (typeof body !== 'object') throw new InvalidRequestError(`the request body must be ${FORM}`);
+  for (const [name, value] of Object.entries(body)) {
+    if (Array.isArray(value)) throw repeated(name);
+    if (typeof value !== 'string') throw new InvalidRequestError(`the parameter ${JSON.stringify(name)} must be a single string`);
+    if (value !== '') params[name] = value;
+  }
+  return params;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function tooLarge(limit: number): InvalidRequestError {
+  return new InvalidRequestError(`the request body is larger than ${limit} bytes`, { headers: { Connection: 'close' } });
+}
+
+/**
+ * Reads and parses the body of `req`.
+ * @param limit the largest body accepted, in bytes.
+ */
+export async function readForm(req: IncomingMessage & { body?: unknown; _body?: boolean }, limit: number): Promise<FormParams> {
+  checkContentType(req.headers['content-type']);
+  if (req._body === true || req.readableEnded) return checkParsed(req.body);
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) throw tooLarge(limit);
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(new InvalidRequestError('the request body could not be read', { cause: err }));
+    };
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+  let text: string;
+  try {
+    text = utf8.decode(raw);
+  } catch {
+    throw new InvalidRequestError('the request body is not valid UTF-8');
+  }
+  return parseForm(text);
+}

@@ -1,0 +1,69 @@
+/**
+ * The Express toolkit: `createAuthorizationServer(options)` makes the engine and
+ * returns middleware factories bound to it. Each factory checks its options when
+ * called (a TypeError names the bad one) and returns a named handler.
+ *
+ * ```ts
+ * const oauth = createAuthorizationServer({ issuer: 'https://auth.example.com', clients, scopes });
+ * app.post('/token', oauth.token());
+ * app.get('/api/me', oauth.protect({ scope: 'profile' }), handler);
+ * app.use(oauth.router()); // token, revoke, introspect, jwks, metadata
+ * ```
+ */
+import express, { type RequestHandler, type Router } from 'express';
+import { Provider } from '../provider.js';
+import type { ProviderOptions } from '../options.js';
+import { formEndpoint, jsonDocument, type FormEndpointOptions } from './endpoints.js';
+import { protectHandler, type ProtectOptions } from './protect.js';
+
+/** The path of the metadata document relative to the issuer (RFC 8414 3). */
+export const METADATA_PATH = '/.well-known/oauth-authorization-server';
+
+export interface AuthorizationServer {
+  /** The engine, for code that needs it directly. */
+  readonly provider: Provider;
+  /** The token endpoint (RFC 6749 3.2): every enabled grant. POST, form body. */
+  token(options?: FormEndpointOptions): RequestHandler;
+  /** The revocation endpoint (RFC 7009). */
+  revoke(options?: FormEndpointOptions): RequestHandler;
+  /** The introspection endpoint (RFC 7662). */
+  introspect(options?: FormEndpointOptions): RequestHandler;
+  /** Bearer token check for API routes (RFC 6750); sets `req.oauth2`. */
+  protect(options?: ProtectOptions): RequestHandler;
+  /** The metadata document (RFC 8414). */
+  metadata(): RequestHandler;
+  /** The public keys that verify JWT access tokens (RFC 7517). */
+  jwks(): RequestHandler;
+  /**
+   * All endpoints at their configured paths, plus the metadata document at
+   * `/.well-known/oauth-authorization-server`. Mount it at the issuer's path.
+   */
+  router(options?: FormEndpointOptions): Router;
+}
+
+/** Makes the engine from `options` (or takes a ready {@link Provider}) and returns the toolkit. */
+export function createAuthorizationServer(options: ProviderOptions | Provider): AuthorizationServer {
+  const provider = options instanceof Provider ? options : new Provider(options);
+  const handlers = {
+    token: (o?: FormEndpointOptions) => formEndpoint(provider, (r) => provider.token(r), o) as RequestHandler,
+    revoke: (o?: FormEndpointOptions) => formEndpoint(provider, (r) => provider.revoke(r), o) as RequestHandler,
+    introspect: (o?: FormEndpointOptions) => formEndpoint(provider, (r) => provider.introspect(r), o) as RequestHandler,
+    protect: (o?: ProtectOptions) => protectHandler(provider, o) as RequestHandler,
+    metadata: () => jsonDocument(() => provider.metadata(), 3600) as RequestHandler,
+    jwks: () => jsonDocument(() => provider.jwks(), 300) as RequestHandler,
+  };
+  return Object.freeze({
+    provider,
+    ...handlers,
+    router(o?: FormEndpointOptions): Router {
+      const paths = provider.config.endpoints;
+      const router = express.Router();
+      router.all(paths.token, handlers.token(o));
+      router.all(paths.revocation, handlers.revoke(o));
+      router.all(paths.introspection, handlers.introspect(o));
+      router.all(paths.jwks, handlers.jwks());
+      router.all(METADATA_PATH, handlers.metadata());
+      return router;
+    },
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * Token introspection (RFC 7662), for an authenticated client.
+ *
+ * Rules:
+ * - `token` is required (`invalid_request`);
+ * - a client may introspect its own tokens; a client marked `resourceServer` any token;
+ * - anything unknown, expired, revoked, rotated out, or not the caller's to see is
+ *   `{ "active": false }` and nothing else (2.2);
+ * - JWT access tokens are checked against the store too, so revocation shows.
+ */
+import { InvalidRequestError } from './errors.js';
+import type { ScopePolicy } from './scope.js';
+import { sha256 } from './secrets.js';
+import type { Stores } from './stores/types.js';
+import type { Client } from './types.js';
+import type { AccessTokenVerifier } from './verifier.js';
+
+export interface IntrospectionContext {
+  verifier: AccessTokenVerifier;
+  stores: Stores;
+  issuer: string;
+  scopes: ScopePolicy;
+  /** Epoch seconds. */
+  now: number;
+}
+
+/** The introspection response (RFC 7662 2.2). */
+export interface IntrospectionResponse {
+  active: boolean;
+  scope?: string;
+  client_id?: string;
+  token_type?: string;
+  exp?: number;
+  iat?: number;
+  sub?: string;
+  aud?: string;
+  iss?: string;
+  jti?: string;
+}
+
+const INACTIVE: IntrospectionResponse = Object.freeze({ active: false });
+
+export async function introspect(params: Readonly<Record<string, string>>, caller: Client, context: IntrospectionContext): Promise<IntrospectionResponse> {
+  const token = params['token'];
+  if (token === undefined) throw new InvalidRequestError('token is required');
+  const visible = (clientId: string): boolean => caller.resourceServer === true || clientId === caller.id;
+  const hint = params['token_type_hint'];
+
+  const access = async (): Promise<IntrospectionResponse | undefined> => {
+    const record = await context.verifier.find(token);
+    if (record === undefined) return undefined;
+    if (!visible(record.clientId)) return INACTIVE;
+    return {
+      active: true,
+      scope: context.scopes.format(record.scope),
+      client_id: record.clientId,
+      token_type: 'Bearer',
+      exp: record.expiresAt,
+      iat: record.issuedAt,
+      sub: record.subject,
+      aud: record.audience,
+      iss: context.issuer,
+      ...(record.format === 'jwt' ? { jti: record.id } : {}),
+    };
+  };
+  const refresh = async (): Promise<IntrospectionResponse | undefined> => {
+    const record = await context.stores.refreshTokens.find(sha256(token));
+    if (record === undefined || record.expiresAt <= context.now) return undefined;
+    if (record.consumed === true || !visible(record.clientId)) return INACTIVE;
+    return {
+      active: true,
+      scope: context.scopes.format(record.scope),
+      client_id: record.clientId,
+      exp: record.expiresAt,
+      iat: record.issuedAt,
+      sub: record.subject,
+      iss: context.issuer,
+    };
+  };
+  const order = hint === 'refresh_token' ? [refresh, access] : [access, refresh];
+  for (const lookup of order) {
+    const answer = await lookup();
+    if (answer !== undefined) return answer;
+  }
+  return INACTIVE;
+}

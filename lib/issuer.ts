@@ -1,0 +1,138 @@
+/**
+ * Token issuance: makes an access token (opaque or JWT) and optionally a refresh
+ * token, saves both, and only then returns the RFC 6749 5.1 response body. A
+ * token whose save failed is never returned.
+ *
+ * Unique access tokens (the seed's `unique_token`): when a grant asks for them, a
+ * live token with the same client, subject, grant type and scope is handed out
+ * again instead of a new one; no new refresh token comes with it.
+ */
+import { randomUUID } from 'node:crypto';
+import { sha256 } from './secrets.js';
+import type { ScopePolicy } from './scope.js';
+import type { Stores } from './stores/types.js';
+import { signAccessToken } from './tokens/jwt.js';
+import type { KeySet } from './tokens/keys.js';
+import type { TokenGenerator } from './tokens/opaque.js';
+import type { AccessTokenRecord, Client, Clock, GrantType } from './types.js';
+
+/** The JSON body of a successful token response (RFC 6749 5.1). */
+export interface TokenResponseBody {
+  access_token: string;
+  token_type: 'Bearer';
+  /** Seconds until the access token expires. */
+  expires_in: number;
+  refresh_token?: string;
+  scope?: string;
+}
+
+export interface IssueRequest {
+  client: Client;
+  subject: string;
+  scope: readonly string[];
+  grantType: GrantType;
+  /** The token family: every token made from one authorization shares it. */
+  grantId: string;
+  /** Seconds. */
+  accessTokenLifetime: number;
+  /** Issue a refresh token with this lifetime (seconds) and scope. */
+  refreshToken?: { lifetime: number; scope: readonly string[] } | undefined;
+  /** Hand out a live token with the same client, subject, grant type and scope again. */
+  unique?: boolean | undefined;
+}
+
+export interface TokenIssuerOptions {
+  issuer: string;
+  audience: string;
+  format: 'opaque' | 'jwt';
+  keys: KeySet;
+  generator: TokenGenerator;
+  stores: Stores;
+  scopes: ScopePolicy;
+  clock: Clock;
+}
+
+/** Makes, saves and returns tokens. */
+export class TokenIssuer {
+  readonly #o: TokenIssuerOptions;
+
+  constructor(options: TokenIssuerOptions) {
+    this.#o = options;
+  }
+
+  /** A new grant (token family) id. */
+  newGrantId(): string {
+    return randomUUID();
+  }
+
+  async issue(request: IssueRequest): Promise<TokenResponseBody> {
+    const o = this.#o;
+    const now = Math.floor(o.clock() / 1000);
+    const scopeText = o.scopes.format(request.scope);
+    let uniqueKey: string | undefined;
+    if (request.unique === true) {
+      uniqueKey = sha256([request.grantType, request.client.id, request.subject, [...request.scope].sort().join(' ')].join('\n'));
+      const existing = await o.stores.accessTokens.findByUniqueKey(uniqueKey);
+      if (existing?.token !== undefined && existing.expiresAt > now) {
+        return { access_token: existing.token, token_type: 'Bearer', expires_in: existing.expiresAt - now, scope: scopeText };
+      }
+    }
+
+    const lifetime = request.accessTokenLifetime;
+    const expiresAt = now + lifetime;
+    let token: string;
+    let id: string;
+    if (o.format === 'jwt') {
+      id = randomUUID();
+      token = await signAccessToken(o.keys, {
+        iss: o.issuer,
+        sub: request.subject,
+        aud: o.audience,
+        client_id: request.client.id,
+        scope: request.scope.join(' '),
+        jti: id,
+        iat: now,
+        exp: expiresAt,
+      });
+    } else {
+      token = o.generator.generate();
+      id = sha256(token);
+    }
+    const record: AccessTokenRecord = {
+      id,
+      format: o.format,
+      clientId: request.client.id,
+      subject: request.subject,
+      scope: request.scope,
+      audience: o.audience,
+      grantType: request.grantType,
+      grantId: request.grantId,
+      issuedAt: now,
+      expiresAt,
+      ...(uniqueKey === undefined ? {} : { uniqueKey, token }),
+    };
+    const body: TokenResponseBody = { access_token: token, token_type: 'Bearer', expires_in: lifetime, scope: scopeText };
+    const saves = [o.stores.accessTokens.save(record, lifetime)];
+    if (request.refreshToken !== undefined) {
+      const refresh = o.generator.generate();
+      const refreshLifetime = request.refreshToken.lifetime;
+      saves.push(
+        o.stores.refreshTokens.save(
+          {
+            id: sha256(refresh),
+            clientId: request.client.id,
+            subject: request.subject,
+            scope: request.refreshToken.scope,
+            grantId: request.grantId,
+            issuedAt: now,
+            expiresAt: now + refreshLifetime,
+          },
+          refreshLifetime,
+        ),
+      );
+      body.refresh_token = refresh;
+    }
+    await Promise.all(saves);
+    return body;
+  }
+}

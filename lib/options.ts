@@ -1,0 +1,236 @@
+/**
+ * The provider's options: their types, defaults and checks. Everything is checked
+ * once, when the provider is made; a TypeError names the bad option. The caller's
+ * objects are never changed; the resolved configuration is frozen.
+ */
+import { defineClient, isDefinedClient, type ClientConfig } from './clients.js';
+import type { GrantOptions } from './grants/grant.js';
+import { silentLogger } from './logger.js';
+import type { PasswordGrantOptions } from './grants/password.js';
+import type { RefreshTokenGrantOptions } from './grants/refresh-token.js';
+import type { ScopeOptions } from './scope.js';
+import { MemoryClientStore } from './stores/memory.js';
+import type { ClientStore, Stores } from './stores/types.js';
+import { generateSigningKey, importSigningKey, KeySet, type SigningKey, type SigningKeyInput } from './tokens/keys.js';
+import { randomTokenGenerator, type TokenGenerator } from './tokens/opaque.js';
+import type { Client, Clock, Logger } from './types.js';
+
+/** Paths of the endpoints, appended to the issuer URL. */
+export interface EndpointPaths {
+  /** Default `/authorize`. */
+  authorization?: string;
+  /** Default `/token`. */
+  token?: string;
+  /** Default `/revoke`. */
+  revocation?: string;
+  /** Default `/introspect`. */
+  introspection?: string;
+  /** Default `/jwks`. */
+  jwks?: string;
+}
+
+export interface ProviderOptions {
+  /**
+   * The issuer identifier (RFC 8414 2): an https URL without query or fragment
+   * (http is allowed for localhost, 127.0.0.1 and [::1]). A trailing slash is dropped.
+   */
+  issuer: string;
+  /** The registered clients: a store, or a list (kept in memory). Default none. */
+  clients?: ClientStore | readonly (Client | ClientConfig)[];
+  /** Stores for codes and tokens. Default: memory stores (one process only). */
+  stores?: Partial<Omit<Stores, 'clients'>>;
+  /** The scopes the server offers. Default: none (then no request may name a scope). */
+  scopes?: ScopeOptions;
+  accessToken?: {
+    /** `jwt` (RFC 9068, default) or `opaque`. */
+    format?: 'jwt' | 'opaque';
+    /** Seconds; default 3600. Each grant may set its own. */
+    lifetime?: number;
+    /** The `aud` of every access token. Default: the issuer. */
+    audience?: string;
+  };
+  refreshToken?: {
+    /** Seconds; default 2592000 (30 days). */
+    lifetime?: number;
+  };
+  authorizationCode?: {
+    /** Seconds; default 60. */
+    lifetime?: number;
+  };
+  /** Which grants the token endpoint offers, and their options. */
+  grants?: {
+    /** Default on. */
+    authorizationCode?: boolean | GrantOptions;
+    /** Default on. */
+    clientCredentials?: boolean | GrantOptions;
+    /** Default on, with rotation. */
+    refreshToken?: boolean | RefreshTokenGrantOptions;
+    /**
+     * Off unless given a `verify` callback.
+     * @deprecated RFC 9700 2.4 forbids the password grant; enable it only for legacy clients.
+     */
+    password?: false | PasswordGrantOptions;
+  };
+  /**
+   * Keys that sign JWT access tokens; the first signs unless `activeKeyId` names
+   * another, all verify and all public ones are published. Default: one ES256 key
+   * made at start-up, which only suits a single process.
+   */
+  signingKeys?: readonly (SigningKeyInput | SigningKey)[];
+  /** The `kid` of the key that signs. */
+  activeKeyId?: string;
+  /** Makes codes, refresh tokens and opaque access tokens. Default: 256 random bits, base64url. */
+  tokenGenerator?: TokenGenerator;
+  pkce?: {
+    /** Accept `code_challenge_method=plain`. Default false (RFC 9700 2.1.1). */
+    allowPlain?: boolean;
+  };
+  endpoints?: EndpointPaths;
+  /** A pino-compatible logger. Default: silent. */
+  logger?: Logger;
+  /** The clock in milliseconds, for tests. Default `Date.now`. */
+  clock?: Clock;
+}
+
+/** The checked, frozen configuration. */
+export interface ResolvedConfig {
+  readonly issuer: string;
+  readonly clients: ClientStore;
+  readonly format: 'jwt' | 'opaque';
+  readonly audience: string;
+  readonly accessTokenLifetime: number;
+  readonly refreshTokenLifetime: number;
+  readonly codeLifetime: number;
+  readonly grants: {
+    readonly authorizationCode: Required<GrantOptions> | undefined;
+    readonly clientCredentials: Required<GrantOptions> | undefined;
+    readonly refreshToken: Required<RefreshTokenGrantOptions> | undefined;
+    readonly password: Required<PasswordGrantOptions> | undefined;
+  };
+  readonly keys: KeySet;
+  readonly generator: TokenGenerator;
+  readonly allowPlainPkce: boolean;
+  readonly endpoints: Readonly<Required<EndpointPaths>>;
+  readonly logger: Logger;
+  readonly clock: Clock;
+}
+
+function seconds(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new TypeError(`options.${name} must be a positive whole number of seconds`);
+  }
+  return value;
+}
+
+function issuerOf(value: unknown): string {
+  if (typeof value !== 'string') throw new TypeError('options.issuer is required: the URL of this authorization server');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError(`options.issuer ${JSON.stringify(value)} is not a URL`);
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new TypeError('options.issuer must be an https URL (http only for localhost, 127.0.0.1 and [::1])');
+  }
+  if (url.search !== '' || url.hash !== '' || value.includes('?') || value.includes('#')) {
+    throw new TypeError('options.issuer must have no query and no fragment (RFC 8414 2)');
+  }
+  return value.endsWith('/') ? value.slice(0, -1) : value;
+}
+
+function grant<T extends GrantOptions>(name: string, value: boolean | T | undefined, on: boolean, accessTokenLifetime: number): (Required<GrantOptions> & T) | undefined {
+  if (value === false || (value === undefined && !on)) return undefined;
+  const given: Partial<T> = value === true || value === undefined ? {} : value;
+  if (typeof given !== 'object') throw new TypeError(`options.grants.${name} must be a boolean or an options object`);
+  return {
+    ...(given as T),
+    accessTokenLifetime: seconds(`grants.${name}.accessTokenLifetime`, given.accessTokenLifetime, accessTokenLifetime),
+    uniqueTokens: given.uniqueTokens === true,
+  };
+}
+
+function path(name: string, value: string | undefined, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !value.startsWith('/')) throw new TypeError(`options.endpoints.${name} must be a path starting with "/"`);
+  return value;
+}
+
+function clientStore(value: ProviderOptions['clients']): ClientStore {
+  if (value === undefined) return new MemoryClientStore();
+  if (Array.isArray(value)) {
+    const ids = new Set<string>();
+    return new MemoryClientStore(
+      value.map((c: Client | ClientConfig) => {
+        const client = isDefinedClient(c) ? c : defineClient(c as ClientConfig);
+        if (ids.has(client.id)) throw new TypeError(`options.clients: two clients have the id ${JSON.stringify(client.id)}`);
+        ids.add(client.id);
+        return client;
+      }),
+    );
+  }
+  if (typeof (value as ClientStore).find !== 'function') throw new TypeError('options.clients must be a ClientStore or an array of clients');
+  return value as ClientStore;
+}
+
+/** Checks the options and fills in every default. */
+export function resolveOptions(options: ProviderOptions): ResolvedConfig {
+  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  const issuer = issuerOf(options.issuer);
+  const format = options.accessToken?.format ?? 'jwt';
+  if (format !== 'jwt' && format !== 'opaque') throw new TypeError('options.accessToken.format must be "jwt" or "opaque"');
+  const audience = options.accessToken?.audience ?? issuer;
+  if (typeof audience !== 'string' || audience === '') throw new TypeError('options.accessToken.audience must be a non-empty string');
+  const accessTokenLifetime = seconds('accessToken.lifetime', options.accessToken?.lifetime, 3600);
+
+  const g = options.grants ?? {};
+  const password = g.password;
+  if (password !== undefined && password !== false && typeof password.verify !== 'function') {
+    throw new TypeError('options.grants.password.verify must be a function: (credentials) => Promise<{ subject } | undefined>');
+  }
+  const refresh = grant<RefreshTokenGrantOptions>('refreshToken', g.refreshToken, true, accessTokenLifetime);
+  const grace = refresh?.reuseGracePeriod ?? 0;
+  if (typeof grace !== 'number' || grace < 0 || !Number.isFinite(grace)) throw new TypeError('options.grants.refreshToken.reuseGracePeriod must be a number of seconds >= 0');
+
+  const keyInputs = options.signingKeys ?? [generateSigningKey('ES256')];
+  if (!Array.isArray(keyInputs) || keyInputs.length === 0) throw new TypeError('options.signingKeys must be a non-empty array');
+  const keys = new KeySet(keyInputs.map((k) => ('privateKey' in k ? k : importSigningKey(k))), options.activeKeyId);
+
+  const generator = options.tokenGenerator ?? randomTokenGenerator();
+  if (typeof generator.generate !== 'function') throw new TypeError('options.tokenGenerator must have a generate() method');
+  const e = options.endpoints ?? {};
+  const logger = options.logger ?? silentLogger;
+  for (const level of ['debug', 'info', 'warn', 'error'] as const) {
+    if (typeof logger[level] !== 'function') throw new TypeError(`options.logger.${level} must be a function`);
+  }
+
+  return Object.freeze({
+    issuer,
+    clients: clientStore(options.clients),
+    format,
+    audience,
+    accessTokenLifetime,
+    refreshTokenLifetime: seconds('refreshToken.lifetime', options.refreshToken?.lifetime, 30 * 24 * 3600),
+    codeLifetime: seconds('authorizationCode.lifetime', options.authorizationCode?.lifetime, 60),
+    grants: Object.freeze({
+      authorizationCode: grant('authorizationCode', g.authorizationCode, true, accessTokenLifetime),
+      clientCredentials: grant('clientCredentials', g.clientCredentials, true, accessTokenLifetime),
+      refreshToken: refresh === undefined ? undefined : { ...refresh, rotate: refresh.rotate !== false, reuseGracePeriod: grace },
+      password: password === undefined || password === false ? undefined : grant<PasswordGrantOptions>('password', password, false, accessTokenLifetime) as Required<PasswordGrantOptions>,
+    }),
+    keys,
+    generator,
+    allowPlainPkce: options.pkce?.allowPlain === true,
+    endpoints: Object.freeze({
+      authorization: path('authorization', e.authorization, '/authorize'),
+      token: path('token', e.token, '/token'),
+      revocation: path('revocation', e.revocation, '/revoke'),
+      introspection: path('introspection', e.introspection, '/introspect'),
+      jwks: path('jwks', e.jwks, '/jwks'),
+    }),
+    logger,
+    clock: options.clock ?? Date.now,
+  });
+}

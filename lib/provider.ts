@@ -1,0 +1,239 @@
+/**
+ * The engine (the seed's `oauth2.Provider`): holds the configuration, the stores,
+ * the grants and the token machinery, and answers token, revocation and
+ * introspection requests given as plain data. It never imports a web framework.
+ *
+ * The token endpoint is a short pipeline:
+ *   grant_type present → grant known (a Map lookup) → client authenticated →
+ *   client allowed this grant → the grant's handler → 200 with no-store headers.
+ * Anything thrown on the way becomes an RFC 6749 5.2 error response.
+ */
+import { authenticateClient } from './client-auth.js';
+import { InvalidClientError, InvalidRequestError, toOAuthError, UnauthorizedClientError, UnsupportedGrantTypeError } from './errors.js';
+import { authorizationCodeGrant } from './grants/authorization-code.js';
+import { clientCredentialsGrant } from './grants/client-credentials.js';
+import type { GrantContext, TokenGrant } from './grants/grant.js';
+import { passwordGrant } from './grants/password.js';
+import { refreshTokenGrant } from './grants/refresh-token.js';
+import { introspect } from './introspection.js';
+import { TokenIssuer } from './issuer.js';
+import { buildMetadata, type ServerMetadata } from './metadata.js';
+import { resolveOptions, type ProviderOptions, type ResolvedConfig } from './options.js';
+import { isPkceValue, type CodeChallengeMethod } from './pkce.js';
+import { revoke } from './revocation.js';
+import { ScopePolicy } from './scope.js';
+import { sha256 } from './secrets.js';
+import { MemoryAccessTokenStore, MemoryAuthorizationCodeStore, MemoryRefreshTokenStore } from './stores/memory.js';
+import type { Stores } from './stores/types.js';
+import type { Client, EngineRequest, EngineResponse, GrantType } from './types.js';
+import { AccessTokenVerifier, type AccessTokenInfo, type VerifyOptions } from './verifier.js';
+
+/** Headers on every token, revocation and introspection response (RFC 6749 5.1). */
+export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+
+/** What the authorization endpoint passes to {@link Provider.issueAuthorizationCode}. */
+export interface AuthorizationCodeInput {
+  client: Client;
+  /** The resource owner's stable identifier. */
+  subject: string;
+  /** The granted scope, already checked (see `provider.scopes.resolve`). */
+  scope: readonly string[];
+  /** A redirect URI registered for the client. */
+  redirectUri: string;
+  /** Whether the request carried `redirect_uri`; then the token request must repeat it. Default true. */
+  redirectUriSent?: boolean;
+  codeChallenge?: string | undefined;
+  /** Default `S256`. */
+  codeChallengeMethod?: CodeChallengeMethod | undefined;
+  /** Kept with the code, JSON-serialisable. */
+  extra?: Record<string, unknown>;
+}
+
+export class Provider {
+  /** The checked configuration. */
+  readonly config: ResolvedConfig;
+  readonly stores: Stores;
+  readonly scopes: ScopePolicy;
+  readonly #grants = new Map<string, TokenGrant>();
+  readonly #issuer: TokenIssuer;
+  readonly #verifier: AccessTokenVerifier;
+  readonly #context: GrantContext;
+  readonly #grantRevocationTtl: number;
+
+  /** @throws TypeError naming the option, when an option is wrong. */
+  constructor(options: ProviderOptions) {
+    const config = resolveOptions(options);
+    this.config = config;
+    this.scopes = new ScopePolicy(options.scopes);
+    const storeOptions = { clock: config.clock };
+    this.stores = Object.freeze({
+      clients: config.clients,
+      authorizationCodes: options.stores?.authorizationCodes ?? new MemoryAuthorizationCodeStore(storeOptions),
+      accessTokens: options.stores?.accessTokens ?? new MemoryAccessTokenStore(storeOptions),
+      refreshTokens: options.stores?.refreshTokens ?? new MemoryRefreshTokenStore(storeOptions),
+    });
+    this.#issuer = new TokenIssuer({
+      issuer: config.issuer,
+      audience: config.audience,
+      format: config.format,
+      keys: config.keys,
+      generator: config.generator,
+      stores: this.stores,
+      scopes: this.scopes,
+      clock: config.clock,
+    });
+    this.#verifier = new AccessTokenVerifier({
+      issuer: config.issuer,
+      audience: config.audience,
+      keys: config.keys,
+      store: this.stores.accessTokens,
+      clock: config.clock,
+    });
+    const g = config.grants;
+    if (g.authorizationCode) this.#grants.set('authorization_code', authorizationCodeGrant(g.authorizationCode));
+    if (g.clientCredentials) this.#grants.set('client_credentials', clientCredentialsGrant(g.clientCredentials));
+    if (g.refreshToken) this.#grants.set('refresh_token', refreshTokenGrant(g.refreshToken));
+    if (g.password) this.#grants.set('password', passwordGrant(g.password));
+    const lifetimes = [config.refreshTokenLifetime, config.accessTokenLifetime, ...Object.values(g).map((o) => o?.accessTokenLifetime ?? 0)];
+    this.#grantRevocationTtl = Math.max(...lifetimes);
+    this.#context = Object.freeze({
+      stores: this.stores,
+      scopes: this.scopes,
+      tokens: this.#issuer,
+      logger: config.logger,
+      refreshTokens: { enabled: g.refreshToken !== undefined, lifetime: config.refreshTokenLifetime },
+      revokeGrant: (grantId: string) => this.revokeGrant(grantId),
+      now: () => Math.floor(config.clock() / 1000),
+    });
+  }
+
+  /** The grant types the token endpoint offers. */
+  get grantTypes(): GrantType[] {
+    return [...this.#grants.keys()] as GrantType[];
+  }
+
+  /** Answers a token request (RFC 6749 3.2). Never throws: errors become RFC 6749 5.2 responses. */
+  async token(request: EngineRequest): Promise<EngineResponse> {
+    try {
+      const grantType = request.params['grant_type'];
+      if (grantType === undefined) throw new InvalidRequestError('grant_type is required');
+      const grant = this.#grants.get(grantType);
+      if (grant === undefined) throw new UnsupportedGrantTypeError(`the grant type ${JSON.stringify(grantType)} is not supported`);
+      const { client } = await authenticateClient(request, this.config.clients);
+      if (!client.grantTypes.includes(grant.grantType)) {
+        throw new UnauthorizedClientError(`the client may not use the ${grant.grantType} grant`);
+      }
+      const body = await grant.handle({ params: request.params, client }, this.#context);
+      this.config.logger.info({ clientId: client.id, grantType }, 'token issued');
+      return { status: 200, headers: NO_STORE, body };
+    } catch (err) {
+      return this.errorResponse(err, NO_STORE);
+    }
+  }
+
+  /** Answers a revocation request (RFC 7009). Never throws. */
+  async revoke(request: EngineRequest): Promise<EngineResponse> {
+    try {
+      const { client } = await authenticateClient(request, this.config.clients);
+      await revoke(request.params, client, {
+        verifier: this.#verifier,
+        stores: this.stores,
+        revokeGrant: (grantId) => this.revokeGrant(grantId),
+      });
+      return { status: 200, headers: NO_STORE, body: {} };
+    } catch (err) {
+      return this.errorResponse(err, NO_STORE);
+    }
+  }
+
+  /** Answers an introspection request (RFC 7662). Never throws. */
+  async introspect(request: EngineRequest): Promise<EngineResponse> {
+    try {
+      const { client, method } = await authenticateClient(request, this.config.clients);
+      if (method === 'none') throw new InvalidClientError('introspection needs an authenticated confidential client');
+      const body = await introspect(request.params, client, {
+        verifier: this.#verifier,
+        stores: this.stores,
+        issuer: this.config.issuer,
+        scopes: this.scopes,
+        now: Math.floor(this.config.clock() / 1000),
+      });
+      return { status: 200, headers: NO_STORE, body };
+    } catch (err) {
+      return this.errorResponse(err, NO_STORE);
+    }
+  }
+
+  /** Authorization server metadata (RFC 8414). */
+  metadata(): ServerMetadata {
+    const { issuer, endpoints, allowPlainPkce } = this.config;
+    return buildMetadata({ issuer, endpoints, allowPlainPkce, grantTypes: this.grantTypes, scopes: [...this.scopes.available] });
+  }
+
+  /** The public JWK Set. */
+  jwks(): { keys: object[] } {
+    return this.config.keys.jwks();
+  }
+
+  /** Verifies a bearer access token for a resource; throws `invalid_token` (an {@link OAuthError}). */
+  verifyAccessToken(token: string, options?: VerifyOptions): Promise<AccessTokenInfo> {
+    return this.#verifier.verify(token, options);
+  }
+
+  /**
+   * Makes and saves an authorization code; the authorization endpoint calls this
+   * once the resource owner has agreed. Checks the redirect URI and PKCE rules.
+   * @returns the code, to send to the client, and the grant id of the new token family.
+   */
+  async issueAuthorizationCode(input: AuthorizationCodeInput): Promise<{ code: string; grantId: string; expiresIn: number }> {
+    const { client } = input;
+    if (!client.redirectUris.includes(input.redirectUri)) throw new TypeError('issueAuthorizationCode: redirectUri is not registered for the client');
+    const method = input.codeChallengeMethod ?? 'S256';
+    if (input.codeChallenge === undefined) {
+      if (client.requirePkce !== false) throw new InvalidRequestError('code_challenge is required (PKCE)');
+    } else {
+      if (method !== 'S256' && !(method === 'plain' && this.config.allowPlainPkce)) {
+        throw new InvalidRequestError('code_challenge_method must be S256');
+      }
+      if (!isPkceValue(input.codeChallenge)) throw new InvalidRequestError('code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~]');
+    }
+    const code = this.config.generator.generate();
+    const now = Math.floor(this.config.clock() / 1000);
+    const grantId = this.#issuer.newGrantId();
+    const ttl = this.config.codeLifetime;
+    await this.stores.authorizationCodes.save(
+      {
+        id: sha256(code),
+        clientId: client.id,
+        subject: input.subject,
+        scope: [...input.scope],
+        redirectUri: input.redirectUri,
+        redirectUriSent: input.redirectUriSent ?? true,
+        codeChallenge: input.codeChallenge,
+        codeChallengeMethod: input.codeChallenge === undefined ? undefined : method,
+        grantId,
+        issuedAt: now,
+        expiresAt: now + ttl,
+        extra: input.extra,
+      },
+      ttl,
+    );
+    return { code, grantId, expiresIn: ttl };
+  }
+
+  /** Revokes every access and refresh token of a grant (token family). */
+  async revokeGrant(grantId: string): Promise<void> {
+    const ttl = this.#grantRevocationTtl;
+    await Promise.all([this.stores.accessTokens.revokeGrant(grantId, ttl), this.stores.refreshTokens.revokeGrant(grantId, ttl)]);
+  }
+
+  /** Turns anything thrown into an error response and logs it (private detail only in the log). */
+  errorResponse(err: unknown, headers: Readonly<Record<string, string>> = {}): EngineResponse {
+    const error = toOAuthError(err);
+    const log = this.config.logger;
+    if (error.status >= 500) log.error({ err: error.cause ?? error, error: error.error }, 'request failed');
+    else log.debug({ error: error.error, description: error.description }, 'request refused');
+    return { status: error.status, headers: { ...headers, ...error.headers }, body: error.toJSON() };
+  }
+}
+

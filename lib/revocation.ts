@@ -1,0 +1,50 @@
+/**
+ * Token revocation (RFC 7009), for an authenticated client.
+ *
+ * Rules:
+ * - `token` is required (`invalid_request`); `token_type_hint` only changes the
+ *   search order, and an unknown hint is ignored (2.1);
+ * - the answer is 200 whether or not the token was known (2.2): no oracle;
+ * - a token of another client is left untouched, with the same 200;
+ * - revoking a refresh token revokes its whole grant: every refresh and access
+ *   token of the family (2.1);
+ * - revoking an access token revokes that token only.
+ */
+import { InvalidRequestError } from './errors.js';
+import { sha256 } from './secrets.js';
+import type { Stores } from './stores/types.js';
+import type { Client } from './types.js';
+import type { AccessTokenVerifier } from './verifier.js';
+
+export interface RevocationContext {
+  verifier: AccessTokenVerifier;
+  stores: Stores;
+  revokeGrant(grantId: string): Promise<void>;
+}
+
+async function revokeRefresh(token: string, client: Client, context: RevocationContext): Promise<boolean> {
+  const record = await context.stores.refreshTokens.find(sha256(token));
+  if (record === undefined) return false;
+  if (record.clientId === client.id) await context.revokeGrant(record.grantId);
+  return true;
+}
+
+async function revokeAccess(token: string, client: Client, context: RevocationContext): Promise<boolean> {
+  const record = await context.verifier.find(token);
+  if (record === undefined) return false;
+  if (record.clientId === client.id) {
+    await context.stores.accessTokens.revoke(record.id);
+    context.verifier.forget(token);
+  }
+  return true;
+}
+
+export async function revoke(params: Readonly<Record<string, string>>, client: Client, context: RevocationContext): Promise<void> {
+  const token = params['token'];
+  if (token === undefined) throw new InvalidRequestError('token is required');
+  if (params['token_type_hint'] === 'refresh_token') {
+    if (!(await revokeRefresh(token, client, context))) await revokeAccess(token, client, context);
+  } else if (!(await revokeAccess(token, client, context))) {
+    await revokeRefresh(token, client, context);
+  }
+}

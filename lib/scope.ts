@@ -1,0 +1,111 @@
+/**
+ * Scopes (the seed's `Scope` and `scope_separator`).
+ *
+ * Rules:
+ * - A scope token is 1*( %x21 / %x23-5B / %x5D-7E ) (RFC 6749 3.3); anything else is
+ *   `invalid_scope`.
+ * - Every requested scope must be one the server offers and the client may use,
+ *   else `invalid_scope`.
+ * - A request that names no scope gets the client's default, else the server's
+ *   default, narrowed to what the client may use (RFC 6749 3.3).
+ * - A refresh may narrow the scope, never widen it (RFC 6749 6).
+ */
+import { InvalidScopeError } from './errors.js';
+import type { Client } from './types.js';
+
+export interface ScopeOptions {
+  /** Every scope the server offers. */
+  available: readonly string[];
+  /** Scopes granted when a request names none. Default: none (the request then fails with `invalid_scope`). */
+  default?: readonly string[];
+  /** Human descriptions, shown on the consent page. */
+  descriptions?: Readonly<Record<string, string>>;
+  /** Separator between scopes in requests and responses. Default `' '` (RFC 6749 3.3). */
+  separator?: string;
+}
+
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/** The server's scope policy. */
+export class ScopePolicy {
+  readonly available: ReadonlySet<string>;
+  readonly defaults: readonly string[];
+  readonly descriptions: Readonly<Record<string, string>>;
+  readonly separator: string;
+
+  constructor(options: ScopeOptions | undefined) {
+    const available = options?.available ?? [];
+    for (const scope of available) {
+      if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope)) {
+        throw new TypeError(`options.scopes.available: ${JSON.stringify(scope)} is not a valid scope token (RFC 6749 3.3)`);
+      }
+    }
+    this.available = new Set(available);
+    this.defaults = Object.freeze([...(options?.default ?? [])]);
+    for (const scope of this.defaults) {
+      if (!this.available.has(scope)) {
+        throw new TypeError(`options.scopes.default: ${JSON.stringify(scope)} is not in options.scopes.available`);
+      }
+    }
+    this.descriptions = Object.freeze({ ...options?.descriptions });
+    this.separator = options?.separator ?? ' ';
+    if (this.separator.length === 0) throw new TypeError('options.scopes.separator must not be empty');
+  }
+
+  /** Splits a scope parameter into distinct scope tokens, in order; `invalid_scope` if one is malformed. */
+  parse(value: string | undefined): string[] {
+    if (value === undefined) return [];
+    const out: string[] = [];
+    for (const part of value.split(this.separator)) {
+      if (part === '') continue;
+      if (!SCOPE_TOKEN.test(part)) throw new InvalidScopeError('the scope parameter holds a malformed scope');
+      if (!out.includes(part)) out.push(part);
+    }
+    return out;
+  }
+
+  format(scope: readonly string[]): string {
+    return scope.join(this.separator);
+  }
+
+  /**
+   * The scope to grant `client` for a request naming `requested` (already parsed).
+   * Throws `invalid_scope` for an unknown scope, one the client may not use, or
+   * an empty result when the server offers scopes.
+   */
+  resolve(client: Client, requested: readonly string[]): string[] {
+    const allowed = client.scopes;
+    if (requested.length === 0) {
+      const base = client.defaultScopes ?? this.defaults;
+      const granted = allowed === undefined ? [...base] : base.filter((s) => allowed.includes(s));
+      if (granted.length === 0 && this.available.size > 0) {
+        throw new InvalidScopeError('the request names no scope and there is no default scope for this client');
+      }
+      return granted;
+    }
+    for (const scope of requested) {
+      if (!this.available.has(scope)) throw new InvalidScopeError(`unknown scope: ${scope}`);
+      if (allowed !== undefined && !allowed.includes(scope)) {
+        throw new InvalidScopeError(`the client may not request the scope: ${scope}`);
+      }
+    }
+    return [...requested];
+  }
+
+  /** The scope of a refresh: `requested` must be within `original`; none requested keeps `original`. */
+  narrow(original: readonly string[], requested: readonly string[]): string[] {
+    if (requested.length === 0) return [...original];
+    for (const scope of requested) {
+      if (!original.includes(scope)) {
+        throw new InvalidScopeError(`the scope ${scope} was not granted originally; a refresh cannot widen the scope`);
+      }
+    }
+    return [...requested];
+  }
+}
+
+/** Whether `granted` includes every scope in `required`. */
+export function hasScopes(granted: readonly string[], required: readonly string[]): boolean {
+  for (const scope of required) if (!granted.includes(scope)) return false;
+  return true;
+}

@@ -1,0 +1,149 @@
+/**
+ * Plain data types shared by every layer. A leaf: imports nothing of the project.
+ *
+ * Times are Unix epoch seconds unless a name says otherwise.
+ */
+
+/** Grant types of RFC 6749 that the engine implements. */
+export type GrantType = 'authorization_code' | 'client_credentials' | 'password' | 'refresh_token';
+
+/** Client authentication methods at the token endpoint (RFC 7591 2). */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+/** A registered client (the seed's `Client`). */
+export interface Client {
+  /** The `client_id`. */
+  readonly id: string;
+  /**
+   * The hashed client secret, as made by `hashClientSecret()` or
+   * `generateClientSecret()`. Absent for public clients. The plain secret is never stored.
+   */
+  readonly secretHash?: string | undefined;
+  /** Registered redirect URIs, compared as exact strings. */
+  readonly redirectUris: readonly string[];
+  /** Grant types this client may use at the token endpoint. */
+  readonly grantTypes: readonly GrantType[];
+  /** Response types this client may use at the authorization endpoint (`code`, `token`). */
+  readonly responseTypes: readonly string[];
+  /** Scopes this client may ask for. Absent: every scope the server offers. */
+  readonly scopes?: readonly string[] | undefined;
+  /** Scopes granted when a request names none. Absent: the server's default. */
+  readonly defaultScopes?: readonly string[] | undefined;
+  /**
+   * How the client authenticates at the token endpoint. `['none']` makes it a
+   * public client. Default for confidential clients: both secret methods.
+   */
+  readonly tokenEndpointAuthMethods: readonly ClientAuthMethod[];
+  /** Human-readable name, shown on the consent page. */
+  readonly name?: string | undefined;
+  /**
+   * Whether PKCE is required for this client's authorization code requests.
+   * Always true for public clients; confidential clients may opt out. Default true.
+   */
+  readonly requirePkce?: boolean | undefined;
+  /** A resource server may introspect every client's tokens (RFC 7662). Default false. */
+  readonly resourceServer?: boolean | undefined;
+}
+
+/** Whether a client is public (it has no secret and authenticates with `none`). */
+export function isPublicClient(client: Client): boolean {
+  return client.tokenEndpointAuthMethods.includes('none');
+}
+
+/**
+ * An authorization code as stored. `id` is the SHA-256 of the code, never the code.
+ */
+export interface AuthorizationCodeRecord {
+  readonly id: string;
+  readonly clientId: string;
+  /** The resource owner's identifier. */
+  readonly subject: string;
+  readonly scope: readonly string[];
+  /** The redirect URI the code was sent to. */
+  readonly redirectUri: string;
+  /** Whether `redirect_uri` was in the authorization request (then it is required at the token endpoint). */
+  readonly redirectUriSent: boolean;
+  readonly codeChallenge?: string | undefined;
+  readonly codeChallengeMethod?: 'S256' | 'plain' | undefined;
+  /** The grant (token family) every token made from this code belongs to. */
+  readonly grantId: string;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  /** Set once the code was redeemed; a consumed code is kept until it expires so replays are seen. */
+  readonly consumed?: boolean | undefined;
+  /** Anything the host app wants to keep with the authorization (JSON-serialisable). */
+  readonly extra?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * An access token as stored. `id` is the JWT's `jti` for JWT tokens, or the SHA-256
+ * of the token for opaque ones.
+ */
+export interface AccessTokenRecord {
+  readonly id: string;
+  readonly format: 'opaque' | 'jwt';
+  readonly clientId: string;
+  /** The resource owner, or the client id for client_credentials. */
+  readonly subject: string;
+  readonly scope: readonly string[];
+  readonly audience: string;
+  readonly grantType: GrantType;
+  readonly grantId: string;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  /**
+   * For unique tokens only: the key under which the store finds this token again
+   * (see `AccessTokenStore.findByUniqueKey`).
+   */
+  readonly uniqueKey?: string | undefined;
+  /**
+   * For unique tokens only: the token itself, so the same token can be handed out
+   * again. Absent otherwise: the store never holds a usable token.
+   */
+  readonly token?: string | undefined;
+}
+
+/** A refresh token as stored. `id` is the SHA-256 of the token. */
+export interface RefreshTokenRecord {
+  readonly id: string;
+  readonly clientId: string;
+  readonly subject: string;
+  /** The scope of the original grant; a refresh may narrow the access token's scope, never this. */
+  readonly scope: readonly string[];
+  readonly grantId: string;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  /** Set once the token was rotated out; kept until expiry so reuse is detected. */
+  readonly consumed?: boolean | undefined;
+  /** When it was rotated out (epoch seconds). */
+  readonly consumedAt?: number | undefined;
+}
+
+/**
+ * A pino-compatible logger: each method takes a context object and a message.
+ * The default logger is silent.
+ */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** The current time in milliseconds since the epoch; replaceable for tests. */
+export type Clock = () => number;
+
+/** A request as the engine sees it: no framework, only the parts it reads. */
+export interface EngineRequest {
+  /** Form parameters, each a single non-empty string (the HTTP layer checks that). */
+  readonly params: Readonly<Record<string, string>>;
+  /** The raw `Authorization` header, if any. */
+  readonly authorization?: string | undefined;
+}
+
+/** A response as the engine makes it; an HTTP adapter writes it out as JSON. */
+export interface EngineResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+}
