@@ -1,0 +1,80 @@
+/**
+ * The published package: `npm pack`, install the tarball into an empty project,
+ * import the API from JavaScript and type-check a TypeScript consumer against the
+ * shipped declarations.
+ */
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const run = (cmd: string, args: string[], cwd: string): string =>
+  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false' } });
+
+describe('npm package', function () {
+  this.timeout(240_000);
+  let dir: string;
+  let consumer: string;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'oauth2-stateless-pack-'));
+    run('npm', ['pack', '--silent', '--pack-destination', dir], root);
+    const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
+    if (tarball === undefined) throw new Error('npm pack made no tarball');
+    consumer = join(dir, 'consumer');
+    run('mkdir', ['-p', consumer], dir);
+    writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    run('npm', ['install', '--prefer-offline', '--no-save', join(dir, tarball), 'express@5', '@types/express@5', '@types/node@20'], consumer);
+  });
+
+  after(() => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ships the build, the views and the README, and no tests or sources', () => {
+    const files = run('tar', ['-tzf', readdirSync(dir).find((f) => f.endsWith('.tgz'))!], dir).split('\n');
+    expect(files).to.include('package/dist/index.js');
+    expect(files).to.include('package/dist/index.d.ts');
+    expect(files).to.include('package/README.md');
+    expect(files.filter((f) => f.startsWith('package/test/') || f.startsWith('package/lib/'))).to.deep.equal([]);
+  });
+
+  it('imports from plain JavaScript and issues a token', () => {
+    writeFileSync(
+      join(consumer, 'smoke.mjs'),
+      `import { createAuthorizationServer, generateClientSecret } from 'oauth2-stateless';
+const s = generateClientSecret();
+const oauth = createAuthorizationServer({ issuer: 'https://auth.example', clients: [{ id: 'c', secretHash: s.secretHash, grantTypes: ['client_credentials'] }] });
+const res = await oauth.provider.token({ params: { grant_type: 'client_credentials' }, authorization: 'Basic ' + Buffer.from('c:' + s.secret).toString('base64') });
+console.log(JSON.stringify({ status: res.status, type: res.body.token_type }));`,
+    );
+    expect(JSON.parse(run('node', ['smoke.mjs'], consumer))).to.deep.equal({ status: 200, type: 'Bearer' });
+  });
+
+  it('type-checks a TypeScript consumer against the shipped declarations', () => {
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, types: ['node'] }, files: ['app.ts'] }),
+    );
+    writeFileSync(
+      join(consumer, 'app.ts'),
+      `import express from 'express';
+import { createAuthorizationServer, type ProviderOptions, type AccessTokenInfo } from 'oauth2-stateless';
+const options: ProviderOptions = { issuer: 'https://auth.example', scopes: { available: ['read'] } };
+const oauth = createAuthorizationServer(options);
+const app = express();
+app.use(oauth.router());
+app.get('/api', oauth.protect({ scope: 'read' }), (req, res) => {
+  const info: AccessTokenInfo | undefined = req.oauth2?.token;
+  res.json({ sub: info?.subject });
+});
+`,
+    );
+    // A type error makes tsc exit non-zero, which throws here with its output.
+    run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], consumer);
+    writeFileSync(join(consumer, 'app.ts'), `import { createAuthorizationServer } from 'oauth2-stateless';\ncreateAuthorizationServer({ issuer: 42 });\n`);
+    expect(() => run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], consumer)).to.throw();
+  });
+});
