@@ -1,0 +1,44 @@
+/**
+ * The benchmark's scenarios, shared by the server (which serves each one on its
+ * own port) and the runner (which loads them). Targets are ratios to the bare GET
+ * of the same round; see bench/README.md.
+ */
+
+export type ScenarioName = 'bare-get' | 'bare-post' | 'token-opaque' | 'token-jwt' | 'protect-opaque' | 'protect-jwt';
+
+export interface Scenario {
+  readonly name: ScenarioName;
+  /** One line for the table. */
+  readonly title: string;
+  readonly method: 'GET' | 'POST';
+  /** The path loaded on the scenario's port. */
+  readonly path: string;
+  /** The smallest acceptable median ratio to the bare GET; undefined for the baseline and the reference. */
+  readonly target?: number;
+}
+
+export const SCENARIOS: readonly Scenario[] = Object.freeze([
+  { name: 'bare-get', title: 'bare Express GET, small JSON (baseline)', method: 'GET', path: '/' },
+  { name: 'bare-post', title: 'bare Express POST + express.urlencoded (reference)', method: 'POST', path: '/' },
+  { name: 'token-opaque', title: 'token() client_credentials, basic auth, opaque', method: 'POST', path: '/token', target: 0.8 },
+  { name: 'token-jwt', title: 'token() client_credentials, basic auth, JWT ES256', method: 'POST', path: '/token', target: 0.6 },
+  { name: 'protect-opaque', title: "protect({ scope: 'read' }), opaque token", method: 'GET', path: '/api/read', target: 0.9 },
+  { name: 'protect-jwt', title: "protect({ scope: 'read' }), JWT seen before", method: 'GET', path: '/api/read', target: 0.9 },
+]);
+
+/** The scenario every ratio is taken against. */
+export const BASELINE: ScenarioName = 'bare-get';
+
+/** The client the token scenarios authenticate as. */
+export const CLIENT_ID = 'bench';
+
+/** The form body of every POST scenario (the bare POST gets the same bytes). */
+export const TOKEN_BODY = 'grant_type=client_credentials&scope=read';
+
+/** Messages from the server process to the runner (over the IPC channel). */
+export type ServerMessage =
+  | { type: 'ready'; ports: Record<ScenarioName, number>; clientSecret: string }
+  | { type: 'bye'; memory: NodeJS.MemoryUsage };
+
+/** Messages from the runner to the server process. */
+export type RunnerMessage = { type: 'shutdown' };
