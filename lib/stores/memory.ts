@@ -155,14 +155,18 @@ export class MemoryAuthorizationCodeStore extends MemoryBase implements Authoriz
     this.#codes.set(record.id, record, ttl);
   }
 
-  async find(id: string): Promise<AuthorizationCodeRecord | undefined> {
+  #live(id: string): AuthorizationCodeRecord | undefined {
     const record = this.#codes.get(id);
-    if (record === undefined || record.expiresAt * 1000 <= this.clock()) return undefined;
-    return record;
+    return record === undefined || record.expiresAt * 1000 <= this.clock() ? undefined : record;
+  }
+
+  async find(id: string): Promise<AuthorizationCodeRecord | undefined> {
+    return this.#live(id);
   }
 
   async consume(id: string): Promise<AuthorizationCodeRecord | undefined> {
-    const record = await this.find(id);
+    // No await between this read and the write below: that is what makes it atomic.
+    const record = this.#live(id);
     if (record === undefined || record.consumed === true) return undefined;
     this.#codes.replace(id, { ...record, consumed: true });
     return record;
