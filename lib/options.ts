@@ -144,7 +144,7 @@ function issuerOf(value: unknown): string {
 function grant<T extends GrantOptions>(name: string, value: boolean | T | undefined, on: boolean, accessTokenLifetime: number): (Required<GrantOptions> & T) | undefined {
   if (value === false || (value === undefined && !on)) return undefined;
   const given: Partial<T> = value === true || value === undefined ? {} : value;
-  if (typeof given !== 'object') throw new TypeError(`options.grants.${name} must be a boolean or an options object`);
+  if (typeof given !== 'object' || given === null) throw new TypeError(`options.grants.${name} must be a boolean or an options object`);
   return {
     ...(given as T),
     accessTokenLifetime: seconds(`grants.${name}.accessTokenLifetime`, given.accessTokenLifetime, accessTokenLifetime),

@@ -10,8 +10,10 @@
  * - PKCE (RFC 7636 4.6): a stored challenge needs a `code_verifier` that answers it;
  *   a verifier without a stored challenge is `invalid_request` (OAuth 2.1 4.1.3);
  * - a failed redemption does not burn the code (it still expires fast);
- * - a code is redeemed once: any later or parallel redemption is `invalid_grant`
- *   and revokes every token issued from the code (4.1.2, RFC 9700 4.5).
+ * - a code is redeemed once: any later or parallel redemption that passes the
+ *   checks above is `invalid_grant` and revokes every token issued from the code
+ *   (4.1.2, RFC 9700 4.5). The checks come first so that someone holding a used
+ *   code without its verifier cannot get the owner's tokens revoked.
  */
 import { InvalidGrantError, InvalidRequestError } from '../errors.js';
 import { verifyCodeChallenge } from '../pkce.js';
@@ -30,11 +32,6 @@ export function authorizationCodeGrant(options: Required<GrantOptions>): TokenGr
       const record = await context.stores.authorizationCodes.find(id);
       if (record === undefined) throw new InvalidGrantError('the authorization code is invalid or expired');
       if (record.clientId !== client.id) throw new InvalidGrantError('the authorization code was issued to another client');
-      if (record.consumed === true) {
-        await context.revokeGrant(record.grantId);
-        context.logger.warn({ clientId: client.id, grantId: record.grantId }, 'authorization code replayed; grant revoked');
-        throw new InvalidGrantError(REPLAYED);
-      }
 
       const redirectUri = params['redirect_uri'];
       if (record.redirectUriSent && redirectUri === undefined) {
@@ -54,6 +51,13 @@ export function authorizationCodeGrant(options: Required<GrantOptions>): TokenGr
         throw new InvalidRequestError('code_verifier was sent, but the authorization request had no code_challenge');
       }
 
+      // Replay is judged only after every check above, so a party that holds a used
+      // code but not its verifier cannot make the server revoke the owner's tokens.
+      if (record.consumed === true) {
+        await context.revokeGrant(record.grantId);
+        context.logger.warn({ clientId: client.id, grantId: record.grantId }, 'authorization code replayed; grant revoked');
+        throw new InvalidGrantError(REPLAYED);
+      }
       const won = await context.stores.authorizationCodes.consume(id);
       if (won === undefined) {
         await context.revokeGrant(record.grantId);
