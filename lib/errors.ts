@@ -41,6 +41,18 @@ export interface OAuthErrorOptions {
   uri?: string;
 }
 
+const DESCRIPTION_CHAR = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
+
+/**
+ * Quotes a request value for an error description: at most 40 characters, in
+ * single quotes, every character outside RFC 6749's error_description set
+ * (%x20-21 / %x23-5B / %x5D-7E) replaced by '?'.
+ */
+export function quoteValue(value: string): string {
+  const cut = value.length > 40 ? `${value.slice(0, 40)}...` : value;
+  return `'${cut.replace(DESCRIPTION_CHAR, '?')}'`;
+}
+
 /** Base class of every error the library sends to a client. */
 export class OAuthError extends Error {
   /** The RFC error code sent as `error`. */
@@ -71,7 +83,9 @@ export class OAuthError extends Error {
     this.name = 'OAuthError';
     this.error = error;
     this.status = status;
-    this.description = description;
+    // RFC 6749 5.2: error_description "MUST NOT include characters outside the set
+    // %x20-21 / %x23-5B / %x5D-7E".
+    this.description = description.replace(DESCRIPTION_CHAR, '?');
     this.uri = options.uri;
     this.headers = Object.freeze({ ...options.headers });
     this.redirectable = redirectable;

@@ -9,7 +9,7 @@
  * Anything thrown on the way becomes an RFC 6749 5.2 error response.
  */
 import { authenticateClient } from './client-auth.js';
-import { InvalidClientError, InvalidRequestError, toOAuthError, UnauthorizedClientError, UnsupportedGrantTypeError } from './errors.js';
+import { InvalidClientError, InvalidRequestError, quoteValue, toOAuthError, UnauthorizedClientError, UnsupportedGrantTypeError } from './errors.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import type { GrantContext, TokenGrant } from './grants/grant.js';
@@ -118,7 +118,7 @@ export class Provider {
       const grantType = request.params['grant_type'];
       if (grantType === undefined) throw new InvalidRequestError('grant_type is required');
       const grant = this.#grants.get(grantType);
-      if (grant === undefined) throw new UnsupportedGrantTypeError(`the grant type ${JSON.stringify(grantType)} is not supported`);
+      if (grant === undefined) throw new UnsupportedGrantTypeError(`the grant type ${quoteValue(grantType)} is not supported`);
       const { client } = await authenticateClient(request, this.config.clients);
       if (!client.grantTypes.includes(grant.grantType)) {
         throw new UnauthorizedClientError(`the client may not use the ${grant.grantType} grant`);

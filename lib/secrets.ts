@@ -43,13 +43,18 @@ export async function verifyClientSecret(secret: string, hash: string): Promise<
     const [, n, r, p, salt, digest] = hash.split(':');
     if (n === undefined || r === undefined || p === undefined || salt === undefined || digest === undefined) return false;
     const expected = Buffer.from(digest, 'base64url');
-    const actual = await new Promise<Buffer>((resolve, reject) => {
-      const N = Number(n);
-      scrypt(secret, Buffer.from(salt, 'base64url'), expected.length, { N, r: Number(r), p: Number(p), maxmem: 256 * N * Number(r) }, (err, key) =>
-        err ? reject(err) : resolve(key),
+    const N = Number(n);
+    // Parameters a stored hash may carry: anything else (a tampered or foreign
+    // hash) is no match rather than an exception or a costly computation.
+    if (!Number.isInteger(N) || N < 2 || N > 2 ** 20 || (N & (N - 1)) !== 0 || Number(r) < 1 || Number(r) > 32 || Number(p) < 1 || Number(p) > 16 || expected.length < 16) {
+      return false;
+    }
+    const actual = await new Promise<Buffer | undefined>((resolve) => {
+      scrypt(secret, Buffer.from(salt, 'base64url'), expected.length, { N, r: Number(r), p: Number(p), maxmem: 256 * N * Number(r) + 1024 * 1024 }, (err, key) =>
+        resolve(err ? undefined : key),
       );
     });
-    return safeEqual(actual, expected);
+    return actual !== undefined && safeEqual(actual, expected);
   }
   return false;
 }

@@ -14,7 +14,7 @@
  * its `req.body` is checked by the same rules, so arrays and objects are refused.
  */
 import type { IncomingMessage } from 'node:http';
-import { InvalidRequestError } from '../errors.js';
+import { InvalidRequestError, quoteValue } from '../errors.js';
 
 export type FormParams = Readonly<Record<string, string>>;
 
@@ -39,7 +39,7 @@ function decode(text: string): string {
 }
 
 function repeated(name: string): InvalidRequestError {
-  return new InvalidRequestError(`the parameter ${JSON.stringify(name)} must not be repeated`);
+  return new InvalidRequestError(`the parameter ${quoteValue(name)} must not be repeated`);
 }
 
 /** Parses a urlencoded string with the rules above. */
@@ -72,7 +72,7 @@ function checkParsed(body: unknown): FormParams {
   if (typeof body !== 'object') throw new InvalidRequestError(`the request body must be ${FORM}`);
   for (const [name, value] of Object.entries(body)) {
     if (Array.isArray(value)) throw repeated(name);
-    if (typeof value !== 'string') throw new InvalidRequestError(`the parameter ${JSON.stringify(name)} must be a single string`);
+    if (typeof value !== 'string') throw new InvalidRequestError(`the parameter ${quoteValue(name)} must be a single string`);
     if (value !== '') params[name] = value;
   }
   return params;

@@ -81,6 +81,10 @@ export function importSigningKey(input: SigningKeyInput): SigningKey {
     privateKey = createPrivateKey(input.pem);
   }
   const resolvedAlg = alg === undefined ? inferAlg(privateKey) : checkAlg(alg, privateKey);
+  const bits = privateKey.asymmetricKeyDetails?.modulusLength;
+  if (privateKey.asymmetricKeyType === 'rsa' && (bits === undefined || bits < 2048)) {
+    throw new TypeError(`an RSA signing key must have at least 2048 bits (RFC 7518 3.3); this one has ${String(bits)}`);
+  }
   const verifyKey = createPublicKey(privateKey);
   const exported = verifyKey.export({ format: 'jwk' });
   const resolvedKid = kid ?? jwkThumbprint(exported);

@@ -45,6 +45,6 @@ describe('handlers on a bare node:http server', () => {
     const res = await request(server).post('/token').type('form').send('grant_type=nope');
     expect(res.status).to.equal(400);
     expect(res.headers['content-type']).to.equal('application/json; charset=utf-8');
-    expect(res.body).to.deep.equal({ error: 'unsupported_grant_type', error_description: 'the grant type "nope" is not supported' });
+    expect(res.body).to.deep.equal({ error: 'unsupported_grant_type', error_description: "the grant type 'nope' is not supported" });
   });
 });
