@@ -44,15 +44,21 @@ export async function verifyClientSecret(secret: string, hash: string): Promise<
     if (n === undefined || r === undefined || p === undefined || salt === undefined || digest === undefined) return false;
     const expected = Buffer.from(digest, 'base64url');
     const N = Number(n);
+    const R = Number(r);
+    const P = Number(p);
     // Parameters a stored hash may carry: anything else (a tampered or foreign
     // hash) is no match rather than an exception or a costly computation.
-    if (!Number.isInteger(N) || N < 2 || N > 2 ** 20 || (N & (N - 1)) !== 0 || Number(r) < 1 || Number(r) > 32 || Number(p) < 1 || Number(p) > 16 || expected.length < 16) {
+    if (!Number.isInteger(N) || N < 2 || N > 2 ** 20 || (N & (N - 1)) !== 0 || !Number.isInteger(R) || R < 1 || R > 32 || !Number.isInteger(P) || P < 1 || P > 16 || expected.length < 16) {
       return false;
     }
     const actual = await new Promise<Buffer | undefined>((resolve) => {
-      scrypt(secret, Buffer.from(salt, 'base64url'), expected.length, { N, r: Number(r), p: Number(p), maxmem: 256 * N * Number(r) + 1024 * 1024 }, (err, key) =>
-        resolve(err ? undefined : key),
-      );
+      try {
+        scrypt(secret, Buffer.from(salt, 'base64url'), expected.length, { N, r: R, p: P, maxmem: 256 * N * R + 1024 * 1024 }, (err, key) =>
+          resolve(err ? undefined : key),
+        );
+      } catch {
+        resolve(undefined);
+      }
     });
     return actual !== undefined && safeEqual(actual, expected);
   }
