@@ -32,11 +32,19 @@ export interface AuthorizationServer {
   protect(options?: ProtectOptions): RequestHandler;
   /** The metadata document (RFC 8414). */
   metadata(): RequestHandler;
+  /**
+   * Where RFC 8414 3 puts the metadata document, from the host's root:
+   * `/.well-known/oauth-authorization-server` followed by the issuer's path, if any.
+   * For an issuer with a path, mount `oauth.metadata()` there yourself:
+   * `app.get(oauth.metadataPath, oauth.metadata())`.
+   */
+  readonly metadataPath: string;
   /** The public keys that verify JWT access tokens (RFC 7517). */
   jwks(): RequestHandler;
   /**
    * All endpoints at their configured paths, plus the metadata document at
-   * `/.well-known/oauth-authorization-server`. Mount it at the issuer's path.
+   * `/.well-known/oauth-authorization-server`. Mount it at the issuer's path; for
+   * an issuer with a path, also mount `metadata()` at {@link metadataPath}.
    */
   router(options?: FormEndpointOptions): Router;
 }
@@ -52,8 +60,10 @@ export function createAuthorizationServer(options: ProviderOptions | Provider): 
     metadata: () => jsonDocument(() => provider.metadata(), 3600) as RequestHandler,
     jwks: () => jsonDocument(() => provider.jwks(), 300) as RequestHandler,
   };
+  const issuerPath = new URL(provider.config.issuer).pathname.replace(/\/$/, '');
   return Object.freeze({
     provider,
+    metadataPath: METADATA_PATH + issuerPath,
     ...handlers,
     router(o?: FormEndpointOptions): Router {
       const paths = provider.config.endpoints;

@@ -4,10 +4,10 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
-import type express from 'express';
+import express from 'express';
 import { decodeProtectedHeader } from 'jose';
 import request from 'supertest';
-import { generateSigningKey, importSigningKey, METADATA_PATH, type ProviderOptions } from '../../index.js';
+import { createAuthorizationServer, generateSigningKey, importSigningKey, METADATA_PATH, type ProviderOptions } from '../../index.js';
 import { frozenClock, ISSUER, secrets, testApp } from '../support/fixtures.js';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
@@ -203,5 +203,28 @@ describe('metadata (RFC 8414) and JWKS', () => {
       expect(api.status).to.equal(200);
       expect(api.body).to.deep.equal({ sub: 'service', client_id: 'service', scope: ['read'] });
     });
+  });
+});
+
+describe('metadata location (RFC 8414 3)', () => {
+  // RFC 8414 3: "...the well-known URI string is inserted into the authorization server's
+  // issuer identifier between the host component and the path component, if any."
+  it('is /.well-known/oauth-authorization-server for an issuer without a path', () => {
+    expect(createAuthorizationServer({ issuer: 'https://auth.example.test' }).metadataPath).to.equal('/.well-known/oauth-authorization-server');
+    expect(createAuthorizationServer({ issuer: 'https://auth.example.test/' }).metadataPath).to.equal('/.well-known/oauth-authorization-server');
+  });
+
+  it('puts the issuer path after the well-known string, and serves the document there when mounted', async () => {
+    const oauth = createAuthorizationServer({ issuer: 'https://example.test/tenant/a' });
+    expect(oauth.metadataPath).to.equal('/.well-known/oauth-authorization-server/tenant/a');
+    const app = express();
+    app.use('/tenant/a', oauth.router());
+    app.get(oauth.metadataPath, oauth.metadata());
+    const res = await request(app).get('/.well-known/oauth-authorization-server/tenant/a');
+    expect(res.status).to.equal(200);
+    expect(res.body.issuer).to.equal('https://example.test/tenant/a');
+    expect(res.body.token_endpoint).to.equal('https://example.test/tenant/a/token');
+    const token = await request(app).post('/tenant/a/token').type('form').send({ grant_type: 'client_credentials' });
+    expect(token.status).to.equal(401);
   });
 });
