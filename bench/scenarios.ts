@@ -38,7 +38,15 @@ export const TOKEN_BODY = 'grant_type=client_credentials&scope=read';
 /** Messages from the server process to the runner (over the IPC channel). */
 export type ServerMessage =
   | { type: 'ready'; ports: Record<ScenarioName, number>; clientSecret: string }
+  | { type: 'profiling' }
+  | { type: 'profile-written'; file: string }
+  | { type: 'profile-failed'; error: string }
   | { type: 'bye'; memory: NodeJS.MemoryUsage };
 
 /** Messages from the runner to the server process. */
-export type RunnerMessage = { type: 'shutdown' };
+export type RunnerMessage =
+  | { type: 'shutdown' }
+  /** Start the V8 CPU profiler (answer: `profiling`). */
+  | { type: 'profile-start' }
+  /** Stop it and write the profile to `file` (answer: `profile-written` or `profile-failed`). */
+  | { type: 'profile-stop'; file: string };

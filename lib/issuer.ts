@@ -84,7 +84,7 @@ export class TokenIssuer {
     let id: string;
     if (o.format === 'jwt') {
       id = randomUUID();
-      token = await signAccessToken(o.keys, {
+      token = signAccessToken(o.keys, {
         iss: o.issuer,
         sub: request.subject,
         aud: o.audience,

@@ -1,0 +1,294 @@
+/**
+ * The benchmark's entry point (`npm run bench`; usage in bench/README.md).
+ *
+ * 1. Pins itself (the load generator) to CPU 1 with taskset, re-executing once if needed.
+ * 2. Starts bench/server.ts under `taskset -c 0` with NODE_ENV=production and an
+ *    IPC channel (the server exits when the channel closes, so it dies with us).
+ * 3. Fetches one opaque and one JWT access token for the protect scenarios and
+ *    checks every scenario answers 2xx once.
+ * 4. Runs the rounds: each runs every scenario once (warm-up, then measured load),
+ *    in an order rotated by one per round.
+ * 5. Prints the median table, writes bench/results/<timestamp>.json, and exits
+ *    1 if any response was not 2xx or any request failed (3 for a missed target
+ *    with --strict; 2 on timeout or a setup failure).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { readConfig, USAGE, type BenchConfig } from './config.js';
+import { fire, type LoadRequest } from './load.js';
+import { ensurePinned, pinningProblem } from './pin.js';
+import { allowedCpus, cpuSeconds, cpuTimes } from './proc.js';
+import { computeRatios, summarize, table, type RunRecord } from './report.js';
+import { CLIENT_ID, SCENARIOS, TOKEN_BODY, type RunnerMessage, type ScenarioName, type ServerMessage } from './scenarios.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(HERE);
+const RESULTS = join(HERE, 'results');
+const startedAt = new Date();
+const records: RunRecord[] = [];
+let server: ChildProcess | undefined;
+
+function fail(message: string, code = 2): never {
+  console.error(`\nbench: ${message}`);
+  server?.kill('SIGKILL');
+  writeResults({ status: 'aborted', reason: message });
+  process.exit(code);
+}
+
+function writeResults(extra: Record<string, unknown>): string {
+  mkdirSync(RESULTS, { recursive: true });
+  const file = join(RESULTS, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify({ startedAt, finishedAt: new Date(), argv: process.argv.slice(1), ...extra, records }, null, 2)}\n`);
+  return relative(ROOT, file);
+}
+
+/** Starts the server process, pinned unless pinning is off; resolves with its ports once it listens. */
+function startServer(config: BenchConfig, pinned: boolean): Promise<Extract<ServerMessage, { type: 'ready' }>> {
+  const node = ['--import', 'tsx', join(HERE, 'server.ts')];
+  const [command, args] = pinned ? ['taskset', ['-c', String(config.serverCpu), process.execPath, ...node]] : [process.execPath, node];
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  server = child;
+  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => console.error(`[server] ${line}`));
+  child.on('exit', (code, signal) => {
+    if (server === child) fail(`the server process exited unexpectedly (code ${code}, signal ${signal})`);
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the server did not start within 60 s')), 60_000);
+    child.on('error', (err) => reject(err));
+    child.on('message', (message: ServerMessage) => {
+      if (message.type !== 'ready') return;
+      clearTimeout(timer);
+      resolve(message);
+    });
+  });
+}
+
+/** Sends `message` to the server and waits (at most 30 s) for an answer of one of `answers`. */
+function ask(message: RunnerMessage, answers: readonly ServerMessage['type'][]): Promise<ServerMessage> {
+  const child = server;
+  if (child === undefined) return Promise.reject(new Error('no server'));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.off('message', onMessage);
+      reject(new Error(`the server did not answer ${message.type} within 30 s`));
+    }, 30_000);
+    const onMessage = (answer: ServerMessage): void => {
+      if (!answers.includes(answer.type)) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve(answer);
+    };
+    child.on('message', onMessage);
+    child.send(message);
+  });
+}
+
+/** Asks the server to exit and waits, at most 20 s. */
+async function stopServer(): Promise<NodeJS.MemoryUsage | undefined> {
+  const child = server;
+  if (child === undefined) return undefined;
+  server = undefined;
+  let memory: NodeJS.MemoryUsage | undefined;
+  child.on('message', (message: ServerMessage) => {
+    if (message.type === 'bye') memory = message.memory;
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.send({ type: 'shutdown' } satisfies RunnerMessage);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(timer);
+  return memory;
+}
+
+async function profileStart(): Promise<void> {
+  const answer = await ask({ type: 'profile-start' }, ['profiling', 'profile-failed']);
+  if (answer.type === 'profile-failed') fail(`profiling failed: ${answer.error}`);
+}
+
+/** Stops the profile of one measured run, writes it and prints how to read it. */
+async function profileStop(scenario: ScenarioName, round: number, responses: number): Promise<string> {
+  const dir = join(RESULTS, 'profiles');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}-${scenario}-r${round + 1}.cpuprofile`);
+  const answer = await ask({ type: 'profile-stop', file }, ['profile-written', 'profile-failed']);
+  if (answer.type === 'profile-failed') fail(`profiling failed: ${answer.error}`);
+  console.log(`  profile: node --import tsx bench/profile-summary.ts ${relative(ROOT, file)} --requests ${responses}`);
+  return relative(ROOT, file);
+}
+
+async function fetchToken(port: number, basic: string): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/token`, {
+    method: 'POST',
+    headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+    body: TOKEN_BODY,
+  });
+  const body = (await res.json()) as { access_token?: unknown };
+  if (res.status !== 200 || typeof body.access_token !== 'string') throw new Error(`token request got ${res.status} ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+/** One request of a scenario before any load: it must be 2xx and look right. */
+async function check(name: ScenarioName, request: LoadRequest): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${request.port}${request.path}`, {
+    method: request.method,
+    headers: request.headers,
+    ...(request.body === undefined ? {} : { body: request.body }),
+  });
+  const text = await res.text();
+  const body = JSON.parse(text) as Record<string, unknown>;
+  const token = body['access_token'];
+  const ok =
+    res.status >= 200 && res.status < 300 &&
+    (name.startsWith('token-') ? typeof token === 'string' && (token.split('.').length === 3) === (name === 'token-jwt') : body['ok'] === true);
+  if (!ok) throw new Error(`${name}: ${request.method} ${request.path} answered ${res.status} ${text}`);
+}
+
+async function main(): Promise<void> {
+  let config: BenchConfig;
+  try {
+    config = readConfig(process.argv.slice(2), process.env);
+  } catch (err) {
+    console.error(`bench: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+
+  let pinned = !config.noPin;
+  const problem = pinned ? pinningProblem(config.serverCpu, config.loadCpu) : undefined;
+  if (problem !== undefined) {
+    console.warn(`bench: WARNING: not pinning CPUs (${problem}); numbers will be noisier`);
+    pinned = false;
+  }
+  if (pinned) await ensurePinned(config.loadCpu);
+
+  const watchdog = setTimeout(() => fail(`TIMEOUT: the run took more than ${config.timeout} s`), config.timeout * 1000);
+  process.on('SIGINT', () => fail('interrupted', 130));
+  process.on('SIGTERM', () => fail('terminated', 143));
+
+  const scenarios = SCENARIOS.filter((s) => config.only.includes(s.name));
+  const runs = config.rounds * scenarios.length;
+  console.log(
+    `bench: ${config.rounds} rounds x ${scenarios.length} scenarios, ${config.warmup} s warm-up + ${config.duration} s each, ` +
+      `${config.connections} connections; about ${Math.ceil(runs * (config.warmup + config.duration))} s of load (hard limit ${config.timeout} s)`,
+  );
+
+  const ready = await startServer(config, pinned).catch((err: Error) => fail(`could not start the server: ${err.message}`));
+  const serverCpus = server?.pid === undefined ? undefined : allowedCpus(server.pid);
+  console.log(`bench: server pid ${server?.pid} on CPU ${serverCpus ?? '?'}, load generator on CPU ${allowedCpus() ?? '?'}, Node ${process.version}`);
+
+  const basic = `Basic ${Buffer.from(`${encodeURIComponent(CLIENT_ID)}:${encodeURIComponent(ready.clientSecret)}`).toString('base64')}`;
+  const form = { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' };
+  const requests = new Map<ScenarioName, LoadRequest>();
+  for (const s of scenarios) {
+    const port = ready.ports[s.name];
+    let headers: Record<string, string> = {};
+    if (s.method === 'POST') headers = form;
+    else if (s.name.startsWith('protect-')) {
+      const token = await fetchToken(port, basic).catch((err: Error) => fail(`${s.name}: ${err.message}`));
+      headers = { authorization: `Bearer ${token}` };
+    }
+    const request: LoadRequest = { port, method: s.method, path: s.path, headers, ...(s.method === 'POST' ? { body: TOKEN_BODY } : {}) };
+    await check(s.name, request).catch((err: Error) => fail(`sanity check failed: ${err.message}`));
+    requests.set(s.name, request);
+  }
+
+  const pid = server?.pid ?? 0;
+  for (let round = 0; round < config.rounds; round++) {
+    const order = scenarios.map((_, i) => scenarios[(i + round) % scenarios.length] as (typeof scenarios)[number]);
+    for (const [position, s] of order.entries()) {
+      const request = requests.get(s.name) as LoadRequest;
+      const warmup = config.warmup > 0 ? await fire(request, config.warmup, config.connections) : undefined;
+      if (config.cpuProf) await profileStart();
+      const cpuBefore = cpuSeconds(pid);
+      const coreBefore = cpuTimes(config.serverCpu);
+      const loadBefore = process.cpuUsage();
+      const wallBefore = performance.now();
+      const measured = await fire(request, config.duration, config.connections);
+      const wall = (performance.now() - wallBefore) / 1000;
+      const load = process.cpuUsage(loadBefore);
+      const cpuAfter = cpuSeconds(pid);
+      const coreAfter = cpuTimes(config.serverCpu);
+      const cpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+      const noise =
+        cpu === undefined || coreBefore === undefined || coreAfter === undefined
+          ? undefined
+          : { foreign: Math.max(0, coreAfter.busy - coreBefore.busy - cpu), steal: coreAfter.steal - coreBefore.steal };
+      records.push({
+        round,
+        position,
+        scenario: s.name,
+        warmup,
+        measured,
+        server: cpu === undefined ? undefined : { cpuSeconds: cpu, utilization: cpu / wall, perCpuSecond: measured.responses / cpu },
+        serverCpuNoise: noise,
+        loadUtilization: (load.user + load.system) / 1e6 / wall,
+        ratio: Number.NaN,
+        cpuRatio: Number.NaN,
+      });
+      const bad = measured.non2xx + measured.errors + (warmup === undefined ? 0 : warmup.non2xx + warmup.errors);
+      console.log(
+        `round ${round + 1}/${config.rounds}  ${s.name.padEnd(14)} ${measured.rps.toFixed(0).padStart(7)} req/s  p99 ${String(measured.latency.p99).padStart(4)} ms` +
+          `  server CPU ${cpu === undefined ? '?' : ((cpu / wall) * 100).toFixed(0).padStart(3)}%  load CPU ${(((load.user + load.system) / 1e6 / wall) * 100).toFixed(0).padStart(3)}%` +
+          (noise !== undefined && noise.foreign + noise.steal > 0.05 * wall ? `  (CPU ${config.serverCpu}: ${noise.foreign.toFixed(2)} s to others, ${noise.steal.toFixed(2)} s stolen)` : '') +
+          (bad > 0 ? `  !! ${bad} non-2xx/errors ${JSON.stringify(measured.statusCodes)}` : ''),
+      );
+      if (config.cpuProf) (records.at(-1) as RunRecord).profile = await profileStop(s.name, round, measured.responses);
+    }
+  }
+
+  clearTimeout(watchdog);
+  const serverMemory = await stopServer();
+  computeRatios(records);
+  const summary = summarize(records);
+  const non2xx = summary.reduce((n, s) => n + s.non2xx, 0);
+  const errors = summary.reduce((n, s) => n + s.errors, 0);
+  const missed = summary.filter((s) => s.met === false).map((s) => s.scenario);
+  const file = writeResults({
+    status: non2xx + errors > 0 ? 'invalid' : 'ok',
+    config,
+    machine: {
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      pinned,
+      loadCpus: allowedCpus(),
+      serverCpus,
+    },
+    serverMemory,
+    summary,
+    non2xx,
+    errors,
+    missedTargets: missed,
+  });
+
+  console.log(
+    `\nMedians over ${config.rounds} rounds. ratio = req/s / bare-get req/s of the same round (the verdict uses it).\n` +
+      'srv/gen CPU = share of its CPU the server / load generator used; req/CPU-s = responses per server CPU second;\n' +
+      'CPU ratio = req/CPU-s / bare-get req/CPU-s of the same round (not skewed by other processes on the CPU; see bench/README.md).\n',
+  );
+  console.log(table(summary));
+  console.log(`\nraw results: ${file}`);
+  if (config.cpuProf) console.log(`compare the profiles: node --import tsx bench/profile-summary.ts ${file}`);
+  if (non2xx + errors > 0) {
+    const bar = '!'.repeat(78);
+    console.error(`\n${bar}\n!! INVALID RUN: ${non2xx} non-2xx responses and ${errors} connection errors/timeouts.\n!! The numbers above do not measure the success path. See ${file}.\n${bar}`);
+    process.exit(1);
+  }
+  if (missed.length > 0) {
+    console.log(`\nTargets missed: ${missed.join(', ')}`);
+    if (config.strict) process.exit(3);
+  } else if (summary.some((s) => s.met === true)) {
+    console.log('\nAll targets met.');
+  }
+  process.exit(0);
+}
+
+main().catch((err: unknown) => fail(`unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));

@@ -1,0 +1,152 @@
+/**
+ * The benchmark's server process: one Express app per scenario, each alone on its
+ * own ephemeral port on 127.0.0.1, so no scenario pays for another's routes.
+ *
+ * Started by bench/run.ts under `taskset -c 0` with NODE_ENV=production and an IPC
+ * channel: it sends `{ type: 'ready', ports, clientSecret }` once listening, and
+ * exits when told to (`shutdown`) or as soon as the channel closes, so it never
+ * outlives the runner. Run alone (no IPC channel) it prints the ports and serves
+ * until interrupted, which is handy for profiling by hand.
+ *
+ * With `--cpu-prof` the runner asks for a V8 CPU profile of each measured run
+ * (`profile-start` / `profile-stop`), taken in-process with node:inspector so a
+ * profile holds that run only: no start-up, no compilation, no other scenario.
+ *
+ * Four providers, all with the library's defaults (memory stores, default
+ * lifetimes, a fresh ES256 key): two issue tokens under load (opaque, JWT), two
+ * only check the one token the runner fetched before the load (opaque, JWT), so
+ * the protect scenarios look up a small store whatever the token scenarios did.
+ */
+import { writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { Session } from 'node:inspector/promises';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { createAuthorizationServer, generateClientSecret, type AuthorizationServer } from '../index.js';
+import { CLIENT_ID, SCENARIOS, type RunnerMessage, type ScenarioName, type ServerMessage } from './scenarios.js';
+
+const HOST = '127.0.0.1';
+const client = generateClientSecret();
+
+function authorizationServer(format: 'opaque' | 'jwt'): AuthorizationServer {
+  return createAuthorizationServer({
+    issuer: 'https://auth.bench.test',
+    clients: [{ id: CLIENT_ID, secretHash: client.secretHash, grantTypes: ['client_credentials'], scopes: ['read', 'write'] }],
+    scopes: { available: ['read', 'write'], default: ['read'] },
+    accessToken: { format },
+  });
+}
+
+/** The same small JSON from the baseline and the protected routes. */
+const small = (res: express.Response): void => {
+  res.json({ ok: true, client_id: CLIENT_ID });
+};
+
+function protectedApp(oauth: AuthorizationServer): express.Express {
+  const app = express();
+  // The protected route comes first, so it is matched exactly as in a one-route app.
+  app.get('/api/read', oauth.protect({ scope: 'read' }), (req, res) => {
+    res.json({ ok: true, client_id: req.oauth2?.token.clientId });
+  });
+  // Only used once, before the load, to fetch the token the load then sends.
+  app.post('/token', oauth.token());
+  return app;
+}
+
+function apps(): Record<ScenarioName, express.Express> {
+  const bareGet = express();
+  bareGet.get('/', (_req, res) => small(res));
+
+  const barePost = express();
+  barePost.post('/', express.urlencoded({ extended: false }), (_req, res) => small(res));
+
+  const tokenOpaque = express();
+  tokenOpaque.post('/token', authorizationServer('opaque').token());
+
+  const tokenJwt = express();
+  tokenJwt.post('/token', authorizationServer('jwt').token());
+
+  return {
+    'bare-get': bareGet,
+    'bare-post': barePost,
+    'token-opaque': tokenOpaque,
+    'token-jwt': tokenJwt,
+    'protect-opaque': protectedApp(authorizationServer('opaque')),
+    'protect-jwt': protectedApp(authorizationServer('jwt')),
+  };
+}
+
+function listen(app: express.Express): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(app);
+    server.once('error', reject);
+    server.listen(0, HOST, () => resolve(server));
+  });
+}
+
+function send(message: ServerMessage, sent?: () => void): void {
+  process.send?.(message, undefined, undefined, () => sent?.());
+}
+
+async function main(): Promise<void> {
+  const byName = apps();
+  const servers: Server[] = [];
+  const ports = {} as Record<ScenarioName, number>;
+  for (const { name } of SCENARIOS) {
+    const server = await listen(byName[name]);
+    servers.push(server);
+    ports[name] = (server.address() as AddressInfo).port;
+  }
+
+  const exit = (): void => {
+    for (const server of servers) server.closeAllConnections();
+    // process.exit() still writes the --cpu-prof profile.
+    process.exit(0);
+  };
+
+  if (process.send === undefined) {
+    console.log(JSON.stringify({ ports, clientId: CLIENT_ID, clientSecret: client.secret }, null, 2));
+    process.on('SIGINT', exit);
+    process.on('SIGTERM', exit);
+    return;
+  }
+  // The runner is gone (even killed with SIGKILL): the channel closes, so do we.
+  process.on('disconnect', exit);
+  let session: Session | undefined;
+  process.on('message', (message: RunnerMessage) => {
+    if (message.type === 'shutdown') {
+      // Exit once the message has left.
+      send({ type: 'bye', memory: process.memoryUsage() }, exit);
+    } else if (message.type === 'profile-start') {
+      session ??= new Session();
+      const s = session;
+      (async () => {
+        s.connect();
+        await s.post('Profiler.enable');
+        await s.post('Profiler.setSamplingInterval', { interval: 250 });
+        await s.post('Profiler.start');
+      })().then(
+        () => send({ type: 'profiling' }),
+        (err: Error) => send({ type: 'profile-failed', error: err.message }),
+      );
+    } else if (message.type === 'profile-stop') {
+      const s = session;
+      session = undefined;
+      (async () => {
+        if (s === undefined) throw new Error('no profile was started');
+        const { profile } = await s.post('Profiler.stop');
+        s.disconnect();
+        await writeFile(message.file, JSON.stringify(profile));
+      })().then(
+        () => send({ type: 'profile-written', file: message.file }),
+        (err: Error) => send({ type: 'profile-failed', error: err.message }),
+      );
+    }
+  });
+  send({ type: 'ready', ports, clientSecret: client.secret });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
