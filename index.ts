@@ -2,7 +2,18 @@
  * oauth2-stateless: an OAuth 2.0 authorization server toolkit for Express.
  * The public API; re-exports only.
  */
-export { createAuthorizationServer, METADATA_PATH, type AuthorizationServer } from './lib/http/server.js';
+export { createAuthorizationServer, METADATA_PATH, type AuthorizationServer, type RouterOptions } from './lib/http/server.js';
+export type { AuthorizeOptions } from './lib/http/authorize.js';
+export { passportSiteAdapter, SetupError, type SiteAdapter, type SiteUser, type SiteRequest, type PassportSiteAdapterOptions } from './lib/http/site-adapter.js';
+export type { ViewName, ViewLocals, ConsentLocals, ErrorLocals, RenderFunction } from './lib/http/views.js';
+export {
+  parseAuthorizationQuery,
+  matchRedirectUri,
+  type AuthorizationRequest,
+  type AuthorizationOutcome,
+  type AuthorizationQuery,
+  type ResponseType,
+} from './lib/authorization.js';
 export type { FormEndpointOptions, Handler } from './lib/http/endpoints.js';
 export type { ProtectOptions } from './lib/http/protect.js';
 export { readForm, parseForm, type FormParams } from './lib/http/form.js';
@@ -28,12 +39,13 @@ export { uuid4TokenGenerator, randomTokenGenerator, type TokenGenerator } from '
 export { generateSigningKey, importSigningKey, KeySet, jwkThumbprint, type SigningKey, type SigningKeyInput, type SigningAlgorithm } from './lib/tokens/keys.js';
 export type { AccessTokenClaims } from './lib/tokens/jwt.js';
 
-export type { ClientStore, AuthorizationCodeStore, AccessTokenStore, RefreshTokenStore, Stores } from './lib/stores/types.js';
+export type { ClientStore, AuthorizationCodeStore, AccessTokenStore, RefreshTokenStore, ConsentStore, Stores } from './lib/stores/types.js';
 export {
   MemoryClientStore,
   MemoryAuthorizationCodeStore,
   MemoryAccessTokenStore,
   MemoryRefreshTokenStore,
+  MemoryConsentStore,
   memoryStores,
   type MemoryStoreOptions,
 } from './lib/stores/memory.js';

@@ -32,6 +32,8 @@ export interface ClientConfig {
   requirePkce?: boolean;
   /** May introspect every client's tokens. Default false. */
   resourceServer?: boolean;
+  /** The server operator's own client (see the provider's `consent.skipForFirstParty`). Default false. */
+  firstParty?: boolean;
 }
 
 const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'client_credentials', 'password', 'refresh_token'];
@@ -98,6 +100,10 @@ export function defineClient(config: ClientConfig): Client {
   if (isPublic && grantTypes.includes('client_credentials')) fail(id, 'grantTypes', 'includes client_credentials, which a public client cannot use');
   const responseTypes = list(id, 'responseTypes', config.responseTypes, RESPONSE_TYPES,
     grantTypes.includes('authorization_code') ? ['code'] : []);
+  if (responseTypes.includes('code') && !grantTypes.includes('authorization_code')) {
+    fail(id, 'responseTypes', "includes 'code', but grantTypes lacks authorization_code");
+  }
+
   const redirectUris = list(id, 'redirectUris', config.redirectUris, null, []);
   for (const uri of redirectUris) checkRedirectUri(id, uri);
   const scopes = config.scopes === undefined ? undefined : list(id, 'scopes', config.scopes, null, []);
@@ -115,6 +121,7 @@ export function defineClient(config: ClientConfig): Client {
     name: config.name,
     requirePkce: isPublic ? true : config.requirePkce ?? true,
     resourceServer: config.resourceServer ?? false,
+    firstParty: config.firstParty ?? false,
   });
   defined.add(client);
   return client;

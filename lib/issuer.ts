@@ -30,7 +30,7 @@ export interface IssueRequest {
   client: Client;
   subject: string;
   scope: readonly string[];
-  grantType: GrantType;
+  grantType: GrantType | 'implicit';
   /** The token family: every token made from one authorization shares it. */
   grantId: string;
   /** Seconds. */

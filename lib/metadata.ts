@@ -18,6 +18,7 @@ export interface ServerMetadata {
   introspection_endpoint: string;
   introspection_endpoint_auth_methods_supported: string[];
   code_challenge_methods_supported: string[];
+  authorization_response_iss_parameter_supported: boolean;
   [extension: string]: unknown;
 }
 
@@ -28,6 +29,7 @@ export interface MetadataInput {
   issuer: string;
   endpoints: Readonly<Required<EndpointPaths>>;
   grantTypes: readonly string[];
+  responseTypes: readonly string[];
   scopes: readonly string[];
   allowPlainPkce: boolean;
 }
@@ -35,12 +37,15 @@ export interface MetadataInput {
 export function buildMetadata(input: MetadataInput): ServerMetadata {
   const { issuer, endpoints, scopes } = input;
   const grants = [...input.grantTypes];
+  const responseTypes = [...input.responseTypes];
   return {
     issuer,
+    ...(responseTypes.length > 0 ? { authorization_endpoint: issuer + endpoints.authorization } : {}),
     token_endpoint: issuer + endpoints.token,
     jwks_uri: issuer + endpoints.jwks,
     ...(scopes.length > 0 ? { scopes_supported: [...scopes] } : {}),
-    response_types_supported: grants.includes('authorization_code') ? ['code'] : [],
+    response_types_supported: responseTypes,
+    response_modes_supported: responseTypes.includes('token') ? ['query', 'fragment'] : ['query'],
     grant_types_supported: grants,
     token_endpoint_auth_methods_supported: AUTH_METHODS,
     revocation_endpoint: issuer + endpoints.revocation,
@@ -48,5 +53,7 @@ export function buildMetadata(input: MetadataInput): ServerMetadata {
     introspection_endpoint: issuer + endpoints.introspection,
     introspection_endpoint_auth_methods_supported: SECRET_METHODS,
     code_challenge_methods_supported: input.allowPlainPkce ? ['S256', 'plain'] : ['S256'],
+    // RFC 9207: every authorization response carries `iss`.
+    authorization_response_iss_parameter_supported: true,
   };
 }

@@ -70,6 +70,22 @@ export interface ProviderOptions {
      * @deprecated RFC 9700 2.4 forbids the password grant; enable it only for legacy clients.
      */
     password?: false | PasswordGrantOptions;
+    /**
+     * The implicit grant (`response_type=token`): off unless enabled.
+     * @deprecated RFC 9700 2.1.2: clients SHOULD NOT use it; use the code flow with PKCE.
+     */
+    implicit?: boolean | GrantOptions;
+  };
+  /** Consent at the authorization endpoint. */
+  consent?: {
+    /**
+     * Remember a user's consent per client and scope set, so the page is not shown
+     * again for the same or fewer scopes. `true` remembers for 30 days; or give
+     * `{ lifetime }` in seconds. Default false (always ask).
+     */
+    remember?: boolean | { lifetime: number };
+    /** Skip the consent page for clients marked `firstParty`. Default false. */
+    skipForFirstParty?: boolean;
   };
   /**
    * Keys that sign JWT access tokens; the first signs unless `activeKeyId` names
@@ -106,6 +122,12 @@ export interface ResolvedConfig {
     readonly clientCredentials: Required<GrantOptions> | undefined;
     readonly refreshToken: Required<RefreshTokenGrantOptions> | undefined;
     readonly password: Required<PasswordGrantOptions> | undefined;
+    readonly implicit: Required<GrantOptions> | undefined;
+  };
+  readonly consent: {
+    /** Seconds a remembered consent lasts; undefined: consent is not remembered. */
+    readonly rememberLifetime: number | undefined;
+    readonly skipForFirstParty: boolean;
   };
   readonly keys: KeySet;
   readonly generator: TokenGenerator;
@@ -150,6 +172,13 @@ function grant<T extends GrantOptions>(name: string, value: boolean | T | undefi
     accessTokenLifetime: seconds(`grants.${name}.accessTokenLifetime`, given.accessTokenLifetime, accessTokenLifetime),
     uniqueTokens: given.uniqueTokens === true,
   };
+}
+
+function rememberLifetime(value: boolean | { lifetime: number } | undefined): number | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return 30 * 24 * 3600;
+  if (typeof value !== 'object' || value === null) throw new TypeError('options.consent.remember must be a boolean or { lifetime }');
+  return seconds('consent.remember.lifetime', value.lifetime, 30 * 24 * 3600);
 }
 
 function path(name: string, value: string | undefined, fallback: string): string {
@@ -219,6 +248,11 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
       clientCredentials: grant('clientCredentials', g.clientCredentials, true, accessTokenLifetime),
       refreshToken: refresh === undefined ? undefined : { ...refresh, rotate: refresh.rotate !== false, reuseGracePeriod: grace },
       password: password === undefined || password === false ? undefined : grant<PasswordGrantOptions>('password', password, false, accessTokenLifetime) as Required<PasswordGrantOptions>,
+      implicit: grant('implicit', g.implicit, false, accessTokenLifetime),
+    }),
+    consent: Object.freeze({
+      rememberLifetime: rememberLifetime(options.consent?.remember),
+      skipForFirstParty: options.consent?.skipForFirstParty === true,
     }),
     keys,
     generator,

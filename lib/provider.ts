@@ -8,6 +8,17 @@
  *   client allowed this grant → the grant's handler → 200 with no-store headers.
  * Anything thrown on the way becomes an RFC 6749 5.2 error response.
  */
+import {
+  authorizationResponseLocation,
+  deniedLocation,
+  errorLocation,
+  matchRedirectUri,
+  validateAuthorizationRequest,
+  type AuthorizationOutcome,
+  type AuthorizationQuery,
+  type AuthorizationRequest,
+  type ResponseType,
+} from './authorization.js';
 import { authenticateClient } from './client-auth.js';
 import { InvalidClientError, InvalidRequestError, quoteValue, toOAuthError, UnauthorizedClientError, UnsupportedGrantTypeError } from './errors.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
@@ -23,7 +34,7 @@ import { isPkceValue, type CodeChallengeMethod } from './pkce.js';
 import { revoke } from './revocation.js';
 import { ScopePolicy } from './scope.js';
 import { sha256 } from './secrets.js';
-import { MemoryAccessTokenStore, MemoryAuthorizationCodeStore, MemoryRefreshTokenStore } from './stores/memory.js';
+import { MemoryAccessTokenStore, MemoryAuthorizationCodeStore, MemoryConsentStore, MemoryRefreshTokenStore } from './stores/memory.js';
 import type { Stores } from './stores/types.js';
 import type { Client, EngineRequest, EngineResponse, GrantType } from './types.js';
 import { AccessTokenVerifier, type AccessTokenInfo, type VerifyOptions } from './verifier.js';
@@ -71,6 +82,7 @@ export class Provider {
       authorizationCodes: options.stores?.authorizationCodes ?? new MemoryAuthorizationCodeStore(storeOptions),
       accessTokens: options.stores?.accessTokens ?? new MemoryAccessTokenStore(storeOptions),
       refreshTokens: options.stores?.refreshTokens ?? new MemoryRefreshTokenStore(storeOptions),
+      consents: options.stores?.consents ?? new MemoryConsentStore(storeOptions),
     });
     this.#issuer = new TokenIssuer({
       issuer: config.issuer,
@@ -110,6 +122,104 @@ export class Provider {
   /** The grant types the token endpoint offers. */
   get grantTypes(): GrantType[] {
     return [...this.#grants.keys()] as GrantType[];
+  }
+
+  /** The response types the authorization endpoint offers. */
+  get responseTypes(): ResponseType[] {
+    const types: ResponseType[] = [];
+    if (this.config.grants.authorizationCode) types.push('code');
+    if (this.config.grants.implicit) types.push('token');
+    return types;
+  }
+
+  /**
+   * Checks an authorization request (see lib/authorization.ts for the order).
+   * Never throws: a store failure comes back as an error to show.
+   */
+  async validateAuthorization(query: AuthorizationQuery): Promise<AuthorizationOutcome> {
+    try {
+      return await validateAuthorizationRequest(query, {
+        issuer: this.config.issuer,
+        clients: this.config.clients,
+        scopes: this.scopes,
+        responseTypes: new Set(this.responseTypes),
+        allowPlainPkce: this.config.allowPlainPkce,
+      });
+    } catch (err) {
+      const error = toOAuthError(err);
+      this.errorResponse(error);
+      return { kind: 'show', error };
+    }
+  }
+
+  /**
+   * Whether the user must be asked: false for a first-party client when
+   * `consent.skipForFirstParty` is on, or when a remembered consent covers the scope.
+   */
+  async consentRequired(request: AuthorizationRequest, subject: string): Promise<boolean> {
+    const { consent } = this.config;
+    if (consent.skipForFirstParty && request.client.firstParty === true) return false;
+    if (consent.rememberLifetime === undefined) return true;
+    const granted = await this.stores.consents.find(subject, request.client.id);
+    return granted === undefined || !request.scope.every((s) => granted.includes(s));
+  }
+
+  /** Whether consent may be remembered (`consent.remember` is on). */
+  get remembersConsent(): boolean {
+    return this.config.consent.rememberLifetime !== undefined;
+  }
+
+  /** Remembers that `subject` granted the request's scope (and what was granted before) to its client. */
+  async rememberConsent(request: AuthorizationRequest, subject: string): Promise<void> {
+    const lifetime = this.config.consent.rememberLifetime;
+    if (lifetime === undefined) return;
+    const before = (await this.stores.consents.find(subject, request.client.id)) ?? [];
+    await this.stores.consents.save(subject, request.client.id, [...new Set([...before, ...request.scope])], lifetime);
+  }
+
+  /**
+   * Finishes an approved request: issues a code (query) or, for the implicit
+   * grant, an access token (fragment). Returns the Location to redirect to; a
+   * failure (a store that is down) is redirected as an error.
+   */
+  async approveAuthorization(request: AuthorizationRequest, subject: string): Promise<string> {
+    const issuer = this.config.issuer;
+    try {
+      if (request.responseType === 'token') {
+        const implicit = this.config.grants.implicit;
+        if (implicit === undefined) throw new TypeError('approveAuthorization: the implicit grant is not enabled');
+        const body = await this.#issuer.issue({
+          client: request.client,
+          subject,
+          scope: request.scope,
+          grantType: 'implicit',
+          grantId: this.#issuer.newGrantId(),
+          accessTokenLifetime: implicit.accessTokenLifetime,
+          unique: implicit.uniqueTokens,
+        });
+        return authorizationResponseLocation(request, { access_token: body.access_token, token_type: body.token_type, expires_in: String(body.expires_in), scope: body.scope }, issuer);
+      }
+      const { code } = await this.issueAuthorizationCode({
+        client: request.client,
+        subject,
+        scope: request.scope,
+        redirectUri: request.redirectUri,
+        redirectUriSent: request.redirectUriSent,
+        codeChallenge: request.codeChallenge,
+        codeChallengeMethod: request.codeChallengeMethod,
+      });
+      this.config.logger.info({ clientId: request.client.id }, 'authorization code issued');
+      return authorizationResponseLocation(request, { code }, issuer);
+    } catch (err) {
+      const error = toOAuthError(err);
+      this.errorResponse(error);
+      return errorLocation(request, error, issuer);
+    }
+  }
+
+  /** The Location that tells the client the user said no (`access_denied`). */
+  denyAuthorization(request: AuthorizationRequest): string {
+    return deniedLocation(request, this.config.issuer);
   }
 
   /** Answers a token request (RFC 6749 3.2). Never throws: errors become RFC 6749 5.2 responses. */
@@ -167,7 +277,7 @@ export class Provider {
   /** Authorization server metadata (RFC 8414). */
   metadata(): ServerMetadata {
     const { issuer, endpoints, allowPlainPkce } = this.config;
-    return buildMetadata({ issuer, endpoints, allowPlainPkce, grantTypes: this.grantTypes, scopes: [...this.scopes.available] });
+    return buildMetadata({ issuer, endpoints, allowPlainPkce, grantTypes: this.grantTypes, responseTypes: this.responseTypes, scopes: [...this.scopes.available] });
   }
 
   /** The public JWK Set. */
@@ -187,7 +297,7 @@ export class Provider {
    */
   async issueAuthorizationCode(input: AuthorizationCodeInput): Promise<{ code: string; grantId: string; expiresIn: number }> {
     const { client } = input;
-    if (!client.redirectUris.includes(input.redirectUri)) throw new TypeError('issueAuthorizationCode: redirectUri is not registered for the client');
+    if (!matchRedirectUri(client, input.redirectUri)) throw new TypeError('issueAuthorizationCode: redirectUri is not registered for the client');
     const method = input.codeChallengeMethod ?? 'S256';
     if (input.codeChallenge === undefined) {
       if (client.requirePkce !== false) throw new InvalidRequestError('code_challenge is required (PKCE)');

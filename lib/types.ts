@@ -43,6 +43,11 @@ export interface Client {
   readonly requirePkce?: boolean | undefined;
   /** A resource server may introspect every client's tokens (RFC 7662). Default false. */
   readonly resourceServer?: boolean | undefined;
+  /**
+   * A client of the server's own operator; with `consent.skipForFirstParty` its
+   * users are not asked to consent. Default false.
+   */
+  readonly firstParty?: boolean | undefined;
 }
 
 /** Whether a client is public (it has no secret and authenticates with `none`). */
@@ -87,7 +92,8 @@ export interface AccessTokenRecord {
   readonly subject: string;
   readonly scope: readonly string[];
   readonly audience: string;
-  readonly grantType: GrantType;
+  /** The grant that issued it; `implicit` for tokens from the authorization endpoint. */
+  readonly grantType: GrantType | 'implicit';
   readonly grantId: string;
   readonly issuedAt: number;
   readonly expiresAt: number;

@@ -13,15 +13,27 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { Provider } from '../provider.js';
 import type { ProviderOptions } from '../options.js';
+import { authorizeHandler, type AuthorizeOptions } from './authorize.js';
 import { formEndpoint, jsonDocument, type FormEndpointOptions } from './endpoints.js';
 import { protectHandler, type ProtectOptions } from './protect.js';
 
 /** The path of the metadata document relative to the issuer (RFC 8414 3). */
 export const METADATA_PATH = '/.well-known/oauth-authorization-server';
 
+export interface RouterOptions extends FormEndpointOptions {
+  /** Options of the authorization endpoint (e.g. `{ loginUrl: '/login' }`); `false` leaves it out. */
+  authorize?: AuthorizeOptions | false;
+}
+
 export interface AuthorizationServer {
   /** The engine, for code that needs it directly. */
   readonly provider: Provider;
+  /**
+   * The authorization endpoint (RFC 6749 3.1): mount it for GET (login check and
+   * consent page) and POST (the decision). Needs express-session and, with the
+   * default site adapter, Passport before it.
+   */
+  authorize(options?: AuthorizeOptions): RequestHandler;
   /** The token endpoint (RFC 6749 3.2): every enabled grant. POST, form body. */
   token(options?: FormEndpointOptions): RequestHandler;
   /** The revocation endpoint (RFC 7009). */
@@ -42,17 +54,19 @@ export interface AuthorizationServer {
   /** The public keys that verify JWT access tokens (RFC 7517). */
   jwks(): RequestHandler;
   /**
-   * All endpoints at their configured paths, plus the metadata document at
+   * All endpoints at their configured paths (the authorization endpoint when a
+   * response type is enabled), plus the metadata document at
    * `/.well-known/oauth-authorization-server`. Mount it at the issuer's path; for
    * an issuer with a path, also mount `metadata()` at {@link metadataPath}.
    */
-  router(options?: FormEndpointOptions): Router;
+  router(options?: RouterOptions): Router;
 }
 
 /** Makes the engine from `options` (or takes a ready {@link Provider}) and returns the toolkit. */
 export function createAuthorizationServer(options: ProviderOptions | Provider): AuthorizationServer {
   const provider = options instanceof Provider ? options : new Provider(options);
   const handlers = {
+    authorize: (o?: AuthorizeOptions) => authorizeHandler(provider, o) as unknown as RequestHandler,
     token: (o?: FormEndpointOptions) => formEndpoint(provider, (r) => provider.token(r), o) as RequestHandler,
     revoke: (o?: FormEndpointOptions) => formEndpoint(provider, (r) => provider.revoke(r), o) as RequestHandler,
     introspect: (o?: FormEndpointOptions) => formEndpoint(provider, (r) => provider.introspect(r), o) as RequestHandler,
@@ -65,9 +79,14 @@ export function createAuthorizationServer(options: ProviderOptions | Provider): 
     provider,
     metadataPath: METADATA_PATH + issuerPath,
     ...handlers,
-    router(o?: FormEndpointOptions): Router {
+    router(o?: RouterOptions): Router {
       const paths = provider.config.endpoints;
       const router = express.Router();
+      if (o?.authorize !== false && provider.responseTypes.length > 0) {
+        const authorize = handlers.authorize(o?.authorize === undefined ? {} : o.authorize);
+        router.get(paths.authorization, authorize);
+        router.post(paths.authorization, authorize);
+      }
       router.all(paths.token, handlers.token(o));
       router.all(paths.revocation, handlers.revoke(o));
       router.all(paths.introspection, handlers.introspect(o));

@@ -10,7 +10,7 @@
  * no method awaits between its read and its write, so `consume()` is atomic.
  */
 import type { AccessTokenRecord, AuthorizationCodeRecord, Client, Clock, RefreshTokenRecord } from '../types.js';
-import type { AccessTokenStore, AuthorizationCodeStore, ClientStore, RefreshTokenStore, Stores } from './types.js';
+import type { AccessTokenStore, AuthorizationCodeStore, ClientStore, ConsentStore, RefreshTokenStore, Stores } from './types.js';
 
 export interface MemoryStoreOptions {
   /** Seconds between sweeps of expired entries. Default 60. */
@@ -235,6 +235,26 @@ export class MemoryRefreshTokenStore extends MemoryBase implements RefreshTokenS
   }
 }
 
+export class MemoryConsentStore extends MemoryBase implements ConsentStore {
+  readonly #consents = this.map<readonly string[]>();
+
+  constructor(options: MemoryStoreOptions = {}) {
+    super(options);
+  }
+
+  async find(subject: string, clientId: string): Promise<readonly string[] | undefined> {
+    return this.#consents.get(`${subject}\n${clientId}`);
+  }
+
+  async save(subject: string, clientId: string, scope: readonly string[], ttl: number): Promise<void> {
+    this.#consents.set(`${subject}\n${clientId}`, [...scope], ttl);
+  }
+
+  async revoke(subject: string, clientId: string): Promise<void> {
+    this.#consents.delete(`${subject}\n${clientId}`);
+  }
+}
+
 /** Memory stores for everything; `clients` is the static client list. */
 export function memoryStores(clients: Iterable<Client> = [], options: MemoryStoreOptions = {}): Stores {
   return {
@@ -242,5 +262,6 @@ export function memoryStores(clients: Iterable<Client> = [], options: MemoryStor
     authorizationCodes: new MemoryAuthorizationCodeStore(options),
     accessTokens: new MemoryAccessTokenStore(options),
     refreshTokens: new MemoryRefreshTokenStore(options),
+    consents: new MemoryConsentStore(options),
   };
 }

@@ -74,10 +74,21 @@ export interface RefreshTokenStore {
   revokeGrant(grantId: string, ttl: number): Promise<void>;
 }
 
+/** Remembered consent: which scopes a user granted a client, so the consent page can be skipped. */
+export interface ConsentStore {
+  /** The scopes `subject` granted `clientId`, unless expired or revoked. */
+  find(subject: string, clientId: string): Promise<readonly string[] | undefined>;
+  /** Remembers the grant for `ttl` seconds, replacing an earlier one. */
+  save(subject: string, clientId: string, scope: readonly string[], ttl: number): Promise<void>;
+  /** Forgets it. Forgetting an unknown pair does nothing. */
+  revoke(subject: string, clientId: string): Promise<void>;
+}
+
 /** The stores a provider uses. */
 export interface Stores {
   clients: ClientStore;
   authorizationCodes: AuthorizationCodeStore;
   accessTokens: AccessTokenStore;
   refreshTokens: RefreshTokenStore;
+  consents: ConsentStore;
 }

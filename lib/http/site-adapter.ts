@@ -1,0 +1,118 @@
+/**
+ * The site adapter (the seed's `SiteAdapter`): how the authorization endpoint
+ * learns who is signed in and sends everyone else to the host app's login.
+ *
+ * The default, {@link passportSiteAdapter}, reuses the host's express-session and
+ * Passport: the signed-in user is `req.user` when `req.isAuthenticated()`; a user
+ * who is not signed in is sent to `loginUrl` with the authorization URL kept in
+ * `req.session.returnTo`, the key Passport's `successReturnToOrRedirect` reads.
+ *
+ * Passport 0.7 regenerates the session at login; the login route must pass
+ * `keepSessionInfo: true` so `returnTo` survives:
+ *
+ *     app.post('/login', passport.authenticate('local', {
+ *       successReturnToOrRedirect: '/', failureRedirect: '/login', keepSessionInfo: true }));
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** The signed-in user as the authorization endpoint needs it. */
+export interface SiteUser {
+  /** A stable identifier: the `sub` of every token issued for this user. */
+  readonly subject: string;
+  /** A name to greet them with on the consent page. */
+  readonly name?: string | undefined;
+}
+
+/** A request as the adapter sees it: Node's, plus what express-session and Passport add. */
+export type SiteRequest = IncomingMessage & {
+  session?: Record<string, unknown> & { returnTo?: string };
+  user?: unknown;
+  isAuthenticated?: () => boolean;
+  originalUrl?: string;
+};
+
+export interface SiteAdapter {
+  /**
+   * The signed-in user, or undefined. Throws an Error that names the fix when the
+   * app lacks what the adapter needs (a session, Passport).
+   */
+  currentUser(req: SiteRequest): SiteUser | undefined;
+  /** Sends a user who is not signed in to log in; after login they must come back to `returnTo`. */
+  login(req: SiteRequest, res: ServerResponse, returnTo: string): void;
+}
+
+export interface PassportSiteAdapterOptions {
+  /**
+   * Where the host app's login page is (a path or URL). Needed wherever a user who
+   * is not signed in can arrive: the GET route of the authorization endpoint.
+   */
+  loginUrl?: string | undefined;
+  /**
+   * The stable subject of a Passport user. Default: `user.id`, else `user.sub`,
+   * else `user.username` (a string or number).
+   */
+  subject?: (user: unknown) => string;
+  /** A display name. Default: `user.displayName`, `user.name` or `user.username`. */
+  name?: (user: unknown) => string | undefined;
+}
+
+function field(user: unknown, names: readonly string[]): string | undefined {
+  if (typeof user !== 'object' || user === null) return undefined;
+  for (const name of names) {
+    const value = (user as Record<string, unknown>)[name];
+    if (typeof value === 'string' && value !== '') return value;
+    if (typeof value === 'number') return String(value);
+  }
+  return undefined;
+}
+
+/** A mistake in the host app's setup (a missing session or Passport): passed to `next(err)`, never shown as an OAuth error. */
+export class SetupError extends Error {
+  constructor(message: string) {
+    super(`oauth2-stateless: ${message}`);
+    this.name = 'SetupError';
+  }
+}
+
+/** Fails with a message naming the fix when the session is missing. */
+export function requireSession(req: SiteRequest): Record<string, unknown> & { returnTo?: string } {
+  if (req.session === undefined || req.session === null) {
+    throw new SetupError('authorize() needs a session, but req.session is missing. Did you forget app.use(session({ ... })) (express-session) before the authorization route?');
+  }
+  return req.session;
+}
+
+export function passportSiteAdapter(options: PassportSiteAdapterOptions = {}): SiteAdapter {
+  const loginUrl = options.loginUrl;
+  if (loginUrl !== undefined && (typeof loginUrl !== 'string' || loginUrl === '')) {
+    throw new TypeError('authorize(): options.loginUrl must be the path or URL of your login page, e.g. "/login"');
+  }
+  if (options.subject !== undefined && typeof options.subject !== 'function') throw new TypeError('authorize(): options.subject must be a function (user) => string');
+  if (options.name !== undefined && typeof options.name !== 'function') throw new TypeError('authorize(): options.name must be a function (user) => string | undefined');
+  const subjectOf = options.subject ?? ((user: unknown) => field(user, ['id', 'sub', 'username']) ?? '');
+  const nameOf = options.name ?? ((user: unknown) => field(user, ['displayName', 'name', 'username']));
+  return {
+    currentUser(req) {
+      requireSession(req);
+      if (typeof req.isAuthenticated !== 'function') {
+        throw new SetupError('authorize() uses Passport, but req.isAuthenticated is missing. Did you forget app.use(passport.session()) (after app.use(session(...))) before the authorization route?');
+      }
+      if (!req.isAuthenticated() || req.user === undefined || req.user === null) return undefined;
+      const subject = subjectOf(req.user);
+      if (typeof subject !== 'string' || subject === '') {
+        throw new SetupError('cannot tell the subject of req.user: give authorize({ subject: (user) => ... }) returning a stable id string');
+      }
+      return { subject, name: nameOf(req.user) };
+    },
+    login(req, res, returnTo) {
+      if (loginUrl === undefined) {
+        throw new SetupError('a user who is not signed in reached authorize(), which has no loginUrl: use authorize({ loginUrl: "/login" }) on the GET route');
+      }
+      requireSession(req).returnTo = returnTo;
+      res.statusCode = 302;
+      res.setHeader('Location', loginUrl);
+      res.setHeader('Cache-Control', 'no-store');
+      res.end();
+    },
+  };
+}
