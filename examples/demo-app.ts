@@ -1,6 +1,8 @@
 /**
- * The demo authorization server: memory stores, four demo clients, a demo user
- * and two protected API routes. `npm start` runs it (see demo.ts).
+ * The demo authorization server: memory stores, four demo clients, a demo user,
+ * a login page (express-session + Passport's local strategy), the consent page,
+ * two protected API routes and a client page at / that runs the whole flow in a
+ * browser. `npm start` runs it (see demo.ts).
  *
  * Clients:
  * - demo-web: confidential (secret demo-web-secret), authorization_code + refresh_token
@@ -11,26 +13,42 @@
  *
  * The demo user is alice, password wonderland.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express from 'express';
+import session from 'express-session';
+import passport from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
 import { createAuthorizationServer, type AuthorizationServer } from '../index.js';
+import { clientPage, loginPage } from './demo-pages.js';
 
 export interface DemoOptions {
   /** The issuer URL. Default http://localhost:3000. */
   issuer?: string;
   /** Default 'jwt'. */
   accessTokenFormat?: 'jwt' | 'opaque';
+  /** Signs the session cookie. Default: random per process. */
+  sessionSecret?: string;
 }
 
-/** The demo's users: name → password and stable subject. */
-const USERS: Record<string, { password: string; sub: string }> = {
-  alice: { password: 'wonderland', sub: 'user-7a1ce' },
-};
+interface DemoUser {
+  id: string;
+  username: string;
+  displayName: string;
+  password: string;
+}
+
+/** The demo's users. `id` is the stable `sub` of their tokens. */
+const USERS: readonly DemoUser[] = [{ id: 'user-7a1ce', username: 'alice', displayName: 'Alice', password: 'wonderland' }];
 
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function checkPassword(username: string, password: string): DemoUser | undefined {
+  const user = USERS.find((u) => u.username === username);
+  return user !== undefined && sameText(password, user.password) ? user : undefined;
 }
 
 export function createDemoApp(options: DemoOptions = {}): { app: express.Express; oauth: AuthorizationServer } {
@@ -81,16 +99,52 @@ export function createDemoApp(options: DemoOptions = {}): { app: express.Express
     grants: {
       password: {
         async verify({ username, password }) {
-          const user = USERS[username];
-          return user !== undefined && sameText(password, user.password) ? { subject: user.sub } : undefined;
+          const user = checkPassword(username, password);
+          return user === undefined ? undefined : { subject: user.id };
         },
       },
     },
   });
 
+  // The host app's own login: Passport's local strategy over an express-session.
+  const auth = new passport.Passport();
+  auth.use(new LocalStrategy((username, password, done) => done(null, checkPassword(username, password) ?? false)));
+  auth.serializeUser<string>((user, done) => done(null, (user as DemoUser).id));
+  auth.deserializeUser<string>((id, done) => {
+    const user = USERS.find((u) => u.id === id);
+    done(null, user === undefined ? false : { id: user.id, username: user.username, displayName: user.displayName });
+  });
+  const web = [
+    session({
+      secret: options.sessionSecret ?? randomBytes(32).toString('base64url'),
+      resave: false,
+      saveUninitialized: false,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: issuer.startsWith('https:') },
+    }),
+    auth.initialize(),
+    auth.session(),
+  ];
+
   const app = express();
   app.disable('x-powered-by');
-  app.use(oauth.router());
+  app.use(['/login', '/logout', '/authorize'], ...web);
+  app.get('/login', (req, res) => {
+    res.type('html').send(loginPage(req.query['error'] !== undefined));
+  });
+  app.post(
+    '/login',
+    express.urlencoded({ extended: false, limit: '4kb' }),
+    // keepSessionInfo: Passport 0.7 regenerates the session at login; this keeps
+    // returnTo, where authorize() left the authorization request to come back to.
+    auth.authenticate('local', { successReturnToOrRedirect: '/', failureRedirect: '/login?error=1', keepSessionInfo: true }),
+  );
+  app.post('/logout', (req, res, next) => {
+    req.logout((err) => (err ? next(err) : res.redirect('/')));
+  });
+  app.use(oauth.router({ authorize: { loginUrl: '/login' } }));
+  app.get(['/', '/callback'], (_req, res) => {
+    res.type('html').send(clientPage(oauth.provider.config.issuer));
+  });
   app.get('/api/me', oauth.protect({ scope: 'profile' }), (req, res) => {
     const token = req.oauth2!.token;
     res.json({ sub: token.subject, client_id: token.clientId, scope: token.scope.join(' ') });

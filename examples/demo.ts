@@ -11,7 +11,7 @@ const format = process.env['ACCESS_TOKEN_FORMAT'] === 'opaque' ? 'opaque' : 'jwt
 const { app } = createDemoApp({ issuer, accessTokenFormat: format });
 
 app.listen(port, () => {
-  console.log(`oauth2-stateless demo: ${issuer}`);
+  console.log(`oauth2-stateless demo: open ${issuer}/ in a browser (sign in as alice / wonderland)`);
   console.log(`  metadata: ${issuer}/.well-known/oauth-authorization-server`);
   console.log(`  try:      curl -u demo-service:demo-service-secret -d grant_type=client_credentials ${issuer}/token`);
 });

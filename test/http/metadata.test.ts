@@ -85,9 +85,7 @@ describe('metadata (RFC 8414) and JWKS', () => {
     // RFC 8414 2: "authorization_endpoint URL of the authorization server's authorization
     // endpoint [RFC6749]. This is REQUIRED unless no grant types are supported that use the
     // authorization endpoint."
-    // Pending until authorize() exists (the next milestone): advertising an endpoint
-    // that is not served would be worse than leaving it out.
-    it.skip('authorization_endpoint is given when the authorization_code grant is enabled', async () => {
+    it('authorization_endpoint is given when the authorization_code grant is enabled', async () => {
       const doc = await metadata(app());
       expect(doc['authorization_endpoint']).to.equal(`${ISSUER}/authorize`);
     });

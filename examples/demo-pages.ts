@@ -1,0 +1,123 @@
+/**
+ * The demo's own HTML: its login page, and a small client page that runs the
+ * authorization code flow with PKCE in the browser as the public client
+ * `demo-spa`, then shows the tokens and what /api/me answers.
+ */
+
+const STYLE = `
+  :root { color-scheme: light dark; --accent: #1f5fbf; --line: #d5d9df; --muted: #5b6470; }
+  body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+  main { max-width: 44rem; margin: 6vh auto; padding: 0 1.5rem; }
+  h1 { font-size: 1.5rem; }
+  .card { border: 1px solid var(--line); border-radius: 12px; padding: 1.5rem; margin: 1rem 0; }
+  label { display: block; margin: .75rem 0 .25rem; }
+  input[type=text], input[type=password] { font: inherit; padding: .5rem; width: 100%; box-sizing: border-box; }
+  button, .button { font: inherit; padding: .6rem 1rem; border-radius: 8px; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; text-decoration: none; display: inline-block; margin: .5rem .5rem 0 0; }
+  button.secondary { background: transparent; color: var(--accent); }
+  pre { white-space: pre-wrap; word-break: break-all; background: color-mix(in srgb, CanvasText 6%, Canvas); padding: 1rem; border-radius: 8px; font-size: .85rem; }
+  .muted { color: var(--muted); font-size: .9rem; }
+  .error { color: #b3261e; }
+`;
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
+}
+
+/** The login form: fields `username` and `password`, posted to /login. */
+export function loginPage(failed: boolean): string {
+  return page('Sign in — oauth2-stateless demo', `
+<h1>Sign in</h1>
+<div class="card">
+  ${failed ? '<p class="error" role="alert">Wrong user name or password.</p>' : ''}
+  <form method="post" action="/login">
+    <label for="username">User name</label>
+    <input id="username" name="username" type="text" autocomplete="username" required>
+    <label for="password">Password</label>
+    <input id="password" name="password" type="password" autocomplete="current-password" required>
+    <button type="submit">Sign in</button>
+  </form>
+  <p class="muted">Demo user: <code>alice</code>, password <code>wonderland</code>.</p>
+</div>`);
+}
+
+/** The client page. `issuer` is a checked URL; it is embedded as JSON. */
+export function clientPage(issuer: string): string {
+  return page('oauth2-stateless demo', `
+<h1>oauth2-stateless demo</h1>
+<div class="card">
+  <p>This page is a small OAuth client, <code>demo-spa</code> (a public client). The button starts the
+  authorization code flow with PKCE: you sign in as <code>alice</code> / <code>wonderland</code>,
+  allow access on the consent page, and come back here to see the tokens and what
+  <code>/api/me</code> answers with them.</p>
+  <button id="start" type="button">Sign in with demo-spa</button>
+</div>
+<div class="card" id="result" hidden>
+  <h2>Result</h2>
+  <p id="error" class="error" role="alert"></p>
+  <h3>Tokens</h3><pre id="tokens"></pre>
+  <h3>GET /api/me</h3><pre id="me"></pre>
+  <button id="refresh" type="button" class="secondary">Refresh the tokens</button>
+  <button id="revoke" type="button" class="secondary">Revoke the refresh token</button>
+</div>
+<p class="muted">Server metadata: <a href="/.well-known/oauth-authorization-server">/.well-known/oauth-authorization-server</a></p>
+<script type="module">
+const issuer = ${JSON.stringify(issuer)};
+const client = 'demo-spa';
+const redirectUri = issuer + '/callback';
+const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
+const random = () => b64url(crypto.getRandomValues(new Uint8Array(32)));
+const $ = (id) => document.getElementById(id);
+let tokens;
+
+async function tokenRequest(params) {
+  const res = await fetch('/token', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ client_id: client, ...params }) });
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.error + ': ' + body.error_description);
+  return body;
+}
+
+async function show(newTokens) {
+  tokens = newTokens;
+  $('result').hidden = false;
+  $('tokens').textContent = JSON.stringify(tokens, null, 2);
+  const me = await fetch('/api/me', { headers: { Authorization: 'Bearer ' + tokens.access_token } });
+  $('me').textContent = me.status + ' ' + JSON.stringify(await me.json().catch(() => null), null, 2);
+}
+
+$('start').addEventListener('click', async () => {
+  const verifier = random();
+  const state = random();
+  const challenge = b64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  sessionStorage.setItem('demo-pkce', JSON.stringify({ verifier, state }));
+  const url = new URL(issuer + '/authorize');
+  url.search = new URLSearchParams({ response_type: 'code', client_id: client, redirect_uri: redirectUri, scope: 'profile read', state, code_challenge: challenge, code_challenge_method: 'S256' });
+  location.assign(url);
+});
+
+$('refresh').addEventListener('click', () => tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }).then(show, (e) => { $('error').textContent = e.message; }));
+$('revoke').addEventListener('click', async () => {
+  await fetch('/revoke', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ client_id: client, token: tokens.refresh_token }) });
+  $('error').textContent = 'Refresh token revoked: the whole grant is gone.';
+  await show(tokens);
+});
+
+const params = new URLSearchParams(location.search);
+if (location.pathname === '/callback') {
+  const saved = JSON.parse(sessionStorage.getItem('demo-pkce') || 'null');
+  sessionStorage.removeItem('demo-pkce');
+  history.replaceState(null, '', '/');
+  $('result').hidden = false;
+  if (params.has('error')) {
+    $('error').textContent = params.get('error') + ': ' + (params.get('error_description') || '');
+  } else if (!saved || params.get('state') !== saved.state) {
+    $('error').textContent = 'state does not match: this response was not asked for by this page';
+  } else if (params.get('iss') !== issuer) {
+    $('error').textContent = 'iss does not match this server (RFC 9207)';
+  } else {
+    tokenRequest({ grant_type: 'authorization_code', code: params.get('code'), redirect_uri: redirectUri, code_verifier: saved.verifier })
+      .then(show, (e) => { $('error').textContent = e.message; });
+  }
+}
+</script>`);
+}
