@@ -46,6 +46,7 @@ import {
   type AuthorizationCodeStore,
   type Client,
   type ClientStore,
+  type ConsentStore,
   type RefreshTokenRecord,
   type RefreshTokenStore,
 } from '../../index.js';
@@ -60,6 +61,7 @@ export interface StoreUnderTest {
   accessTokens?: AccessTokenStore | undefined;
   refreshTokens?: RefreshTokenStore | undefined;
   clients?: ClientStore | undefined;
+  consents?: ConsentStore | undefined;
   /** Runs after each test (close the connection this object opened). */
   close?(): Promise<void> | void;
 }
@@ -635,6 +637,61 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
         await tokens.save(after, HOUR);
         expect(await tokens.find(before.id)).to.equal(undefined);
         expect(await tokens.find(after.id)).to.equal(undefined);
+      });
+    });
+
+    describe('ConsentStore', () => {
+      let consents: ConsentStore;
+      beforeEach(function () {
+        if (stores.consents === undefined) this.skip();
+        consents = stores.consents;
+      });
+      const subject = (): string => `user-${randomUUID()}`;
+
+      it('find() of an unknown pair is undefined', async () => {
+        expect(await consents.find(subject(), `client-${randomUUID()}`)).to.equal(undefined);
+      });
+
+      it('save() then find() returns the scopes, per subject and client', async () => {
+        const user = subject();
+        const other = subject();
+        await consents.save(user, 'c1', ['profile', 'read'], HOUR);
+        await consents.save(other, 'c1', ['write'], HOUR);
+        expect([...((await consents.find(user, 'c1')) ?? [])]).to.have.members(['profile', 'read']);
+        expect([...((await consents.find(other, 'c1')) ?? [])]).to.deep.equal(['write']);
+        expect(await consents.find(user, 'c2')).to.equal(undefined);
+      });
+
+      it('save() replaces an earlier consent', async () => {
+        const user = subject();
+        await consents.save(user, 'c1', ['profile'], HOUR);
+        await consents.save(user, 'c1', ['read'], HOUR);
+        expect([...((await consents.find(user, 'c1')) ?? [])]).to.deep.equal(['read']);
+      });
+
+      it('save() with an empty scope list is found as an empty list', async () => {
+        const user = subject();
+        await consents.save(user, 'c1', [], HOUR);
+        expect([...((await consents.find(user, 'c1')) ?? ['missing'])]).to.deep.equal([]);
+      });
+
+      it('revoke() forgets one pair and leaves the others; an unknown pair resolves', async () => {
+        const user = subject();
+        await consents.save(user, 'c1', ['read'], HOUR);
+        await consents.save(user, 'c2', ['read'], HOUR);
+        await consents.revoke(user, 'c1');
+        await consents.revoke(subject(), 'nobody');
+        expect(await consents.find(user, 'c1')).to.equal(undefined);
+        expect([...((await consents.find(user, 'c2')) ?? [])]).to.deep.equal(['read']);
+      });
+
+      itMovingTime('a consent ends after its ttl', async () => {
+        const user = subject();
+        await consents.save(user, 'c1', ['read'], 60);
+        clock.advance(59);
+        expect(await consents.find(user, 'c1')).to.not.equal(undefined);
+        clock.advance(1);
+        expect(await consents.find(user, 'c1')).to.equal(undefined);
       });
     });
 

@@ -12,6 +12,7 @@ import {
   MemoryAccessTokenStore,
   MemoryAuthorizationCodeStore,
   MemoryClientStore,
+  MemoryConsentStore,
   MemoryRefreshTokenStore,
   memoryStores,
   type AccessTokenRecord,
@@ -27,6 +28,7 @@ describeStoreContract('memory (frozen clock)', (clock) => ({
   accessTokens: new MemoryAccessTokenStore({ clock }),
   refreshTokens: new MemoryRefreshTokenStore({ clock }),
   clients: new MemoryClientStore(),
+  consents: new MemoryConsentStore({ clock }),
 }));
 
 // One set of stores per test (the suite makes a new clock for every test), handed
