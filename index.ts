@@ -38,6 +38,7 @@ export { s256Challenge, verifyCodeChallenge, type CodeChallengeMethod } from './
 export { uuid4TokenGenerator, randomTokenGenerator, type TokenGenerator } from './lib/tokens/opaque.js';
 export { generateSigningKey, importSigningKey, KeySet, jwkThumbprint, type SigningKey, type SigningKeyInput, type SigningAlgorithm } from './lib/tokens/keys.js';
 export type { AccessTokenClaims } from './lib/tokens/jwt.js';
+export { loadSigningKeys, parseSigningKeys, generateSigningKeySet, type KeySource } from './lib/tokens/key-config.js';
 
 export type { ClientStore, AuthorizationCodeStore, AccessTokenStore, RefreshTokenStore, ConsentStore, Stores } from './lib/stores/types.js';
 export {
