@@ -16,6 +16,24 @@ for (const format of ['jwt', 'opaque'] as const) {
         introspection_endpoint: 'http://localhost:3000/introspect',
         jwks_uri: 'http://localhost:3000/jwks',
       });
+      expect(res.body.authorization_endpoint).to.equal('http://localhost:3000/authorize');
+      expect(res.body.authorization_response_iss_parameter_supported).to.equal(true);
+    });
+
+    it('the endpoints the metadata lists are served by the app', async () => {
+      const meta = (await request(app).get('/.well-known/oauth-authorization-server')).body as Record<string, string>;
+      const jwks = await request(app).get(new URL(meta['jwks_uri']!).pathname);
+      expect(jwks.status).to.equal(200);
+      expect(jwks.body.keys).to.be.an('array');
+      // the token, revocation and introspection endpoints answer a POST without client credentials as OAuth errors, not 404
+      for (const name of ['token_endpoint', 'revocation_endpoint', 'introspection_endpoint']) {
+        const res = await request(app).post(new URL(meta[name]!).pathname).type('form').send({});
+        expect(res.status, name).to.be.oneOf([400, 401]);
+        expect(res.body.error, name).to.be.a('string');
+      }
+      const authorize = await request(app).get(new URL(meta['authorization_endpoint']!).pathname).query({ client_id: 'nobody' });
+      expect(authorize.status).to.equal(400);
+      expect(authorize.headers['content-type']).to.match(/^text\/html/);
     });
 
     it('demo-service gets a read token by client_credentials and reads /api/data, not /api/me', async () => {
@@ -47,3 +65,23 @@ for (const format of ['jwt', 'opaque'] as const) {
     });
   });
 }
+
+describe('examples/demo-app defaults', () => {
+  it('with no options the issuer is http://localhost:3000 and access tokens are JWTs', async () => {
+    const { app } = createDemoApp();
+    const meta = await request(app).get('/.well-known/oauth-authorization-server');
+    expect(meta.body.issuer).to.equal('http://localhost:3000');
+    const token = await request(app).post('/token').auth('demo-service', 'demo-service-secret').type('form').send({ grant_type: 'client_credentials' });
+    expect(token.status).to.equal(200);
+    expect(token.body.access_token.split('.')).to.have.length(3);
+  });
+
+  it('an issuer with another origin moves every endpoint under it', async () => {
+    const { app } = createDemoApp({ issuer: 'http://127.0.0.1:4567' });
+    const meta = (await request(app).get('/.well-known/oauth-authorization-server')).body as Record<string, unknown>;
+    expect(meta['issuer']).to.equal('http://127.0.0.1:4567');
+    for (const name of ['authorization_endpoint', 'token_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'jwks_uri']) {
+      expect(String(meta[name]).startsWith('http://127.0.0.1:4567/'), name).to.equal(true);
+    }
+  });
+});
