@@ -82,7 +82,7 @@ export function parseAuthorizationQuery(search: string): AuthorizationQuery {
   return { params, repeated };
 }
 
-const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\])(?::\d{1,5})?([/?].*)?$/;
+const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?([/?].*)?$/;
 
 /** Whether `requested` is one of the client's redirect URIs (see rule 2 above). */
 export function matchRedirectUri(client: Client, requested: string): boolean {
@@ -90,9 +90,11 @@ export function matchRedirectUri(client: Client, requested: string): boolean {
   if (!isPublicClient(client)) return false;
   const req = LOOPBACK.exec(requested);
   if (req === null) return false;
+  const port = req[2] === undefined ? 80 : Number(req[2]);
+  if (port < 1 || port > 65535) return false;
   return client.redirectUris.some((registered) => {
     const reg = LOOPBACK.exec(registered);
-    return reg !== null && reg[1] === req[1] && (reg[2] ?? '') === (req[2] ?? '');
+    return reg !== null && reg[1] === req[1] && (reg[3] ?? '') === (req[3] ?? '');
   });
 }
 
