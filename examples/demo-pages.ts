@@ -17,6 +17,7 @@ const STYLE = `
   pre { white-space: pre-wrap; word-break: break-all; background: color-mix(in srgb, CanvasText 6%, Canvas); padding: 1rem; border-radius: 8px; font-size: .85rem; }
   .muted { color: var(--muted); font-size: .9rem; }
   .error { color: #b3261e; }
+  .error:empty { display: none; }
 `;
 
 function page(title: string, body: string): string {
