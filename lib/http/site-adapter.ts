@@ -97,7 +97,16 @@ export function passportSiteAdapter(options: PassportSiteAdapterOptions = {}): S
       if (typeof req.isAuthenticated !== 'function') {
         throw new SetupError('authorize() uses Passport, but req.isAuthenticated is missing. Did you forget app.use(passport.session()) (after app.use(session(...))) before the authorization route?');
       }
-      if (!req.isAuthenticated() || req.user === undefined || req.user === null) return undefined;
+      if (!req.isAuthenticated() || req.user === undefined || req.user === null) {
+        // A Passport login recorded in the session but no req.user: passport.session()
+        // did not run (passport.initialize() alone adds isAuthenticated), which would
+        // otherwise send a signed-in user back to the login page forever.
+        const recorded = (req.session as { passport?: { user?: unknown } }).passport?.user;
+        if (recorded !== undefined && recorded !== null) {
+          throw new SetupError('a Passport login is in the session, but req.user is not set. Did you forget app.use(passport.session()) (after app.use(session(...))) before the authorization route?');
+        }
+        return undefined;
+      }
       const subject = subjectOf(req.user);
       if (typeof subject !== 'string' || subject === '') {
         throw new SetupError('cannot tell the subject of req.user: give authorize({ subject: (user) => ... }) returning a stable id string');
