@@ -51,6 +51,12 @@ export {
   type MemoryStoreOptions,
 } from './lib/stores/memory.js';
 
+export { sqlStores, type SqlStores, type SqlStoresOptions, type SqlConnection, type SqlDialect } from './lib/stores/sql/sql-store.js';
+export { createSchema, schemaStatements } from './lib/stores/sql/schema.js';
+export { sqlTableNames, type TableNames } from './lib/stores/sql/queries.js';
+export type { MysqlPool, MysqlCallbackPool, PostgresPool } from './lib/stores/sql/connect.js';
+// The Redis store is at 'oauth2-stateless/stores/redis' (its types name ioredis's).
+
 export { consoleLogger, silentLogger } from './lib/logger.js';
 export * from './lib/errors.js';
 export type * from './lib/types.js';

@@ -16,9 +16,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import session from 'express-session';
+import { RedisStore } from 'connect-redis';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
-import { createAuthorizationServer, type AuthorizationServer } from '../index.js';
+import { createAuthorizationServer, type AuthorizationServer, type SigningKey } from '../index.js';
+import { redisStores, type RedisClient } from '../lib/stores/redis.js';
 import { clientPage, loginPage } from './demo-pages.js';
 
 export interface DemoOptions {
@@ -26,8 +28,15 @@ export interface DemoOptions {
   issuer?: string;
   /** Default 'jwt'. */
   accessTokenFormat?: 'jwt' | 'opaque';
-  /** Signs the session cookie. Default: random per process. */
+  /** Signs the session cookie. Default: random per process (several processes must share one). */
   sessionSecret?: string;
+  /**
+   * Keep the OAuth state (codes, tokens, consents) and the login sessions in this
+   * Redis, so several processes act as one server. Default: memory, one process.
+   */
+  redis?: RedisClient;
+  /** Signing keys shared by every process (see `loadSigningKeys`). Default: one ephemeral key. */
+  signingKeys?: readonly SigningKey[];
 }
 
 interface DemoUser {
@@ -56,6 +65,8 @@ export function createDemoApp(options: DemoOptions = {}): { app: express.Express
   const callback = `${issuer.replace(/\/$/, '')}/callback`;
   const oauth = createAuthorizationServer({
     issuer,
+    ...(options.redis === undefined ? {} : { stores: redisStores({ client: options.redis, prefix: 'demo:oauth2:' }) }),
+    ...(options.signingKeys === undefined ? {} : { signingKeys: options.signingKeys }),
     accessToken: { format: options.accessTokenFormat ?? 'jwt' },
     scopes: {
       available: ['profile', 'read', 'write'],
@@ -117,6 +128,7 @@ export function createDemoApp(options: DemoOptions = {}): { app: express.Express
   const web = [
     session({
       secret: options.sessionSecret ?? randomBytes(32).toString('base64url'),
+      ...(options.redis === undefined ? {} : { store: new RedisStore({ client: options.redis, prefix: 'demo:sess:' }) }),
       resave: false,
       saveUninitialized: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure: issuer.startsWith('https:') },

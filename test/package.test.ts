@@ -38,6 +38,10 @@ describe('npm package', function () {
     expect(files).to.include('package/dist/index.js');
     expect(files).to.include('package/dist/index.d.ts');
     expect(files).to.include('package/README.md');
+    expect(files).to.include('package/dist/lib/stores/sql/schema.mysql.sql');
+    expect(files).to.include('package/dist/lib/stores/sql/schema.postgres.sql');
+    expect(files).to.include('package/views/consent.ejs');
+    expect(files).to.include('package/dist/lib/stores/redis.js');
     expect(files.filter((f) => f.startsWith('package/test/') || f.startsWith('package/lib/'))).to.deep.equal([]);
   });
 
@@ -51,6 +55,11 @@ const res = await oauth.provider.token({ params: { grant_type: 'client_credentia
 console.log(JSON.stringify({ status: res.status, type: res.body.token_type }));`,
     );
     expect(JSON.parse(run('node', ['smoke.mjs'], consumer))).to.deep.equal({ status: 200, type: 'Bearer' });
+    // The store modules load without their drivers installed (they import only types).
+    writeFileSync(join(consumer, 'stores.mjs'), `import { redisStores } from 'oauth2-stateless/stores/redis';
+import { sqlStores, schemaStatements } from 'oauth2-stateless';
+console.log(JSON.stringify({ redis: typeof redisStores, sql: typeof sqlStores, tables: schemaStatements('postgres').length > 0 }));`);
+    expect(JSON.parse(run('node', ['stores.mjs'], consumer))).to.deep.equal({ redis: 'function', sql: 'function', tables: true });
   });
 
   it('type-checks a TypeScript consumer against the shipped declarations', () => {

@@ -1,0 +1,77 @@
+/**
+ * A Redis the test owns (on its own port) goes down under a running demo
+ * process and comes back. While it is down the token endpoint answers 503
+ * `temporarily_unavailable` within 2 s and the process stays up; once it is
+ * back, the same process works again without a restart.
+ */
+import { expect } from 'chai';
+import { isListening, requireService } from '../support/services.js';
+import { freePort, startDemo, startRedis, until, type Proc } from './processes.js';
+import { spawnSync } from 'node:child_process';
+
+const BASIC = `Basic ${Buffer.from('demo-service:demo-service-secret').toString('base64')}`;
+
+describe('the demo when its Redis goes down and comes back', function () {
+  this.timeout(60_000);
+  let redis: Proc | undefined;
+  let demo: Proc | undefined;
+  let redisPort: number;
+  let base: string;
+
+  before(async function () {
+    await requireService(this, {
+      name: 'the redis-server binary',
+      probe: async () => spawnSync('redis-server', ['--version']).status === 0,
+      hint: 'apt-get install -y redis-server',
+    });
+    redisPort = await freePort();
+    redis = await startRedis(redisPort);
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    demo = await startDemo(port, { REDIS_URL: `redis://127.0.0.1:${redisPort}`, ISSUER: base, ACCESS_TOKEN_FORMAT: 'opaque' });
+  });
+
+  after(async () => {
+    await Promise.all([demo?.stop(), redis?.stop()]);
+  });
+
+  /** A client_credentials request that gives up after 2 s (the bound the issue sets). */
+  const token = () =>
+    fetch(`${base}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: BASIC },
+      body: 'grant_type=client_credentials',
+      signal: AbortSignal.timeout(2000),
+    });
+
+  it('issues tokens, answers 503 while Redis is down, and recovers by itself', async () => {
+    const ok = await token();
+    expect(ok.status).to.equal(200);
+    const { access_token } = (await ok.json()) as { access_token: string };
+
+    await redis?.stop();
+    expect(await isListening(redisPort)).to.equal(false);
+
+    for (let i = 0; i < 3; i++) {
+      const down = await token(); // rejects (AbortError) if it takes over 2 s
+      expect(down.status).to.equal(503);
+      expect(down.headers.get('cache-control')).to.equal('no-store');
+      expect(down.headers.get('retry-after')).to.equal('5');
+      expect(await down.json()).to.deep.equal({ error: 'temporarily_unavailable', error_description: 'the server is temporarily unable to handle the request' });
+    }
+    // protect() needs the store for opaque tokens: 503, not 401 invalid_token.
+    const api = await fetch(`${base}/api/data`, { headers: { authorization: `Bearer ${access_token}` }, signal: AbortSignal.timeout(2000) });
+    expect(api.status).to.equal(503);
+    expect(demo?.child.exitCode).to.equal(null);
+
+    redis = await startRedis(redisPort);
+    await until('the demo serving tokens again', async () => (await token()).status === 200, 15_000, demo);
+    const again = await token();
+    expect(again.status).to.equal(200);
+    // The Redis is new and empty: the old token is gone, the new one works.
+    const { access_token: fresh } = (await again.json()) as { access_token: string };
+    const data = await fetch(`${base}/api/data`, { headers: { authorization: `Bearer ${fresh}` } });
+    expect(data.status).to.equal(200);
+    expect(demo?.child.exitCode).to.equal(null);
+  });
+});

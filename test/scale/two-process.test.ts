@@ -1,0 +1,136 @@
+/**
+ * Two demo processes on two ports, one Redis: they act as one authorization
+ * server. A code issued through one is redeemed at the other, a login session
+ * made at one is valid at the other, and a token revoked at one is refused by
+ * the other's protect().
+ */
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { generateSigningKeySet, s256Challenge } from '../../index.js';
+import { isListening, requireService } from '../support/services.js';
+import { CookieJar, freePort, startDemo, type Proc } from './processes.js';
+
+const CALLBACK = 'http://127.0.0.1:8080/callback';
+
+describe('two demo processes sharing one Redis', function () {
+  this.timeout(60_000);
+  let a: Proc | undefined;
+  let b: Proc | undefined;
+  let A: string;
+  let B: string;
+
+  before(async function () {
+    await requireService(this, {
+      name: 'Redis on 127.0.0.1:6379',
+      probe: () => isListening(6379),
+      hint: 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no',
+    });
+    const [pa, pb] = [await freePort(), await freePort()];
+    A = `http://127.0.0.1:${pa}`;
+    B = `http://127.0.0.1:${pb}`;
+    // One logical server: the same issuer, keys and session secret in both.
+    const env = {
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      ISSUER: A,
+      OAUTH2_SIGNING_KEYS: generateSigningKeySet(),
+      SESSION_SECRET: randomBytes(32).toString('base64url'),
+    };
+    [a, b] = await Promise.all([startDemo(pa, env), startDemo(pb, env)]);
+  });
+
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  /** The hidden inputs of the consent form. */
+  function formFields(html: string): Record<string, string> {
+    const fields: Record<string, string> = {};
+    for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[m[1] as string] = m[2] as string;
+    return fields;
+  }
+
+  it('logs in at A, sees the consent page at B, answers it at A, redeems the code at B; a revocation at B is seen by A', async () => {
+    const jar = new CookieJar();
+    const verifier = randomBytes(32).toString('base64url');
+    const query = new URLSearchParams({
+      response_type: 'code', client_id: 'demo-web', redirect_uri: CALLBACK, scope: 'profile read',
+      state: 'st-1', code_challenge: s256Challenge(verifier), code_challenge_method: 'S256',
+    });
+
+    // Login at A.
+    const toLogin = await jar.fetch(`${A}/authorize?${query}`);
+    expect(toLogin.status).to.equal(302);
+    expect(toLogin.headers.get('location')).to.equal('/login');
+    const login = await jar.fetch(`${A}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username: 'alice', password: 'wonderland' }),
+    });
+    expect(login.status).to.equal(302);
+    expect(login.headers.get('location')).to.equal(`/authorize?${query}`);
+
+    // The session made at A is valid at B: B shows the consent page, not the login.
+    const page = await jar.fetch(`${B}/authorize?${query}`);
+    expect(page.status).to.equal(200);
+    const html = await page.text();
+    expect(html).to.contain('Demo web app wants to access your account');
+
+    // The consent transaction kept in the shared session is answered at A.
+    const decision = await jar.fetch(`${A}/authorize`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...formFields(html), decision: 'allow' }),
+    });
+    expect(decision.status).to.equal(303);
+    const location = new URL(decision.headers.get('location') as string);
+    expect(location.origin + location.pathname).to.equal(CALLBACK);
+    expect(location.searchParams.get('iss')).to.equal(A);
+    const code = location.searchParams.get('code') as string;
+
+    // The code issued through A... at B.
+    const tokenRes = await fetch(`${B}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('demo-web:demo-web-secret').toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: verifier }),
+    });
+    expect(tokenRes.status).to.equal(200);
+    const tokens = (await tokenRes.json()) as { access_token: string; refresh_token: string };
+
+    // Both processes accept the token.
+    for (const base of [A, B]) {
+      const me = await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      expect(me.status, base).to.equal(200);
+      expect(await me.json()).to.deep.equal({ sub: 'user-7a1ce', client_id: 'demo-web', scope: 'profile read' });
+    }
+
+    // Revoked at B...
+    const revoke = await fetch(`${B}/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('demo-web:demo-web-secret').toString('base64')}` },
+      body: new URLSearchParams({ token: tokens.access_token }),
+    });
+    expect(revoke.status).to.equal(200);
+    // ...refused by A's protect().
+    const after = await fetch(`${A}/api/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect(after.status).to.equal(401);
+    expect(after.headers.get('www-authenticate')).to.contain('error="invalid_token"');
+
+    // The refresh token rotates at A and the old one is then refused at B.
+    const basic = `Basic ${Buffer.from('demo-web:demo-web-secret').toString('base64')}`;
+    const refresh = (base: string) => fetch(`${base}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }),
+    });
+    expect((await refresh(A)).status).to.equal(200);
+    const reuse = await refresh(B);
+    expect(reuse.status).to.equal(400);
+    expect(((await reuse.json()) as { error: string }).error).to.equal('invalid_grant');
+  });
+
+  it('publishes the same JWKS from both processes', async () => {
+    const [ja, jb] = await Promise.all([fetch(`${A}/jwks`).then((r) => r.json()), fetch(`${B}/jwks`).then((r) => r.json())]);
+    expect(ja).to.deep.equal(jb);
+    expect((ja as { keys: unknown[] }).keys).to.have.length(1);
+  });
+});
