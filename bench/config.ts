@@ -35,6 +35,8 @@ export const USAGE = `usage: node --import tsx bench/run.ts [options]   (or: npm
   --duration S      measured seconds per scenario per round (BENCH_DURATION, default 5)
   --warmup S        warm-up seconds before each measured run (BENCH_WARMUP, default 1)
   --connections N   concurrent connections (BENCH_CONNECTIONS, default 50)
+  --redis           also run the *-redis scenarios: the same with the Redis store
+                    (BENCH_REDIS=1; the server is BENCH_REDIS_URL, default redis://127.0.0.1:6379)
   --only a,b        scenarios to run; bare-get is always added (BENCH_ONLY)
                     ${SCENARIOS.map((s) => s.name).join(', ')}
   --server-cpu N    CPU for the server (BENCH_SERVER_CPU, default 0)
@@ -64,9 +66,9 @@ function flagOrEnv(flag: boolean | undefined, env: string | undefined): boolean 
   return flag === true || env === '1' || env === 'true';
 }
 
-function scenarioList(text: string | undefined): ScenarioName[] {
+function scenarioList(text: string | undefined, redis: boolean): ScenarioName[] {
   const all = SCENARIOS.map((s) => s.name);
-  if (text === undefined || text.trim() === '') return all;
+  if (text === undefined || text.trim() === '') return SCENARIOS.filter((s) => redis || s.redis !== true).map((s) => s.name);
   const wanted = new Set(text.split(',').map((s) => s.trim()).filter(Boolean));
   for (const name of wanted) {
     if (!(all as string[]).includes(name)) throw new TypeError(`--only: unknown scenario ${JSON.stringify(name)}; known: ${all.join(', ')}`);
@@ -90,6 +92,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
       'no-pin': { type: 'boolean' },
       'cpu-prof': { type: 'boolean' },
       strict: { type: 'boolean' },
+      redis: { type: 'boolean' },
       timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -102,7 +105,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
   const rounds = integer('rounds', values.rounds, env['BENCH_ROUNDS'], 5, 1);
   const duration = number('duration', values.duration, env['BENCH_DURATION'], 5, 1);
   const warmup = number('warmup', values.warmup, env['BENCH_WARMUP'], 1, 0);
-  const only = scenarioList(values.only ?? env['BENCH_ONLY']);
+  const only = scenarioList(values.only ?? env['BENCH_ONLY'], flagOrEnv(values.redis, env['BENCH_REDIS']));
   const runs = rounds * only.length;
   const planned = runs * (duration + warmup);
   const cpuProf = flagOrEnv(values['cpu-prof'], env['BENCH_CPU_PROF']);

@@ -53,7 +53,11 @@ function startServer(config: BenchConfig, pinned: boolean): Promise<Extract<Serv
   const child = spawn(command, args, {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      BENCH_SCENARIOS: config.only.join(','),
+    },
   });
   server = child;
   createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => console.error(`[server] ${line}`));

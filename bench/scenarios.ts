@@ -4,7 +4,17 @@
  * of the same round; see bench/README.md.
  */
 
-export type ScenarioName = 'bare-get' | 'bare-post' | 'token-opaque' | 'token-jwt' | 'protect-opaque' | 'protect-jwt';
+export type ScenarioName =
+  | 'bare-get'
+  | 'bare-post'
+  | 'token-opaque'
+  | 'token-jwt'
+  | 'protect-opaque'
+  | 'protect-jwt'
+  | 'token-opaque-redis'
+  | 'token-jwt-redis'
+  | 'protect-opaque-redis'
+  | 'protect-jwt-redis';
 
 export interface Scenario {
   readonly name: ScenarioName;
@@ -15,6 +25,8 @@ export interface Scenario {
   readonly path: string;
   /** The smallest acceptable median ratio to the bare GET; undefined for the baseline and the reference. */
   readonly target?: number;
+  /** Uses the Redis store (BENCH_REDIS_URL, default redis://127.0.0.1:6379); run only with --redis or --only. */
+  readonly redis?: boolean;
 }
 
 export const SCENARIOS: readonly Scenario[] = Object.freeze([
@@ -24,6 +36,10 @@ export const SCENARIOS: readonly Scenario[] = Object.freeze([
   { name: 'token-jwt', title: 'token() client_credentials, basic auth, JWT ES256', method: 'POST', path: '/token', target: 0.6 },
   { name: 'protect-opaque', title: "protect({ scope: 'read' }), opaque token", method: 'GET', path: '/api/read', target: 0.9 },
   { name: 'protect-jwt', title: "protect({ scope: 'read' }), JWT seen before", method: 'GET', path: '/api/read', target: 0.9 },
+  { name: 'token-opaque-redis', title: 'token() as token-opaque, Redis store', method: 'POST', path: '/token', redis: true },
+  { name: 'token-jwt-redis', title: 'token() as token-jwt, Redis store', method: 'POST', path: '/token', redis: true },
+  { name: 'protect-opaque-redis', title: 'protect() as protect-opaque, Redis store', method: 'GET', path: '/api/read', redis: true },
+  { name: 'protect-jwt-redis', title: 'protect() as protect-jwt, Redis store (revocation check in Redis)', method: 'GET', path: '/api/read', redis: true },
 ]);
 
 /** The scenario every ratio is taken against. */

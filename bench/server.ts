@@ -22,15 +22,18 @@ import { createServer, type Server } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { createAuthorizationServer, generateClientSecret, type AuthorizationServer } from '../index.js';
+import { Redis } from 'ioredis';
+import { createAuthorizationServer, generateClientSecret, type AuthorizationServer, type ProviderOptions } from '../index.js';
+import { redisFailFastOptions, redisStores } from '../lib/stores/redis.js';
 import { CLIENT_ID, SCENARIOS, type RunnerMessage, type ScenarioName, type ServerMessage } from './scenarios.js';
 
 const HOST = '127.0.0.1';
 const client = generateClientSecret();
 
-function authorizationServer(format: 'opaque' | 'jwt'): AuthorizationServer {
+function authorizationServer(format: 'opaque' | 'jwt', stores?: ProviderOptions['stores']): AuthorizationServer {
   return createAuthorizationServer({
     issuer: 'https://auth.bench.test',
+    ...(stores === undefined ? {} : { stores }),
     clients: [{ id: CLIENT_ID, secretHash: client.secretHash, grantTypes: ['client_credentials'], scopes: ['read', 'write'] }],
     scopes: { available: ['read', 'write'], default: ['read'] },
     accessToken: { format },
@@ -53,6 +56,23 @@ function protectedApp(oauth: AuthorizationServer): express.Express {
   return app;
 }
 
+/** Redis-backed stores, one prefix per scenario, when a *-redis scenario is wanted. */
+async function redisBacked(): Promise<((scenario: string) => ProviderOptions['stores']) | undefined> {
+  const wanted = (process.env['BENCH_SCENARIOS'] ?? '').split(',');
+  if (!wanted.some((s) => s.endsWith('-redis'))) return undefined;
+  const client = new Redis(process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379', { ...redisFailFastOptions, lazyConnect: true });
+  await client.connect();
+  const run = `bench:${process.pid}:`;
+  return (scenario) => redisStores({ client, prefix: `${run}${scenario}:` });
+}
+
+const redis = await redisBacked();
+
+function redisServer(format: 'opaque' | 'jwt', scenario: string): AuthorizationServer {
+  // Without Redis the scenario is not run; its app still exists, on memory stores.
+  return authorizationServer(format, redis?.(scenario));
+}
+
 function apps(): Record<ScenarioName, express.Express> {
   const bareGet = express();
   bareGet.get('/', (_req, res) => small(res));
@@ -66,7 +86,16 @@ function apps(): Record<ScenarioName, express.Express> {
   const tokenJwt = express();
   tokenJwt.post('/token', authorizationServer('jwt').token());
 
+  const tokenOpaqueRedis = express();
+  tokenOpaqueRedis.post('/token', redisServer('opaque', 'token-opaque').token());
+  const tokenJwtRedis = express();
+  tokenJwtRedis.post('/token', redisServer('jwt', 'token-jwt').token());
+
   return {
+    'token-opaque-redis': tokenOpaqueRedis,
+    'token-jwt-redis': tokenJwtRedis,
+    'protect-opaque-redis': protectedApp(redisServer('opaque', 'protect-opaque')),
+    'protect-jwt-redis': protectedApp(redisServer('jwt', 'protect-jwt')),
     'bare-get': bareGet,
     'bare-post': barePost,
     'token-opaque': tokenOpaque,
