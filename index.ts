@@ -55,7 +55,8 @@ export { sqlStores, type SqlStores, type SqlStoresOptions, type SqlConnection, t
 export { createSchema, schemaStatements } from './lib/stores/sql/schema.js';
 export { sqlTableNames, type TableNames } from './lib/stores/sql/queries.js';
 export type { MysqlPool, MysqlCallbackPool, PostgresPool } from './lib/stores/sql/connect.js';
-// The Redis store is at 'oauth2-stateless/stores/redis' (its types name ioredis's).
+// The stores whose types name their driver's are subpath exports:
+// 'oauth2-stateless/stores/redis', '/stores/memcache', '/stores/dynamodb', '/stores/mongodb'.
 
 export { consoleLogger, silentLogger } from './lib/logger.js';
 export * from './lib/errors.js';

@@ -57,9 +57,12 @@ console.log(JSON.stringify({ status: res.status, type: res.body.token_type }));`
     expect(JSON.parse(run('node', ['smoke.mjs'], consumer))).to.deep.equal({ status: 200, type: 'Bearer' });
     // The store modules load without their drivers installed (they import only types).
     writeFileSync(join(consumer, 'stores.mjs'), `import { redisStores } from 'oauth2-stateless/stores/redis';
+import { memcacheStores } from 'oauth2-stateless/stores/memcache';
+import { dynamoStores, createDynamoTable } from 'oauth2-stateless/stores/dynamodb';
+import { mongoStores } from 'oauth2-stateless/stores/mongodb';
 import { sqlStores, schemaStatements } from 'oauth2-stateless';
-console.log(JSON.stringify({ redis: typeof redisStores, sql: typeof sqlStores, tables: schemaStatements('postgres').length > 0 }));`);
-    expect(JSON.parse(run('node', ['stores.mjs'], consumer))).to.deep.equal({ redis: 'function', sql: 'function', tables: true });
+console.log(JSON.stringify([typeof redisStores, typeof memcacheStores, typeof dynamoStores, typeof createDynamoTable, typeof mongoStores, typeof sqlStores, schemaStatements('postgres').length > 0]));`);
+    expect(JSON.parse(run('node', ['stores.mjs'], consumer))).to.deep.equal(['function', 'function', 'function', 'function', 'function', 'function', true]);
   });
 
   it('type-checks a TypeScript consumer against the shipped declarations', () => {
