@@ -12,7 +12,7 @@
  *    1 if any response was not 2xx or any request failed (3 for a missed target
  *    with --strict; 2 on timeout or a setup failure).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -57,6 +57,8 @@ function startServer(config: BenchConfig, pinned: boolean): Promise<Extract<Serv
       ...process.env,
       NODE_ENV: 'production',
       BENCH_SCENARIOS: config.only.join(','),
+      BENCH_LIB: join(ROOT, 'dist', 'index.js'),
+      BENCH_REDIS_LIB: join(ROOT, 'dist', 'lib', 'stores', 'redis.js'),
     },
   });
   server = child;
@@ -112,6 +114,11 @@ async function stopServer(): Promise<NodeJS.MemoryUsage | undefined> {
   return memory;
 }
 
+/** Fresh memory stores for the token scenarios before each run (see bench/README.md). */
+async function reset(): Promise<void> {
+  await ask({ type: 'reset' }, ['reset-done']);
+}
+
 async function profileStart(): Promise<void> {
   const answer = await ask({ type: 'profile-start' }, ['profiling', 'profile-failed']);
   if (answer.type === 'profile-failed') fail(`profiling failed: ${answer.error}`);
@@ -151,7 +158,7 @@ async function check(name: ScenarioName, request: LoadRequest): Promise<void> {
   const token = body['access_token'];
   const ok =
     res.status >= 200 && res.status < 300 &&
-    (name.startsWith('token-') ? typeof token === 'string' && (token.split('.').length === 3) === (name === 'token-jwt') : body['ok'] === true);
+    (name.startsWith('token-') ? typeof token === 'string' && (token.split('.').length === 3) === name.startsWith('token-jwt') : body['ok'] === true);
   if (!ok) throw new Error(`${name}: ${request.method} ${request.path} answered ${res.status} ${text}`);
 }
 
@@ -183,6 +190,8 @@ async function main(): Promise<void> {
       `${config.connections} connections; about ${Math.ceil(runs * (config.warmup + config.duration))} s of load (hard limit ${config.timeout} s)`,
   );
 
+  console.log('bench: building the library (npm run build); the server loads dist/');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
   const ready = await startServer(config, pinned).catch((err: Error) => fail(`could not start the server: ${err.message}`));
   const serverCpus = server?.pid === undefined ? undefined : allowedCpus(server.pid);
   console.log(`bench: server pid ${server?.pid} on CPU ${serverCpus ?? '?'}, load generator on CPU ${allowedCpus() ?? '?'}, Node ${process.version}`);
@@ -208,6 +217,7 @@ async function main(): Promise<void> {
     const order = scenarios.map((_, i) => scenarios[(i + round) % scenarios.length] as (typeof scenarios)[number]);
     for (const [position, s] of order.entries()) {
       const request = requests.get(s.name) as LoadRequest;
+      await reset();
       const warmup = config.warmup > 0 ? await fire(request, config.warmup, config.connections) : undefined;
       if (config.cpuProf) await profileStart();
       const cpuBefore = cpuSeconds(pid);

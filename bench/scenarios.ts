@@ -55,6 +55,7 @@ export const TOKEN_BODY = 'grant_type=client_credentials&scope=read';
 export type ServerMessage =
   | { type: 'ready'; ports: Record<ScenarioName, number>; clientSecret: string }
   | { type: 'profiling' }
+  | { type: 'reset-done' }
   | { type: 'profile-written'; file: string }
   | { type: 'profile-failed'; error: string }
   | { type: 'bye'; memory: NodeJS.MemoryUsage };
@@ -62,6 +63,8 @@ export type ServerMessage =
 /** Messages from the runner to the server process. */
 export type RunnerMessage =
   | { type: 'shutdown' }
+  /** Give the token scenarios fresh memory stores (answer: `reset-done`). */
+  | { type: 'reset' }
   /** Start the V8 CPU profiler (answer: `profiling`). */
   | { type: 'profile-start' }
   /** Stop it and write the profile to `file` (answer: `profile-written` or `profile-failed`). */

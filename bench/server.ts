@@ -23,8 +23,15 @@ import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Redis } from 'ioredis';
-import { createAuthorizationServer, generateClientSecret, type AuthorizationServer, type ProviderOptions } from '../index.js';
-import { redisFailFastOptions, redisStores } from '../lib/stores/redis.js';
+import type { AuthorizationServer, ProviderOptions } from '../index.js';
+import type * as Library from '../index.js';
+import type * as RedisModule from '../lib/stores/redis.js';
+
+// The library as users run it: the build in dist/ (bench/run.ts builds it and
+// sets BENCH_LIB), not the TypeScript sources through tsx, whose helpers add
+// per-call overhead to every function the library creates per request.
+const { createAuthorizationServer, generateClientSecret } = (await import(process.env['BENCH_LIB'] ?? '../index.js')) as typeof Library;
+const { redisFailFastOptions, redisStores } = (await import(process.env['BENCH_REDIS_LIB'] ?? '../lib/stores/redis.js')) as typeof RedisModule;
 import { CLIENT_ID, SCENARIOS, type RunnerMessage, type ScenarioName, type ServerMessage } from './scenarios.js';
 
 const HOST = '127.0.0.1';
@@ -73,6 +80,13 @@ function redisServer(format: 'opaque' | 'jwt', scenario: string): AuthorizationS
   return authorizationServer(format, redis?.(scenario));
 }
 
+const fresh = { opaque: authorizationServer('opaque').token(), jwt: authorizationServer('jwt').token() };
+
+function reset(): void {
+  fresh.opaque = authorizationServer('opaque').token();
+  fresh.jwt = authorizationServer('jwt').token();
+}
+
 function apps(): Record<ScenarioName, express.Express> {
   const bareGet = express();
   bareGet.get('/', (_req, res) => small(res));
@@ -80,11 +94,14 @@ function apps(): Record<ScenarioName, express.Express> {
   const barePost = express();
   barePost.post('/', express.urlencoded({ extended: false }), (_req, res) => small(res));
 
+  // The token scenarios' providers are made anew before every run (the runner's
+  // `reset`), so tokens issued in earlier runs do not pile up in this heap and
+  // slow every later scenario with garbage collection.
   const tokenOpaque = express();
-  tokenOpaque.post('/token', authorizationServer('opaque').token());
+  tokenOpaque.post('/token', (req, res, next) => fresh.opaque(req, res, next));
 
   const tokenJwt = express();
-  tokenJwt.post('/token', authorizationServer('jwt').token());
+  tokenJwt.post('/token', (req, res, next) => fresh.jwt(req, res, next));
 
   const tokenOpaqueRedis = express();
   tokenOpaqueRedis.post('/token', redisServer('opaque', 'token-opaque').token());
@@ -143,7 +160,10 @@ async function main(): Promise<void> {
   process.on('disconnect', exit);
   let session: Session | undefined;
   process.on('message', (message: RunnerMessage) => {
-    if (message.type === 'shutdown') {
+    if (message.type === 'reset') {
+      reset();
+      send({ type: 'reset-done' });
+    } else if (message.type === 'shutdown') {
       // Exit once the message has left.
       send({ type: 'bye', memory: process.memoryUsage() }, exit);
     } else if (message.type === 'profile-start') {

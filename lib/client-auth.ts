@@ -14,7 +14,7 @@
  * - Secrets are checked in constant time against the stored hash.
  */
 import { InvalidClientError, InvalidRequestError } from './errors.js';
-import { verifyClientSecret } from './secrets.js';
+import { verifyClientSecret, verifySha256Secret } from './secrets.js';
 import type { ClientStore } from './stores/types.js';
 import type { Client, ClientAuthMethod } from './types.js';
 
@@ -35,6 +35,7 @@ const REALM = 'oauth2';
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 function formDecode(value: string): string {
+  if (value.indexOf('%') === -1 && value.indexOf('+') === -1) return value;
   return decodeURIComponent(value.replace(/\+/g, ' '));
 }
 
@@ -89,7 +90,9 @@ export async function authenticateClient(input: ClientAuthInput, clients: Client
     throw new InvalidClientError(`client authentication failed: ${detail}`, realm);
   }
   if (method !== 'none') {
-    const ok = client.secretHash !== undefined && (await verifyClientSecret(secret ?? '', client.secretHash));
+    const hash = client.secretHash;
+    // A SHA-256 hash (generated secrets) is checked without a promise; scrypt needs one.
+    const ok = hash !== undefined && (hash.startsWith('sha256:') ? verifySha256Secret(secret ?? '', hash) : await verifyClientSecret(secret ?? '', hash));
     if (!ok) throw new InvalidClientError('client authentication failed', realm);
   }
   return { client, method };

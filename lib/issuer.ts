@@ -112,27 +112,28 @@ export class TokenIssuer {
       ...(uniqueKey === undefined ? {} : { uniqueKey, token }),
     };
     const body: TokenResponseBody = { access_token: token, token_type: 'Bearer', expires_in: lifetime, scope: scopeText };
-    const saves = [o.stores.accessTokens.save(record, lifetime)];
-    if (request.refreshToken !== undefined) {
-      const refresh = o.generator.generate();
-      const refreshLifetime = request.refreshToken.lifetime;
-      saves.push(
-        o.stores.refreshTokens.save(
-          {
-            id: sha256(refresh),
-            clientId: request.client.id,
-            subject: request.subject,
-            scope: request.refreshToken.scope,
-            grantId: request.grantId,
-            issuedAt: now,
-            expiresAt: now + refreshLifetime,
-          },
-          refreshLifetime,
-        ),
-      );
-      body.refresh_token = refresh;
+    const access = o.stores.accessTokens.save(record, lifetime);
+    if (request.refreshToken === undefined) {
+      await access;
+      return body;
     }
-    await Promise.all(saves);
+    const refresh = o.generator.generate();
+    const refreshLifetime = request.refreshToken.lifetime;
+    const refreshSave = o.stores.refreshTokens.save(
+      {
+        id: sha256(refresh),
+        clientId: request.client.id,
+        subject: request.subject,
+        scope: request.refreshToken.scope,
+        grantId: request.grantId,
+        issuedAt: now,
+        expiresAt: now + refreshLifetime,
+      },
+      refreshLifetime,
+    );
+    // Both saves must succeed before any token is handed out.
+    await Promise.all([access, refreshSave]);
+    body.refresh_token = refresh;
     return body;
   }
 }

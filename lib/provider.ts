@@ -29,6 +29,7 @@ import { refreshTokenGrant } from './grants/refresh-token.js';
 import { introspect } from './introspection.js';
 import { TokenIssuer } from './issuer.js';
 import { buildMetadata, type ServerMetadata } from './metadata.js';
+import { silentLogger } from './logger.js';
 import { resolveOptions, type ProviderOptions, type ResolvedConfig } from './options.js';
 import { isPkceValue, type CodeChallengeMethod } from './pkce.js';
 import { revoke } from './revocation.js';
@@ -70,11 +71,14 @@ export class Provider {
   readonly #verifier: AccessTokenVerifier;
   readonly #context: GrantContext;
   readonly #grantRevocationTtl: number;
+  /** False for the silent default logger: then nothing is even built to be logged on the hot path. */
+  readonly #logs: boolean;
 
   /** @throws TypeError naming the option, when an option is wrong. */
   constructor(options: ProviderOptions) {
     const config = resolveOptions(options);
     this.config = config;
+    this.#logs = config.logger !== silentLogger;
     this.scopes = new ScopePolicy(options.scopes);
     const storeOptions = { clock: config.clock };
     this.stores = Object.freeze({
@@ -234,7 +238,7 @@ export class Provider {
         throw new UnauthorizedClientError(`the client may not use the ${grant.grantType} grant`);
       }
       const body = await grant.handle({ params: request.params, client }, this.#context);
-      this.config.logger.info({ clientId: client.id, grantType }, 'token issued');
+      if (this.#logs) this.config.logger.info({ clientId: client.id, grantType }, 'token issued');
       return { status: 200, headers: NO_STORE, body };
     } catch (err) {
       return this.errorResponse(err, NO_STORE);

@@ -34,11 +34,14 @@ export function isSecretHash(hash: string): boolean {
   return /^sha256:[A-Za-z0-9_-]{43}$/.test(hash) || /^scrypt:\d+:\d+:\d+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/.test(hash);
 }
 
+/** Checks `secret` against a `sha256:` hash in constant time, synchronously. */
+export function verifySha256Secret(secret: string, hash: string): boolean {
+  return hash.startsWith('sha256:') && safeEqual(Buffer.from(sha256(secret), 'latin1'), Buffer.from(hash.slice(7), 'latin1'));
+}
+
 /** Checks `secret` against a stored hash in constant time. Unknown formats never match. */
 export async function verifyClientSecret(secret: string, hash: string): Promise<boolean> {
-  if (hash.startsWith('sha256:')) {
-    return safeEqual(Buffer.from(sha256(secret), 'utf8'), Buffer.from(hash.slice(7), 'utf8'));
-  }
+  if (hash.startsWith('sha256:')) return verifySha256Secret(secret, hash);
   if (hash.startsWith('scrypt:')) {
     const [, n, r, p, salt, digest] = hash.split(':');
     if (n === undefined || r === undefined || p === undefined || salt === undefined || digest === undefined) return false;

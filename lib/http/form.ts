@@ -13,6 +13,7 @@
  * If the host app already parsed the body (e.g. `app.use(express.urlencoded())`),
  * its `req.body` is checked by the same rules, so arrays and objects are refused.
  */
+import { isAscii } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { InvalidRequestError, quoteValue } from '../errors.js';
 
@@ -34,7 +35,9 @@ function checkContentType(header: string | undefined): void {
   }
 }
 
+/** Form-decodes one name or value; most are plain, and skip the work. */
 function decode(text: string): string {
+  if (text.indexOf('%') === -1) return text.indexOf('+') === -1 ? text : text.replace(/\+/g, ' ');
   return decodeURIComponent(text.indexOf('+') === -1 ? text : text.replace(/\+/g, ' '));
 }
 
@@ -123,10 +126,14 @@ export async function readForm(req: IncomingMessage & { body?: unknown; _body?: 
     req.on('error', onError);
   });
   let text: string;
-  try {
-    text = utf8.decode(raw);
-  } catch {
-    throw new InvalidRequestError('the request body is not valid UTF-8');
+  if (isAscii(raw)) {
+    text = raw.toString('latin1');
+  } else {
+    try {
+      text = utf8.decode(raw);
+    } catch {
+      throw new InvalidRequestError('the request body is not valid UTF-8');
+    }
   }
   return parseForm(text);
 }

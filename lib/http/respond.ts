@@ -2,12 +2,12 @@
 import type { ServerResponse } from 'node:http';
 import type { EngineResponse } from '../types.js';
 
-/** Sends an engine response as JSON. */
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Sends an engine response as JSON, with all headers in one `writeHead`. */
 export function sendJson(res: ServerResponse, response: EngineResponse): void {
   const body = JSON.stringify(response.body);
-  res.statusCode = response.status;
-  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(body));
+  const headers: Record<string, string | number> = { ...response.headers, 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(body) };
+  res.writeHead(response.status, headers);
   res.end(body);
 }
