@@ -96,34 +96,18 @@ export async function readForm(req: IncomingMessage & { body?: unknown; _body?: 
   if (req._body === true || req.readableEnded) return checkParsed(req.body);
   const declared = Number(req.headers['content-length']);
   if (declared > limit) throw tooLarge(limit);
+  // The listeners stay on `req` after it settles (it is dropped with the request):
+  // later events then only reach a settled promise, which ignores them.
   const raw = await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const onData = (chunk: Buffer): void => {
+    req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        cleanup();
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-    };
-    const onError = (err: Error): void => {
-      cleanup();
-      reject(new InvalidRequestError('the request body could not be read', { cause: err }));
-    };
-    const cleanup = (): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
+      if (size > limit) reject(tooLarge(limit));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
+    req.on('error', (err: Error) => reject(new InvalidRequestError('the request body could not be read', { cause: err })));
   });
   let text: string;
   if (isAscii(raw)) {

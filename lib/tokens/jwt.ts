@@ -75,7 +75,7 @@ function signature(key: SigningKey, input: Buffer): Buffer {
 export function signAccessToken(keys: KeySet, claims: AccessTokenClaims): string {
   const key = keys.active;
   const input = `${encodedHeader(key)}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  return `${input}.${signature(key, Buffer.from(input)).toString('base64url')}`;
+  return `${input}.${signature(key, Buffer.from(input, 'latin1')).toString('base64url')}`;
 }
 
 export interface VerifyAccessTokenOptions {
