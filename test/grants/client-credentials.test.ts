@@ -3,21 +3,11 @@
  * without HTTP: scopes, unique tokens, per-grant lifetimes and the RFC 9068 JWT.
  */
 import { expect } from 'chai';
-import { Provider, type EngineResponse, type ProviderOptions, type TokenResponseBody } from '../../index.js';
+import { Provider, type EngineResponse, type ProviderOptions } from '../../index.js';
 import { frozenClock, ISSUER, providerOptions, secrets, type FrozenClock } from '../support/fixtures.js';
+import { basic, expectError, expectTokens } from '../support/engine.js';
 
-const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 const SERVICE = basic('service', secrets.service.secret);
-
-function expectError(res: EngineResponse, status: number, error: string): void {
-  expect(res.status, JSON.stringify(res.body)).to.equal(status);
-  expect((res.body as { error?: unknown }).error).to.equal(error);
-}
-
-function expectTokens(res: EngineResponse): TokenResponseBody {
-  expect(res.status, JSON.stringify(res.body)).to.equal(200);
-  return res.body as TokenResponseBody;
-}
 
 /** The decoded header and payload of a compact JWS (not verified). */
 function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {

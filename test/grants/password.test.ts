@@ -3,21 +3,11 @@
  * engine (`provider.token`) without HTTP.
  */
 import { expect } from 'chai';
-import { Provider, type EngineResponse, type PasswordCredentials, type TokenResponseBody } from '../../index.js';
+import { Provider, type EngineResponse, type PasswordCredentials } from '../../index.js';
 import { frozenClock, providerOptions, secrets } from '../support/fixtures.js';
+import { basic, expectBearerFor, expectError, expectTokens } from '../support/engine.js';
 
-const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 const CLI = basic('cli', secrets.cli.secret);
-
-function expectError(res: EngineResponse, status: number, error: string): void {
-  expect(res.status, JSON.stringify(res.body)).to.equal(status);
-  expect((res.body as { error?: unknown }).error).to.equal(error);
-}
-
-function expectTokens(res: EngineResponse): TokenResponseBody {
-  expect(res.status, JSON.stringify(res.body)).to.equal(200);
-  return res.body as TokenResponseBody;
-}
 
 function login(provider: Provider, params: Record<string, string>, authorization = CLI): Promise<EngineResponse> {
   return provider.token({ params: { grant_type: 'password', ...params }, authorization });
@@ -34,12 +24,7 @@ describe('password grant (engine)', () => {
     const body = expectTokens(await login(provider, { username: 'alice', password: 'wonderland' }));
     expect(body.access_token).to.be.a('string');
     expect(body.refresh_token).to.be.a('string');
-    expect(body.token_type).to.equal('Bearer');
-    expect(body.expires_in).to.equal(3600);
-    expect(body.scope).to.equal('read');
-    const info = await provider.verifyAccessToken(body.access_token);
-    expect(info.subject).to.equal('user-alice');
-    expect(info.clientId).to.equal('cli');
+    await expectBearerFor(provider, body, { subject: 'user-alice', clientId: 'cli', scope: 'read' });
 
     const refreshed = expectTokens(await provider.token({ params: { grant_type: 'refresh_token', refresh_token: body.refresh_token as string }, authorization: CLI }));
     expect((await provider.verifyAccessToken(refreshed.access_token)).subject).to.equal('user-alice');

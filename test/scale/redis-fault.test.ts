@@ -5,9 +5,9 @@
  * back, the same process works again without a restart.
  */
 import { expect } from 'chai';
-import { isListening, requireService } from '../support/services.js';
-import { freePort, startDemo, startRedis, until, type Proc } from './processes.js';
-import { spawnSync } from 'node:child_process';
+import { freePort, requireBinaries, startRedis, until, type Proc } from '../support/processes.js';
+import { isListening } from '../support/services.js';
+import { startDemo } from './processes.js';
 
 const BASIC = `Basic ${Buffer.from('demo-service:demo-service-secret').toString('base64')}`;
 
@@ -19,11 +19,7 @@ describe('the demo when its Redis goes down and comes back', function () {
   let base: string;
 
   before(async function () {
-    await requireService(this, {
-      name: 'the redis-server binary',
-      probe: async () => spawnSync('redis-server', ['--version']).status === 0,
-      hint: 'apt-get install -y redis-server',
-    });
+    await requireBinaries(this, ['redis-server'], 'apt-get install -y redis-server');
     redisPort = await freePort();
     redis = await startRedis(redisPort);
     const port = await freePort();

@@ -8,7 +8,8 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { generateSigningKeySet, s256Challenge } from '../../index.js';
 import { isListening, requireService } from '../support/services.js';
-import { CookieJar, freePort, startDemo, type Proc } from './processes.js';
+import { freePort, type Proc } from '../support/processes.js';
+import { CookieJar, startDemo } from './processes.js';
 
 const CALLBACK = 'http://127.0.0.1:8080/callback';
 

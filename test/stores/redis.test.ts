@@ -5,16 +5,14 @@
  * Redis still holds past their expiresAt, and the fail-fast options against a
  * redis-server this file starts, stops and restarts on a port of its own.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { expect } from 'chai';
 import { Redis, type RedisOptions } from 'ioredis';
 import { StoreUnavailableError } from '../../lib/errors.js';
 import { redisFailFastOptions, redisStores, type RedisStores } from '../../lib/stores/redis.js';
 import type { AccessTokenRecord, AuthorizationCodeRecord, RefreshTokenRecord } from '../../lib/types.js';
+import { freePort, requireBinaries, startRedis, timed, type Proc } from '../support/processes.js';
 import { isListening, requireService } from '../support/services.js';
 import { describeStoreContract } from './contract.js';
 
@@ -29,18 +27,6 @@ async function connect(options: RedisOptions = {}): Promise<Redis> {
   client.on('error', () => undefined); // failures reach the calls; no "Unhandled error event" lines
   await client.connect();
   return client;
-}
-
-/** A loopback port nothing listens on (it was free a moment ago). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, HOST);
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** Every key matching `pattern` (SCAN, never KEYS). */
@@ -87,7 +73,7 @@ describe('Redis stores (127.0.0.1:6379)', function () {
       clockControl: 'real',
       sharedBackend: true,
       unreachable: async () => {
-        const client = new Redis({ host: HOST, port: await closedPort(), ...redisFailFastOptions });
+        const client = new Redis({ host: HOST, port: await freePort(), ...redisFailFastOptions });
         client.on('error', () => undefined);
         return { ...redisStores({ client, prefix: PREFIX }), close: () => client.disconnect() };
       },
@@ -233,51 +219,16 @@ describe('Redis stores (127.0.0.1:6379)', function () {
   });
 });
 
-/** Starts redis-server on `port`; resolves once it accepts connections (within 10 s). */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let waited = 0; !(await isListening(port, HOST, 200)); waited += 100) {
-    if (waited > 10_000 || child.exitCode !== null) throw new Error(`redis-server on port ${port} did not start`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return child;
-}
-
-async function stopRedis(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGCONT');
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** What a call threw (or undefined), and how long it took. */
-async function timed(call: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> {
-  const start = Date.now();
-  try {
-    await call();
-    return { error: undefined, ms: Date.now() - start };
-  } catch (error) {
-    return { error, ms: Date.now() - start };
-  }
-}
-
 describe('Redis stores: redisFailFastOptions against a Redis that fails', function () {
   this.timeout(30_000);
   let port: number;
-  let server: ChildProcess | undefined;
+  let server: Proc | undefined;
   let client: Redis | undefined;
   let stores: RedisStores;
 
   before(async function () {
-    await requireService(this, {
-      name: 'redis-server (binary)',
-      probe: async () => spawnSync('redis-server', ['--version']).status === 0,
-      hint: 'apt-get install redis-server',
-    });
-    port = await closedPort();
+    await requireBinaries(this, ['redis-server'], 'apt-get install redis-server');
+    port = await freePort();
     server = await startRedis(port);
     client = await connect({ port });
     stores = redisStores({ client, prefix: 'fault:' });
@@ -285,7 +236,7 @@ describe('Redis stores: redisFailFastOptions against a Redis that fails', functi
 
   after(async () => {
     client?.disconnect();
-    await stopRedis(server);
+    await server?.stop();
   });
 
   const consent = (): Promise<unknown> => stores.consents.find('user', 'web');
@@ -302,20 +253,20 @@ describe('Redis stores: redisFailFastOptions against a Redis that fails', functi
 
   it('a server that stops answering (SIGSTOP): StoreUnavailableError after commandTimeout, then it works again', async () => {
     await stores.consents.save('user', 'web', ['read'], 60);
-    server?.kill('SIGSTOP');
+    server?.child.kill('SIGSTOP');
     try {
       const { error, ms } = await timed(consent);
       expect(error).to.be.an.instanceOf(StoreUnavailableError);
       expect(String((error as Error).cause)).to.match(/timed out/i);
       expect(ms).to.be.within(900, 2000);
     } finally {
-      server?.kill('SIGCONT');
+      server?.child.kill('SIGCONT');
     }
     expect(await consent()).to.deep.equal(['read']);
   });
 
   it('a server that is gone: every call fails within 2 s, and the same client works once it is back', async () => {
-    await stopRedis(server, 'SIGKILL');
+    await server?.stop('SIGKILL');
     for (let i = 0; i < 3; i++) {
       const { error, ms } = await timed(consent);
       expect(error).to.be.an.instanceOf(StoreUnavailableError);
