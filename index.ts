@@ -16,6 +16,7 @@ export {
 } from './lib/authorization.js';
 export type { FormEndpointOptions, Handler } from './lib/http/endpoints.js';
 export type { ProtectOptions } from './lib/http/protect.js';
+export { fetchHandler, verifyBearer, type FetchHandler, type FetchHandlerOptions, type VerifyBearerOptions } from './lib/http/fetch.js';
 export { readForm, parseForm, type FormParams } from './lib/http/form.js';
 
 export { Provider, NO_STORE, type AuthorizationCodeInput } from './lib/provider.js';

@@ -12,13 +12,16 @@
  *   naming the scope needed;
  * - a store that is down → 503 `temporarily_unavailable`;
  * - on success the token's data is on `req.oauth2` and the next handler runs.
+ *
+ * The rules themselves live in ./bearer.ts, shared with the Fetch adapter.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InsufficientScopeError, InvalidRequestError, toOAuthError, type OAuthError } from '../errors.js';
 import type { Provider } from '../provider.js';
-import { hasScopes } from '../scope.js';
 import type { AccessTokenInfo } from '../verifier.js';
+import { bearerCheck, bearerToken, isRefusal, verifyBearerToken, type ProtectOptions } from './bearer.js';
 import { sendJson } from './respond.js';
+
+export type { ProtectOptions } from './bearer.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -30,70 +33,30 @@ declare global {
   }
 }
 
-export interface ProtectOptions {
-  /** Scopes the route needs, all of them; a string is split on spaces. Default none. */
-  scope?: string | readonly string[];
-  /** The `realm` of the challenge. Default `"api"`. */
-  realm?: string;
-  /**
-   * Ask the token store whether a JWT access token was revoked. Default true.
-   * False gives purely local checks: a revoked JWT then works until it expires.
-   */
-  checkRevocation?: boolean;
-  /** The audience tokens must carry. Default: the provider's. */
-  audience?: string;
-}
-
-const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
-const QUOTABLE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
 type ProtectRequest = IncomingMessage & { oauth2?: { token: AccessTokenInfo } };
 
 export function protectHandler(provider: Provider, options: ProtectOptions = {}): (req: ProtectRequest, res: ServerResponse, next: (err?: unknown) => void) => void {
-  const required = typeof options.scope === 'string' ? options.scope.split(' ').filter(Boolean) : [...(options.scope ?? [])];
-  for (const scope of required) {
-    if (!provider.scopes.available.has(scope)) throw new TypeError(`protect(): options.scope names ${JSON.stringify(scope)}, which the provider does not offer`);
-  }
-  const realm = options.realm ?? 'api';
-  if (!QUOTABLE.test(realm)) throw new TypeError('protect(): options.realm may not contain quotes or backslashes');
-  const verifyOptions = { checkRevocation: options.checkRevocation !== false, ...(options.audience === undefined ? {} : { audience: options.audience }) };
-  const basic = `Bearer realm="${realm}"`;
-
-  const fail = (res: ServerResponse, err: unknown): void => {
-    const error: OAuthError = toOAuthError(err);
-    const response = provider.errorResponse(error);
-    let challenge = `${basic}, error="${error.error}"`;
-    if (error instanceof InsufficientScopeError) challenge += `, scope="${error.requiredScope.join(' ')}"`;
-    else if (QUOTABLE.test(error.description)) challenge += `, error_description="${error.description}"`;
-    const headers = error.status === 400 || error.status === 401 || error.status === 403 ? { ...response.headers, 'WWW-Authenticate': challenge } : response.headers;
-    sendJson(res, { ...response, headers });
-  };
+  const check = bearerCheck(provider, options);
 
   return function protect(req, res, next) {
-    const header = req.headers.authorization;
-    const space = header === undefined ? -1 : header.indexOf(' ');
-    const scheme = header === undefined ? '' : space === -1 ? header : header.slice(0, space);
-    if (scheme.toLowerCase() !== 'bearer') {
+    const token = bearerToken(provider, check, req.headers.authorization);
+    if (token === undefined) {
       res.statusCode = 401;
-      res.setHeader('WWW-Authenticate', basic);
+      res.setHeader('WWW-Authenticate', check.challenge);
       res.end();
       return;
     }
-    const token = space === -1 ? '' : (header as string).slice(space + 1).trim();
-    if (!B64TOKEN.test(token)) {
-      fail(res, new InvalidRequestError('the Authorization header does not hold a well-formed bearer token'));
+    if (typeof token !== 'string') {
+      sendJson(res, token);
       return;
     }
-    provider.verifyAccessToken(token, verifyOptions).then(
-      (info) => {
-        if (!hasScopes(info.scope, required)) {
-          fail(res, new InsufficientScopeError(required));
-          return;
-        }
-        req.oauth2 = { token: info };
-        next();
-      },
-      (err: unknown) => fail(res, err),
-    );
+    verifyBearerToken(provider, check, token).then((result) => {
+      if (isRefusal(result)) {
+        sendJson(res, result);
+        return;
+      }
+      req.oauth2 = { token: result };
+      next();
+    });
   };
 }

@@ -1,0 +1,137 @@
+/**
+ * The Fetch-API adapter: the engine behind WHATWG `Request` → `Response`, for
+ * runtimes built on it (Deno.serve, Bun.serve, workers, Node's global Request).
+ * It answers exactly as the Express handlers do (lib/http/endpoints.ts and
+ * protect.ts) and only translates: every OAuth rule lives in the engine, the form
+ * rules in ./form.ts and the bearer rules in ./bearer.ts. It does not load Express.
+ *
+ * ```ts
+ * const handle = fetchHandler(provider);
+ * Deno.serve(async (request) => (await handle(request)) ?? new Response('not found', { status: 404 }));
+ * ```
+ */
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { InvalidRequestError } from '../errors.js';
+import { NO_STORE, type Provider } from '../provider.js';
+import type { EngineRequest, EngineResponse } from '../types.js';
+import type { AccessTokenInfo } from '../verifier.js';
+import { bearerCheck, bearerToken, isRefusal, verifyBearerToken, type ProtectOptions } from './bearer.js';
+import type { FormEndpointOptions } from './endpoints.js';
+import { readForm, type FormParams } from './form.js';
+
+/** Options of {@link fetchHandler}. */
+export type FetchHandlerOptions = FormEndpointOptions;
+
+/** Options of {@link verifyBearer}: those of `protect()`. */
+export type VerifyBearerOptions = ProtectOptions;
+
+/**
+ * Answers one request, or `undefined` when its path is none of the endpoints, so
+ * the host routes it itself (and answers 404 if nothing else takes it).
+ */
+export type FetchHandler = (request: Request) => Promise<Response | undefined>;
+
+/** RFC 8414 3; the same as `METADATA_PATH` of ./server.ts, which is not imported so Express stays unloaded. */
+const METADATA_PATH = '/.well-known/oauth-authorization-server';
+const JSON_TYPE = 'application/json; charset=utf-8';
+const encoder = new TextEncoder();
+
+/** An engine response as a `Response`: JSON body, all headers; no body for HEAD. */
+function toResponse(response: EngineResponse, head = false): Response {
+  const body = encoder.encode(JSON.stringify(response.body));
+  const headers = new Headers(response.headers);
+  headers.set('Content-Type', JSON_TYPE);
+  headers.set('Content-Length', String(body.byteLength));
+  return new Response(head ? null : body, { status: response.status, headers });
+}
+
+/**
+ * Reads the body with the rules of ./form.ts (`readForm`), over a Node stream of
+ * `request.body` that is cancelled once the answer is known, so that at most the
+ * limit is buffered even when Content-Length is absent.
+ */
+async function readRequestForm(request: Request, limit: number): Promise<FormParams> {
+  const stream = request.body === null ? Readable.from([]) : Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>);
+  const headers = { 'content-type': request.headers.get('content-type') ?? undefined, 'content-length': request.headers.get('content-length') ?? undefined };
+  try {
+    return await readForm(Object.assign(stream, { headers }) as unknown as IncomingMessage, limit);
+  } finally {
+    stream.destroy();
+  }
+}
+
+function limitOf(options: FormEndpointOptions | undefined): number {
+  const limit = options?.bodyLimit ?? 16_384;
+  if (!Number.isInteger(limit) || limit <= 0) throw new TypeError('options.bodyLimit must be a positive whole number of bytes');
+  return limit;
+}
+
+type Route = (request: Request) => Promise<Response>;
+
+function formRoute(provider: Provider, run: (request: EngineRequest) => Promise<EngineResponse>, limit: number): Route {
+  return async (request) => {
+    if (request.method !== 'POST') {
+      const error = new InvalidRequestError('this endpoint accepts POST only', { headers: { Allow: 'POST' } });
+      return toResponse({ status: 405, headers: { ...NO_STORE, ...error.headers }, body: error.toJSON() });
+    }
+    try {
+      const params = await readRequestForm(request, limit);
+      return toResponse(await run({ params, authorization: request.headers.get('authorization') ?? undefined }));
+    } catch (err) {
+      return toResponse(provider.errorResponse(err, NO_STORE));
+    }
+  };
+}
+
+function documentRoute(document: () => unknown, maxAge: number): Route {
+  return async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return new Response(null, { status: 405, headers: { Allow: 'GET, HEAD' } });
+    const headers = { 'Cache-Control': `public, max-age=${maxAge}`, 'Access-Control-Allow-Origin': '*' };
+    return toResponse({ status: 200, headers, body: document() }, request.method === 'HEAD');
+  };
+}
+
+/**
+ * The token, revocation and introspection endpoints, the JWKS and the metadata
+ * document at the provider's configured paths below the issuer's path (as
+ * `router()` mounted at the issuer's path), plus the metadata at its RFC 8414
+ * place from the root (`/.well-known/oauth-authorization-server` + issuer path).
+ * A trailing slash is ignored; the authorization endpoint is not served (it needs
+ * a login and a session: use the Express handlers for it).
+ * @throws TypeError for a bad option.
+ */
+export function fetchHandler(provider: Provider, options?: FetchHandlerOptions): FetchHandler {
+  const limit = limitOf(options);
+  const issuerPath = new URL(provider.config.issuer).pathname.replace(/\/$/, '');
+  const paths = provider.config.endpoints;
+  const metadata = documentRoute(() => provider.metadata(), 3600);
+  const routes = new Map<string, Route>([
+    [issuerPath + paths.token, formRoute(provider, (r) => provider.token(r), limit)],
+    [issuerPath + paths.revocation, formRoute(provider, (r) => provider.revoke(r), limit)],
+    [issuerPath + paths.introspection, formRoute(provider, (r) => provider.introspect(r), limit)],
+    [issuerPath + paths.jwks, documentRoute(() => provider.jwks(), 300)],
+    [issuerPath + METADATA_PATH, metadata],
+    [METADATA_PATH + issuerPath, metadata],
+  ]);
+  return async function oauth2Fetch(request) {
+    const { pathname } = new URL(request.url);
+    const route = routes.get(pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname);
+    return route === undefined ? undefined : route(request);
+  };
+}
+
+/**
+ * The bearer token check of `protect()` for a Fetch `Request`: the token's data,
+ * or the ready refusal (401 with `WWW-Authenticate: Bearer realm="…"`, 400, 403 or
+ * 503, as `protect()` answers) to return as is.
+ * @throws TypeError for a bad option.
+ */
+export async function verifyBearer(provider: Provider, request: Request, options?: VerifyBearerOptions): Promise<AccessTokenInfo | Response> {
+  const check = bearerCheck(provider, options, 'verifyBearer()');
+  const token = bearerToken(provider, check, request.headers.get('authorization'));
+  if (token === undefined) return new Response(null, { status: 401, headers: { 'WWW-Authenticate': check.challenge } });
+  const result = typeof token === 'string' ? await verifyBearerToken(provider, check, token) : token;
+  return isRefusal(result) ? toResponse(result) : result;
+}
