@@ -14,6 +14,7 @@ import {
   errorLocation,
   matchRedirectUri,
   validateAuthorizationRequest,
+  type AuthorizationContext,
   type AuthorizationOutcome,
   type AuthorizationQuery,
   type AuthorizationRequest,
@@ -70,6 +71,7 @@ export class Provider {
   readonly #issuer: TokenIssuer;
   readonly #verifier: AccessTokenVerifier;
   readonly #context: GrantContext;
+  readonly #authorization: AuthorizationContext;
   readonly #grantRevocationTtl: number;
   /** False for the silent default logger: then nothing is even built to be logged on the hot path. */
   readonly #logs: boolean;
@@ -112,6 +114,13 @@ export class Provider {
     if (g.password) this.#grants.set('password', passwordGrant(g.password));
     const lifetimes = [config.refreshTokenLifetime, config.accessTokenLifetime, ...Object.values(g).map((o) => o?.accessTokenLifetime ?? 0)];
     this.#grantRevocationTtl = Math.max(...lifetimes);
+    this.#authorization = Object.freeze({
+      issuer: config.issuer,
+      clients: config.clients,
+      scopes: this.scopes,
+      responseTypes: new Set(this.responseTypes),
+      allowPlainPkce: config.allowPlainPkce,
+    });
     this.#context = Object.freeze({
       stores: this.stores,
       scopes: this.scopes,
@@ -142,13 +151,7 @@ export class Provider {
    */
   async validateAuthorization(query: AuthorizationQuery): Promise<AuthorizationOutcome> {
     try {
-      return await validateAuthorizationRequest(query, {
-        issuer: this.config.issuer,
-        clients: this.config.clients,
-        scopes: this.scopes,
-        responseTypes: new Set(this.responseTypes),
-        allowPlainPkce: this.config.allowPlainPkce,
-      });
+      return await validateAuthorizationRequest(query, this.#authorization);
     } catch (err) {
       const error = toOAuthError(err);
       this.errorResponse(error);

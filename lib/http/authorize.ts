@@ -22,6 +22,7 @@ import { parseAuthorizationQuery, type AuthorizationOutcome } from '../authoriza
 import { AccessDeniedError, InvalidRequestError, toOAuthError, type OAuthError } from '../errors.js';
 import type { Provider } from '../provider.js';
 import { safeEqual } from '../secrets.js';
+import { DEFAULT_BODY_LIMIT } from './endpoints.js';
 import { readForm } from './form.js';
 import { passportSiteAdapter, requireSession, SetupError, type PassportSiteAdapterOptions, type SiteAdapter, type SiteRequest } from './site-adapter.js';
 import { viewRenderer, type RenderFunction } from './views.js';
@@ -146,7 +147,7 @@ export function authorizeHandler(provider: Provider, options: AuthorizeOptions =
   const post = async (req: SiteRequest, res: ServerResponse, next: Next): Promise<void> => {
     let params: Readonly<Record<string, string>>;
     try {
-      params = await readForm(req, 16_384);
+      params = await readForm(req, DEFAULT_BODY_LIMIT);
     } catch (err) {
       showError(req, res, next, toOAuthError(err));
       return;

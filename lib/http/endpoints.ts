@@ -18,13 +18,30 @@ export interface FormEndpointOptions {
   bodyLimit?: number;
 }
 
-function limitOf(options: FormEndpointOptions | undefined): number {
-  const limit = options?.bodyLimit ?? 16_384;
+/** The default largest form body, in bytes. */
+export const DEFAULT_BODY_LIMIT = 16_384;
+
+/** The path of the metadata document relative to the issuer (RFC 8414 3). */
+export const METADATA_PATH = '/.well-known/oauth-authorization-server';
+
+/** How long clients may cache the metadata document and the JWKS, in seconds. */
+export const METADATA_MAX_AGE = 3600;
+export const JWKS_MAX_AGE = 300;
+
+/** The checked `bodyLimit` option. */
+export function limitOf(options: FormEndpointOptions | undefined): number {
+  const limit = options?.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if (!Number.isInteger(limit) || limit <= 0) throw new TypeError('options.bodyLimit must be a positive whole number of bytes');
   return limit;
 }
 
-function methodNotAllowed(): EngineResponse {
+/** The headers of a JSON document (metadata, JWKS): cacheable, readable cross-origin. */
+export function documentHeaders(maxAge: number): Record<string, string> {
+  return { 'Cache-Control': `public, max-age=${maxAge}`, 'Access-Control-Allow-Origin': '*' };
+}
+
+/** The answer to anything but POST at a form endpoint. */
+export function methodNotAllowed(): EngineResponse {
   const error = new InvalidRequestError('this endpoint accepts POST only', { headers: { Allow: 'POST' } });
   return { status: 405, headers: { ...NO_STORE, ...error.headers }, body: error.toJSON() };
 }
@@ -62,10 +79,6 @@ export function jsonDocument(document: () => unknown, maxAge: number): Handler {
       res.end();
       return;
     }
-    sendJson(res, {
-      status: 200,
-      headers: { 'Cache-Control': `public, max-age=${maxAge}`, 'Access-Control-Allow-Origin': '*' },
-      body: document(),
-    });
+    sendJson(res, { status: 200, headers: documentHeaders(maxAge), body: document() });
   };
 }

@@ -13,13 +13,13 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { InvalidRequestError } from '../errors.js';
 import { NO_STORE, type Provider } from '../provider.js';
 import type { EngineRequest, EngineResponse } from '../types.js';
 import type { AccessTokenInfo } from '../verifier.js';
 import { bearerCheck, bearerToken, isRefusal, verifyBearerToken, type ProtectOptions } from './bearer.js';
-import type { FormEndpointOptions } from './endpoints.js';
+import { documentHeaders, JWKS_MAX_AGE, limitOf, METADATA_MAX_AGE, METADATA_PATH, methodNotAllowed, type FormEndpointOptions } from './endpoints.js';
 import { readForm, type FormParams } from './form.js';
+import { JSON_TYPE } from './respond.js';
 
 /** Options of {@link fetchHandler}. */
 export type FetchHandlerOptions = FormEndpointOptions;
@@ -33,9 +33,6 @@ export type VerifyBearerOptions = ProtectOptions;
  */
 export type FetchHandler = (request: Request) => Promise<Response | undefined>;
 
-/** RFC 8414 3; the same as `METADATA_PATH` of ./server.ts, which is not imported so Express stays unloaded. */
-const METADATA_PATH = '/.well-known/oauth-authorization-server';
-const JSON_TYPE = 'application/json; charset=utf-8';
 const encoder = new TextEncoder();
 
 /** An engine response as a `Response`: JSON body, all headers; no body for HEAD. */
@@ -62,20 +59,11 @@ async function readRequestForm(request: Request, limit: number): Promise<FormPar
   }
 }
 
-function limitOf(options: FormEndpointOptions | undefined): number {
-  const limit = options?.bodyLimit ?? 16_384;
-  if (!Number.isInteger(limit) || limit <= 0) throw new TypeError('options.bodyLimit must be a positive whole number of bytes');
-  return limit;
-}
-
 type Route = (request: Request) => Promise<Response>;
 
 function formRoute(provider: Provider, run: (request: EngineRequest) => Promise<EngineResponse>, limit: number): Route {
   return async (request) => {
-    if (request.method !== 'POST') {
-      const error = new InvalidRequestError('this endpoint accepts POST only', { headers: { Allow: 'POST' } });
-      return toResponse({ status: 405, headers: { ...NO_STORE, ...error.headers }, body: error.toJSON() });
-    }
+    if (request.method !== 'POST') return toResponse(methodNotAllowed());
     try {
       const params = await readRequestForm(request, limit);
       return toResponse(await run({ params, authorization: request.headers.get('authorization') ?? undefined }));
@@ -88,8 +76,7 @@ function formRoute(provider: Provider, run: (request: EngineRequest) => Promise<
 function documentRoute(document: () => unknown, maxAge: number): Route {
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return new Response(null, { status: 405, headers: { Allow: 'GET, HEAD' } });
-    const headers = { 'Cache-Control': `public, max-age=${maxAge}`, 'Access-Control-Allow-Origin': '*' };
-    return toResponse({ status: 200, headers, body: document() }, request.method === 'HEAD');
+    return toResponse({ status: 200, headers: documentHeaders(maxAge), body: document() }, request.method === 'HEAD');
   };
 }
 
@@ -106,12 +93,12 @@ export function fetchHandler(provider: Provider, options?: FetchHandlerOptions):
   const limit = limitOf(options);
   const issuerPath = new URL(provider.config.issuer).pathname.replace(/\/$/, '');
   const paths = provider.config.endpoints;
-  const metadata = documentRoute(() => provider.metadata(), 3600);
+  const metadata = documentRoute(() => provider.metadata(), METADATA_MAX_AGE);
   const routes = new Map<string, Route>([
     [issuerPath + paths.token, formRoute(provider, (r) => provider.token(r), limit)],
     [issuerPath + paths.revocation, formRoute(provider, (r) => provider.revoke(r), limit)],
     [issuerPath + paths.introspection, formRoute(provider, (r) => provider.introspect(r), limit)],
-    [issuerPath + paths.jwks, documentRoute(() => provider.jwks(), 300)],
+    [issuerPath + paths.jwks, documentRoute(() => provider.jwks(), JWKS_MAX_AGE)],
     [issuerPath + METADATA_PATH, metadata],
     [METADATA_PATH + issuerPath, metadata],
   ]);

@@ -2,7 +2,8 @@
 import type { ServerResponse } from 'node:http';
 import type { EngineResponse } from '../types.js';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
+/** The Content-Type of every JSON answer. */
+export const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Sends an engine response as JSON, with all headers in one `writeHead`. */
 export function sendJson(res: ServerResponse, response: EngineResponse): void {

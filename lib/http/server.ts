@@ -14,11 +14,10 @@ import express, { type RequestHandler, type Router } from 'express';
 import { Provider } from '../provider.js';
 import type { ProviderOptions } from '../options.js';
 import { authorizeHandler, type AuthorizeOptions } from './authorize.js';
-import { formEndpoint, jsonDocument, type FormEndpointOptions } from './endpoints.js';
+import { formEndpoint, JWKS_MAX_AGE, jsonDocument, METADATA_MAX_AGE, METADATA_PATH, type FormEndpointOptions } from './endpoints.js';
 import { protectHandler, type ProtectOptions } from './protect.js';
 
-/** The path of the metadata document relative to the issuer (RFC 8414 3). */
-export const METADATA_PATH = '/.well-known/oauth-authorization-server';
+export { METADATA_PATH };
 
 export interface RouterOptions extends FormEndpointOptions {
   /** Options of the authorization endpoint (e.g. `{ loginUrl: '/login' }`); `false` leaves it out. */
@@ -71,8 +70,8 @@ export function createAuthorizationServer(options: ProviderOptions | Provider): 
     revoke: (o?: FormEndpointOptions) => formEndpoint(provider, (r) => provider.revoke(r), o) as RequestHandler,
     introspect: (o?: FormEndpointOptions) => formEndpoint(provider, (r) => provider.introspect(r), o) as RequestHandler,
     protect: (o?: ProtectOptions) => protectHandler(provider, o) as RequestHandler,
-    metadata: () => jsonDocument(() => provider.metadata(), 3600) as RequestHandler,
-    jwks: () => jsonDocument(() => provider.jwks(), 300) as RequestHandler,
+    metadata: () => jsonDocument(() => provider.metadata(), METADATA_MAX_AGE) as RequestHandler,
+    jwks: () => jsonDocument(() => provider.jwks(), JWKS_MAX_AGE) as RequestHandler,
   };
   const issuerPath = new URL(provider.config.issuer).pathname.replace(/\/$/, '');
   return Object.freeze({
