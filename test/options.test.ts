@@ -96,6 +96,19 @@ describe('Provider options', () => {
     });
   });
 
+  describe('consent', () => {
+    it('refuses a remember option that is neither a boolean nor { lifetime } in seconds', () => {
+      expect(() => make({ consent: { remember: 'yes' as unknown as boolean } })).to.throw(TypeError, /options\.consent\.remember must be a boolean or \{ lifetime \}/);
+      expect(() => make({ consent: { remember: { lifetime: 0 } } })).to.throw(TypeError, /options\.consent\.remember\.lifetime must be a positive whole number of seconds/);
+    });
+
+    it('remembers for 30 days with true, or the given lifetime, and not at all by default', () => {
+      expect(make({}).config.consent.rememberLifetime).to.equal(undefined);
+      expect(make({ consent: { remember: true } }).config.consent.rememberLifetime).to.equal(30 * 24 * 3600);
+      expect(make({ consent: { remember: { lifetime: 600 } } }).config.consent.rememberLifetime).to.equal(600);
+    });
+  });
+
   describe('endpoints', () => {
     it('must be paths starting with "/"', () => {
       expect(() => make({ endpoints: { token: 'token' } })).to.throw(TypeError, /options\.endpoints\.token/);

@@ -404,3 +404,24 @@ describe('fetchHandler behind node:http', () => {
     expect((await fetch(`${base}/elsewhere`)).status).to.equal(404);
   });
 });
+
+describe('fetchHandler(): a body stream that fails', () => {
+  it('answers 400 invalid_request "the request body could not be read", as JSON with no-store', async () => {
+    const handle = fetchHandler(new Provider(providerOptions()));
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (!sent) {
+          sent = true;
+          controller.enqueue(new TextEncoder().encode('grant_type=client_'));
+        } else {
+          controller.error(new Error('connection reset'));
+        }
+      },
+    });
+    const res = await handle(new Request(`${ISSUER}/token`, { method: 'POST', headers: { 'content-type': FORM, authorization: SERVICE }, body, duplex: 'half' } as RequestInit));
+    expect(res?.status).to.equal(400);
+    expect(res?.headers.get('cache-control')).to.equal('no-store');
+    expect(await res?.json()).to.deep.equal({ error: 'invalid_request', error_description: 'the request body could not be read' });
+  });
+});
