@@ -48,17 +48,31 @@ export const USAGE = `usage: node --import tsx bench/run.ts [options]   (or: npm
   --strict          exit 3 when a target is missed (BENCH_STRICT=1)
   --timeout S       abandon the run after S seconds (BENCH_TIMEOUT)`;
 
-function number(name: string, flag: string | undefined, env: string | undefined, fallback: number, min: number): number {
+function number(
+  name: string,
+  flag: string | undefined,
+  env: string | undefined,
+  fallback: number,
+  min: number,
+): number {
   const text = flag ?? env;
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!Number.isFinite(value) || value < min) throw new TypeError(`--${name} must be a number >= ${min} (got ${JSON.stringify(text)})`);
+  if (!Number.isFinite(value) || value < min)
+    throw new TypeError(`--${name} must be a number >= ${min} (got ${JSON.stringify(text)})`);
   return value;
 }
 
-function integer(name: string, flag: string | undefined, env: string | undefined, fallback: number, min: number): number {
+function integer(
+  name: string,
+  flag: string | undefined,
+  env: string | undefined,
+  fallback: number,
+  min: number,
+): number {
   const value = number(name, flag, env, fallback, min);
-  if (!Number.isInteger(value)) throw new TypeError(`--${name} must be a whole number (got ${value})`);
+  if (!Number.isInteger(value))
+    throw new TypeError(`--${name} must be a whole number (got ${value})`);
   return value;
 }
 
@@ -68,10 +82,19 @@ function flagOrEnv(flag: boolean | undefined, env: string | undefined): boolean 
 
 function scenarioList(text: string | undefined, redis: boolean): ScenarioName[] {
   const all = SCENARIOS.map((s) => s.name);
-  if (text === undefined || text.trim() === '') return SCENARIOS.filter((s) => redis || s.redis !== true).map((s) => s.name);
-  const wanted = new Set(text.split(',').map((s) => s.trim()).filter(Boolean));
+  if (text === undefined || text.trim() === '')
+    return SCENARIOS.filter((s) => redis || s.redis !== true).map((s) => s.name);
+  const wanted = new Set(
+    text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   for (const name of wanted) {
-    if (!(all as string[]).includes(name)) throw new TypeError(`--only: unknown scenario ${JSON.stringify(name)}; known: ${all.join(', ')}`);
+    if (!(all as string[]).includes(name))
+      throw new TypeError(
+        `--only: unknown scenario ${JSON.stringify(name)}; known: ${all.join(', ')}`,
+      );
   }
   wanted.add('bare-get');
   return all.filter((name) => wanted.has(name));
@@ -105,7 +128,10 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
   const rounds = integer('rounds', values.rounds, env['BENCH_ROUNDS'], 5, 1);
   const duration = number('duration', values.duration, env['BENCH_DURATION'], 5, 1);
   const warmup = number('warmup', values.warmup, env['BENCH_WARMUP'], 1, 0);
-  const only = scenarioList(values.only ?? env['BENCH_ONLY'], flagOrEnv(values.redis, env['BENCH_REDIS']));
+  const only = scenarioList(
+    values.only ?? env['BENCH_ONLY'],
+    flagOrEnv(values.redis, env['BENCH_REDIS']),
+  );
   const runs = rounds * only.length;
   const planned = runs * (duration + warmup);
   const cpuProf = flagOrEnv(values['cpu-prof'], env['BENCH_CPU_PROF']);
@@ -120,6 +146,12 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
     noPin: flagOrEnv(values['no-pin'], env['BENCH_NO_PIN']),
     cpuProf,
     strict: flagOrEnv(values.strict, env['BENCH_STRICT']),
-    timeout: number('timeout', values.timeout, env['BENCH_TIMEOUT'], Math.ceil(planned + 30 + runs * (cpuProf ? 5 : 1)), 10),
+    timeout: number(
+      'timeout',
+      values.timeout,
+      env['BENCH_TIMEOUT'],
+      Math.ceil(planned + 30 + runs * (cpuProf ? 5 : 1)),
+      10,
+    ),
   });
 }

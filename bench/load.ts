@@ -27,10 +27,19 @@ export interface LoadResult {
   readonly timeouts: number;
   readonly statusCodes: Record<string, number>;
   /** Milliseconds. */
-  readonly latency: { readonly p50: number; readonly p99: number; readonly mean: number; readonly max: number };
+  readonly latency: {
+    readonly p50: number;
+    readonly p99: number;
+    readonly mean: number;
+    readonly max: number;
+  };
 }
 
-export async function fire(request: LoadRequest, duration: number, connections: number): Promise<LoadResult> {
+export async function fire(
+  request: LoadRequest,
+  duration: number,
+  connections: number,
+): Promise<LoadResult> {
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -45,17 +54,26 @@ export async function fire(request: LoadRequest, duration: number, connections: 
       },
       (err, res) => {
         clearTimeout(guard);
-        if (err !== null && err !== undefined) reject(err instanceof Error ? err : new Error(String(err)));
+        if (err !== null && err !== undefined)
+          reject(err instanceof Error ? err : new Error(String(err)));
         else resolve(res);
       },
     );
-    const guard = setTimeout(() => {
-      instance.stop();
-      reject(new Error(`autocannon did not finish ${duration + 15} s after starting ${request.method} ${request.path}`));
-    }, (duration + 15) * 1000);
+    const guard = setTimeout(
+      () => {
+        instance.stop();
+        reject(
+          new Error(
+            `autocannon did not finish ${duration + 15} s after starting ${request.method} ${request.path}`,
+          ),
+        );
+      },
+      (duration + 15) * 1000,
+    );
   });
   const statusCodes: Record<string, number> = {};
-  for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stats.count ?? 0;
+  for (const [code, stats] of Object.entries(result.statusCodeStats ?? {}))
+    statusCodes[code] = stats.count ?? 0;
   return {
     rps: result.duration > 0 ? result.requests.total / result.duration : 0,
     responses: result.requests.total,
@@ -64,6 +82,11 @@ export async function fire(request: LoadRequest, duration: number, connections: 
     errors: result.errors,
     timeouts: result.timeouts,
     statusCodes,
-    latency: { p50: result.latency.p50, p99: result.latency.p99, mean: result.latency.mean, max: result.latency.max },
+    latency: {
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      mean: result.latency.mean,
+      max: result.latency.max,
+    },
   };
 }

@@ -11,11 +11,14 @@ const PINNED_MARK = 'BENCH_RUNNER_PINNED';
 
 /** Why pinning cannot work here, or undefined when it can. */
 export function pinningProblem(serverCpu: number, loadCpu: number): string | undefined {
-  if (serverCpu === loadCpu) return `the server and the load generator would share CPU ${serverCpu}`;
+  if (serverCpu === loadCpu)
+    return `the server and the load generator would share CPU ${serverCpu}`;
   const count = cpus().length;
-  if (Math.max(serverCpu, loadCpu) >= count) return `this machine has ${count} CPU(s); CPUs ${serverCpu} and ${loadCpu} are needed`;
+  if (Math.max(serverCpu, loadCpu) >= count)
+    return `this machine has ${count} CPU(s); CPUs ${serverCpu} and ${loadCpu} are needed`;
   const probe = spawnSync('taskset', ['-V'], { stdio: 'ignore' });
-  if (probe.error !== undefined || probe.status !== 0) return 'taskset (util-linux) is not installed';
+  if (probe.error !== undefined || probe.status !== 0)
+    return 'taskset (util-linux) is not installed';
   return undefined;
 }
 
@@ -27,13 +30,19 @@ export function pinningProblem(serverCpu: number, loadCpu: number): string | und
 export async function ensurePinned(cpu: number): Promise<void> {
   if (allowedCpus() === String(cpu)) return;
   if (process.env[PINNED_MARK] === '1') {
-    console.warn(`bench: taskset did not pin the runner to CPU ${cpu} (allowed: ${allowedCpus() ?? 'unknown'}); going on unpinned`);
+    console.warn(
+      `bench: taskset did not pin the runner to CPU ${cpu} (allowed: ${allowedCpus() ?? 'unknown'}); going on unpinned`,
+    );
     return;
   }
-  const child = spawn('taskset', ['-c', String(cpu), process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, [PINNED_MARK]: '1' },
-  });
+  const child = spawn(
+    'taskset',
+    ['-c', String(cpu), process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, [PINNED_MARK]: '1' },
+    },
+  );
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
   process.on('SIGINT', forward('SIGINT'));
   process.on('SIGTERM', forward('SIGTERM'));

@@ -35,11 +35,20 @@ export function cpuSeconds(pid: number): number | undefined {
 /** Seconds one CPU spent busy (any process, kernel included) and stolen by the hypervisor, since boot. */
 export function cpuTimes(cpu: number): { busy: number; steal: number } | undefined {
   try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${cpu} `));
+    const line = readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`cpu${cpu} `));
     if (line === undefined) return undefined;
     // user nice system idle iowait irq softirq steal
-    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
-    return { busy: ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0)) / TICKS, steal: (steal ?? 0) / TICKS };
+    const [user, nice, system, , , irq, softirq, steal] = line
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    return {
+      busy: ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0)) / TICKS,
+      steal: (steal ?? 0) / TICKS,
+    };
   } catch {
     return undefined;
   }

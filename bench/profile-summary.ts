@@ -92,10 +92,17 @@ function analyze(file: string): Analysis {
   }
   const stack = (id: number): CallFrame[] => {
     const frames: CallFrame[] = [];
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) frames.push((byId.get(at) as ProfileNode).callFrame);
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at))
+      frames.push((byId.get(at) as ProfileNode).callFrame);
     return frames;
   };
-  const result: Analysis = { total: 0, busy: 0, areas: new Map(), functions: new Map(), inclusive: new Map() };
+  const result: Analysis = {
+    total: 0,
+    busy: 0,
+    areas: new Map(),
+    functions: new Map(),
+    inclusive: new Map(),
+  };
   profile.samples.forEach((id, i) => {
     const ms = (profile.timeDeltas[i] ?? 0) / 1000;
     const frames = stack(id);
@@ -123,8 +130,10 @@ const { values, positionals } = parseArgs({
 });
 const file = positionals[0];
 if (file === undefined) {
-  console.error('usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [--requests N] [--top N]\n' +
-    '       node --import tsx bench/profile-summary.ts <results.json> [--top N]');
+  console.error(
+    'usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [--requests N] [--top N]\n' +
+      '       node --import tsx bench/profile-summary.ts <results.json> [--top N]',
+  );
   process.exit(2);
 }
 const top = Number(values.top);
@@ -136,11 +145,14 @@ function single(path: string, requests: number | undefined): void {
     `${requests === undefined ? '' : `${((ms * 1000) / requests).toFixed(2).padStart(8)} µs/req`}  ${name}`;
   console.log(
     `${path}: ${(a.total / 1000).toFixed(1)} s sampled, ${(a.busy / 1000).toFixed(1)} s busy; percentages are of busy time` +
-      (requests === undefined ? '' : `; ${requests} requests, ${((a.busy * 1000) / requests).toFixed(1)} µs busy per request`),
+      (requests === undefined
+        ? ''
+        : `; ${requests} requests, ${((a.busy * 1000) / requests).toFixed(1)} µs busy per request`),
   );
   const print = (title: string, map: Map<string, number>): void => {
     console.log(`\n${title}`);
-    for (const [name, ms] of [...map].sort((x, y) => y[1] - x[1]).slice(0, top)) console.log(line(ms, name));
+    for (const [name, ms] of [...map].sort((x, y) => y[1] - x[1]).slice(0, top))
+      console.log(line(ms, name));
   };
   print('Self time by area', a.areas);
   print('Self time by function', a.functions);
@@ -148,10 +160,14 @@ function single(path: string, requests: number | undefined): void {
 }
 
 /** Median µs per request, over rounds, of every key of one kind. */
-function perRequest(runs: readonly { analysis: Analysis; requests: number }[], pick: (a: Analysis) => Map<string, number>): Map<string, number> {
+function perRequest(
+  runs: readonly { analysis: Analysis; requests: number }[],
+  pick: (a: Analysis) => Map<string, number>,
+): Map<string, number> {
   const keys = new Set(runs.flatMap((r) => [...pick(r.analysis).keys()]));
   const out = new Map<string, number>();
-  for (const key of keys) out.set(key, median(runs.map((r) => ((pick(r.analysis).get(key) ?? 0) * 1000) / r.requests)));
+  for (const key of keys)
+    out.set(key, median(runs.map((r) => ((pick(r.analysis).get(key) ?? 0) * 1000) / r.requests)));
   return out;
 }
 
@@ -160,26 +176,39 @@ function compare(path: string): void {
   const byScenario = new Map<ScenarioName, { analysis: Analysis; requests: number }[]>();
   for (const r of records) {
     if (r.profile === undefined) continue;
-    byScenario.set(r.scenario, [...(byScenario.get(r.scenario) ?? []), { analysis: analyze(r.profile), requests: r.measured.responses }]);
+    byScenario.set(r.scenario, [
+      ...(byScenario.get(r.scenario) ?? []),
+      { analysis: analyze(r.profile), requests: r.measured.responses },
+    ]);
   }
   const base = byScenario.get(BASELINE);
   if (base === undefined) {
     console.error(`${path} has no profiles of ${BASELINE}; run the benchmark with --cpu-prof`);
     process.exit(2);
   }
-  const busy = (runs: { analysis: Analysis; requests: number }[]): number => median(runs.map((r) => (r.analysis.busy * 1000) / r.requests));
-  console.log(`Median µs of main-thread time per request over ${base.length} round(s); from ${path}\n`);
+  const busy = (runs: { analysis: Analysis; requests: number }[]): number =>
+    median(runs.map((r) => (r.analysis.busy * 1000) / r.requests));
+  console.log(
+    `Median µs of main-thread time per request over ${base.length} round(s); from ${path}\n`,
+  );
   for (const s of SCENARIOS) {
     const runs = byScenario.get(s.name);
     if (runs === undefined) continue;
-    console.log(`${s.name}: ${busy(runs).toFixed(1)} µs/req busy (${BASELINE}: ${busy(base).toFixed(1)})`);
+    console.log(
+      `${s.name}: ${busy(runs).toFixed(1)} µs/req busy (${BASELINE}: ${busy(base).toFixed(1)})`,
+    );
   }
   for (const s of SCENARIOS) {
     const runs = byScenario.get(s.name);
     if (runs === undefined || s.name === BASELINE) continue;
     const delta = busy(runs) - busy(base);
-    console.log(`\n=== ${s.name} vs ${BASELINE}: ${delta >= 0 ? '+' : ''}${delta.toFixed(1)} µs/req`);
-    for (const [title, pick] of [['by area', (a: Analysis) => a.areas], ['by function (self time)', (a: Analysis) => a.functions]] as const) {
+    console.log(
+      `\n=== ${s.name} vs ${BASELINE}: ${delta >= 0 ? '+' : ''}${delta.toFixed(1)} µs/req`,
+    );
+    for (const [title, pick] of [
+      ['by area', (a: Analysis) => a.areas],
+      ['by function (self time)', (a: Analysis) => a.functions],
+    ] as const) {
       const mine = perRequest(runs, pick);
       const theirs = perRequest(base, pick);
       const rows = [...new Set([...mine.keys(), ...theirs.keys()])]
@@ -189,7 +218,11 @@ function compare(path: string): void {
       console.log(`  ${title}: ${s.name} µs/req, ${BASELINE} µs/req, difference`);
       for (const r of rows) {
         const d = r.mine - r.theirs;
-        console.log(`  ${r.mine.toFixed(2).padStart(8)} ${r.theirs.toFixed(2).padStart(8)} ${(d >= 0 ? '+' : '') + d.toFixed(2)}`.padEnd(36) + `  ${r.k}`);
+        console.log(
+          `  ${r.mine.toFixed(2).padStart(8)} ${r.theirs.toFixed(2).padStart(8)} ${(d >= 0 ? '+' : '') + d.toFixed(2)}`.padEnd(
+            36,
+          ) + `  ${r.k}`,
+        );
       }
     }
   }

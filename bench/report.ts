@@ -14,7 +14,9 @@ export interface RunRecord {
   readonly warmup: LoadResult | undefined;
   readonly measured: LoadResult;
   /** The server process's CPU time during the measured run (all threads), if /proc told. */
-  readonly server: { readonly cpuSeconds: number; readonly utilization: number; readonly perCpuSecond: number } | undefined;
+  readonly server:
+    | { readonly cpuSeconds: number; readonly utilization: number; readonly perCpuSecond: number }
+    | undefined;
   /**
    * The server's CPU during the measured run, from /proc/stat: seconds it was busy
    * with other processes (or the kernel on their behalf) and seconds the hypervisor stole.
@@ -61,14 +63,17 @@ export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** Fills in every record's ratio to the baseline of its round. */
 export function computeRatios(records: RunRecord[]): void {
   const baseline = new Map<number, RunRecord>();
   for (const r of records) if (r.scenario === BASELINE) baseline.set(r.round, r);
-  const divide = (a: number | undefined, b: number | undefined): number => (a === undefined || b === undefined || b === 0 ? Number.NaN : a / b);
+  const divide = (a: number | undefined, b: number | undefined): number =>
+    a === undefined || b === undefined || b === 0 ? Number.NaN : a / b;
   for (const r of records) {
     const base = baseline.get(r.round);
     r.ratio = divide(r.measured.rps, base?.measured.rps);
@@ -83,7 +88,8 @@ export function summarize(records: readonly RunRecord[]): ScenarioSummary[] {
     if (runs.length === 0) continue;
     const ratios = runs.map((r) => r.ratio);
     const medianRatio = median(ratios);
-    const bad = (f: (l: LoadResult) => number): number => runs.reduce((n, r) => n + f(r.measured) + (r.warmup === undefined ? 0 : f(r.warmup)), 0);
+    const bad = (f: (l: LoadResult) => number): number =>
+      runs.reduce((n, r) => n + f(r.measured) + (r.warmup === undefined ? 0 : f(r.warmup)), 0);
     out.push({
       scenario: s.name,
       title: s.title,
@@ -98,7 +104,8 @@ export function summarize(records: readonly RunRecord[]): ScenarioSummary[] {
       medianPerCpuSecond: median(runs.map((r) => r.server?.perCpuSecond ?? Number.NaN)),
       medianCpuRatio: median(runs.map((r) => r.cpuRatio)),
       target: s.target,
-      met: s.target === undefined || Number.isNaN(medianRatio) ? undefined : medianRatio >= s.target,
+      met:
+        s.target === undefined || Number.isNaN(medianRatio) ? undefined : medianRatio >= s.target,
       non2xx: bad((l) => l.non2xx),
       errors: bad((l) => l.errors),
     });
@@ -107,14 +114,31 @@ export function summarize(records: readonly RunRecord[]): ScenarioSummary[] {
 }
 
 function row(cells: readonly string[], widths: readonly number[]): string {
-  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  return cells
+    .map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number)))
+    .join('  ');
 }
 
 /** The summary as a plain-text table (also valid Markdown-ish, for the README). */
 export function table(summaries: readonly ScenarioSummary[]): string {
-  const head = ['scenario', 'median req/s', 'median ratio', 'ratio min–max', 'p99 ms', 'srv CPU', 'gen CPU', 'req/CPU-s', 'CPU ratio', 'target', 'verdict', 'non-2xx', 'errors'];
+  const head = [
+    'scenario',
+    'median req/s',
+    'median ratio',
+    'ratio min–max',
+    'p99 ms',
+    'srv CPU',
+    'gen CPU',
+    'req/CPU-s',
+    'CPU ratio',
+    'target',
+    'verdict',
+    'non-2xx',
+    'errors',
+  ];
   const percent = (x: number): string => (Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(0)}%`);
-  const fixed = (x: number, digits: number): string => (Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
+  const fixed = (x: number, digits: number): string =>
+    Number.isNaN(x) ? 'n/a' : x.toFixed(digits);
   const body = summaries.map((s) => [
     s.scenario,
     fixed(s.medianRps, 0),
@@ -125,11 +149,21 @@ export function table(summaries: readonly ScenarioSummary[]): string {
     percent(s.medianLoadUtilization),
     fixed(s.medianPerCpuSecond, 0),
     fixed(s.medianCpuRatio, 3),
-    s.target === undefined ? (s.scenario === BASELINE ? 'baseline' : 'reference') : `≥ ${s.target.toFixed(2)}`,
+    s.target === undefined
+      ? s.scenario === BASELINE
+        ? 'baseline'
+        : 'reference'
+      : `≥ ${s.target.toFixed(2)}`,
     s.met === undefined ? '' : s.met ? 'met' : 'MISSED',
     String(s.non2xx),
     String(s.errors),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
-  return [row(head, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map((b) => row(b, widths))].join('\n');
+  const widths = head.map((h, i) =>
+    Math.max(h.length, ...body.map((b) => (b[i] as string).length)),
+  );
+  return [
+    row(head, widths),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...body.map((b) => row(b, widths)),
+  ].join('\n');
 }

@@ -23,7 +23,14 @@ import { fire, type LoadRequest } from './load.js';
 import { ensurePinned, pinningProblem } from './pin.js';
 import { allowedCpus, cpuSeconds, cpuTimes } from './proc.js';
 import { computeRatios, summarize, table, type RunRecord } from './report.js';
-import { CLIENT_ID, SCENARIOS, TOKEN_BODY, type RunnerMessage, type ScenarioName, type ServerMessage } from './scenarios.js';
+import {
+  CLIENT_ID,
+  SCENARIOS,
+  TOKEN_BODY,
+  type RunnerMessage,
+  type ScenarioName,
+  type ServerMessage,
+} from './scenarios.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
@@ -42,14 +49,22 @@ function fail(message: string, code = 2): never {
 function writeResults(extra: Record<string, unknown>): string {
   mkdirSync(RESULTS, { recursive: true });
   const file = join(RESULTS, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ startedAt, finishedAt: new Date(), argv: process.argv.slice(1), ...extra, records }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ startedAt, finishedAt: new Date(), argv: process.argv.slice(1), ...extra, records }, null, 2)}\n`,
+  );
   return relative(ROOT, file);
 }
 
 /** Starts the server process, pinned unless pinning is off; resolves with its ports once it listens. */
-function startServer(config: BenchConfig, pinned: boolean): Promise<Extract<ServerMessage, { type: 'ready' }>> {
+function startServer(
+  config: BenchConfig,
+  pinned: boolean,
+): Promise<Extract<ServerMessage, { type: 'ready' }>> {
   const node = ['--import', 'tsx', join(HERE, 'server.ts')];
-  const [command, args] = pinned ? ['taskset', ['-c', String(config.serverCpu), process.execPath, ...node]] : [process.execPath, node];
+  const [command, args] = pinned
+    ? ['taskset', ['-c', String(config.serverCpu), process.execPath, ...node]]
+    : [process.execPath, node];
   const child = spawn(command, args, {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
@@ -62,12 +77,18 @@ function startServer(config: BenchConfig, pinned: boolean): Promise<Extract<Serv
     },
   });
   server = child;
-  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => console.error(`[server] ${line}`));
+  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) =>
+    console.error(`[server] ${line}`),
+  );
   child.on('exit', (code, signal) => {
-    if (server === child) fail(`the server process exited unexpectedly (code ${code}, signal ${signal})`);
+    if (server === child)
+      fail(`the server process exited unexpectedly (code ${code}, signal ${signal})`);
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the server did not start within 60 s')), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error('the server did not start within 60 s')),
+      60_000,
+    );
     child.on('error', (err) => reject(err));
     child.on('message', (message: ServerMessage) => {
       if (message.type !== 'ready') return;
@@ -78,7 +99,10 @@ function startServer(config: BenchConfig, pinned: boolean): Promise<Extract<Serv
 }
 
 /** Sends `message` to the server and waits (at most 30 s) for an answer of one of `answers`. */
-function ask(message: RunnerMessage, answers: readonly ServerMessage['type'][]): Promise<ServerMessage> {
+function ask(
+  message: RunnerMessage,
+  answers: readonly ServerMessage['type'][],
+): Promise<ServerMessage> {
   const child = server;
   if (child === undefined) return Promise.reject(new Error('no server'));
   return new Promise((resolve, reject) => {
@@ -125,13 +149,22 @@ async function profileStart(): Promise<void> {
 }
 
 /** Stops the profile of one measured run, writes it and prints how to read it. */
-async function profileStop(scenario: ScenarioName, round: number, responses: number): Promise<string> {
+async function profileStop(
+  scenario: ScenarioName,
+  round: number,
+  responses: number,
+): Promise<string> {
   const dir = join(RESULTS, 'profiles');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}-${scenario}-r${round + 1}.cpuprofile`);
+  const file = join(
+    dir,
+    `${startedAt.toISOString().replace(/[:.]/g, '-')}-${scenario}-r${round + 1}.cpuprofile`,
+  );
   const answer = await ask({ type: 'profile-stop', file }, ['profile-written', 'profile-failed']);
   if (answer.type === 'profile-failed') fail(`profiling failed: ${answer.error}`);
-  console.log(`  profile: node --import tsx bench/profile-summary.ts ${relative(ROOT, file)} --requests ${responses}`);
+  console.log(
+    `  profile: node --import tsx bench/profile-summary.ts ${relative(ROOT, file)} --requests ${responses}`,
+  );
   return relative(ROOT, file);
 }
 
@@ -142,7 +175,8 @@ async function fetchToken(port: number, basic: string): Promise<string> {
     body: TOKEN_BODY,
   });
   const body = (await res.json()) as { access_token?: unknown };
-  if (res.status !== 200 || typeof body.access_token !== 'string') throw new Error(`token request got ${res.status} ${JSON.stringify(body)}`);
+  if (res.status !== 200 || typeof body.access_token !== 'string')
+    throw new Error(`token request got ${res.status} ${JSON.stringify(body)}`);
   return body.access_token;
 }
 
@@ -157,9 +191,14 @@ async function check(name: ScenarioName, request: LoadRequest): Promise<void> {
   const body = JSON.parse(text) as Record<string, unknown>;
   const token = body['access_token'];
   const ok =
-    res.status >= 200 && res.status < 300 &&
-    (name.startsWith('token-') ? typeof token === 'string' && (token.split('.').length === 3) === name.startsWith('token-jwt') : body['ok'] === true);
-  if (!ok) throw new Error(`${name}: ${request.method} ${request.path} answered ${res.status} ${text}`);
+    res.status >= 200 &&
+    res.status < 300 &&
+    (name.startsWith('token-')
+      ? typeof token === 'string' &&
+        (token.split('.').length === 3) === name.startsWith('token-jwt')
+      : body['ok'] === true);
+  if (!ok)
+    throw new Error(`${name}: ${request.method} ${request.path} answered ${res.status} ${text}`);
 }
 
 async function main(): Promise<void> {
@@ -179,7 +218,10 @@ async function main(): Promise<void> {
   }
   if (pinned) await ensurePinned(config.loadCpu);
 
-  const watchdog = setTimeout(() => fail(`TIMEOUT: the run took more than ${config.timeout} s`), config.timeout * 1000);
+  const watchdog = setTimeout(
+    () => fail(`TIMEOUT: the run took more than ${config.timeout} s`),
+    config.timeout * 1000,
+  );
   process.on('SIGINT', () => fail('interrupted', 130));
   process.on('SIGTERM', () => fail('terminated', 143));
 
@@ -192,9 +234,13 @@ async function main(): Promise<void> {
 
   console.log('bench: building the library (npm run build); the server loads dist/');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  const ready = await startServer(config, pinned).catch((err: Error) => fail(`could not start the server: ${err.message}`));
+  const ready = await startServer(config, pinned).catch((err: Error) =>
+    fail(`could not start the server: ${err.message}`),
+  );
   const serverCpus = server?.pid === undefined ? undefined : allowedCpus(server.pid);
-  console.log(`bench: server pid ${server?.pid} on CPU ${serverCpus ?? '?'}, load generator on CPU ${allowedCpus() ?? '?'}, Node ${process.version}`);
+  console.log(
+    `bench: server pid ${server?.pid} on CPU ${serverCpus ?? '?'}, load generator on CPU ${allowedCpus() ?? '?'}, Node ${process.version}`,
+  );
 
   const basic = `Basic ${Buffer.from(`${encodeURIComponent(CLIENT_ID)}:${encodeURIComponent(ready.clientSecret)}`).toString('base64')}`;
   const form = { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' };
@@ -204,21 +250,32 @@ async function main(): Promise<void> {
     let headers: Record<string, string> = {};
     if (s.method === 'POST') headers = form;
     else if (s.name.startsWith('protect-')) {
-      const token = await fetchToken(port, basic).catch((err: Error) => fail(`${s.name}: ${err.message}`));
+      const token = await fetchToken(port, basic).catch((err: Error) =>
+        fail(`${s.name}: ${err.message}`),
+      );
       headers = { authorization: `Bearer ${token}` };
     }
-    const request: LoadRequest = { port, method: s.method, path: s.path, headers, ...(s.method === 'POST' ? { body: TOKEN_BODY } : {}) };
+    const request: LoadRequest = {
+      port,
+      method: s.method,
+      path: s.path,
+      headers,
+      ...(s.method === 'POST' ? { body: TOKEN_BODY } : {}),
+    };
     await check(s.name, request).catch((err: Error) => fail(`sanity check failed: ${err.message}`));
     requests.set(s.name, request);
   }
 
   const pid = server?.pid ?? 0;
   for (let round = 0; round < config.rounds; round++) {
-    const order = scenarios.map((_, i) => scenarios[(i + round) % scenarios.length] as (typeof scenarios)[number]);
+    const order = scenarios.map(
+      (_, i) => scenarios[(i + round) % scenarios.length] as (typeof scenarios)[number],
+    );
     for (const [position, s] of order.entries()) {
       const request = requests.get(s.name) as LoadRequest;
       await reset();
-      const warmup = config.warmup > 0 ? await fire(request, config.warmup, config.connections) : undefined;
+      const warmup =
+        config.warmup > 0 ? await fire(request, config.warmup, config.connections) : undefined;
       if (config.cpuProf) await profileStart();
       const cpuBefore = cpuSeconds(pid);
       const coreBefore = cpuTimes(config.serverCpu);
@@ -229,31 +286,48 @@ async function main(): Promise<void> {
       const load = process.cpuUsage(loadBefore);
       const cpuAfter = cpuSeconds(pid);
       const coreAfter = cpuTimes(config.serverCpu);
-      const cpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+      const cpu =
+        cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
       const noise =
         cpu === undefined || coreBefore === undefined || coreAfter === undefined
           ? undefined
-          : { foreign: Math.max(0, coreAfter.busy - coreBefore.busy - cpu), steal: coreAfter.steal - coreBefore.steal };
+          : {
+              foreign: Math.max(0, coreAfter.busy - coreBefore.busy - cpu),
+              steal: coreAfter.steal - coreBefore.steal,
+            };
       records.push({
         round,
         position,
         scenario: s.name,
         warmup,
         measured,
-        server: cpu === undefined ? undefined : { cpuSeconds: cpu, utilization: cpu / wall, perCpuSecond: measured.responses / cpu },
+        server:
+          cpu === undefined
+            ? undefined
+            : { cpuSeconds: cpu, utilization: cpu / wall, perCpuSecond: measured.responses / cpu },
         serverCpuNoise: noise,
         loadUtilization: (load.user + load.system) / 1e6 / wall,
         ratio: Number.NaN,
         cpuRatio: Number.NaN,
       });
-      const bad = measured.non2xx + measured.errors + (warmup === undefined ? 0 : warmup.non2xx + warmup.errors);
+      const bad =
+        measured.non2xx +
+        measured.errors +
+        (warmup === undefined ? 0 : warmup.non2xx + warmup.errors);
       console.log(
         `round ${round + 1}/${config.rounds}  ${s.name.padEnd(14)} ${measured.rps.toFixed(0).padStart(7)} req/s  p99 ${String(measured.latency.p99).padStart(4)} ms` +
           `  server CPU ${cpu === undefined ? '?' : ((cpu / wall) * 100).toFixed(0).padStart(3)}%  load CPU ${(((load.user + load.system) / 1e6 / wall) * 100).toFixed(0).padStart(3)}%` +
-          (noise !== undefined && noise.foreign + noise.steal > 0.05 * wall ? `  (CPU ${config.serverCpu}: ${noise.foreign.toFixed(2)} s to others, ${noise.steal.toFixed(2)} s stolen)` : '') +
+          (noise !== undefined && noise.foreign + noise.steal > 0.05 * wall
+            ? `  (CPU ${config.serverCpu}: ${noise.foreign.toFixed(2)} s to others, ${noise.steal.toFixed(2)} s stolen)`
+            : '') +
           (bad > 0 ? `  !! ${bad} non-2xx/errors ${JSON.stringify(measured.statusCodes)}` : ''),
       );
-      if (config.cpuProf) (records.at(-1) as RunRecord).profile = await profileStop(s.name, round, measured.responses);
+      if (config.cpuProf)
+        (records.at(-1) as RunRecord).profile = await profileStop(
+          s.name,
+          round,
+          measured.responses,
+        );
     }
   }
 
@@ -290,10 +364,13 @@ async function main(): Promise<void> {
   );
   console.log(table(summary));
   console.log(`\nraw results: ${file}`);
-  if (config.cpuProf) console.log(`compare the profiles: node --import tsx bench/profile-summary.ts ${file}`);
+  if (config.cpuProf)
+    console.log(`compare the profiles: node --import tsx bench/profile-summary.ts ${file}`);
   if (non2xx + errors > 0) {
     const bar = '!'.repeat(78);
-    console.error(`\n${bar}\n!! INVALID RUN: ${non2xx} non-2xx responses and ${errors} connection errors/timeouts.\n!! The numbers above do not measure the success path. See ${file}.\n${bar}`);
+    console.error(
+      `\n${bar}\n!! INVALID RUN: ${non2xx} non-2xx responses and ${errors} connection errors/timeouts.\n!! The numbers above do not measure the success path. See ${file}.\n${bar}`,
+    );
     process.exit(1);
   }
   if (missed.length > 0) {
@@ -305,4 +382,6 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-main().catch((err: unknown) => fail(`unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+main().catch((err: unknown) =>
+  fail(`unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+);

@@ -31,15 +31,68 @@ export interface Scenario {
 
 export const SCENARIOS: readonly Scenario[] = Object.freeze([
   { name: 'bare-get', title: 'bare Express GET, small JSON (baseline)', method: 'GET', path: '/' },
-  { name: 'bare-post', title: 'bare Express POST + express.urlencoded (reference)', method: 'POST', path: '/' },
-  { name: 'token-opaque', title: 'token() client_credentials, basic auth, opaque', method: 'POST', path: '/token', target: 0.8 },
-  { name: 'token-jwt', title: 'token() client_credentials, basic auth, JWT ES256', method: 'POST', path: '/token', target: 0.6 },
-  { name: 'protect-opaque', title: "protect({ scope: 'read' }), opaque token", method: 'GET', path: '/api/read', target: 0.9 },
-  { name: 'protect-jwt', title: "protect({ scope: 'read' }), JWT seen before", method: 'GET', path: '/api/read', target: 0.9 },
-  { name: 'token-opaque-redis', title: 'token() as token-opaque, Redis store', method: 'POST', path: '/token', redis: true },
-  { name: 'token-jwt-redis', title: 'token() as token-jwt, Redis store', method: 'POST', path: '/token', redis: true },
-  { name: 'protect-opaque-redis', title: 'protect() as protect-opaque, Redis store', method: 'GET', path: '/api/read', redis: true },
-  { name: 'protect-jwt-redis', title: 'protect() as protect-jwt, Redis store (revocation check in Redis)', method: 'GET', path: '/api/read', redis: true },
+  {
+    name: 'bare-post',
+    title: 'bare Express POST + express.urlencoded (reference)',
+    method: 'POST',
+    path: '/',
+  },
+  {
+    name: 'token-opaque',
+    title: 'token() client_credentials, basic auth, opaque',
+    method: 'POST',
+    path: '/token',
+    target: 0.8,
+  },
+  {
+    name: 'token-jwt',
+    title: 'token() client_credentials, basic auth, JWT ES256',
+    method: 'POST',
+    path: '/token',
+    target: 0.6,
+  },
+  {
+    name: 'protect-opaque',
+    title: "protect({ scope: 'read' }), opaque token",
+    method: 'GET',
+    path: '/api/read',
+    target: 0.9,
+  },
+  {
+    name: 'protect-jwt',
+    title: "protect({ scope: 'read' }), JWT seen before",
+    method: 'GET',
+    path: '/api/read',
+    target: 0.9,
+  },
+  {
+    name: 'token-opaque-redis',
+    title: 'token() as token-opaque, Redis store',
+    method: 'POST',
+    path: '/token',
+    redis: true,
+  },
+  {
+    name: 'token-jwt-redis',
+    title: 'token() as token-jwt, Redis store',
+    method: 'POST',
+    path: '/token',
+    redis: true,
+  },
+  {
+    name: 'protect-opaque-redis',
+    title: 'protect() as protect-opaque, Redis store',
+    method: 'GET',
+    path: '/api/read',
+    redis: true,
+  },
+  {
+    name: 'protect-jwt-redis',
+    title: 'protect() as protect-jwt, Redis store (revocation check in Redis)',
+    method: 'GET',
+    path: '/api/read',
+    redis: true,
+  },
 ]);
 
 /** The scenario every ratio is taken against. */

@@ -30,18 +30,38 @@ import type * as RedisModule from '../lib/stores/redis.js';
 // The library as users run it: the build in dist/ (bench/run.ts builds it and
 // sets BENCH_LIB), not the TypeScript sources through tsx, whose helpers add
 // per-call overhead to every function the library creates per request.
-const { createAuthorizationServer, generateClientSecret } = (await import(process.env['BENCH_LIB'] ?? '../index.js')) as typeof Library;
-const { redisFailFastOptions, redisStores } = (await import(process.env['BENCH_REDIS_LIB'] ?? '../lib/stores/redis.js')) as typeof RedisModule;
-import { CLIENT_ID, SCENARIOS, type RunnerMessage, type ScenarioName, type ServerMessage } from './scenarios.js';
+const { createAuthorizationServer, generateClientSecret } = (await import(
+  process.env['BENCH_LIB'] ?? '../index.js'
+)) as typeof Library;
+const { redisFailFastOptions, redisStores } = (await import(
+  process.env['BENCH_REDIS_LIB'] ?? '../lib/stores/redis.js'
+)) as typeof RedisModule;
+import {
+  CLIENT_ID,
+  SCENARIOS,
+  type RunnerMessage,
+  type ScenarioName,
+  type ServerMessage,
+} from './scenarios.js';
 
 const HOST = '127.0.0.1';
 const client = generateClientSecret();
 
-function authorizationServer(format: 'opaque' | 'jwt', stores?: ProviderOptions['stores']): AuthorizationServer {
+function authorizationServer(
+  format: 'opaque' | 'jwt',
+  stores?: ProviderOptions['stores'],
+): AuthorizationServer {
   return createAuthorizationServer({
     issuer: 'https://auth.bench.test',
     ...(stores === undefined ? {} : { stores }),
-    clients: [{ id: CLIENT_ID, secretHash: client.secretHash, grantTypes: ['client_credentials'], scopes: ['read', 'write'] }],
+    clients: [
+      {
+        id: CLIENT_ID,
+        secretHash: client.secretHash,
+        grantTypes: ['client_credentials'],
+        scopes: ['read', 'write'],
+      },
+    ],
     scopes: { available: ['read', 'write'], default: ['read'] },
     accessToken: { format },
   });
@@ -64,10 +84,15 @@ function protectedApp(oauth: AuthorizationServer): express.Express {
 }
 
 /** Redis-backed stores, one prefix per scenario, when a *-redis scenario is wanted. */
-async function redisBacked(): Promise<((scenario: string) => ProviderOptions['stores']) | undefined> {
+async function redisBacked(): Promise<
+  ((scenario: string) => ProviderOptions['stores']) | undefined
+> {
   const wanted = (process.env['BENCH_SCENARIOS'] ?? '').split(',');
   if (!wanted.some((s) => s.endsWith('-redis'))) return undefined;
-  const client = new Redis(process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379', { ...redisFailFastOptions, lazyConnect: true });
+  const client = new Redis(process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379', {
+    ...redisFailFastOptions,
+    lazyConnect: true,
+  });
   await client.connect();
   const run = `bench:${process.pid}:`;
   return (scenario) => redisStores({ client, prefix: `${run}${scenario}:` });
@@ -80,7 +105,10 @@ function redisServer(format: 'opaque' | 'jwt', scenario: string): AuthorizationS
   return authorizationServer(format, redis?.(scenario));
 }
 
-const fresh = { opaque: authorizationServer('opaque').token(), jwt: authorizationServer('jwt').token() };
+const fresh = {
+  opaque: authorizationServer('opaque').token(),
+  jwt: authorizationServer('jwt').token(),
+};
 
 function reset(): void {
   fresh.opaque = authorizationServer('opaque').token();
@@ -151,7 +179,9 @@ async function main(): Promise<void> {
   };
 
   if (process.send === undefined) {
-    console.log(JSON.stringify({ ports, clientId: CLIENT_ID, clientSecret: client.secret }, null, 2));
+    console.log(
+      JSON.stringify({ ports, clientId: CLIENT_ID, clientSecret: client.secret }, null, 2),
+    );
     process.on('SIGINT', exit);
     process.on('SIGTERM', exit);
     return;

@@ -47,7 +47,9 @@ interface DemoUser {
 }
 
 /** The demo's users. `id` is the stable `sub` of their tokens. */
-const USERS: readonly DemoUser[] = [{ id: 'user-7a1ce', username: 'alice', displayName: 'Alice', password: 'wonderland' }];
+const USERS: readonly DemoUser[] = [
+  { id: 'user-7a1ce', username: 'alice', displayName: 'Alice', password: 'wonderland' },
+];
 
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -60,25 +62,38 @@ function checkPassword(username: string, password: string): DemoUser | undefined
   return user !== undefined && sameText(password, user.password) ? user : undefined;
 }
 
-export function createDemoApp(options: DemoOptions = {}): { app: express.Express; oauth: AuthorizationServer } {
+export function createDemoApp(options: DemoOptions = {}): {
+  app: express.Express;
+  oauth: AuthorizationServer;
+} {
   const issuer = options.issuer ?? 'http://localhost:3000';
   const callback = `${issuer.replace(/\/$/, '')}/callback`;
   const oauth = createAuthorizationServer({
     issuer,
-    ...(options.redis === undefined ? {} : { stores: redisStores({ client: options.redis, prefix: 'demo:oauth2:' }) }),
+    ...(options.redis === undefined
+      ? {}
+      : { stores: redisStores({ client: options.redis, prefix: 'demo:oauth2:' }) }),
     ...(options.signingKeys === undefined ? {} : { signingKeys: options.signingKeys }),
     accessToken: { format: options.accessTokenFormat ?? 'jwt' },
     scopes: {
       available: ['profile', 'read', 'write'],
       default: ['profile'],
-      descriptions: { profile: 'See your user id', read: 'Read your data', write: 'Change your data' },
+      descriptions: {
+        profile: 'See your user id',
+        read: 'Read your data',
+        write: 'Change your data',
+      },
     },
     clients: [
       {
         id: 'demo-web',
         name: 'Demo web app',
         secret: 'demo-web-secret',
-        redirectUris: ['http://127.0.0.1:8080/callback', 'http://localhost:8080/callback', callback],
+        redirectUris: [
+          'http://127.0.0.1:8080/callback',
+          'http://localhost:8080/callback',
+          callback,
+        ],
         grantTypes: ['authorization_code', 'refresh_token'],
         scopes: ['profile', 'read', 'write'],
         tokenEndpointAuthMethods: ['client_secret_basic', 'client_secret_post'],
@@ -119,16 +134,27 @@ export function createDemoApp(options: DemoOptions = {}): { app: express.Express
 
   // The host app's own login: Passport's local strategy over an express-session.
   const auth = new passport.Passport();
-  auth.use(new LocalStrategy((username, password, done) => done(null, checkPassword(username, password) ?? false)));
+  auth.use(
+    new LocalStrategy((username, password, done) =>
+      done(null, checkPassword(username, password) ?? false),
+    ),
+  );
   auth.serializeUser<string>((user, done) => done(null, (user as DemoUser).id));
   auth.deserializeUser<string>((id, done) => {
     const user = USERS.find((u) => u.id === id);
-    done(null, user === undefined ? false : { id: user.id, username: user.username, displayName: user.displayName });
+    done(
+      null,
+      user === undefined
+        ? false
+        : { id: user.id, username: user.username, displayName: user.displayName },
+    );
   });
   const web = [
     session({
       secret: options.sessionSecret ?? randomBytes(32).toString('base64url'),
-      ...(options.redis === undefined ? {} : { store: new RedisStore({ client: options.redis, prefix: 'demo:sess:' }) }),
+      ...(options.redis === undefined
+        ? {}
+        : { store: new RedisStore({ client: options.redis, prefix: 'demo:sess:' }) }),
       resave: false,
       saveUninitialized: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure: issuer.startsWith('https:') },
@@ -148,7 +174,11 @@ export function createDemoApp(options: DemoOptions = {}): { app: express.Express
     express.urlencoded({ extended: false, limit: '4kb' }),
     // keepSessionInfo: Passport 0.7 regenerates the session at login; this keeps
     // returnTo, where authorize() left the authorization request to come back to.
-    auth.authenticate('local', { successReturnToOrRedirect: '/', failureRedirect: '/login?error=1', keepSessionInfo: true }),
+    auth.authenticate('local', {
+      successReturnToOrRedirect: '/',
+      failureRedirect: '/login?error=1',
+      keepSessionInfo: true,
+    }),
   );
   app.post('/logout', (req, res, next) => {
     req.logout((err) => (err ? next(err) : res.redirect('/')));

@@ -27,7 +27,9 @@ function page(title: string, body: string): string {
 
 /** The login form: fields `username` and `password`, posted to /login. */
 export function loginPage(failed: boolean): string {
-  return page('Sign in — oauth2-stateless demo', `
+  return page(
+    'Sign in — oauth2-stateless demo',
+    `
 <h1>Sign in</h1>
 <div class="card">
   ${failed ? '<p class="error" role="alert">Wrong user name or password.</p>' : ''}
@@ -39,12 +41,15 @@ export function loginPage(failed: boolean): string {
     <button type="submit">Sign in</button>
   </form>
   <p class="muted">Demo user: <code>alice</code>, password <code>wonderland</code>.</p>
-</div>`);
+</div>`,
+  );
 }
 
 /** The client page. `issuer` is a checked URL; it is embedded as JSON. */
 export function clientPage(issuer: string): string {
-  return page('oauth2-stateless demo', `
+  return page(
+    'oauth2-stateless demo',
+    `
 <h1>oauth2-stateless demo</h1>
 <div class="card">
   <p>This page is a small OAuth client, <code>demo-spa</code> (a public client). The button starts the
@@ -120,5 +125,6 @@ if (location.pathname === '/callback') {
       .then(show, (e) => { $('error').textContent = e.message; });
   }
 }
-</script>`);
+</script>`,
+  );
 }

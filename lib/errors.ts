@@ -184,7 +184,10 @@ export class UnsupportedTokenTypeError extends OAuthError {
 
 /** An unexpected failure. Status 500 with a generic description. */
 export class ServerError extends OAuthError {
-  constructor(description = 'the server encountered an unexpected error', options?: OAuthErrorOptions) {
+  constructor(
+    description = 'the server encountered an unexpected error',
+    options?: OAuthErrorOptions,
+  ) {
     super('server_error', description, 500, true, options);
     this.name = 'ServerError';
   }
@@ -218,7 +221,13 @@ export class InsufficientScopeError extends OAuthError {
   readonly requiredScope: readonly string[];
 
   constructor(requiredScope: readonly string[], options?: OAuthErrorOptions) {
-    super('insufficient_scope', 'the access token does not carry the scope this resource needs', 403, false, options);
+    super(
+      'insufficient_scope',
+      'the access token does not carry the scope this resource needs',
+      403,
+      false,
+      options,
+    );
     this.name = 'InsufficientScopeError';
     this.requiredScope = requiredScope;
   }
@@ -243,6 +252,7 @@ export class StoreUnavailableError extends Error {
  */
 export function toOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
-  if (err instanceof StoreUnavailableError) return new TemporarilyUnavailableError(undefined, { cause: err });
+  if (err instanceof StoreUnavailableError)
+    return new TemporarilyUnavailableError(undefined, { cause: err });
   return new ServerError(undefined, { cause: err });
 }

@@ -16,23 +16,32 @@ function recordingLogger(): Logger & { entries: Entry[] } {
   return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+const basic = (id: string, secret: string) =>
+  `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
 describe('logging', () => {
   it('logs a store failure with its private cause, and sends only a generic server_error', async () => {
     const logger = recordingLogger();
     const secretDetail = new Error('connect ECONNREFUSED 10.1.2.3:6379 password=hunter2');
     const broken: AccessTokenStore = {
-      save: async () => { throw secretDetail; },
+      save: async () => {
+        throw secretDetail;
+      },
       find: async () => undefined,
       revoke: async () => {},
       revokeGrant: async () => {},
       findByUniqueKey: async () => undefined,
     };
     const provider = new Provider(providerOptions({ logger, stores: { accessTokens: broken } }));
-    const res = await provider.token({ params: { grant_type: 'client_credentials' }, authorization: basic('service', secrets.service.secret) });
+    const res = await provider.token({
+      params: { grant_type: 'client_credentials' },
+      authorization: basic('service', secrets.service.secret),
+    });
     expect(res.status).to.equal(500);
-    expect(res.body).to.deep.equal({ error: 'server_error', error_description: 'the server encountered an unexpected error' });
+    expect(res.body).to.deep.equal({
+      error: 'server_error',
+      error_description: 'the server encountered an unexpected error',
+    });
     expect(JSON.stringify(res.body)).not.to.contain('hunter2');
     const errors = logger.entries.filter((e) => e.level === 'error');
     expect(errors).to.have.length(1);
@@ -42,25 +51,42 @@ describe('logging', () => {
   it('logs issued tokens at info without the token, and refusals at debug', async () => {
     const logger = recordingLogger();
     const provider = new Provider(providerOptions({ logger }));
-    const ok = await provider.token({ params: { grant_type: 'client_credentials' }, authorization: basic('service', secrets.service.secret) });
+    const ok = await provider.token({
+      params: { grant_type: 'client_credentials' },
+      authorization: basic('service', secrets.service.secret),
+    });
     expect(ok.status).to.equal(200);
-    await provider.token({ params: { grant_type: 'client_credentials' }, authorization: basic('service', 'wrong') });
+    await provider.token({
+      params: { grant_type: 'client_credentials' },
+      authorization: basic('service', 'wrong'),
+    });
     expect(logger.entries.map((e) => [e.level, e.msg])).to.deep.equal([
       ['info', 'token issued'],
       ['debug', 'request refused'],
     ]);
     const token = (ok.body as { access_token: string }).access_token;
     expect(JSON.stringify(logger.entries)).not.to.contain(token);
-    expect(logger.entries[1]?.obj).to.deep.equal({ error: 'invalid_client', description: 'client authentication failed' });
+    expect(logger.entries[1]?.obj).to.deep.equal({
+      error: 'invalid_client',
+      description: 'client authentication failed',
+    });
   });
 
   it('is silent by default', async () => {
     const provider = new Provider(providerOptions());
     const writes: unknown[] = [];
     const original = { log: console.log, error: console.error, warn: console.warn };
-    console.log = console.error = console.warn = (...args: unknown[]) => { writes.push(args); };
+    console.log =
+      console.error =
+      console.warn =
+        (...args: unknown[]) => {
+          writes.push(args);
+        };
     try {
-      await provider.token({ params: { grant_type: 'client_credentials' }, authorization: basic('service', 'wrong') });
+      await provider.token({
+        params: { grant_type: 'client_credentials' },
+        authorization: basic('service', 'wrong'),
+      });
     } finally {
       Object.assign(console, original);
     }

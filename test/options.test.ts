@@ -3,19 +3,30 @@
  * (lib/clients.ts): a wrong option is a TypeError that names it, at construction.
  */
 import { expect } from 'chai';
-import { defineClient, generateClientSecret, Provider, type ClientConfig, type PasswordGrantOptions, type ProviderOptions } from '../index.js';
+import {
+  defineClient,
+  generateClientSecret,
+  Provider,
+  type ClientConfig,
+  type PasswordGrantOptions,
+  type ProviderOptions,
+} from '../index.js';
 import { ISSUER, providerOptions, REDIRECT } from './support/fixtures.js';
 
 const { secretHash } = generateClientSecret();
 
 /** Makes a provider with the fixture options plus `overrides`. */
-const make = (overrides: Partial<ProviderOptions>): Provider => new Provider(providerOptions(overrides));
+const make = (overrides: Partial<ProviderOptions>): Provider =>
+  new Provider(providerOptions(overrides));
 
 describe('Provider options', () => {
   describe('issuer', () => {
     it('is required', () => {
       expect(() => new Provider({} as ProviderOptions)).to.throw(TypeError, /options\.issuer/);
-      expect(() => new Provider({ issuer: 42 } as unknown as ProviderOptions)).to.throw(TypeError, /options\.issuer/);
+      expect(() => new Provider({ issuer: 42 } as unknown as ProviderOptions)).to.throw(
+        TypeError,
+        /options\.issuer/,
+      );
     });
 
     it('must be a URL', () => {
@@ -26,17 +37,36 @@ describe('Provider options', () => {
     it('must use https, except on a loopback host', () => {
       // RFC 8414 2: "The authorization server's issuer identifier, which is a URL that uses the "https"
       // scheme and has no query or fragment components."
-      expect(() => make({ issuer: 'http://auth.example.test' })).to.throw(TypeError, /options\.issuer/);
-      expect(() => make({ issuer: 'http://localhost.example.test' })).to.throw(TypeError, /options\.issuer/);
-      expect(() => make({ issuer: 'ftp://auth.example.test' })).to.throw(TypeError, /options\.issuer/);
-      expect(make({ issuer: 'http://localhost:3000' }).config.issuer).to.equal('http://localhost:3000');
-      expect(make({ issuer: 'http://127.0.0.1:8080' }).config.issuer).to.equal('http://127.0.0.1:8080');
+      expect(() => make({ issuer: 'http://auth.example.test' })).to.throw(
+        TypeError,
+        /options\.issuer/,
+      );
+      expect(() => make({ issuer: 'http://localhost.example.test' })).to.throw(
+        TypeError,
+        /options\.issuer/,
+      );
+      expect(() => make({ issuer: 'ftp://auth.example.test' })).to.throw(
+        TypeError,
+        /options\.issuer/,
+      );
+      expect(make({ issuer: 'http://localhost:3000' }).config.issuer).to.equal(
+        'http://localhost:3000',
+      );
+      expect(make({ issuer: 'http://127.0.0.1:8080' }).config.issuer).to.equal(
+        'http://127.0.0.1:8080',
+      );
       expect(make({ issuer: 'http://[::1]:8080' }).config.issuer).to.equal('http://[::1]:8080');
     });
 
     it('must have no query and no fragment', () => {
-      expect(() => make({ issuer: `${ISSUER}/?tenant=1` })).to.throw(TypeError, /options\.issuer.*query/);
-      expect(() => make({ issuer: `${ISSUER}/#top` })).to.throw(TypeError, /options\.issuer.*fragment/);
+      expect(() => make({ issuer: `${ISSUER}/?tenant=1` })).to.throw(
+        TypeError,
+        /options\.issuer.*query/,
+      );
+      expect(() => make({ issuer: `${ISSUER}/#top` })).to.throw(
+        TypeError,
+        /options\.issuer.*fragment/,
+      );
       expect(() => make({ issuer: `${ISSUER}?` })).to.throw(TypeError, /options\.issuer/);
       expect(() => make({ issuer: `${ISSUER}#` })).to.throw(TypeError, /options\.issuer/);
     });
@@ -56,13 +86,22 @@ describe('Provider options', () => {
     it('must be positive whole numbers of seconds', () => {
       for (const value of bad) {
         const label = String(value);
-        expect(() => make({ accessToken: { lifetime: value } }), label).to.throw(TypeError, /options\.accessToken\.lifetime/);
-        expect(() => make({ refreshToken: { lifetime: value } }), label).to.throw(TypeError, /options\.refreshToken\.lifetime/);
-        expect(() => make({ authorizationCode: { lifetime: value } }), label).to.throw(TypeError, /options\.authorizationCode\.lifetime/);
-        expect(() => make({ grants: { clientCredentials: { accessTokenLifetime: value } } }), label).to.throw(
+        expect(() => make({ accessToken: { lifetime: value } }), label).to.throw(
           TypeError,
-          /options\.grants\.clientCredentials\.accessTokenLifetime/,
+          /options\.accessToken\.lifetime/,
         );
+        expect(() => make({ refreshToken: { lifetime: value } }), label).to.throw(
+          TypeError,
+          /options\.refreshToken\.lifetime/,
+        );
+        expect(() => make({ authorizationCode: { lifetime: value } }), label).to.throw(
+          TypeError,
+          /options\.authorizationCode\.lifetime/,
+        );
+        expect(
+          () => make({ grants: { clientCredentials: { accessTokenLifetime: value } } }),
+          label,
+        ).to.throw(TypeError, /options\.grants\.clientCredentials\.accessTokenLifetime/);
       }
     });
 
@@ -77,43 +116,74 @@ describe('Provider options', () => {
 
   describe('grants', () => {
     it('refuses the password grant without verify', () => {
-      expect(() => make({ grants: { password: {} as PasswordGrantOptions } })).to.throw(TypeError, /options\.grants\.password\.verify/);
+      expect(() => make({ grants: { password: {} as PasswordGrantOptions } })).to.throw(
+        TypeError,
+        /options\.grants\.password\.verify/,
+      );
     });
 
     it('leaves the password grant off unless enabled', () => {
       // RFC 9700 2.4: "The resource owner password credentials grant [RFC6749] MUST NOT be used."
       const provider = make({ grants: {} });
-      expect(provider.grantTypes).to.have.members(['authorization_code', 'client_credentials', 'refresh_token']);
+      expect(provider.grantTypes).to.have.members([
+        'authorization_code',
+        'client_credentials',
+        'refresh_token',
+      ]);
       expect(make({}).grantTypes).to.include('password');
     });
 
     it('refuses null as grant options with a message naming the grant', () => {
-      expect(() => make({ grants: { clientCredentials: null as unknown as boolean } })).to.throw(TypeError, /options\.grants\.clientCredentials must be a boolean or an options object/);
+      expect(() => make({ grants: { clientCredentials: null as unknown as boolean } })).to.throw(
+        TypeError,
+        /options\.grants\.clientCredentials must be a boolean or an options object/,
+      );
     });
 
     it('refuses a negative reuseGracePeriod', () => {
-      expect(() => make({ grants: { refreshToken: { reuseGracePeriod: -1 } } })).to.throw(TypeError, /reuseGracePeriod/);
+      expect(() => make({ grants: { refreshToken: { reuseGracePeriod: -1 } } })).to.throw(
+        TypeError,
+        /reuseGracePeriod/,
+      );
     });
   });
 
   describe('consent', () => {
     it('refuses a remember option that is neither a boolean nor { lifetime } in seconds', () => {
-      expect(() => make({ consent: { remember: 'yes' as unknown as boolean } })).to.throw(TypeError, /options\.consent\.remember must be a boolean or \{ lifetime \}/);
-      expect(() => make({ consent: { remember: { lifetime: 0 } } })).to.throw(TypeError, /options\.consent\.remember\.lifetime must be a positive whole number of seconds/);
+      expect(() => make({ consent: { remember: 'yes' as unknown as boolean } })).to.throw(
+        TypeError,
+        /options\.consent\.remember must be a boolean or \{ lifetime \}/,
+      );
+      expect(() => make({ consent: { remember: { lifetime: 0 } } })).to.throw(
+        TypeError,
+        /options\.consent\.remember\.lifetime must be a positive whole number of seconds/,
+      );
     });
 
     it('remembers for 30 days with true, or the given lifetime, and not at all by default', () => {
       expect(make({}).config.consent.rememberLifetime).to.equal(undefined);
-      expect(make({ consent: { remember: true } }).config.consent.rememberLifetime).to.equal(30 * 24 * 3600);
-      expect(make({ consent: { remember: { lifetime: 600 } } }).config.consent.rememberLifetime).to.equal(600);
+      expect(make({ consent: { remember: true } }).config.consent.rememberLifetime).to.equal(
+        30 * 24 * 3600,
+      );
+      expect(
+        make({ consent: { remember: { lifetime: 600 } } }).config.consent.rememberLifetime,
+      ).to.equal(600);
     });
   });
 
   describe('endpoints', () => {
     it('must be paths starting with "/"', () => {
-      expect(() => make({ endpoints: { token: 'token' } })).to.throw(TypeError, /options\.endpoints\.token/);
-      expect(() => make({ endpoints: { jwks: 'https://elsewhere.test/jwks' } })).to.throw(TypeError, /options\.endpoints\.jwks/);
-      expect(make({ endpoints: { token: '/oauth/token' } }).config.endpoints.token).to.equal('/oauth/token');
+      expect(() => make({ endpoints: { token: 'token' } })).to.throw(
+        TypeError,
+        /options\.endpoints\.token/,
+      );
+      expect(() => make({ endpoints: { jwks: 'https://elsewhere.test/jwks' } })).to.throw(
+        TypeError,
+        /options\.endpoints\.jwks/,
+      );
+      expect(make({ endpoints: { token: '/oauth/token' } }).config.endpoints.token).to.equal(
+        '/oauth/token',
+      );
     });
   });
 
@@ -127,7 +197,10 @@ describe('Provider options', () => {
     });
 
     it('checks each client config', () => {
-      expect(() => make({ clients: [{ id: 'pub', grantTypes: ['client_credentials'] }] })).to.throw(TypeError, /client "pub": grantTypes/);
+      expect(() => make({ clients: [{ id: 'pub', grantTypes: ['client_credentials'] }] })).to.throw(
+        TypeError,
+        /client "pub": grantTypes/,
+      );
     });
   });
 
@@ -142,31 +215,51 @@ describe('Provider options', () => {
 
 describe('defineClient', () => {
   it('refuses a public client with a secret', () => {
-    expect(() => defineClient({ id: 'x', secretHash, tokenEndpointAuthMethods: ['none'] })).to.throw(TypeError, /client "x": secret/);
+    expect(() =>
+      defineClient({ id: 'x', secretHash, tokenEndpointAuthMethods: ['none'] }),
+    ).to.throw(TypeError, /client "x": secret/);
   });
 
   it('refuses a confidential client without a secret', () => {
-    expect(() => defineClient({ id: 'x', tokenEndpointAuthMethods: ['client_secret_basic'] })).to.throw(TypeError, /client "x": secret is required/);
+    expect(() =>
+      defineClient({ id: 'x', tokenEndpointAuthMethods: ['client_secret_basic'] }),
+    ).to.throw(TypeError, /client "x": secret is required/);
   });
 
   it('refuses a public client with client_credentials', () => {
     // RFC 6749 4.4: "The client credentials grant type MUST only be used by confidential clients."
-    expect(() => defineClient({ id: 'x', grantTypes: ['client_credentials'] })).to.throw(TypeError, /client "x": grantTypes/);
+    expect(() => defineClient({ id: 'x', grantTypes: ['client_credentials'] })).to.throw(
+      TypeError,
+      /client "x": grantTypes/,
+    );
   });
 
   it('refuses a redirect URI with a fragment', () => {
     // RFC 6749 3.1.2: "The endpoint URI MUST NOT include a fragment component."
-    expect(() => defineClient({ id: 'x', secretHash, redirectUris: ['https://app.example.test/cb#frag'] })).to.throw(TypeError, /client "x": redirectUris/);
-    expect(() => defineClient({ id: 'x', secretHash, redirectUris: ['https://app.example.test/cb#'] })).to.throw(TypeError, /client "x": redirectUris/);
+    expect(() =>
+      defineClient({ id: 'x', secretHash, redirectUris: ['https://app.example.test/cb#frag'] }),
+    ).to.throw(TypeError, /client "x": redirectUris/);
+    expect(() =>
+      defineClient({ id: 'x', secretHash, redirectUris: ['https://app.example.test/cb#'] }),
+    ).to.throw(TypeError, /client "x": redirectUris/);
   });
 
   it('refuses a relative redirect URI', () => {
-    expect(() => defineClient({ id: 'x', secretHash, redirectUris: ['/callback'] })).to.throw(TypeError, /client "x": redirectUris/);
+    expect(() => defineClient({ id: 'x', secretHash, redirectUris: ['/callback'] })).to.throw(
+      TypeError,
+      /client "x": redirectUris/,
+    );
   });
 
   it('refuses requirePkce: false on a public client but allows it on a confidential one', () => {
-    expect(() => defineClient({ id: 'x', requirePkce: false })).to.throw(TypeError, /client "x": requirePkce/);
-    expect(defineClient({ id: 'y', secretHash, redirectUris: [REDIRECT], requirePkce: false }).requirePkce).to.equal(false);
+    expect(() => defineClient({ id: 'x', requirePkce: false })).to.throw(
+      TypeError,
+      /client "x": requirePkce/,
+    );
+    expect(
+      defineClient({ id: 'y', secretHash, redirectUris: [REDIRECT], requirePkce: false })
+        .requirePkce,
+    ).to.equal(false);
     expect(defineClient({ id: 'z', secretHash }).requirePkce).to.equal(true);
   });
 

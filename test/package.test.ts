@@ -11,7 +11,12 @@ import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const run = (cmd: string, args: string[], cwd: string): string =>
-  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false' } });
+  execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false' },
+  });
 
 describe('npm package', function () {
   this.timeout(240_000);
@@ -25,8 +30,23 @@ describe('npm package', function () {
     if (tarball === undefined) throw new Error('npm pack made no tarball');
     consumer = join(dir, 'consumer');
     run('mkdir', ['-p', consumer], dir);
-    writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    run('npm', ['install', '--prefer-offline', '--no-save', join(dir, tarball), 'express@5', '@types/express@5', '@types/node@20'], consumer);
+    writeFileSync(
+      join(consumer, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+    );
+    run(
+      'npm',
+      [
+        'install',
+        '--prefer-offline',
+        '--no-save',
+        join(dir, tarball),
+        'express@5',
+        '@types/express@5',
+        '@types/node@20',
+      ],
+      consumer,
+    );
   });
 
   after(() => {
@@ -34,7 +54,11 @@ describe('npm package', function () {
   });
 
   it('ships the build, the views and the README, and no tests or sources', () => {
-    const files = run('tar', ['-tzf', readdirSync(dir).find((f) => f.endsWith('.tgz'))!], dir).split('\n');
+    const files = run(
+      'tar',
+      ['-tzf', readdirSync(dir).find((f) => f.endsWith('.tgz'))!],
+      dir,
+    ).split('\n');
     expect(files).to.include('package/dist/index.js');
     expect(files).to.include('package/dist/index.d.ts');
     expect(files).to.include('package/README.md');
@@ -42,7 +66,9 @@ describe('npm package', function () {
     expect(files).to.include('package/dist/lib/stores/sql/schema.postgres.sql');
     expect(files).to.include('package/views/consent.ejs');
     expect(files).to.include('package/dist/lib/stores/redis.js');
-    expect(files.filter((f) => f.startsWith('package/test/') || f.startsWith('package/lib/'))).to.deep.equal([]);
+    expect(
+      files.filter((f) => f.startsWith('package/test/') || f.startsWith('package/lib/')),
+    ).to.deep.equal([]);
   });
 
   it('imports from plain JavaScript and issues a token', () => {
@@ -54,21 +80,45 @@ const oauth = createAuthorizationServer({ issuer: 'https://auth.example', client
 const res = await oauth.provider.token({ params: { grant_type: 'client_credentials' }, authorization: 'Basic ' + Buffer.from('c:' + s.secret).toString('base64') });
 console.log(JSON.stringify({ status: res.status, type: res.body.token_type }));`,
     );
-    expect(JSON.parse(run('node', ['smoke.mjs'], consumer))).to.deep.equal({ status: 200, type: 'Bearer' });
+    expect(JSON.parse(run('node', ['smoke.mjs'], consumer))).to.deep.equal({
+      status: 200,
+      type: 'Bearer',
+    });
     // The store modules load without their drivers installed (they import only types).
-    writeFileSync(join(consumer, 'stores.mjs'), `import { redisStores } from 'oauth2-stateless/stores/redis';
+    writeFileSync(
+      join(consumer, 'stores.mjs'),
+      `import { redisStores } from 'oauth2-stateless/stores/redis';
 import { memcacheStores } from 'oauth2-stateless/stores/memcache';
 import { dynamoStores, createDynamoTable } from 'oauth2-stateless/stores/dynamodb';
 import { mongoStores } from 'oauth2-stateless/stores/mongodb';
 import { sqlStores, schemaStatements } from 'oauth2-stateless';
-console.log(JSON.stringify([typeof redisStores, typeof memcacheStores, typeof dynamoStores, typeof createDynamoTable, typeof mongoStores, typeof sqlStores, schemaStatements('postgres').length > 0]));`);
-    expect(JSON.parse(run('node', ['stores.mjs'], consumer))).to.deep.equal(['function', 'function', 'function', 'function', 'function', 'function', true]);
+console.log(JSON.stringify([typeof redisStores, typeof memcacheStores, typeof dynamoStores, typeof createDynamoTable, typeof mongoStores, typeof sqlStores, schemaStatements('postgres').length > 0]));`,
+    );
+    expect(JSON.parse(run('node', ['stores.mjs'], consumer))).to.deep.equal([
+      'function',
+      'function',
+      'function',
+      'function',
+      'function',
+      'function',
+      true,
+    ]);
   });
 
   it('type-checks a TypeScript consumer against the shipped declarations', () => {
     writeFileSync(
       join(consumer, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, types: ['node'] }, files: ['app.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          types: ['node'],
+        },
+        files: ['app.ts'],
+      }),
     );
     writeFileSync(
       join(consumer, 'app.ts'),
@@ -86,7 +136,12 @@ app.get('/api', oauth.protect({ scope: 'read' }), (req, res) => {
     );
     // A type error makes tsc exit non-zero, which throws here with its output.
     run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], consumer);
-    writeFileSync(join(consumer, 'app.ts'), `import { createAuthorizationServer } from 'oauth2-stateless';\ncreateAuthorizationServer({ issuer: 42 });\n`);
-    expect(() => run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], consumer)).to.throw();
+    writeFileSync(
+      join(consumer, 'app.ts'),
+      `import { createAuthorizationServer } from 'oauth2-stateless';\ncreateAuthorizationServer({ issuer: 42 });\n`,
+    );
+    expect(() =>
+      run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], consumer),
+    ).to.throw();
   });
 });

@@ -53,7 +53,10 @@ describe('PKCE', () => {
       const base = 'a'.repeat(42);
       for (const bad of ['+', '/', '=', ' ', '%', 'é', '\n']) {
         const verifier = base + bad;
-        expect(verifyCodeChallenge(verifier, s256Challenge(verifier), 'S256'), JSON.stringify(bad)).to.equal(false);
+        expect(
+          verifyCodeChallenge(verifier, s256Challenge(verifier), 'S256'),
+          JSON.stringify(bad),
+        ).to.equal(false);
       }
       const good = `${'a'.repeat(39)}-._~`;
       expect(verifyCodeChallenge(good, s256Challenge(good), 'S256')).to.equal(true);

@@ -3,11 +3,20 @@
  * and the client's scopes, narrowing on refresh, formatting, option checks.
  */
 import { expect } from 'chai';
-import { defineClient, generateClientSecret, hasScopes, InvalidScopeError, Provider, ScopePolicy, type ClientConfig } from '../index.js';
+import {
+  defineClient,
+  generateClientSecret,
+  hasScopes,
+  InvalidScopeError,
+  Provider,
+  ScopePolicy,
+  type ClientConfig,
+} from '../index.js';
 import { providerOptions } from './support/fixtures.js';
 
 const { secretHash } = generateClientSecret();
-const client = (config: Partial<ClientConfig> = {}) => defineClient({ id: 'c', secretHash, grantTypes: ['client_credentials'], ...config });
+const client = (config: Partial<ClientConfig> = {}) =>
+  defineClient({ id: 'c', secretHash, grantTypes: ['client_credentials'], ...config });
 
 /** Runs `fn` and returns what it threw. */
 function thrown(fn: () => unknown): unknown {
@@ -84,7 +93,10 @@ describe('ScopePolicy', () => {
     });
 
     it("prefers the client's defaultScopes", () => {
-      expect(policy.resolve(client({ defaultScopes: ['profile', 'write'] }), [])).to.deep.equal(['profile', 'write']);
+      expect(policy.resolve(client({ defaultScopes: ['profile', 'write'] }), [])).to.deep.equal([
+        'profile',
+        'write',
+      ]);
     });
 
     it('narrows the default to what the client may use', () => {
@@ -105,7 +117,9 @@ describe('ScopePolicy', () => {
 
     it('grants requested scopes the server offers and the client may use', () => {
       expect(policy.resolve(client(), ['profile', 'write'])).to.deep.equal(['profile', 'write']);
-      expect(policy.resolve(client({ scopes: ['read', 'write'] }), ['write'])).to.deep.equal(['write']);
+      expect(policy.resolve(client({ scopes: ['read', 'write'] }), ['write'])).to.deep.equal([
+        'write',
+      ]);
     });
 
     it('refuses an unknown scope or one the client may not use (invalid_scope)', () => {
@@ -135,22 +149,42 @@ describe('ScopePolicy', () => {
 
   describe('options', () => {
     it('refuses an invalid scope token in available with a TypeError naming the option', () => {
-      expect(() => new ScopePolicy({ available: ['read', 'bad scope'] })).to.throw(TypeError, /options\.scopes\.available/);
-      expect(() => new ScopePolicy({ available: ['"quoted"'] })).to.throw(TypeError, /options\.scopes\.available/);
-      expect(() => new ScopePolicy({ available: [''] })).to.throw(TypeError, /options\.scopes\.available/);
+      expect(() => new ScopePolicy({ available: ['read', 'bad scope'] })).to.throw(
+        TypeError,
+        /options\.scopes\.available/,
+      );
+      expect(() => new ScopePolicy({ available: ['"quoted"'] })).to.throw(
+        TypeError,
+        /options\.scopes\.available/,
+      );
+      expect(() => new ScopePolicy({ available: [''] })).to.throw(
+        TypeError,
+        /options\.scopes\.available/,
+      );
     });
 
     it('refuses a default scope that is not available', () => {
-      expect(() => new ScopePolicy({ available: ['read'], default: ['write'] })).to.throw(TypeError, /options\.scopes\.default/);
+      expect(() => new ScopePolicy({ available: ['read'], default: ['write'] })).to.throw(
+        TypeError,
+        /options\.scopes\.default/,
+      );
     });
 
     it('refuses an empty separator', () => {
-      expect(() => new ScopePolicy({ available: ['read'], separator: '' })).to.throw(TypeError, /options\.scopes\.separator/);
+      expect(() => new ScopePolicy({ available: ['read'], separator: '' })).to.throw(
+        TypeError,
+        /options\.scopes\.separator/,
+      );
     });
 
     it('is checked when the provider is made', () => {
-      expect(() => new Provider(providerOptions({ scopes: { available: ['read', 'a\\b'] } }))).to.throw(TypeError, /options\.scopes\.available/);
-      expect(() => new Provider(providerOptions({ scopes: { available: ['read'], default: ['write'] } }))).to.throw(TypeError, /options\.scopes\.default/);
+      expect(
+        () => new Provider(providerOptions({ scopes: { available: ['read', 'a\\b'] } })),
+      ).to.throw(TypeError, /options\.scopes\.available/);
+      expect(
+        () =>
+          new Provider(providerOptions({ scopes: { available: ['read'], default: ['write'] } })),
+      ).to.throw(TypeError, /options\.scopes\.default/);
     });
   });
 });

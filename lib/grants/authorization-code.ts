@@ -16,8 +16,8 @@
  *   code without its verifier cannot get the owner's tokens revoked.
  */
 import { InvalidGrantError, InvalidRequestError } from '../errors.js';
-import { verifyCodeChallenge } from '../pkce.js';
-import { sha256 } from '../secrets.js';
+import { verifyCodeChallenge } from '../helpers/pkce.js';
+import { sha256 } from '../helpers/secrets.js';
 import { mayRefresh, type GrantOptions, type TokenGrant } from './grant.js';
 
 const REPLAYED = 'the authorization code was already used; the tokens issued with it are revoked';
@@ -30,38 +30,54 @@ export function authorizationCodeGrant(options: Required<GrantOptions>): TokenGr
       if (code === undefined) throw new InvalidRequestError('code is required');
       const id = sha256(code);
       const record = await context.stores.authorizationCodes.find(id);
-      if (record === undefined) throw new InvalidGrantError('the authorization code is invalid or expired');
-      if (record.clientId !== client.id) throw new InvalidGrantError('the authorization code was issued to another client');
+      if (record === undefined)
+        throw new InvalidGrantError('the authorization code is invalid or expired');
+      if (record.clientId !== client.id)
+        throw new InvalidGrantError('the authorization code was issued to another client');
 
       const redirectUri = params['redirect_uri'];
       if (record.redirectUriSent && redirectUri === undefined) {
-        throw new InvalidRequestError('redirect_uri is required: it was sent in the authorization request');
+        throw new InvalidRequestError(
+          'redirect_uri is required: it was sent in the authorization request',
+        );
       }
       if (redirectUri !== undefined && redirectUri !== record.redirectUri) {
-        throw new InvalidGrantError('redirect_uri does not match the one of the authorization request');
+        throw new InvalidGrantError(
+          'redirect_uri does not match the one of the authorization request',
+        );
       }
 
       const verifier = params['code_verifier'];
       if (record.codeChallenge !== undefined) {
         if (verifier === undefined) throw new InvalidRequestError('code_verifier is required');
-        if (!verifyCodeChallenge(verifier, record.codeChallenge, record.codeChallengeMethod ?? 'S256')) {
+        if (
+          !verifyCodeChallenge(verifier, record.codeChallenge, record.codeChallengeMethod ?? 'S256')
+        ) {
           throw new InvalidGrantError('code_verifier does not match the code_challenge');
         }
       } else if (verifier !== undefined) {
-        throw new InvalidRequestError('code_verifier was sent, but the authorization request had no code_challenge');
+        throw new InvalidRequestError(
+          'code_verifier was sent, but the authorization request had no code_challenge',
+        );
       }
 
       // Replay is judged only after every check above, so a party that holds a used
       // code but not its verifier cannot make the server revoke the owner's tokens.
       if (record.consumed === true) {
         await context.revokeGrant(record.grantId);
-        context.logger.warn({ clientId: client.id, grantId: record.grantId }, 'authorization code replayed; grant revoked');
+        context.logger.warn(
+          { clientId: client.id, grantId: record.grantId },
+          'authorization code replayed; grant revoked',
+        );
         throw new InvalidGrantError(REPLAYED);
       }
       const won = await context.stores.authorizationCodes.consume(id);
       if (won === undefined) {
         await context.revokeGrant(record.grantId);
-        context.logger.warn({ clientId: client.id, grantId: record.grantId }, 'authorization code redeemed twice at once; grant revoked');
+        context.logger.warn(
+          { clientId: client.id, grantId: record.grantId },
+          'authorization code redeemed twice at once; grant revoked',
+        );
         throw new InvalidGrantError(REPLAYED);
       }
       return context.tokens.issue({
@@ -72,7 +88,9 @@ export function authorizationCodeGrant(options: Required<GrantOptions>): TokenGr
         grantId: record.grantId,
         accessTokenLifetime: options.accessTokenLifetime,
         unique: options.uniqueTokens,
-        refreshToken: mayRefresh(client, context) ? { lifetime: context.refreshTokens.lifetime, scope: record.scope } : undefined,
+        refreshToken: mayRefresh(client, context)
+          ? { lifetime: context.refreshTokens.lifetime, scope: record.scope }
+          : undefined,
       });
     },
   };

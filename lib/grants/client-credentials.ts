@@ -15,7 +15,10 @@ export function clientCredentialsGrant(options: Required<GrantOptions>): TokenGr
   return {
     grantType: 'client_credentials',
     async handle({ params, client }, context) {
-      if (isPublicClient(client)) throw new UnauthorizedClientError('a public client cannot use the client_credentials grant');
+      if (isPublicClient(client))
+        throw new UnauthorizedClientError(
+          'a public client cannot use the client_credentials grant',
+        );
       const scope = context.scopes.resolve(client, context.scopes.parse(params['scope']));
       return context.tokens.issue({
         client,

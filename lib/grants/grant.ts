@@ -3,8 +3,8 @@
  * handler over plain data. A grant never sees HTTP and never imports a store
  * implementation; it gets what it needs in a {@link GrantContext}.
  */
-import type { TokenIssuer, TokenResponseBody } from '../issuer.js';
-import type { ScopePolicy } from '../scope.js';
+import type { TokenMinter, TokenResponseBody } from '../tokens/minter.js';
+import type { ScopePolicy } from '../helpers/scope.js';
 import type { Stores } from '../stores/types.js';
 import type { Client, GrantType, Logger } from '../types.js';
 
@@ -20,7 +20,7 @@ export interface TokenGrantRequest {
 export interface GrantContext {
   readonly stores: Stores;
   readonly scopes: ScopePolicy;
-  readonly tokens: TokenIssuer;
+  readonly tokens: TokenMinter;
   readonly logger: Logger;
   /** Whether the refresh_token grant is enabled (so refresh tokens may be issued). */
   readonly refreshTokens: { enabled: boolean; lifetime: number };

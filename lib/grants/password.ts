@@ -40,8 +40,12 @@ export function passwordGrant(options: Required<PasswordGrantOptions>): TokenGra
       if (password === undefined) throw new InvalidRequestError('password is required');
       const scope = context.scopes.resolve(client, context.scopes.parse(params['scope']));
       const owner = await options.verify({ username, password, client, scope });
-      if (owner === undefined || owner === null) throw new InvalidGrantError('the resource owner credentials are invalid');
-      if (typeof owner.subject !== 'string' || owner.subject === '') throw new TypeError('password grant: verify() must return { subject: string } or undefined');
+      if (owner === undefined || owner === null)
+        throw new InvalidGrantError('the resource owner credentials are invalid');
+      if (typeof owner.subject !== 'string' || owner.subject === '')
+        throw new TypeError(
+          'password grant: verify() must return { subject: string } or undefined',
+        );
       return context.tokens.issue({
         client,
         subject: owner.subject,
@@ -50,7 +54,9 @@ export function passwordGrant(options: Required<PasswordGrantOptions>): TokenGra
         grantId: context.tokens.newGrantId(),
         accessTokenLifetime: options.accessTokenLifetime,
         unique: options.uniqueTokens,
-        refreshToken: mayRefresh(client, context) ? { lifetime: context.refreshTokens.lifetime, scope } : undefined,
+        refreshToken: mayRefresh(client, context)
+          ? { lifetime: context.refreshTokens.lifetime, scope }
+          : undefined,
       });
     },
   };

@@ -14,7 +14,7 @@
  * - without rotation the same refresh token stays valid and none is returned.
  */
 import { InvalidGrantError, InvalidRequestError } from '../errors.js';
-import { sha256 } from '../secrets.js';
+import { sha256 } from '../helpers/secrets.js';
 import type { RefreshTokenRecord } from '../types.js';
 import type { GrantContext, GrantOptions, TokenGrant } from './grant.js';
 
@@ -25,10 +25,18 @@ export interface RefreshTokenGrantOptions extends GrantOptions {
   reuseGracePeriod?: number;
 }
 
-async function reuse(record: RefreshTokenRecord, grace: number, context: GrantContext): Promise<void> {
-  if (grace > 0 && record.consumedAt !== undefined && context.now() - record.consumedAt <= grace) return;
+async function reuse(
+  record: RefreshTokenRecord,
+  grace: number,
+  context: GrantContext,
+): Promise<void> {
+  if (grace > 0 && record.consumedAt !== undefined && context.now() - record.consumedAt <= grace)
+    return;
   await context.revokeGrant(record.grantId);
-  context.logger.warn({ clientId: record.clientId, grantId: record.grantId }, 'refresh token reused; grant revoked');
+  context.logger.warn(
+    { clientId: record.clientId, grantId: record.grantId },
+    'refresh token reused; grant revoked',
+  );
   throw new InvalidGrantError('the refresh token was already used; the grant is revoked');
 }
 
@@ -41,14 +49,21 @@ export function refreshTokenGrant(options: Required<RefreshTokenGrantOptions>): 
       const id = sha256(token);
       const store = context.stores.refreshTokens;
       const record = await store.find(id);
-      if (record === undefined) throw new InvalidGrantError('the refresh token is invalid, expired or revoked');
-      if (record.clientId !== client.id) throw new InvalidGrantError('the refresh token was issued to another client');
+      if (record === undefined)
+        throw new InvalidGrantError('the refresh token is invalid, expired or revoked');
+      if (record.clientId !== client.id)
+        throw new InvalidGrantError('the refresh token was issued to another client');
       const scope = context.scopes.narrow(record.scope, context.scopes.parse(params['scope']));
 
       if (!options.rotate) {
-        if (record.consumed === true) throw new InvalidGrantError('the refresh token is invalid, expired or revoked');
+        if (record.consumed === true)
+          throw new InvalidGrantError('the refresh token is invalid, expired or revoked');
         return context.tokens.issue({
-          client, subject: record.subject, scope, grantType: 'refresh_token', grantId: record.grantId,
+          client,
+          subject: record.subject,
+          scope,
+          grantType: 'refresh_token',
+          grantId: record.grantId,
           accessTokenLifetime: options.accessTokenLifetime,
         });
       }
@@ -57,10 +72,18 @@ export function refreshTokenGrant(options: Required<RefreshTokenGrantOptions>): 
       } else if ((await store.consume(id)) === undefined) {
         // Another request retired it between find() and consume().
         const now = context.now();
-        await reuse({ ...record, consumed: true, consumedAt: (await store.find(id))?.consumedAt ?? now }, options.reuseGracePeriod, context);
+        await reuse(
+          { ...record, consumed: true, consumedAt: (await store.find(id))?.consumedAt ?? now },
+          options.reuseGracePeriod,
+          context,
+        );
       }
       return context.tokens.issue({
-        client, subject: record.subject, scope, grantType: 'refresh_token', grantId: record.grantId,
+        client,
+        subject: record.subject,
+        scope,
+        grantType: 'refresh_token',
+        grantId: record.grantId,
         accessTokenLifetime: options.accessTokenLifetime,
         refreshToken: { lifetime: context.refreshTokens.lifetime, scope: record.scope },
       });

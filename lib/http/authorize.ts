@@ -18,13 +18,25 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { parseAuthorizationQuery, type AuthorizationOutcome } from '../authorization.js';
-import { AccessDeniedError, InvalidRequestError, toOAuthError, type OAuthError } from '../errors.js';
-import type { Provider } from '../provider.js';
-import { safeEqual } from '../secrets.js';
+import { parseAuthorizationQuery, type AuthorizationOutcome } from '../endpoints/authorization.js';
+import {
+  AccessDeniedError,
+  InvalidRequestError,
+  toOAuthError,
+  type OAuthError,
+} from '../errors.js';
+import type { Provider } from '../engine/provider.js';
+import { safeEqual } from '../helpers/secrets.js';
 import { DEFAULT_BODY_LIMIT } from './endpoints.js';
 import { readForm } from './form.js';
-import { passportSiteAdapter, requireSession, SetupError, type PassportSiteAdapterOptions, type SiteAdapter, type SiteRequest } from './site-adapter.js';
+import {
+  passportSiteAdapter,
+  requireSession,
+  SetupError,
+  type PassportSiteAdapterOptions,
+  type SiteAdapter,
+  type SiteRequest,
+} from './site-adapter.js';
 import { viewRenderer, type RenderFunction } from './views.js';
 
 export interface AuthorizeOptions extends PassportSiteAdapterOptions {
@@ -47,7 +59,9 @@ interface Transaction {
   expiresAt: number;
 }
 
-type Session = Record<string, unknown> & { oauth2?: { transactions?: Record<string, Transaction> } };
+type Session = Record<string, unknown> & {
+  oauth2?: { transactions?: Record<string, Transaction> };
+};
 
 /** Pending consent transactions kept per session. */
 const MAX_TRANSACTIONS = 8;
@@ -82,26 +96,49 @@ function transactions(session: Session): Record<string, Transaction> {
 export function authorizeHandler(provider: Provider, options: AuthorizeOptions = {}) {
   const adapter = options.siteAdapter ?? passportSiteAdapter(options);
   if (typeof adapter.currentUser !== 'function' || typeof adapter.login !== 'function') {
-    throw new TypeError('authorize(): options.siteAdapter must have currentUser(req) and login(req, res, returnTo)');
+    throw new TypeError(
+      'authorize(): options.siteAdapter must have currentUser(req) and login(req, res, returnTo)',
+    );
   }
   const lifetime = options.transactionLifetime ?? 600;
-  if (!Number.isInteger(lifetime) || lifetime <= 0) throw new TypeError('authorize(): options.transactionLifetime must be a positive whole number of seconds');
-  if (options.render !== undefined && typeof options.render !== 'function') throw new TypeError('authorize(): options.render must be a function');
+  if (!Number.isInteger(lifetime) || lifetime <= 0)
+    throw new TypeError(
+      'authorize(): options.transactionLifetime must be a positive whole number of seconds',
+    );
+  if (options.render !== undefined && typeof options.render !== 'function')
+    throw new TypeError('authorize(): options.render must be a function');
   const render = viewRenderer({ views: options.views, render: options.render });
   const clock = provider.config.clock;
 
-  const showError = (req: SiteRequest, res: ServerResponse, next: Next, error: OAuthError): void => {
+  const showError = (
+    req: SiteRequest,
+    res: ServerResponse,
+    next: Next,
+    error: OAuthError,
+  ): void => {
     const status = error.status >= 500 ? error.status : 400;
-    render(req, res, status, {
-      view: 'error',
+    render(
+      req,
+      res,
       status,
-      message: error.description,
-      error: { code: error.error, description: error.description, status, stack: '' },
-    }, next);
+      {
+        view: 'error',
+        status,
+        message: error.description,
+        error: { code: error.error, description: error.description, status, stack: '' },
+      },
+      next,
+    );
   };
 
   /** Acts on a validation outcome; returns true when the response was sent. */
-  const settled = (outcome: AuthorizationOutcome, req: SiteRequest, res: ServerResponse, next: Next, status: 302 | 303): boolean => {
+  const settled = (
+    outcome: AuthorizationOutcome,
+    req: SiteRequest,
+    res: ServerResponse,
+    next: Next,
+    status: 302 | 303,
+  ): boolean => {
     if (outcome.kind === 'show') showError(req, res, next, outcome.error);
     else if (outcome.kind === 'redirect') redirect(res, status, outcome.location);
     else return false;
@@ -126,22 +163,34 @@ export function authorizeHandler(provider: Provider, options: AuthorizeOptions =
     const now = clock();
     for (const [id, tx] of Object.entries(pending)) if (tx.expiresAt <= now) delete pending[id];
     const ids = Object.keys(pending);
-    for (const id of ids.slice(0, Math.max(0, ids.length - MAX_TRANSACTIONS + 1))) delete pending[id];
+    for (const id of ids.slice(0, Math.max(0, ids.length - MAX_TRANSACTIONS + 1)))
+      delete pending[id];
     const transactionId = randomBytes(16).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
-    pending[transactionId] = { query: search, subject: user.subject, csrf: csrfToken, expiresAt: now + lifetime * 1000 };
+    pending[transactionId] = {
+      query: search,
+      subject: user.subject,
+      csrf: csrfToken,
+      expiresAt: now + lifetime * 1000,
+    };
     const descriptions = provider.scopes.descriptions;
-    render(req, res, 200, {
-      view: 'consent',
-      issuer: provider.config.issuer,
-      client: { id: request.client.id, name: request.client.name ?? request.client.id },
-      scopes: request.scope.map((name) => ({ name, description: descriptions[name] ?? name })),
-      user: { subject: user.subject, name: user.name },
-      action: pathOf(req),
-      transactionId,
-      csrfToken,
-      rememberable: provider.remembersConsent,
-    }, next);
+    render(
+      req,
+      res,
+      200,
+      {
+        view: 'consent',
+        issuer: provider.config.issuer,
+        client: { id: request.client.id, name: request.client.name ?? request.client.id },
+        scopes: request.scope.map((name) => ({ name, description: descriptions[name] ?? name })),
+        user: { subject: user.subject, name: user.name },
+        action: pathOf(req),
+        transactionId,
+        csrfToken,
+        rememberable: provider.remembersConsent,
+      },
+      next,
+    );
   };
 
   const post = async (req: SiteRequest, res: ServerResponse, next: Next): Promise<void> => {
@@ -157,16 +206,37 @@ export function authorizeHandler(provider: Provider, options: AuthorizeOptions =
     const tx = id === undefined ? undefined : pending[id];
     if (id !== undefined) delete pending[id];
     if (tx === undefined || tx.expiresAt <= clock()) {
-      showError(req, res, next, new InvalidRequestError('this authorization request expired or was already answered; please start again from the application'));
+      showError(
+        req,
+        res,
+        next,
+        new InvalidRequestError(
+          'this authorization request expired or was already answered; please start again from the application',
+        ),
+      );
       return;
     }
     if (!safeEqual(Buffer.from(params['csrf_token'] ?? ''), Buffer.from(tx.csrf))) {
-      showError(req, res, next, new InvalidRequestError('the form was not sent by this authorization server (CSRF token missing or wrong)'));
+      showError(
+        req,
+        res,
+        next,
+        new InvalidRequestError(
+          'the form was not sent by this authorization server (CSRF token missing or wrong)',
+        ),
+      );
       return;
     }
     const user = adapter.currentUser(req);
     if (user === undefined || user.subject !== tx.subject) {
-      showError(req, res, next, new AccessDeniedError('the signed-in user changed since the consent page was shown; please start again'));
+      showError(
+        req,
+        res,
+        next,
+        new AccessDeniedError(
+          'the signed-in user changed since the consent page was shown; please start again',
+        ),
+      );
       return;
     }
     const outcome = await provider.validateAuthorization(parseAuthorizationQuery(tx.query));
@@ -175,7 +245,8 @@ export function authorizeHandler(provider: Provider, options: AuthorizeOptions =
     if (decision === 'deny') {
       redirect(res, 303, provider.denyAuthorization(outcome.request));
     } else if (decision === 'allow') {
-      if (params['remember'] !== undefined) await provider.rememberConsent(outcome.request, user.subject);
+      if (params['remember'] !== undefined)
+        await provider.rememberConsent(outcome.request, user.subject);
       redirect(res, 303, await provider.approveAuthorization(outcome.request, user.subject));
     } else {
       showError(req, res, next, new InvalidRequestError('decision must be allow or deny'));
@@ -183,7 +254,12 @@ export function authorizeHandler(provider: Provider, options: AuthorizeOptions =
   };
 
   return function authorize(req: SiteRequest, res: ServerResponse, next: Next): void {
-    const step = req.method === 'GET' || req.method === 'HEAD' ? get : req.method === 'POST' ? post : undefined;
+    const step =
+      req.method === 'GET' || req.method === 'HEAD'
+        ? get
+        : req.method === 'POST'
+          ? post
+          : undefined;
     if (step === undefined) {
       res.statusCode = 405;
       res.setHeader('Allow', 'GET, POST');

@@ -5,13 +5,17 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InvalidRequestError } from '../errors.js';
-import { NO_STORE, type Provider } from '../provider.js';
+import { NO_STORE, type Provider } from '../engine/provider.js';
 import type { EngineRequest, EngineResponse } from '../types.js';
 import { readForm } from './form.js';
 import { sendJson } from './respond.js';
 
 /** A handler that works in Express, Connect and plain `node:http`. */
-export type Handler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
+export type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next?: (err?: unknown) => void,
+) => void;
 
 export interface FormEndpointOptions {
   /** The largest request body accepted, in bytes. Default 16384. */
@@ -31,7 +35,8 @@ export const JWKS_MAX_AGE = 300;
 /** The checked `bodyLimit` option. */
 export function limitOf(options: FormEndpointOptions | undefined): number {
   const limit = options?.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  if (!Number.isInteger(limit) || limit <= 0) throw new TypeError('options.bodyLimit must be a positive whole number of bytes');
+  if (!Number.isInteger(limit) || limit <= 0)
+    throw new TypeError('options.bodyLimit must be a positive whole number of bytes');
   return limit;
 }
 
@@ -42,7 +47,9 @@ export function documentHeaders(maxAge: number): Record<string, string> {
 
 /** The answer to anything but POST at a form endpoint. */
 export function methodNotAllowed(): EngineResponse {
-  const error = new InvalidRequestError('this endpoint accepts POST only', { headers: { Allow: 'POST' } });
+  const error = new InvalidRequestError('this endpoint accepts POST only', {
+    headers: { Allow: 'POST' },
+  });
   return { status: 405, headers: { ...NO_STORE, ...error.headers }, body: error.toJSON() };
 }
 

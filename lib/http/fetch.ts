@@ -13,11 +13,25 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { NO_STORE, type Provider } from '../provider.js';
+import { NO_STORE, type Provider } from '../engine/provider.js';
 import type { EngineRequest, EngineResponse } from '../types.js';
-import type { AccessTokenInfo } from '../verifier.js';
-import { bearerCheck, bearerToken, isRefusal, verifyBearerToken, type ProtectOptions } from './bearer.js';
-import { documentHeaders, JWKS_MAX_AGE, limitOf, METADATA_MAX_AGE, METADATA_PATH, methodNotAllowed, type FormEndpointOptions } from './endpoints.js';
+import type { AccessTokenInfo } from '../tokens/checker.js';
+import {
+  bearerCheck,
+  bearerToken,
+  isRefusal,
+  verifyBearerToken,
+  type ProtectOptions,
+} from './bearer.js';
+import {
+  documentHeaders,
+  JWKS_MAX_AGE,
+  limitOf,
+  METADATA_MAX_AGE,
+  METADATA_PATH,
+  methodNotAllowed,
+  type FormEndpointOptions,
+} from './endpoints.js';
 import { readForm, type FormParams } from './form.js';
 import { JSON_TYPE } from './respond.js';
 
@@ -50,8 +64,14 @@ function toResponse(response: EngineResponse, head = false): Response {
  * limit is buffered even when Content-Length is absent.
  */
 async function readRequestForm(request: Request, limit: number): Promise<FormParams> {
-  const stream = request.body === null ? Readable.from([]) : Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>);
-  const headers = { 'content-type': request.headers.get('content-type') ?? undefined, 'content-length': request.headers.get('content-length') ?? undefined };
+  const stream =
+    request.body === null
+      ? Readable.from([])
+      : Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>);
+  const headers = {
+    'content-type': request.headers.get('content-type') ?? undefined,
+    'content-length': request.headers.get('content-length') ?? undefined,
+  };
   try {
     return await readForm(Object.assign(stream, { headers }) as unknown as IncomingMessage, limit);
   } finally {
@@ -61,12 +81,18 @@ async function readRequestForm(request: Request, limit: number): Promise<FormPar
 
 type Route = (request: Request) => Promise<Response>;
 
-function formRoute(provider: Provider, run: (request: EngineRequest) => Promise<EngineResponse>, limit: number): Route {
+function formRoute(
+  provider: Provider,
+  run: (request: EngineRequest) => Promise<EngineResponse>,
+  limit: number,
+): Route {
   return async (request) => {
     if (request.method !== 'POST') return toResponse(methodNotAllowed());
     try {
       const params = await readRequestForm(request, limit);
-      return toResponse(await run({ params, authorization: request.headers.get('authorization') ?? undefined }));
+      return toResponse(
+        await run({ params, authorization: request.headers.get('authorization') ?? undefined }),
+      );
     } catch (err) {
       return toResponse(provider.errorResponse(err, NO_STORE));
     }
@@ -75,8 +101,12 @@ function formRoute(provider: Provider, run: (request: EngineRequest) => Promise<
 
 function documentRoute(document: () => unknown, maxAge: number): Route {
   return async (request) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return new Response(null, { status: 405, headers: { Allow: 'GET, HEAD' } });
-    return toResponse({ status: 200, headers: documentHeaders(maxAge), body: document() }, request.method === 'HEAD');
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return new Response(null, { status: 405, headers: { Allow: 'GET, HEAD' } });
+    return toResponse(
+      { status: 200, headers: documentHeaders(maxAge), body: document() },
+      request.method === 'HEAD',
+    );
   };
 }
 
@@ -104,7 +134,9 @@ export function fetchHandler(provider: Provider, options?: FetchHandlerOptions):
   ]);
   return async function oauth2Fetch(request) {
     const { pathname } = new URL(request.url);
-    const route = routes.get(pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname);
+    const route = routes.get(
+      pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname,
+    );
     return route === undefined ? undefined : route(request);
   };
 }
@@ -115,10 +147,16 @@ export function fetchHandler(provider: Provider, options?: FetchHandlerOptions):
  * 503, as `protect()` answers) to return as is.
  * @throws TypeError for a bad option.
  */
-export async function verifyBearer(provider: Provider, request: Request, options?: VerifyBearerOptions): Promise<AccessTokenInfo | Response> {
+export async function verifyBearer(
+  provider: Provider,
+  request: Request,
+  options?: VerifyBearerOptions,
+): Promise<AccessTokenInfo | Response> {
   const check = bearerCheck(provider, options, 'verifyBearer()');
   const token = bearerToken(provider, check, request.headers.get('authorization'));
-  if (token === undefined) return new Response(null, { status: 401, headers: { 'WWW-Authenticate': check.challenge } });
-  const result = typeof token === 'string' ? await verifyBearerToken(provider, check, token) : token;
+  if (token === undefined)
+    return new Response(null, { status: 401, headers: { 'WWW-Authenticate': check.challenge } });
+  const result =
+    typeof token === 'string' ? await verifyBearerToken(provider, check, token) : token;
   return isRefusal(result) ? toResponse(result) : result;
 }

@@ -30,8 +30,13 @@ function checkContentType(header: string | undefined): void {
     const eq = param.indexOf('=');
     const name = param.slice(0, eq).trim().toLowerCase();
     if (name !== 'charset') continue;
-    const value = param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
-    if (value !== 'utf-8' && value !== 'utf8') throw new InvalidRequestError('the request body must be encoded in UTF-8');
+    const value = param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
+    if (value !== 'utf-8' && value !== 'utf8')
+      throw new InvalidRequestError('the request body must be encoded in UTF-8');
   }
 }
 
@@ -75,7 +80,8 @@ function checkParsed(body: unknown): FormParams {
   if (typeof body !== 'object') throw new InvalidRequestError(`the request body must be ${FORM}`);
   for (const [name, value] of Object.entries(body)) {
     if (Array.isArray(value)) throw repeated(name);
-    if (typeof value !== 'string') throw new InvalidRequestError(`the parameter ${quoteValue(name)} must be a single string`);
+    if (typeof value !== 'string')
+      throw new InvalidRequestError(`the parameter ${quoteValue(name)} must be a single string`);
     if (value !== '') params[name] = value;
   }
   return params;
@@ -84,14 +90,19 @@ function checkParsed(body: unknown): FormParams {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function tooLarge(limit: number): InvalidRequestError {
-  return new InvalidRequestError(`the request body is larger than ${limit} bytes`, { headers: { Connection: 'close' } });
+  return new InvalidRequestError(`the request body is larger than ${limit} bytes`, {
+    headers: { Connection: 'close' },
+  });
 }
 
 /**
  * Reads and parses the body of `req`.
  * @param limit the largest body accepted, in bytes.
  */
-export async function readForm(req: IncomingMessage & { body?: unknown; _body?: boolean }, limit: number): Promise<FormParams> {
+export async function readForm(
+  req: IncomingMessage & { body?: unknown; _body?: boolean },
+  limit: number,
+): Promise<FormParams> {
   checkContentType(req.headers['content-type']);
   if (req._body === true || req.readableEnded) return checkParsed(req.body);
   const declared = Number(req.headers['content-length']);
@@ -106,8 +117,12 @@ export async function readForm(req: IncomingMessage & { body?: unknown; _body?: 
       if (size > limit) reject(tooLarge(limit));
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
-    req.on('error', (err: Error) => reject(new InvalidRequestError('the request body could not be read', { cause: err })));
+    req.on('end', () =>
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)),
+    );
+    req.on('error', (err: Error) =>
+      reject(new InvalidRequestError('the request body could not be read', { cause: err })),
+    );
   });
   let text: string;
   if (isAscii(raw)) {

@@ -16,9 +16,15 @@
  * The rules themselves live in ./bearer.ts, shared with the Fetch adapter.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Provider } from '../provider.js';
-import type { AccessTokenInfo } from '../verifier.js';
-import { bearerCheck, bearerToken, isRefusal, verifyBearerToken, type ProtectOptions } from './bearer.js';
+import type { Provider } from '../engine/provider.js';
+import type { AccessTokenInfo } from '../tokens/checker.js';
+import {
+  bearerCheck,
+  bearerToken,
+  isRefusal,
+  verifyBearerToken,
+  type ProtectOptions,
+} from './bearer.js';
 import { sendJson } from './respond.js';
 
 export type { ProtectOptions } from './bearer.js';
@@ -35,7 +41,10 @@ declare global {
 
 type ProtectRequest = IncomingMessage & { oauth2?: { token: AccessTokenInfo } };
 
-export function protectHandler(provider: Provider, options: ProtectOptions = {}): (req: ProtectRequest, res: ServerResponse, next: (err?: unknown) => void) => void {
+export function protectHandler(
+  provider: Provider,
+  options: ProtectOptions = {},
+): (req: ProtectRequest, res: ServerResponse, next: (err?: unknown) => void) => void {
   const check = bearerCheck(provider, options);
 
   return function protect(req, res, next) {

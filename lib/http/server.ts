@@ -11,10 +11,17 @@
  * ```
  */
 import express, { type RequestHandler, type Router } from 'express';
-import { Provider } from '../provider.js';
-import type { ProviderOptions } from '../options.js';
+import { Provider } from '../engine/provider.js';
+import type { ProviderOptions } from '../engine/options.js';
 import { authorizeHandler, type AuthorizeOptions } from './authorize.js';
-import { formEndpoint, JWKS_MAX_AGE, jsonDocument, METADATA_MAX_AGE, METADATA_PATH, type FormEndpointOptions } from './endpoints.js';
+import {
+  formEndpoint,
+  JWKS_MAX_AGE,
+  jsonDocument,
+  METADATA_MAX_AGE,
+  METADATA_PATH,
+  type FormEndpointOptions,
+} from './endpoints.js';
 import { protectHandler, type ProtectOptions } from './protect.js';
 
 export { METADATA_PATH };
@@ -62,13 +69,18 @@ export interface AuthorizationServer {
 }
 
 /** Makes the engine from `options` (or takes a ready {@link Provider}) and returns the toolkit. */
-export function createAuthorizationServer(options: ProviderOptions | Provider): AuthorizationServer {
+export function createAuthorizationServer(
+  options: ProviderOptions | Provider,
+): AuthorizationServer {
   const provider = options instanceof Provider ? options : new Provider(options);
   const handlers = {
     authorize: (o?: AuthorizeOptions) => authorizeHandler(provider, o) as unknown as RequestHandler,
-    token: (o?: FormEndpointOptions) => formEndpoint(provider, (r) => provider.token(r), o) as RequestHandler,
-    revoke: (o?: FormEndpointOptions) => formEndpoint(provider, (r) => provider.revoke(r), o) as RequestHandler,
-    introspect: (o?: FormEndpointOptions) => formEndpoint(provider, (r) => provider.introspect(r), o) as RequestHandler,
+    token: (o?: FormEndpointOptions) =>
+      formEndpoint(provider, (r) => provider.token(r), o) as RequestHandler,
+    revoke: (o?: FormEndpointOptions) =>
+      formEndpoint(provider, (r) => provider.revoke(r), o) as RequestHandler,
+    introspect: (o?: FormEndpointOptions) =>
+      formEndpoint(provider, (r) => provider.introspect(r), o) as RequestHandler,
     protect: (o?: ProtectOptions) => protectHandler(provider, o) as RequestHandler,
     metadata: () => jsonDocument(() => provider.metadata(), METADATA_MAX_AGE) as RequestHandler,
     jwks: () => jsonDocument(() => provider.jwks(), JWKS_MAX_AGE) as RequestHandler,

@@ -77,7 +77,9 @@ export class SetupError extends Error {
 /** Fails with a message naming the fix when the session is missing. */
 export function requireSession(req: SiteRequest): Record<string, unknown> & { returnTo?: string } {
   if (req.session === undefined || req.session === null) {
-    throw new SetupError('authorize() needs a session, but req.session is missing. Did you forget app.use(session({ ... })) (express-session) before the authorization route?');
+    throw new SetupError(
+      'authorize() needs a session, but req.session is missing. Did you forget app.use(session({ ... })) (express-session) before the authorization route?',
+    );
   }
   return req.session;
 }
@@ -85,17 +87,27 @@ export function requireSession(req: SiteRequest): Record<string, unknown> & { re
 export function passportSiteAdapter(options: PassportSiteAdapterOptions = {}): SiteAdapter {
   const loginUrl = options.loginUrl;
   if (loginUrl !== undefined && (typeof loginUrl !== 'string' || loginUrl === '')) {
-    throw new TypeError('authorize(): options.loginUrl must be the path or URL of your login page, e.g. "/login"');
+    throw new TypeError(
+      'authorize(): options.loginUrl must be the path or URL of your login page, e.g. "/login"',
+    );
   }
-  if (options.subject !== undefined && typeof options.subject !== 'function') throw new TypeError('authorize(): options.subject must be a function (user) => string');
-  if (options.name !== undefined && typeof options.name !== 'function') throw new TypeError('authorize(): options.name must be a function (user) => string | undefined');
-  const subjectOf = options.subject ?? ((user: unknown) => field(user, ['id', 'sub', 'username']) ?? '');
-  const nameOf = options.name ?? ((user: unknown) => field(user, ['displayName', 'name', 'username']));
+  if (options.subject !== undefined && typeof options.subject !== 'function')
+    throw new TypeError('authorize(): options.subject must be a function (user) => string');
+  if (options.name !== undefined && typeof options.name !== 'function')
+    throw new TypeError(
+      'authorize(): options.name must be a function (user) => string | undefined',
+    );
+  const subjectOf =
+    options.subject ?? ((user: unknown) => field(user, ['id', 'sub', 'username']) ?? '');
+  const nameOf =
+    options.name ?? ((user: unknown) => field(user, ['displayName', 'name', 'username']));
   return {
     currentUser(req) {
       requireSession(req);
       if (typeof req.isAuthenticated !== 'function') {
-        throw new SetupError('authorize() uses Passport, but req.isAuthenticated is missing. Did you forget app.use(passport.session()) (after app.use(session(...))) before the authorization route?');
+        throw new SetupError(
+          'authorize() uses Passport, but req.isAuthenticated is missing. Did you forget app.use(passport.session()) (after app.use(session(...))) before the authorization route?',
+        );
       }
       if (!req.isAuthenticated() || req.user === undefined || req.user === null) {
         // A Passport login recorded in the session but no req.user: passport.session()
@@ -103,19 +115,25 @@ export function passportSiteAdapter(options: PassportSiteAdapterOptions = {}): S
         // otherwise send a signed-in user back to the login page forever.
         const recorded = (req.session as { passport?: { user?: unknown } }).passport?.user;
         if (recorded !== undefined && recorded !== null) {
-          throw new SetupError('a Passport login is in the session, but req.user is not set. Did you forget app.use(passport.session()) (after app.use(session(...))) before the authorization route?');
+          throw new SetupError(
+            'a Passport login is in the session, but req.user is not set. Did you forget app.use(passport.session()) (after app.use(session(...))) before the authorization route?',
+          );
         }
         return undefined;
       }
       const subject = subjectOf(req.user);
       if (typeof subject !== 'string' || subject === '') {
-        throw new SetupError('cannot tell the subject of req.user: give authorize({ subject: (user) => ... }) returning a stable id string');
+        throw new SetupError(
+          'cannot tell the subject of req.user: give authorize({ subject: (user) => ... }) returning a stable id string',
+        );
       }
       return { subject, name: nameOf(req.user) };
     },
     login(req, res, returnTo) {
       if (loginUrl === undefined) {
-        throw new SetupError('a user who is not signed in reached authorize(), which has no loginUrl: use authorize({ loginUrl: "/login" }) on the GET route');
+        throw new SetupError(
+          'a user who is not signed in reached authorize(), which has no loginUrl: use authorize({ loginUrl: "/login" }) on the GET route',
+        );
       }
       requireSession(req).returnTo = returnTo;
       res.statusCode = 302;

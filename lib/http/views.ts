@@ -42,7 +42,12 @@ export interface ErrorLocals {
   readonly view: 'error';
   readonly status: number;
   readonly message: string;
-  readonly error: { readonly code: string; readonly description: string; readonly status: number; readonly stack: string };
+  readonly error: {
+    readonly code: string;
+    readonly description: string;
+    readonly status: number;
+    readonly stack: string;
+  };
 }
 
 export type ViewLocals = ConsentLocals | ErrorLocals;
@@ -79,8 +84,16 @@ function securityHeaders(res: ServerResponse): void {
 }
 
 /** Makes the page renderer of one `authorize()` handler. */
-export function viewRenderer(options: { views?: string | readonly string[] | undefined; render?: RenderFunction | undefined }) {
-  const extra = options.views === undefined ? [] : typeof options.views === 'string' ? [options.views] : [...options.views];
+export function viewRenderer(options: {
+  views?: string | readonly string[] | undefined;
+  render?: RenderFunction | undefined;
+}) {
+  const extra =
+    options.views === undefined
+      ? []
+      : typeof options.views === 'string'
+        ? [options.views]
+        : [...options.views];
   const found = new Map<string, string>();
 
   const locate = (req: SiteRequest, view: ViewName): string => {
@@ -88,13 +101,21 @@ export function viewRenderer(options: { views?: string | readonly string[] | und
     const key = `${view}\n${dirs.join('\n')}`;
     let file = found.get(key);
     if (file === undefined) {
-      file = dirs.map((dir) => join(dir, `${view}.ejs`)).find((f) => existsSync(f)) ?? join(PACKAGE_VIEWS, `${view}.ejs`);
+      file =
+        dirs.map((dir) => join(dir, `${view}.ejs`)).find((f) => existsSync(f)) ??
+        join(PACKAGE_VIEWS, `${view}.ejs`);
       found.set(key, file);
     }
     return file;
   };
 
-  return function render(req: SiteRequest, res: ServerResponse, status: number, locals: ViewLocals, onError: (err: unknown) => void): void {
+  return function render(
+    req: SiteRequest,
+    res: ServerResponse,
+    status: number,
+    locals: ViewLocals,
+    onError: (err: unknown) => void,
+  ): void {
     res.statusCode = status;
     securityHeaders(res);
     if (options.render !== undefined) {
@@ -105,14 +126,19 @@ export function viewRenderer(options: { views?: string | readonly string[] | und
       }
       return;
     }
-    ejs.renderFile(locate(req, locals.view), locals, { cache: process.env['NODE_ENV'] === 'production' }, (err, html) => {
-      if (err) {
-        onError(err);
-        return;
-      }
-      res.setHeader('Content-Type', 'text/html; charset=utf-8');
-      res.setHeader('Content-Length', Buffer.byteLength(html));
-      res.end(html);
-    });
+    ejs.renderFile(
+      locate(req, locals.view),
+      locals,
+      { cache: process.env['NODE_ENV'] === 'production' },
+      (err, html) => {
+        if (err) {
+          onError(err);
+          return;
+        }
+        res.setHeader('Content-Type', 'text/html; charset=utf-8');
+        res.setHeader('Content-Length', Buffer.byteLength(html));
+        res.end(html);
+      },
+    );
   };
 }

@@ -48,8 +48,20 @@
  */
 import type { DynamoDBDocument } from '@aws-sdk/lib-dynamodb';
 import { StoreUnavailableError } from '../errors.js';
-import type { AccessTokenRecord, AuthorizationCodeRecord, Client, RefreshTokenRecord } from '../types.js';
-import type { AccessTokenStore, AuthorizationCodeStore, ClientStore, ConsentStore, RefreshTokenStore, Stores } from './types.js';
+import type {
+  AccessTokenRecord,
+  AuthorizationCodeRecord,
+  Client,
+  RefreshTokenRecord,
+} from '../types.js';
+import type {
+  AccessTokenStore,
+  AuthorizationCodeStore,
+  ClientStore,
+  ConsentStore,
+  RefreshTokenStore,
+  Stores,
+} from './types.js';
 
 /** The document client methods the stores use (a `DynamoDBDocument` has them all). */
 export type DynamoDocumentClient = Pick<DynamoDBDocument, 'get' | 'put' | 'update' | 'delete'>;
@@ -64,7 +76,13 @@ export interface DynamoStoreOptions {
 type Item = Record<string, unknown>;
 
 /** Errors that mean "try again later": throttling, or no answer in time. */
-const UNAVAILABLE = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'TimeoutError', 'AbortError']);
+const UNAVAILABLE = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TimeoutError',
+  'AbortError',
+]);
 
 interface SdkError {
   name?: unknown;
@@ -100,7 +118,10 @@ function num(value: unknown): number {
 
 /** Whether an item is before its `expires_at` (items without one never expire). */
 function live(item: Item | undefined): item is Item {
-  return item !== undefined && (item['expires_at'] === undefined || num(item['expires_at']) > nowSeconds());
+  return (
+    item !== undefined &&
+    (item['expires_at'] === undefined || num(item['expires_at']) > nowSeconds())
+  );
 }
 
 /** The `expires_at` of a record saved with `ttl`: its `expiresAt`, or the end of the ttl if sooner. */
@@ -127,13 +148,16 @@ abstract class DynamoBase {
     try {
       return await run();
     } catch (err) {
-      if (isDynamoUnavailable(err)) throw new StoreUnavailableError(`DynamoDB ${op} failed`, { cause: err });
+      if (isDynamoUnavailable(err))
+        throw new StoreUnavailableError(`DynamoDB ${op} failed`, { cause: err });
       throw err;
     }
   }
 
   protected async getItem(pk: string): Promise<Item | undefined> {
-    const out = await this.call('GetItem', () => this.client.get({ TableName: this.table, Key: { pk }, ConsistentRead: true }));
+    const out = await this.call('GetItem', () =>
+      this.client.get({ TableName: this.table, Key: { pk }, ConsistentRead: true }),
+    );
     return out.Item;
   }
 
@@ -150,7 +174,11 @@ abstract class DynamoBase {
    * returns the item as it was; `undefined` for every caller but the first.
    */
   protected async consumeItem(pk: string, extra: Item = {}): Promise<Item | undefined> {
-    const names: Record<string, string> = { '#pk': 'pk', '#consumed': 'consumed', '#expires': 'expires_at' };
+    const names: Record<string, string> = {
+      '#pk': 'pk',
+      '#consumed': 'consumed',
+      '#expires': 'expires_at',
+    };
     const values: Item = { ':true': true, ':false': false, ':now': nowSeconds() };
     let set = '#consumed = :true';
     for (const [name, value] of Object.entries(extra)) {
@@ -232,7 +260,9 @@ export class DynamoAccessTokenStore extends DynamoBase implements AccessTokenSto
     const { uniqueKey } = record;
     await Promise.all([
       this.putItem({ pk: `at#${record.id}`, data: JSON.stringify(record), expires_at: expires }),
-      uniqueKey === undefined ? undefined : this.putItem({ pk: `at-key#${uniqueKey}`, token_id: record.id, expires_at: expires }),
+      uniqueKey === undefined
+        ? undefined
+        : this.putItem({ pk: `at-key#${uniqueKey}`, token_id: record.id, expires_at: expires }),
     ]);
   }
 
@@ -303,9 +333,18 @@ export class DynamoConsentStore extends DynamoBase implements ConsentStore {
     return live(item) ? parse<string[]>(item) : undefined;
   }
 
-  async save(subject: string, clientId: string, scope: readonly string[], ttl: number): Promise<void> {
+  async save(
+    subject: string,
+    clientId: string,
+    scope: readonly string[],
+    ttl: number,
+  ): Promise<void> {
     const pk = this.#pk(subject, clientId);
-    await this.putItem({ pk, data: JSON.stringify(scope), expires_at: nowSeconds() + Math.ceil(ttl) });
+    await this.putItem({
+      pk,
+      data: JSON.stringify(scope),
+      expires_at: nowSeconds() + Math.ceil(ttl),
+    });
   }
 
   async revoke(subject: string, clientId: string): Promise<void> {

@@ -51,8 +51,20 @@
 import { createHash } from 'node:crypto';
 import type { Client as MemjsClient } from 'memjs';
 import { StoreUnavailableError } from '../errors.js';
-import type { AccessTokenRecord, AuthorizationCodeRecord, Client, RefreshTokenRecord } from '../types.js';
-import type { AccessTokenStore, AuthorizationCodeStore, ClientStore, ConsentStore, RefreshTokenStore, Stores } from './types.js';
+import type {
+  AccessTokenRecord,
+  AuthorizationCodeRecord,
+  Client,
+  RefreshTokenRecord,
+} from '../types.js';
+import type {
+  AccessTokenStore,
+  AuthorizationCodeStore,
+  ClientStore,
+  ConsentStore,
+  RefreshTokenStore,
+  Stores,
+} from './types.js';
 
 /** The memjs methods the stores use. */
 export type MemcacheClient = Pick<MemjsClient, 'get' | 'set' | 'add' | 'delete'>;
@@ -78,7 +90,9 @@ export function memcacheExpiry(ttl: number): number {
 }
 
 function keyPart(value: string): string {
-  return PLAIN_KEY_PART.test(value) ? value : `#${createHash('sha256').update(value).digest('base64url')}`;
+  return PLAIN_KEY_PART.test(value)
+    ? value
+    : `#${createHash('sha256').update(value).digest('base64url')}`;
 }
 
 /** Key building, JSON values and error translation, shared by every memcache store. */
@@ -196,7 +210,11 @@ export class MemcacheAuthorizationCodeStore extends MemcacheBase implements Auth
     const found = await this.#read(id);
     if (found === undefined || found.used || found.record.consumed === true) return undefined;
     // The successful add is the proof: every other caller finds the marker there.
-    const won = await this.addOnce(this.key('code-used', id), String(nowSeconds()), markerTtl(found.record));
+    const won = await this.addOnce(
+      this.key('code-used', id),
+      String(nowSeconds()),
+      markerTtl(found.record),
+    );
     return won ? found.record : undefined;
   }
 }
@@ -210,7 +228,9 @@ export class MemcacheAccessTokenStore extends MemcacheBase implements AccessToke
     const { uniqueKey } = record;
     await Promise.all([
       this.setJson(this.key('at', record.id), record, ttl),
-      uniqueKey === undefined ? undefined : this.setRaw(this.key('at-key', uniqueKey), record.id, ttl),
+      uniqueKey === undefined
+        ? undefined
+        : this.setRaw(this.key('at-key', uniqueKey), record.id, ttl),
     ]);
   }
 
@@ -244,7 +264,9 @@ export class MemcacheRefreshTokenStore extends MemcacheBase implements RefreshTo
   }
 
   /** The live record of a grant that was not revoked, and when it was consumed. */
-  async #read(id: string): Promise<{ record: RefreshTokenRecord; usedAt: string | undefined } | undefined> {
+  async #read(
+    id: string,
+  ): Promise<{ record: RefreshTokenRecord; usedAt: string | undefined } | undefined> {
     const [record, usedAt] = await Promise.all([
       this.getJson<RefreshTokenRecord>(this.key('rt', id)),
       this.getRaw(this.key('rt-used', id)),
@@ -263,8 +285,13 @@ export class MemcacheRefreshTokenStore extends MemcacheBase implements RefreshTo
 
   async consume(id: string): Promise<RefreshTokenRecord | undefined> {
     const found = await this.#read(id);
-    if (found === undefined || found.usedAt !== undefined || found.record.consumed === true) return undefined;
-    const won = await this.addOnce(this.key('rt-used', id), String(nowSeconds()), markerTtl(found.record));
+    if (found === undefined || found.usedAt !== undefined || found.record.consumed === true)
+      return undefined;
+    const won = await this.addOnce(
+      this.key('rt-used', id),
+      String(nowSeconds()),
+      markerTtl(found.record),
+    );
     return won ? found.record : undefined;
   }
 
@@ -290,7 +317,12 @@ export class MemcacheConsentStore extends MemcacheBase implements ConsentStore {
     return this.getJson<string[]>(this.#key(subject, clientId));
   }
 
-  async save(subject: string, clientId: string, scope: readonly string[], ttl: number): Promise<void> {
+  async save(
+    subject: string,
+    clientId: string,
+    scope: readonly string[],
+    ttl: number,
+  ): Promise<void> {
     await this.setJson(this.#key(subject, clientId), scope, ttl);
   }
 

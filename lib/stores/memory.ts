@@ -9,8 +9,21 @@
  * so memory does not grow without bound. Node runs JavaScript on one thread and
  * no method awaits between its read and its write, so `consume()` is atomic.
  */
-import type { AccessTokenRecord, AuthorizationCodeRecord, Client, Clock, RefreshTokenRecord } from '../types.js';
-import type { AccessTokenStore, AuthorizationCodeStore, ClientStore, ConsentStore, RefreshTokenStore, Stores } from './types.js';
+import type {
+  AccessTokenRecord,
+  AuthorizationCodeRecord,
+  Client,
+  Clock,
+  RefreshTokenRecord,
+} from '../types.js';
+import type {
+  AccessTokenStore,
+  AuthorizationCodeStore,
+  ClientStore,
+  ConsentStore,
+  RefreshTokenStore,
+  Stores,
+} from './types.js';
 
 export interface MemoryStoreOptions {
   /** Seconds between sweeps of expired entries. Default 60. */
@@ -91,11 +104,14 @@ abstract class MemoryBase {
     this.revokedGrants = this.map<true>();
     // The timer holds the store weakly, so a store nobody uses can be collected.
     const self = new WeakRef(this);
-    const timer = setInterval(() => {
-      const store = self.deref();
-      if (store === undefined) clearInterval(timer);
-      else store.sweep();
-    }, (options.sweepInterval ?? 60) * 1000);
+    const timer = setInterval(
+      () => {
+        const store = self.deref();
+        if (store === undefined) clearInterval(timer);
+        else store.sweep();
+      },
+      (options.sweepInterval ?? 60) * 1000,
+    );
     timer.unref();
   }
 
@@ -105,7 +121,9 @@ abstract class MemoryBase {
     return map;
   }
 
-  protected live<T extends { expiresAt: number; grantId: string }>(record: T | undefined): T | undefined {
+  protected live<T extends { expiresAt: number; grantId: string }>(
+    record: T | undefined,
+  ): T | undefined {
     if (record === undefined) return undefined;
     if (record.expiresAt * 1000 <= this.clock()) return undefined;
     if (this.revokedGrants.get(record.grantId) !== undefined) return undefined;
@@ -222,7 +240,11 @@ export class MemoryRefreshTokenStore extends MemoryBase implements RefreshTokenS
   async consume(id: string): Promise<RefreshTokenRecord | undefined> {
     const record = this.live(this.#tokens.get(id));
     if (record === undefined || record.consumed === true) return undefined;
-    this.#tokens.replace(id, { ...record, consumed: true, consumedAt: Math.floor(this.clock() / 1000) });
+    this.#tokens.replace(id, {
+      ...record,
+      consumed: true,
+      consumedAt: Math.floor(this.clock() / 1000),
+    });
     return record;
   }
 
@@ -246,7 +268,12 @@ export class MemoryConsentStore extends MemoryBase implements ConsentStore {
     return this.#consents.get(`${subject}\n${clientId}`);
   }
 
-  async save(subject: string, clientId: string, scope: readonly string[], ttl: number): Promise<void> {
+  async save(
+    subject: string,
+    clientId: string,
+    scope: readonly string[],
+    ttl: number,
+  ): Promise<void> {
     this.#consents.set(`${subject}\n${clientId}`, [...scope], ttl);
   }
 
@@ -256,7 +283,10 @@ export class MemoryConsentStore extends MemoryBase implements ConsentStore {
 }
 
 /** Memory stores for everything; `clients` is the static client list. */
-export function memoryStores(clients: Iterable<Client> = [], options: MemoryStoreOptions = {}): Stores {
+export function memoryStores(
+  clients: Iterable<Client> = [],
+  options: MemoryStoreOptions = {},
+): Stores {
   return {
     clients: new MemoryClientStore(clients),
     authorizationCodes: new MemoryAuthorizationCodeStore(options),

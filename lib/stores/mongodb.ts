@@ -50,8 +50,20 @@
  */
 import type { Collection, Db, Document } from 'mongodb';
 import { StoreUnavailableError } from '../errors.js';
-import type { AccessTokenRecord, AuthorizationCodeRecord, Client, RefreshTokenRecord } from '../types.js';
-import type { AccessTokenStore, AuthorizationCodeStore, ClientStore, ConsentStore, RefreshTokenStore, Stores } from './types.js';
+import type {
+  AccessTokenRecord,
+  AuthorizationCodeRecord,
+  Client,
+  RefreshTokenRecord,
+} from '../types.js';
+import type {
+  AccessTokenStore,
+  AuthorizationCodeStore,
+  ClientStore,
+  ConsentStore,
+  RefreshTokenStore,
+  Stores,
+} from './types.js';
 
 export interface MongoStoreOptions {
   /** The database (`mongoClient.db()`). */
@@ -61,7 +73,14 @@ export interface MongoStoreOptions {
 }
 
 /** The collections, without the prefix. */
-export const MONGO_COLLECTIONS = ['authorization_codes', 'access_tokens', 'refresh_tokens', 'revoked_grants', 'consents', 'clients'] as const;
+export const MONGO_COLLECTIONS = [
+  'authorization_codes',
+  'access_tokens',
+  'refresh_tokens',
+  'revoked_grants',
+  'consents',
+  'clients',
+] as const;
 type CollectionName = (typeof MONGO_COLLECTIONS)[number];
 
 interface RecordDoc {
@@ -146,13 +165,20 @@ function live<T extends { expiresAt: Date }>(doc: T | null): doc is T {
  * `clients`, and `{ uniqueKey: 1, savedAt: -1 }` on `access_tokens`. Safe to run
  * on every start.
  */
-export async function createMongoIndexes(db: Db, options: { collectionPrefix?: string } = {}): Promise<void> {
+export async function createMongoIndexes(
+  db: Db,
+  options: { collectionPrefix?: string } = {},
+): Promise<void> {
   const prefix = options.collectionPrefix ?? 'oauth2_';
   const ttl = { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 } as const;
   await Promise.all(
-    MONGO_COLLECTIONS.filter((name) => name !== 'clients').map((name) => db.collection(`${prefix}${name}`).createIndexes([ttl])),
+    MONGO_COLLECTIONS.filter((name) => name !== 'clients').map((name) =>
+      db.collection(`${prefix}${name}`).createIndexes([ttl]),
+    ),
   );
-  await db.collection(`${prefix}access_tokens`).createIndexes([{ key: { uniqueKey: 1, savedAt: -1 }, name: 'uniqueKey_savedAt' }]);
+  await db
+    .collection(`${prefix}access_tokens`)
+    .createIndexes([{ key: { uniqueKey: 1, savedAt: -1 }, name: 'uniqueKey_savedAt' }]);
 }
 
 /** Collections and error translation, shared by every MongoDB store. */
@@ -174,25 +200,36 @@ abstract class MongoBase {
     try {
       return await run();
     } catch (err) {
-      if (isMongoUnavailable(err)) throw new StoreUnavailableError(`MongoDB ${op} failed`, { cause: err });
+      if (isMongoUnavailable(err))
+        throw new StoreUnavailableError(`MongoDB ${op} failed`, { cause: err });
       throw err;
     }
   }
 
   protected async grantRevoked(kind: 'at' | 'rt', grantId: string): Promise<boolean> {
-    const marker = await this.call('findOne', () => this.collection<MarkerDoc>('revoked_grants').findOne({ _id: `${kind}:${grantId}` }));
+    const marker = await this.call('findOne', () =>
+      this.collection<MarkerDoc>('revoked_grants').findOne({ _id: `${kind}:${grantId}` }),
+    );
     return live(marker);
   }
 
   protected async revokeGrantFor(kind: 'at' | 'rt', grantId: string, ttl: number): Promise<void> {
     const expiresAt = new Date(Date.now() + ttl * 1000);
     await this.call('updateOne', () =>
-      this.collection<MarkerDoc>('revoked_grants').updateOne({ _id: `${kind}:${grantId}` }, { $max: { expiresAt } }, { upsert: true }),
+      this.collection<MarkerDoc>('revoked_grants').updateOne(
+        { _id: `${kind}:${grantId}` },
+        { $max: { expiresAt } },
+        { upsert: true },
+      ),
     );
   }
 
   /** Marks a live, unconsumed document consumed; the document as it was, for the first caller only. */
-  protected async consumeDoc(name: CollectionName, id: string, set: Partial<RecordDoc>): Promise<RecordDoc | null> {
+  protected async consumeDoc(
+    name: CollectionName,
+    id: string,
+    set: Partial<RecordDoc>,
+  ): Promise<RecordDoc | null> {
     return this.call('findOneAndUpdate', () =>
       this.collection<RecordDoc>(name).findOneAndUpdate(
         { _id: id, consumed: { $ne: true }, expiresAt: { $gt: new Date() } },
@@ -206,31 +243,47 @@ abstract class MongoBase {
 /** Clients, kept without expiry. */
 export class MongoClientStore extends MongoBase implements ClientStore {
   async find(clientId: string): Promise<Client | undefined> {
-    const doc = await this.call('findOne', () => this.collection<ClientDoc>('clients').findOne({ _id: clientId }));
+    const doc = await this.call('findOne', () =>
+      this.collection<ClientDoc>('clients').findOne({ _id: clientId }),
+    );
     return doc === null ? undefined : (doc.record as Client);
   }
 
   async save(client: Client): Promise<void> {
     await this.call('replaceOne', () =>
-      this.collection<ClientDoc>('clients').replaceOne({ _id: client.id }, { record: clean(client) }, { upsert: true }),
+      this.collection<ClientDoc>('clients').replaceOne(
+        { _id: client.id },
+        { record: clean(client) },
+        { upsert: true },
+      ),
     );
   }
 
   async delete(clientId: string): Promise<void> {
-    await this.call('deleteOne', () => this.collection<ClientDoc>('clients').deleteOne({ _id: clientId }));
+    await this.call('deleteOne', () =>
+      this.collection<ClientDoc>('clients').deleteOne({ _id: clientId }),
+    );
   }
 }
 
 export class MongoAuthorizationCodeStore extends MongoBase implements AuthorizationCodeStore {
   async save(record: AuthorizationCodeRecord, ttl: number): Promise<void> {
-    const doc = { record: clean(record), consumed: record.consumed === true, expiresAt: expiryDate(record, ttl) };
+    const doc = {
+      record: clean(record),
+      consumed: record.consumed === true,
+      expiresAt: expiryDate(record, ttl),
+    };
     await this.call('replaceOne', () =>
-      this.collection<RecordDoc>('authorization_codes').replaceOne({ _id: record.id }, doc, { upsert: true }),
+      this.collection<RecordDoc>('authorization_codes').replaceOne({ _id: record.id }, doc, {
+        upsert: true,
+      }),
     );
   }
 
   async find(id: string): Promise<AuthorizationCodeRecord | undefined> {
-    const doc = await this.call('findOne', () => this.collection<RecordDoc>('authorization_codes').findOne({ _id: id }));
+    const doc = await this.call('findOne', () =>
+      this.collection<RecordDoc>('authorization_codes').findOne({ _id: id }),
+    );
     if (!live(doc)) return undefined;
     const record = doc.record as AuthorizationCodeRecord;
     return doc.consumed === true ? { ...record, consumed: true } : record;
@@ -244,9 +297,17 @@ export class MongoAuthorizationCodeStore extends MongoBase implements Authorizat
 
 export class MongoAccessTokenStore extends MongoBase implements AccessTokenStore {
   async save(record: AccessTokenRecord, ttl: number): Promise<void> {
-    const doc: Omit<RecordDoc, '_id'> = { record: clean(record), savedAt: new Date(), expiresAt: expiryDate(record, ttl) };
+    const doc: Omit<RecordDoc, '_id'> = {
+      record: clean(record),
+      savedAt: new Date(),
+      expiresAt: expiryDate(record, ttl),
+    };
     if (record.uniqueKey !== undefined) doc.uniqueKey = record.uniqueKey;
-    await this.call('replaceOne', () => this.collection<RecordDoc>('access_tokens').replaceOne({ _id: record.id }, doc, { upsert: true }));
+    await this.call('replaceOne', () =>
+      this.collection<RecordDoc>('access_tokens').replaceOne({ _id: record.id }, doc, {
+        upsert: true,
+      }),
+    );
   }
 
   async #visible(doc: RecordDoc | null): Promise<AccessTokenRecord | undefined> {
@@ -256,11 +317,17 @@ export class MongoAccessTokenStore extends MongoBase implements AccessTokenStore
   }
 
   async find(id: string): Promise<AccessTokenRecord | undefined> {
-    return this.#visible(await this.call('findOne', () => this.collection<RecordDoc>('access_tokens').findOne({ _id: id })));
+    return this.#visible(
+      await this.call('findOne', () =>
+        this.collection<RecordDoc>('access_tokens').findOne({ _id: id }),
+      ),
+    );
   }
 
   async revoke(id: string): Promise<void> {
-    await this.call('deleteOne', () => this.collection<RecordDoc>('access_tokens').deleteOne({ _id: id }));
+    await this.call('deleteOne', () =>
+      this.collection<RecordDoc>('access_tokens').deleteOne({ _id: id }),
+    );
   }
 
   async revokeGrant(grantId: string, ttl: number): Promise<void> {
@@ -280,12 +347,22 @@ export class MongoAccessTokenStore extends MongoBase implements AccessTokenStore
 
 export class MongoRefreshTokenStore extends MongoBase implements RefreshTokenStore {
   async save(record: RefreshTokenRecord, ttl: number): Promise<void> {
-    const doc = { record: clean(record), consumed: record.consumed === true, expiresAt: expiryDate(record, ttl) };
-    await this.call('replaceOne', () => this.collection<RecordDoc>('refresh_tokens').replaceOne({ _id: record.id }, doc, { upsert: true }));
+    const doc = {
+      record: clean(record),
+      consumed: record.consumed === true,
+      expiresAt: expiryDate(record, ttl),
+    };
+    await this.call('replaceOne', () =>
+      this.collection<RecordDoc>('refresh_tokens').replaceOne({ _id: record.id }, doc, {
+        upsert: true,
+      }),
+    );
   }
 
   async find(id: string): Promise<RefreshTokenRecord | undefined> {
-    const doc = await this.call('findOne', () => this.collection<RecordDoc>('refresh_tokens').findOne({ _id: id }));
+    const doc = await this.call('findOne', () =>
+      this.collection<RecordDoc>('refresh_tokens').findOne({ _id: id }),
+    );
     if (!live(doc)) return undefined;
     const record = doc.record as RefreshTokenRecord;
     if (await this.grantRevoked('rt', record.grantId)) return undefined;
@@ -302,7 +379,9 @@ export class MongoRefreshTokenStore extends MongoBase implements RefreshTokenSto
   }
 
   async revoke(id: string): Promise<void> {
-    await this.call('deleteOne', () => this.collection<RecordDoc>('refresh_tokens').deleteOne({ _id: id }));
+    await this.call('deleteOne', () =>
+      this.collection<RecordDoc>('refresh_tokens').deleteOne({ _id: id }),
+    );
   }
 
   async revokeGrant(grantId: string, ttl: number): Promise<void> {
@@ -316,19 +395,37 @@ export class MongoConsentStore extends MongoBase implements ConsentStore {
   }
 
   async find(subject: string, clientId: string): Promise<readonly string[] | undefined> {
-    const doc = await this.call('findOne', () => this.collection<ConsentDoc>('consents').findOne({ _id: this.#id(subject, clientId) }));
+    const doc = await this.call('findOne', () =>
+      this.collection<ConsentDoc>('consents').findOne({ _id: this.#id(subject, clientId) }),
+    );
     return live(doc) ? doc.scope : undefined;
   }
 
-  async save(subject: string, clientId: string, scope: readonly string[], ttl: number): Promise<void> {
-    const doc = { subject, clientId, scope: [...scope], expiresAt: new Date(Date.now() + ttl * 1000) };
+  async save(
+    subject: string,
+    clientId: string,
+    scope: readonly string[],
+    ttl: number,
+  ): Promise<void> {
+    const doc = {
+      subject,
+      clientId,
+      scope: [...scope],
+      expiresAt: new Date(Date.now() + ttl * 1000),
+    };
     await this.call('replaceOne', () =>
-      this.collection<ConsentDoc>('consents').replaceOne({ _id: this.#id(subject, clientId) }, doc, { upsert: true }),
+      this.collection<ConsentDoc>('consents').replaceOne(
+        { _id: this.#id(subject, clientId) },
+        doc,
+        { upsert: true },
+      ),
     );
   }
 
   async revoke(subject: string, clientId: string): Promise<void> {
-    await this.call('deleteOne', () => this.collection<ConsentDoc>('consents').deleteOne({ _id: this.#id(subject, clientId) }));
+    await this.call('deleteOne', () =>
+      this.collection<ConsentDoc>('consents').deleteOne({ _id: this.#id(subject, clientId) }),
+    );
   }
 }
 

@@ -58,8 +58,20 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { StoreUnavailableError } from '../errors.js';
-import type { AccessTokenRecord, AuthorizationCodeRecord, Client, Clock, RefreshTokenRecord } from '../types.js';
-import type { AccessTokenStore, AuthorizationCodeStore, ClientStore, ConsentStore, RefreshTokenStore } from './types.js';
+import type {
+  AccessTokenRecord,
+  AuthorizationCodeRecord,
+  Client,
+  Clock,
+  RefreshTokenRecord,
+} from '../types.js';
+import type {
+  AccessTokenStore,
+  AuthorizationCodeStore,
+  ClientStore,
+  ConsentStore,
+  RefreshTokenStore,
+} from './types.js';
 
 /** A connection the host app made: one Redis (or Sentinel-managed) or a Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -111,7 +123,11 @@ export const redisClusterFailFastOptions: Readonly<ClusterOptions> = Object.free
   retryDelayOnTryAgain: 100,
   maxRedirections: 10,
   slotsRefreshTimeout: 1000,
-  redisOptions: Object.freeze({ maxRetriesPerRequest: 0, commandTimeout: 1000, connectTimeout: 1000 }),
+  redisOptions: Object.freeze({
+    maxRetriesPerRequest: 0,
+    commandTimeout: 1000,
+    connectTimeout: 1000,
+  }),
 });
 
 /** A Lua script run by EVALSHA, sent with EVAL when the server does not know it yet. */
@@ -148,11 +164,13 @@ return 1`);
 
 /** A TTL in seconds as Redis milliseconds; a TTL that is not a positive number is a bug of the caller. */
 function milliseconds(ttl: number): number {
-  if (!Number.isFinite(ttl) || ttl <= 0) throw new RangeError(`ttl must be a positive number of seconds, got ${ttl}`);
+  if (!Number.isFinite(ttl) || ttl <= 0)
+    throw new RangeError(`ttl must be a positive number of seconds, got ${ttl}`);
   return Math.ceil(ttl * 1000);
 }
 
-const escape = (part: string): string => part.replace(/[%:{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const escape = (part: string): string =>
+  part.replace(/[%:{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** What the code and refresh token stores keep in their hashes. */
 interface OneTime {
@@ -173,8 +191,10 @@ abstract class RedisStore {
     if (typeof client?.evalsha !== 'function' || typeof client.get !== 'function') {
       throw new TypeError('Redis store: options.client must be an ioredis Redis or Cluster');
     }
-    if (typeof prefix !== 'string') throw new TypeError('Redis store: options.prefix must be a string');
-    if (typeof clock !== 'function') throw new TypeError('Redis store: options.clock must be a function');
+    if (typeof prefix !== 'string')
+      throw new TypeError('Redis store: options.prefix must be a string');
+    if (typeof clock !== 'function')
+      throw new TypeError('Redis store: options.clock must be a function');
     this.client = client;
     this.#prefix = prefix;
     this.clock = clock;
@@ -204,13 +224,17 @@ abstract class RedisStore {
     operation = 'find',
   ): Promise<T | undefined> {
     if (record === undefined || this.expired(record)) return undefined;
-    const revoked = await this.redis(operation, () => this.client.exists(this.key(`${kind}-revoked`, record.grantId)));
+    const revoked = await this.redis(operation, () =>
+      this.client.exists(this.key(`${kind}-revoked`, record.grantId)),
+    );
     return revoked === 0 ? record : undefined;
   }
 
   protected async revokeGrantOf(kind: string, grantId: string, ttl: number): Promise<void> {
     const ms = milliseconds(ttl);
-    await this.redis('revokeGrant', () => REVOKE_GRANT.run(this.client, this.key(`${kind}-revoked`, grantId), ms));
+    await this.redis('revokeGrant', () =>
+      REVOKE_GRANT.run(this.client, this.key(`${kind}-revoked`, grantId), ms),
+    );
   }
 
   /** Saves a code or refresh token as a hash (see the header), replacing any earlier one. */
@@ -225,22 +249,39 @@ abstract class RedisStore {
     } else {
       fields['r'] = JSON.stringify(record);
     }
-    const results = await this.redis('save', () => this.client.multi().del(key).hset(key, fields).pexpire(key, ms).exec());
-    const failed = results === null ? new Error('transaction aborted') : results.find(([err]) => err !== null)?.[0];
+    const results = await this.redis('save', () =>
+      this.client.multi().del(key).hset(key, fields).pexpire(key, ms).exec(),
+    );
+    const failed =
+      results === null
+        ? new Error('transaction aborted')
+        : results.find(([err]) => err !== null)?.[0];
     if (failed) throw new StoreUnavailableError('Redis store: save failed', { cause: failed });
   }
 
   /** The stored record, with `consumed` (and the raw c) when it was consumed; expiry is the caller's. */
-  protected async findOneTime<T extends OneTime>(kind: string, id: string): Promise<{ record: T; c: string | null } | undefined> {
+  protected async findOneTime<T extends OneTime>(
+    kind: string,
+    id: string,
+  ): Promise<{ record: T; c: string | null } | undefined> {
     const [r, c] = await this.redis('find', () => this.client.hmget(this.key(kind, id), 'r', 'c'));
     if (r === null || r === undefined) return undefined;
     const record = JSON.parse(r) as T;
-    return { record: c === null || c === undefined ? record : { ...record, consumed: true }, c: c ?? null };
+    return {
+      record: c === null || c === undefined ? record : { ...record, consumed: true },
+      c: c ?? null,
+    };
   }
 
   /** The atomic consume script; the record as it was, or undefined. */
-  protected async consumeOneTime<T extends OneTime>(kind: string, id: string, consumedAt: number): Promise<T | undefined> {
-    const r = await this.redis('consume', () => CONSUME.run(this.client, this.key(kind, id), this.clock(), consumedAt));
+  protected async consumeOneTime<T extends OneTime>(
+    kind: string,
+    id: string,
+    consumedAt: number,
+  ): Promise<T | undefined> {
+    const r = await this.redis('consume', () =>
+      CONSUME.run(this.client, this.key(kind, id), this.clock(), consumedAt),
+    );
     return typeof r === 'string' ? (JSON.parse(r) as T) : undefined;
   }
 }
@@ -253,7 +294,9 @@ export class RedisClientStore extends RedisStore implements ClientStore {
   }
 
   async save(client: Client): Promise<void> {
-    await this.redis('save', () => this.client.set(this.key('client', client.id), JSON.stringify(client)));
+    await this.redis('save', () =>
+      this.client.set(this.key('client', client.id), JSON.stringify(client)),
+    );
   }
 
   async delete(clientId: string): Promise<void> {
@@ -273,7 +316,11 @@ export class RedisAuthorizationCodeStore extends RedisStore implements Authoriza
   }
 
   async consume(id: string): Promise<AuthorizationCodeRecord | undefined> {
-    return this.consumeOneTime<AuthorizationCodeRecord>('code', id, Math.floor(this.clock() / 1000));
+    return this.consumeOneTime<AuthorizationCodeRecord>(
+      'code',
+      id,
+      Math.floor(this.clock() / 1000),
+    );
   }
 }
 
@@ -286,7 +333,9 @@ export class RedisAccessTokenStore extends RedisStore implements AccessTokenStor
     await this.redis('save', () =>
       Promise.all([
         this.client.set(this.key('access', record.id), json, 'PX', ms),
-        uniqueKey === undefined ? undefined : this.client.set(this.key('access-unique', uniqueKey), record.id, 'PX', ms),
+        uniqueKey === undefined
+          ? undefined
+          : this.client.set(this.key('access-unique', uniqueKey), record.id, 'PX', ms),
       ]),
     );
   }
@@ -306,7 +355,9 @@ export class RedisAccessTokenStore extends RedisStore implements AccessTokenStor
   }
 
   async findByUniqueKey(uniqueKey: string): Promise<AccessTokenRecord | undefined> {
-    const id = await this.redis('findByUniqueKey', () => this.client.get(this.key('access-unique', uniqueKey)));
+    const id = await this.redis('findByUniqueKey', () =>
+      this.client.get(this.key('access-unique', uniqueKey)),
+    );
     if (id === null) return undefined;
     const record = await this.find(id);
     // The pointer is overwritten by a newer token with the key; never return another key's token.
@@ -329,7 +380,11 @@ export class RedisRefreshTokenStore extends RedisStore implements RefreshTokenSt
   }
 
   async consume(id: string): Promise<RefreshTokenRecord | undefined> {
-    const record = await this.consumeOneTime<RefreshTokenRecord>('refresh', id, Math.floor(this.clock() / 1000));
+    const record = await this.consumeOneTime<RefreshTokenRecord>(
+      'refresh',
+      id,
+      Math.floor(this.clock() / 1000),
+    );
     // Consumed even if its grant was revoked (harmless: the family is dead), but never handed out.
     return this.live('refresh', record, 'consume');
   }
@@ -346,13 +401,22 @@ export class RedisRefreshTokenStore extends RedisStore implements RefreshTokenSt
 /** Remembered consent: one JSON array per subject and client. */
 export class RedisConsentStore extends RedisStore implements ConsentStore {
   async find(subject: string, clientId: string): Promise<readonly string[] | undefined> {
-    const json = await this.redis('find', () => this.client.get(this.key('consent', subject, clientId)));
+    const json = await this.redis('find', () =>
+      this.client.get(this.key('consent', subject, clientId)),
+    );
     return json === null ? undefined : (JSON.parse(json) as string[]);
   }
 
-  async save(subject: string, clientId: string, scope: readonly string[], ttl: number): Promise<void> {
+  async save(
+    subject: string,
+    clientId: string,
+    scope: readonly string[],
+    ttl: number,
+  ): Promise<void> {
     const ms = milliseconds(ttl);
-    await this.redis('save', () => this.client.set(this.key('consent', subject, clientId), JSON.stringify(scope), 'PX', ms));
+    await this.redis('save', () =>
+      this.client.set(this.key('consent', subject, clientId), JSON.stringify(scope), 'PX', ms),
+    );
   }
 
   async revoke(subject: string, clientId: string): Promise<void> {

@@ -14,7 +14,12 @@
  * The engine hashes every code and token before it reaches a store: ids are
  * SHA-256 digests (or JWT ids), so a leaked store holds nothing a client can use.
  */
-import type { AccessTokenRecord, AuthorizationCodeRecord, Client, RefreshTokenRecord } from '../types.js';
+import type {
+  AccessTokenRecord,
+  AuthorizationCodeRecord,
+  Client,
+  RefreshTokenRecord,
+} from '../types.js';
 
 /** Registered clients (the seed's client store). */
 export interface ClientStore {

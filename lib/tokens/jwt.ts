@@ -40,7 +40,9 @@ const headers = new WeakMap<SigningKey, string>();
 function encodedHeader(key: SigningKey): string {
   let header = headers.get(key);
   if (header === undefined) {
-    header = Buffer.from(JSON.stringify({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })).toString('base64url');
+    header = Buffer.from(JSON.stringify({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })).toString(
+      'base64url',
+    );
     headers.set(key, header);
   }
   return header;
@@ -58,7 +60,11 @@ function signature(key: SigningKey, input: Buffer): Buffer {
     case 'RS256':
       return sign('sha256', input, key.privateKey);
     case 'PS256':
-      return sign('sha256', input, { key: key.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+      return sign('sha256', input, {
+        key: key.privateKey,
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: 32,
+      });
     case 'HS256':
       return createHmac('sha256', key.privateKey).update(input).digest();
   }
@@ -86,14 +92,21 @@ export interface VerifyAccessTokenOptions {
 }
 
 /** Verifies an access token; throws `invalid_token` (with the reason as private cause). */
-export async function verifyAccessToken(keys: KeySet, token: string, options: VerifyAccessTokenOptions): Promise<AccessTokenClaims> {
+export async function verifyAccessToken(
+  keys: KeySet,
+  token: string,
+  options: VerifyAccessTokenOptions,
+): Promise<AccessTokenClaims> {
   try {
     const { payload } = await jwtVerify(
       token,
       (header) => {
         const key = keys.get(header.kid);
         if (key === undefined) throw new joseErrors.JWKSNoMatchingKey();
-        if (header.alg !== key.alg) throw new joseErrors.JOSEAlgNotAllowed(`alg ${String(header.alg)} is not the key's ${key.alg}`);
+        if (header.alg !== key.alg)
+          throw new joseErrors.JOSEAlgNotAllowed(
+            `alg ${String(header.alg)} is not the key's ${key.alg}`,
+          );
         return key.verifyKey;
       },
       {
@@ -106,10 +119,15 @@ export async function verifyAccessToken(keys: KeySet, token: string, options: Ve
         clockTolerance: 0,
       },
     );
-    if (typeof payload['client_id'] !== 'string' || typeof payload.jti !== 'string' || typeof payload.sub !== 'string') {
+    if (
+      typeof payload['client_id'] !== 'string' ||
+      typeof payload.jti !== 'string' ||
+      typeof payload.sub !== 'string'
+    ) {
       throw new Error('client_id, jti and sub must be strings');
     }
-    if (payload['scope'] !== undefined && typeof payload['scope'] !== 'string') throw new Error('scope must be a string');
+    if (payload['scope'] !== undefined && typeof payload['scope'] !== 'string')
+      throw new Error('scope must be a string');
     return {
       iss: options.issuer,
       sub: payload.sub,
@@ -122,6 +140,9 @@ export async function verifyAccessToken(keys: KeySet, token: string, options: Ve
     };
   } catch (cause) {
     const expired = cause instanceof joseErrors.JWTExpired;
-    throw new InvalidTokenError(expired ? 'the access token expired' : 'the access token is invalid', { cause });
+    throw new InvalidTokenError(
+      expired ? 'the access token expired' : 'the access token is invalid',
+      { cause },
+    );
   }
 }

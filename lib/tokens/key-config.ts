@@ -27,7 +27,8 @@ export function parseSigningKeys(text: string, origin = 'signing keys'): Signing
       throw new TypeError(`${origin}: not valid JSON`);
     }
     const keys = (parsed as { keys?: unknown }).keys;
-    if (!Array.isArray(keys) || keys.length === 0) throw new TypeError(`${origin}: a JWK Set needs a non-empty "keys" array`);
+    if (!Array.isArray(keys) || keys.length === 0)
+      throw new TypeError(`${origin}: a JWK Set needs a non-empty "keys" array`);
     return keys.map((jwk, i) => {
       try {
         return importSigningKey({ jwk });
@@ -37,7 +38,10 @@ export function parseSigningKeys(text: string, origin = 'signing keys'): Signing
     });
   }
   const blocks = trimmed.match(PEM_BLOCK);
-  if (blocks === null) throw new TypeError(`${origin}: neither a JWK Set nor PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----")`);
+  if (blocks === null)
+    throw new TypeError(
+      `${origin}: neither a JWK Set nor PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----")`,
+    );
   return blocks.map((pem, i) => {
     try {
       return importSigningKey({ pem });
@@ -59,7 +63,8 @@ export interface KeySource {
  * provider makes its ephemeral key).
  */
 export function loadSigningKeys(source: KeySource): SigningKey[] | undefined {
-  if (source.text !== undefined && source.text.trim() !== '') return parseSigningKeys(source.text, 'signing keys (text)');
+  if (source.text !== undefined && source.text.trim() !== '')
+    return parseSigningKeys(source.text, 'signing keys (text)');
   if (source.file !== undefined && source.file !== '') {
     let text: string;
     try {
@@ -75,6 +80,11 @@ export function loadSigningKeys(source: KeySource): SigningKey[] | undefined {
 /** A new private JWK Set with one key (ES256 by default), as JSON text. Keep it secret. */
 export function generateSigningKeySet(alg: 'ES256' | 'ES384' | 'EdDSA' = 'ES256'): string {
   const key = generateSigningKey(alg);
-  const jwk = { ...key.privateKey.export({ format: 'jwk' }), kid: key.kid, alg: key.alg, use: 'sig' };
+  const jwk = {
+    ...key.privateKey.export({ format: 'jwk' }),
+    kid: key.kid,
+    alg: key.alg,
+    use: 'sig',
+  };
   return JSON.stringify({ keys: [jwk] }, null, 2);
 }

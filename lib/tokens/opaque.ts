@@ -41,6 +41,7 @@ export function uuid4TokenGenerator(): TokenGenerator {
  * @param bytes random bytes per token; default 32 (256 bits), at least 16.
  */
 export function randomTokenGenerator(bytes = 32): TokenGenerator {
-  if (!Number.isInteger(bytes) || bytes < 16) throw new TypeError('randomTokenGenerator: bytes must be an integer of at least 16');
+  if (!Number.isInteger(bytes) || bytes < 16)
+    throw new TypeError('randomTokenGenerator: bytes must be an integer of at least 16');
   return { generate: () => randomText(bytes) };
 }

@@ -19,7 +19,15 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startDemo, type RunningDemo } from './demo-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
 const underCi = process.env['CI'] === 'true' || process.env['CI'] === '1';
 
@@ -34,8 +42,13 @@ describe('e2e: a real browser (Chromium) clicks through the demo', function () {
   before(async function () {
     if (!existsSync(CHROMIUM)) {
       const message = `${CHROMIUM} is missing: Debian's Chromium is needed for the browser test (install it with: apt-get install -y chromium)`;
-      if (underCi) throw new Error(`${message}. Under CI=true this is a failure, not a skip; .ci/run installs it.`);
-      console.warn(`\n  !!! SKIPPED the browser end-to-end test (test/e2e/browser.test.ts): ${message}\n`);
+      if (underCi)
+        throw new Error(
+          `${message}. Under CI=true this is a failure, not a skip; .ci/run installs it.`,
+        );
+      console.warn(
+        `\n  !!! SKIPPED the browser end-to-end test (test/e2e/browser.test.ts): ${message}\n`,
+      );
       this.skip();
     }
     await mkdir(OUTPUT, { recursive: true });
@@ -52,7 +65,11 @@ describe('e2e: a real browser (Chromium) clicks through the demo', function () {
   async function freshBrowser(): Promise<Page> {
     const profile = await mkdtemp(join(tmpdir(), 'oauth2-stateless-chromium-'));
     profiles.push(profile);
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
     contexts.push(context);
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
@@ -123,8 +140,12 @@ describe('e2e: a real browser (Chromium) clicks through the demo', function () {
     expect(second.me).to.include('"sub": "user-7a1ce"');
     const refreshed = JSON.parse(await text(page, '#tokens')) as Record<string, unknown>;
     expect(refreshed['access_token']).to.be.a('string').and.not.equal(tokens['access_token']);
-    expect(refreshed['refresh_token'], 'rotation').to.be.a('string').and.not.equal(tokens['refresh_token']);
-    const direct = await fetch(`${demo!.issuer}/api/me`, { headers: { authorization: `Bearer ${String(refreshed['access_token'])}` } });
+    expect(refreshed['refresh_token'], 'rotation')
+      .to.be.a('string')
+      .and.not.equal(tokens['refresh_token']);
+    const direct = await fetch(`${demo!.issuer}/api/me`, {
+      headers: { authorization: `Bearer ${String(refreshed['access_token'])}` },
+    });
     expect(direct.status).to.equal(200);
 
     // Revoke: the whole grant goes, so the access token now gets a 401.

@@ -11,7 +11,10 @@ import { expect } from 'chai';
 import * as oauth from 'oauth4webapi';
 import { startDemo, type RunningDemo } from './demo-server.js';
 
-const CLIENT: oauth.Client = { client_id: 'demo-web', token_endpoint_auth_method: 'client_secret_basic' };
+const CLIENT: oauth.Client = {
+  client_id: 'demo-web',
+  token_endpoint_auth_method: 'client_secret_basic',
+};
 const CLIENT_AUTH = oauth.ClientSecretBasic('demo-web-secret');
 const REDIRECT_URI = 'http://127.0.0.1:8080/callback';
 /** oauth4webapi refuses http:// unless told; the demo runs on http://127.0.0.1. */
@@ -26,13 +29,26 @@ class HttpBrowser {
   }
 
   async postForm(url: string | URL, form: URLSearchParams): Promise<Response> {
-    return this.send(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    return this.send(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
   }
 
-  private async send(url: string | URL, init: { method: string; headers?: Record<string, string>; body?: string }): Promise<Response> {
+  private async send(
+    url: string | URL,
+    init: { method: string; headers?: Record<string, string>; body?: string },
+  ): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (this.cookies.size > 0) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
-    const res = await fetch(url, { method: init.method, headers, body: init.body, redirect: 'manual' });
+    if (this.cookies.size > 0)
+      headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    const res = await fetch(url, {
+      method: init.method,
+      headers,
+      body: init.body,
+      redirect: 'manual',
+    });
     for (const line of res.headers.getSetCookie()) {
       const [pair = ''] = line.split(';');
       const eq = pair.indexOf('=');
@@ -52,7 +68,10 @@ function decodeHtml(text: string): string {
   return text
     .replace(/&#(\d+);/g, (_m, n: string) => String.fromCodePoint(Number(n)))
     .replace(/&#x([0-9a-f]+);/gi, (_m, n: string) => String.fromCodePoint(parseInt(n, 16)))
-    .replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /** The consent form: its action and its hidden inputs. */
@@ -81,14 +100,22 @@ for (const format of ['jwt', 'opaque'] as const) {
      * with oauth4webapi, signs alice in, answers the consent page with
      * `decision`, and returns what oauth4webapi made of the callback URL.
      */
-    async function authorize(decision: 'allow' | 'deny', scope = 'profile read'): Promise<{ callback: URL; state: string; codeVerifier: string }> {
+    async function authorize(
+      decision: 'allow' | 'deny',
+      scope = 'profile read',
+    ): Promise<{ callback: URL; state: string; codeVerifier: string }> {
       const codeVerifier = oauth.generateRandomCodeVerifier();
       const codeChallenge = await oauth.calculatePKCECodeChallenge(codeVerifier);
       const state = oauth.generateRandomState();
       const authorizationUrl = new URL(as.authorization_endpoint!);
       authorizationUrl.search = new URLSearchParams({
-        response_type: 'code', client_id: CLIENT.client_id, redirect_uri: REDIRECT_URI, scope, state,
-        code_challenge: codeChallenge, code_challenge_method: 'S256',
+        response_type: 'code',
+        client_id: CLIENT.client_id,
+        redirect_uri: REDIRECT_URI,
+        scope,
+        state,
+        code_challenge: codeChallenge,
+        code_challenge_method: 'S256',
       }).toString();
 
       const browser = new HttpBrowser();
@@ -100,11 +127,18 @@ for (const format of ['jwt', 'opaque'] as const) {
       expect(loginPage.status).to.equal(200);
       expect(await loginPage.text()).to.match(/name="username"[\s\S]*name="password"/);
 
-      const login = await browser.postForm(new URL('/login', demo.issuer), new URLSearchParams({ username: 'alice', password: 'wonderland' }));
+      const login = await browser.postForm(
+        new URL('/login', demo.issuer),
+        new URLSearchParams({ username: 'alice', password: 'wonderland' }),
+      );
       expect(login.status, 'signed in: redirected').to.be.oneOf([302, 303]);
       const back = location(login, demo.issuer);
-      expect(back.pathname, 'back to the same authorization request').to.equal(authorizationUrl.pathname);
-      expect(Object.fromEntries(back.searchParams)).to.deep.equal(Object.fromEntries(authorizationUrl.searchParams));
+      expect(back.pathname, 'back to the same authorization request').to.equal(
+        authorizationUrl.pathname,
+      );
+      expect(Object.fromEntries(back.searchParams)).to.deep.equal(
+        Object.fromEntries(authorizationUrl.searchParams),
+      );
 
       const consent = await browser.get(back);
       expect(consent.status, 'the consent page').to.equal(200);
@@ -116,7 +150,9 @@ for (const format of ['jwt', 'opaque'] as const) {
       expect(html).to.match(/<button[^>]*name="decision"[^>]*value="allow"/);
       expect(html).to.match(/<button[^>]*name="decision"[^>]*value="deny"/);
       const { action, hidden } = parseConsentForm(html, back);
-      expect([...hidden.keys()].length, 'the consent form carries hidden inputs').to.be.greaterThan(0);
+      expect([...hidden.keys()].length, 'the consent form carries hidden inputs').to.be.greaterThan(
+        0,
+      );
       hidden.set('decision', decision);
 
       const decided = await browser.postForm(action, hidden);
@@ -130,12 +166,27 @@ for (const format of ['jwt', 'opaque'] as const) {
     async function signIn(scope?: string): Promise<oauth.TokenEndpointResponse> {
       const { callback, state, codeVerifier } = await authorize('allow', scope);
       const params = oauth.validateAuthResponse(as, CLIENT, callback, state);
-      const res = await oauth.authorizationCodeGrantRequest(as, CLIENT, CLIENT_AUTH, params, REDIRECT_URI, codeVerifier, INSECURE);
+      const res = await oauth.authorizationCodeGrantRequest(
+        as,
+        CLIENT,
+        CLIENT_AUTH,
+        params,
+        REDIRECT_URI,
+        codeVerifier,
+        INSECURE,
+      );
       return oauth.processAuthorizationCodeResponse(as, CLIENT, res);
     }
 
     async function me(accessToken: string): Promise<Response> {
-      return oauth.protectedResourceRequest(accessToken, 'GET', new URL('/api/me', demo.issuer), undefined, undefined, INSECURE);
+      return oauth.protectedResourceRequest(
+        accessToken,
+        'GET',
+        new URL('/api/me', demo.issuer),
+        undefined,
+        undefined,
+        INSECURE,
+      );
     }
 
     async function introspect(token: string): Promise<oauth.IntrospectionResponse> {
@@ -144,7 +195,13 @@ for (const format of ['jwt', 'opaque'] as const) {
     }
 
     async function refresh(refreshToken: string): Promise<oauth.TokenEndpointResponse> {
-      const res = await oauth.refreshTokenGrantRequest(as, CLIENT, CLIENT_AUTH, refreshToken, INSECURE);
+      const res = await oauth.refreshTokenGrantRequest(
+        as,
+        CLIENT,
+        CLIENT_AUTH,
+        refreshToken,
+        INSECURE,
+      );
       return oauth.processRefreshTokenResponse(as, CLIENT, res);
     }
 
@@ -209,9 +266,19 @@ for (const format of ['jwt', 'opaque'] as const) {
       const params = oauth.validateAuthResponse(as, CLIENT, callback, state);
       expect(params.get('code')).to.be.a('string').and.not.equal('');
       // A different state is caught by the library: the check is real.
-      expect(() => oauth.validateAuthResponse(as, CLIENT, callback, oauth.generateRandomState())).to.throw(oauth.OperationProcessingError);
+      expect(() =>
+        oauth.validateAuthResponse(as, CLIENT, callback, oauth.generateRandomState()),
+      ).to.throw(oauth.OperationProcessingError);
 
-      const res = await oauth.authorizationCodeGrantRequest(as, CLIENT, CLIENT_AUTH, params, REDIRECT_URI, codeVerifier, INSECURE);
+      const res = await oauth.authorizationCodeGrantRequest(
+        as,
+        CLIENT,
+        CLIENT_AUTH,
+        params,
+        REDIRECT_URI,
+        codeVerifier,
+        INSECURE,
+      );
       tokens = await oauth.processAuthorizationCodeResponse(as, CLIENT, res);
       expect(tokens.token_type).to.equal('bearer'); // oauth4webapi lower-cases it
       expect(tokens.access_token).to.be.a('string');
@@ -222,15 +289,24 @@ for (const format of ['jwt', 'opaque'] as const) {
       else expect(tokens.access_token.split('.')).to.have.length(1);
     });
 
-    it('the access token reads /api/me: alice\'s stable sub', async () => {
+    it("the access token reads /api/me: alice's stable sub", async () => {
       const res = await me(tokens.access_token);
       expect(res.status).to.equal(200);
-      expect(await res.json()).to.deep.equal({ sub: 'user-7a1ce', client_id: 'demo-web', scope: 'profile read' });
+      expect(await res.json()).to.deep.equal({
+        sub: 'user-7a1ce',
+        client_id: 'demo-web',
+        scope: 'profile read',
+      });
     });
 
     it('introspection (RFC 7662) says both tokens are active', async () => {
       const access = await introspect(tokens.access_token);
-      expect(access).to.include({ active: true, client_id: 'demo-web', sub: 'user-7a1ce', scope: 'profile read' });
+      expect(access).to.include({
+        active: true,
+        client_id: 'demo-web',
+        sub: 'user-7a1ce',
+        scope: 'profile read',
+      });
       const refreshToken = await introspect(tokens.refresh_token!);
       expect(refreshToken).to.include({ active: true, client_id: 'demo-web', sub: 'user-7a1ce' });
       const junk = await introspect('not-a-token');
@@ -240,7 +316,9 @@ for (const format of ['jwt', 'opaque'] as const) {
     it('refresh rotates the refresh token; the new access token works; the old refresh token is refused', async () => {
       const fresh = await refresh(tokens.refresh_token!);
       expect(fresh.access_token).to.be.a('string').and.not.equal(tokens.access_token);
-      expect(fresh.refresh_token, 'rotation: a new refresh token').to.be.a('string').and.not.equal(tokens.refresh_token);
+      expect(fresh.refresh_token, 'rotation: a new refresh token')
+        .to.be.a('string')
+        .and.not.equal(tokens.refresh_token);
       const res = await me(fresh.access_token);
       expect(res.status).to.equal(200);
       expect(await res.json()).to.include({ sub: 'user-7a1ce', client_id: 'demo-web' });
@@ -256,7 +334,13 @@ for (const format of ['jwt', 'opaque'] as const) {
     it('revocation (RFC 7009) of the refresh token ends the grant: introspection inactive, refresh refused, /api/me 401', async () => {
       const granted = await signIn();
       expect(await introspect(granted.access_token)).to.include({ active: true });
-      const res = await oauth.revocationRequest(as, CLIENT, CLIENT_AUTH, granted.refresh_token!, INSECURE);
+      const res = await oauth.revocationRequest(
+        as,
+        CLIENT,
+        CLIENT_AUTH,
+        granted.refresh_token!,
+        INSECURE,
+      );
       expect(await oauth.processRevocationResponse(res)).to.equal(undefined);
       expect(await introspect(granted.refresh_token!)).to.deep.equal({ active: false });
       expect(await introspect(granted.access_token)).to.deep.equal({ active: false });
@@ -267,7 +351,10 @@ for (const format of ['jwt', 'opaque'] as const) {
     it('revocation of an access token alone: inactive and refused by /api/me', async () => {
       const granted = await signIn('profile');
       expect((await me(granted.access_token)).status).to.equal(200);
-      const res = await oauth.revocationRequest(as, CLIENT, CLIENT_AUTH, granted.access_token, { ...INSECURE, additionalParameters: { token_type_hint: 'access_token' } });
+      const res = await oauth.revocationRequest(as, CLIENT, CLIENT_AUTH, granted.access_token, {
+        ...INSECURE,
+        additionalParameters: { token_type_hint: 'access_token' },
+      });
       await oauth.processRevocationResponse(res);
       expect(await introspect(granted.access_token)).to.deep.equal({ active: false });
       await expectInvalidToken(granted.access_token);
@@ -276,11 +363,33 @@ for (const format of ['jwt', 'opaque'] as const) {
     it('the code is single-use: a replay is refused and revokes what the code gave (RFC 6749 4.1.2)', async () => {
       const { callback, state, codeVerifier } = await authorize('allow');
       const params = oauth.validateAuthResponse(as, CLIENT, callback, state);
-      const first = await oauth.processAuthorizationCodeResponse(as, CLIENT,
-        await oauth.authorizationCodeGrantRequest(as, CLIENT, CLIENT_AUTH, params, REDIRECT_URI, codeVerifier, INSECURE));
+      const first = await oauth.processAuthorizationCodeResponse(
+        as,
+        CLIENT,
+        await oauth.authorizationCodeGrantRequest(
+          as,
+          CLIENT,
+          CLIENT_AUTH,
+          params,
+          REDIRECT_URI,
+          codeVerifier,
+          INSECURE,
+        ),
+      );
       expect(await introspect(first.access_token)).to.include({ active: true });
-      const again = await oauth.authorizationCodeGrantRequest(as, CLIENT, CLIENT_AUTH, params, REDIRECT_URI, codeVerifier, INSECURE);
-      await expectRefused(oauth.processAuthorizationCodeResponse(as, CLIENT, again), 'invalid_grant');
+      const again = await oauth.authorizationCodeGrantRequest(
+        as,
+        CLIENT,
+        CLIENT_AUTH,
+        params,
+        REDIRECT_URI,
+        codeVerifier,
+        INSECURE,
+      );
+      await expectRefused(
+        oauth.processAuthorizationCodeResponse(as, CLIENT, again),
+        'invalid_grant',
+      );
       expect(await introspect(first.access_token)).to.deep.equal({ active: false });
       expect(await introspect(first.refresh_token!)).to.deep.equal({ active: false });
     });

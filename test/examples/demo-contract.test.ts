@@ -30,14 +30,18 @@ function decodeEntities(text: string): string {
     const r = ref.toLowerCase();
     if (r.startsWith('#x')) return String.fromCodePoint(parseInt(r.slice(2), 16));
     if (r.startsWith('#')) return String.fromCodePoint(parseInt(r.slice(1), 10));
-    return ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" } as Record<string, string>)[r] ?? '';
+    return (
+      ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" } as Record<string, string>)[r] ?? ''
+    );
   });
 }
 
 /** The attributes of one start tag's attribute text (names lower-cased; bare attributes are ''). */
 function attributes(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of text.matchAll(/([^\s"'<>\/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g)) {
+  for (const m of text.matchAll(
+    /([^\s"'<>\/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g,
+  )) {
     const name = m[1]!.toLowerCase();
     if (!(name in out)) out[name] = decodeEntities(m[2] ?? m[3] ?? m[4] ?? '');
   }
@@ -74,7 +78,8 @@ function submitControls(form: HtmlForm): Record<string, string>[] {
 function hiddenFields(form: HtmlForm): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const input of form.inputs) {
-    if ((input['type'] ?? '').toLowerCase() === 'hidden' && input['name'] !== undefined) fields[input['name']] = input['value'] ?? '';
+    if ((input['type'] ?? '').toLowerCase() === 'hidden' && input['name'] !== undefined)
+      fields[input['name']] = input['value'] ?? '';
   }
   return fields;
 }
@@ -107,7 +112,11 @@ function pathOf(location: string): string {
   return url.pathname + url.search;
 }
 
-async function signIn(agent: Agent, username = 'alice', password = 'wonderland'): Promise<Response> {
+async function signIn(
+  agent: Agent,
+  username = 'alice',
+  password = 'wonderland',
+): Promise<Response> {
   return agent.post('/login').type('form').send({ username, password });
 }
 
@@ -121,9 +130,16 @@ interface AuthorizeParams {
 }
 
 function authorizeQuery(params: AuthorizeParams): Record<string, string> {
-  const query: Record<string, string> = { response_type: 'code', client_id: params.client_id, redirect_uri: params.redirect_uri, scope: params.scope, state: params.state };
+  const query: Record<string, string> = {
+    response_type: 'code',
+    client_id: params.client_id,
+    redirect_uri: params.redirect_uri,
+    scope: params.scope,
+    state: params.state,
+  };
   if (params.code_challenge !== undefined) query['code_challenge'] = params.code_challenge;
-  if (params.code_challenge_method !== undefined) query['code_challenge_method'] = params.code_challenge_method;
+  if (params.code_challenge_method !== undefined)
+    query['code_challenge_method'] = params.code_challenge_method;
   return query;
 }
 
@@ -131,7 +147,11 @@ function authorizeQuery(params: AuthorizeParams): Record<string, string> {
  * Starts signed out: /authorize sends the browser to /login, the login sends it
  * back to the same authorization request, which shows the consent page.
  */
-async function throughLoginToConsent(agent: Agent, issuer: string, params: AuthorizeParams): Promise<{ page: Response; url: string }> {
+async function throughLoginToConsent(
+  agent: Agent,
+  issuer: string,
+  params: AuthorizeParams,
+): Promise<{ page: Response; url: string }> {
   const first = await agent.get('/authorize').query(authorizeQuery(params));
   expect(first.status, 'a signed-out user is redirected').to.be.oneOf([302, 303]);
   expect(new URL(first.headers['location']!, issuer).pathname).to.equal('/login');
@@ -140,7 +160,9 @@ async function throughLoginToConsent(agent: Agent, issuer: string, params: Autho
   const login = await signIn(agent);
   expect(login.status).to.be.oneOf([302, 303]);
   const back = new URL(login.headers['location']!, issuer);
-  expect(back.pathname, 'after login the user lands back on the authorization request').to.equal('/authorize');
+  expect(back.pathname, 'after login the user lands back on the authorization request').to.equal(
+    '/authorize',
+  );
   expect(back.searchParams.get('client_id')).to.equal(params.client_id);
   expect(back.searchParams.get('state')).to.equal(params.state);
   const page = await agent.get(back.pathname + back.search);
@@ -150,9 +172,17 @@ async function throughLoginToConsent(agent: Agent, issuer: string, params: Autho
 }
 
 /** Answers the consent page with every hidden input it carries plus the decision. */
-async function decide(agent: Agent, page: Response, pageUrl: string, decision: 'allow' | 'deny'): Promise<URL> {
+async function decide(
+  agent: Agent,
+  page: Response,
+  pageUrl: string,
+  decision: 'allow' | 'deny',
+): Promise<URL> {
   const form = consentForm(page.text);
-  const res = await agent.post(actionPath(form, pageUrl)).type('form').send({ ...hiddenFields(form), decision });
+  const res = await agent
+    .post(actionPath(form, pageUrl))
+    .type('form')
+    .send({ ...hiddenFields(form), decision });
   expect(res.status, 'the decision is redirected back to the client').to.be.oneOf([302, 303]);
   return new URL(res.headers['location']!);
 }
@@ -173,10 +203,17 @@ interface Tokens {
   expires_in?: number;
 }
 
-function tokenRequest(app: App, client: string, auth: AuthMethod, secret: string, params: Record<string, string>) {
+function tokenRequest(
+  app: App,
+  client: string,
+  auth: AuthMethod,
+  secret: string,
+  params: Record<string, string>,
+) {
   const req = request(app).post('/token').type('form');
   if (auth === 'client_secret_basic') return req.auth(client, secret).send(params);
-  if (auth === 'client_secret_post') return req.send({ ...params, client_id: client, client_secret: secret });
+  if (auth === 'client_secret_post')
+    return req.send({ ...params, client_id: client, client_secret: secret });
   return req.send({ ...params, client_id: client });
 }
 
@@ -186,7 +223,12 @@ async function codeFlow(app: App, options: FlowOptions): Promise<Tokens> {
   const { verifier, challenge } = pkce();
   const state = randomBytes(12).toString('base64url');
   const { page, url } = await throughLoginToConsent(agent, options.issuer, {
-    client_id: options.client, redirect_uri: options.redirectUri, scope: options.scope, state, code_challenge: challenge, code_challenge_method: 'S256',
+    client_id: options.client,
+    redirect_uri: options.redirectUri,
+    scope: options.scope,
+    state,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
   });
   const back = await decide(agent, page, url, 'allow');
   expect(back.origin + back.pathname).to.equal(options.redirectUri);
@@ -196,7 +238,10 @@ async function codeFlow(app: App, options: FlowOptions): Promise<Tokens> {
   const code = back.searchParams.get('code');
   expect(code).to.be.a('string').and.not.equal('');
   const token = await tokenRequest(app, options.client, options.auth, WEB_SECRET, {
-    grant_type: 'authorization_code', code: code!, redirect_uri: options.redirectUri, code_verifier: verifier,
+    grant_type: 'authorization_code',
+    code: code!,
+    redirect_uri: options.redirectUri,
+    code_verifier: verifier,
   });
   expect(token.status, JSON.stringify(token.body)).to.equal(200);
   expect(token.body.access_token).to.be.a('string');
@@ -222,7 +267,13 @@ async function authorize(agent: Agent, params: AuthorizeParams): Promise<Respons
   return agent.get('/authorize').query(authorizeQuery(params));
 }
 
-function expectRedirectError(res: Response, redirectUri: string, error: string, state: string, issuer = ISSUER): void {
+function expectRedirectError(
+  res: Response,
+  redirectUri: string,
+  error: string,
+  state: string,
+  issuer = ISSUER,
+): void {
   expect(res.status).to.be.oneOf([302, 303]);
   const location = new URL(res.headers['location']!);
   expect(location.origin + location.pathname).to.equal(redirectUri);
@@ -248,7 +299,9 @@ describe('examples/demo-app: the fixed contract of issue 3', () => {
       const res = await request(app).get('/login');
       expect(res.status).to.equal(200);
       expect(res.headers['content-type']).to.match(/^text\/html/);
-      const forms = formsOf(res.text).filter((f) => (f.attrs['method'] ?? '').toLowerCase() === 'post');
+      const forms = formsOf(res.text).filter(
+        (f) => (f.attrs['method'] ?? '').toLowerCase() === 'post',
+      );
       expect(forms).to.have.length(1);
       const form = forms[0]!;
       expect(new URL(form.attrs['action'] ?? '', `${ISSUER}/login`).pathname).to.equal('/login');
@@ -263,12 +316,22 @@ describe('examples/demo-app: the fixed contract of issue 3', () => {
       const res = await signIn(agent);
       expect(res.status).to.be.oneOf([302, 303]);
       expect(new URL(res.headers['location']!, ISSUER).pathname).to.not.equal('/login');
-      const consent = await authorize(agent, { client_id: 'demo-web', redirect_uri: LOOPBACK_CALLBACK, scope: 'profile', state: 's1', code_challenge: pkce().challenge, code_challenge_method: 'S256' });
+      const consent = await authorize(agent, {
+        client_id: 'demo-web',
+        redirect_uri: LOOPBACK_CALLBACK,
+        scope: 'profile',
+        state: 's1',
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      });
       expect(consent.status).to.equal(200);
       consentForm(consent.text);
     });
 
-    for (const [label, username, password] of [['a wrong password', 'alice', 'looking-glass'], ['an unknown user', 'mallory', 'wonderland']] as const) {
+    for (const [label, username, password] of [
+      ['a wrong password', 'alice', 'looking-glass'],
+      ['an unknown user', 'mallory', 'wonderland'],
+    ] as const) {
       it(`POST /login with ${label} goes back to /login with an error and signs nobody in`, async () => {
         const agent = request.agent(app);
         const res = await signIn(agent, username, password);
@@ -280,7 +343,14 @@ describe('examples/demo-app: the fixed contract of issue 3', () => {
         expect(page.status).to.equal(200);
         expect(page.text).to.match(/role="alert"|class="error"/);
         // still signed out: an authorization request sends the browser to /login again
-        const again = await authorize(agent, { client_id: 'demo-web', redirect_uri: LOOPBACK_CALLBACK, scope: 'profile', state: 's2', code_challenge: pkce().challenge, code_challenge_method: 'S256' });
+        const again = await authorize(agent, {
+          client_id: 'demo-web',
+          redirect_uri: LOOPBACK_CALLBACK,
+          scope: 'profile',
+          state: 's2',
+          code_challenge: pkce().challenge,
+          code_challenge_method: 'S256',
+        });
         expect(again.status).to.be.oneOf([302, 303]);
         expect(new URL(again.headers['location']!, ISSUER).pathname).to.equal('/login');
       });
@@ -290,7 +360,13 @@ describe('examples/demo-app: the fixed contract of issue 3', () => {
       const subs: string[] = [];
       for (const secret of ['first-process-secret', 'second-process-secret']) {
         const { app: fresh } = createDemoApp({ issuer: ISSUER, sessionSecret: secret });
-        const tokens = await codeFlow(fresh, { issuer: ISSUER, client: 'demo-web', redirectUri: LOOPBACK_CALLBACK, scope: 'profile', auth: 'client_secret_basic' });
+        const tokens = await codeFlow(fresh, {
+          issuer: ISSUER,
+          client: 'demo-web',
+          redirectUri: LOOPBACK_CALLBACK,
+          scope: 'profile',
+          auth: 'client_secret_basic',
+        });
         const res = await me(fresh, tokens.access_token);
         expect(res.status).to.equal(200);
         subs.push(res.body.sub);
@@ -305,19 +381,34 @@ describe('examples/demo-app: the fixed contract of issue 3', () => {
     it('is an HTML <form method="post"> with hidden inputs and submit buttons name="decision" value="allow" and value="deny"', async () => {
       const agent = request.agent(app);
       const { page } = await throughLoginToConsent(agent, ISSUER, {
-        client_id: 'demo-web', redirect_uri: LOOPBACK_CALLBACK, scope: 'profile read', state: 'st', code_challenge: pkce().challenge, code_challenge_method: 'S256',
+        client_id: 'demo-web',
+        redirect_uri: LOOPBACK_CALLBACK,
+        scope: 'profile read',
+        state: 'st',
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
       });
       expect(page.text).to.match(/<form\b[^>]*\bmethod\s*=\s*["']?post["']?/i);
       const form = consentForm(page.text);
-      expect(Object.keys(hiddenFields(form)), 'hidden inputs carry the transaction').to.have.length.greaterThan(0);
-      const decisions = submitControls(form).filter((b) => b['name'] === 'decision').map((b) => b['value']);
+      expect(
+        Object.keys(hiddenFields(form)),
+        'hidden inputs carry the transaction',
+      ).to.have.length.greaterThan(0);
+      const decisions = submitControls(form)
+        .filter((b) => b['name'] === 'decision')
+        .map((b) => b['value']);
       expect(decisions).to.have.members(['allow', 'deny']);
     });
 
     it('decision=allow redirects to the client with a code, state and iss', async () => {
       const agent = request.agent(app);
       const { page, url } = await throughLoginToConsent(agent, ISSUER, {
-        client_id: 'demo-web', redirect_uri: LOOPBACK_CALLBACK, scope: 'profile', state: 'allow-state', code_challenge: pkce().challenge, code_challenge_method: 'S256',
+        client_id: 'demo-web',
+        redirect_uri: LOOPBACK_CALLBACK,
+        scope: 'profile',
+        state: 'allow-state',
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
       });
       const back = await decide(agent, page, url, 'allow');
       expect(back.origin + back.pathname).to.equal(LOOPBACK_CALLBACK);
@@ -329,7 +420,12 @@ describe('examples/demo-app: the fixed contract of issue 3', () => {
     it('decision=deny redirects to the client with error=access_denied, state and iss, and no code', async () => {
       const agent = request.agent(app);
       const { page, url } = await throughLoginToConsent(agent, ISSUER, {
-        client_id: 'demo-spa', redirect_uri: LOOPBACK_CALLBACK, scope: 'profile', state: 'deny-state', code_challenge: pkce().challenge, code_challenge_method: 'S256',
+        client_id: 'demo-spa',
+        redirect_uri: LOOPBACK_CALLBACK,
+        scope: 'profile',
+        state: 'deny-state',
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
       });
       const back = await decide(agent, page, url, 'deny');
       expect(back.origin + back.pathname).to.equal(LOOPBACK_CALLBACK);
@@ -347,7 +443,14 @@ describe('examples/demo-app: the fixed contract of issue 3', () => {
     for (const redirectUri of [LOOPBACK_CALLBACK, LOCALHOST_CALLBACK, `${issuer}/callback`]) {
       it(`accepts the registered redirect URI ${redirectUri}`, async () => {
         const agent = await signedIn(app);
-        const res = await authorize(agent, { client_id: 'demo-web', redirect_uri: redirectUri, scope: 'profile', state: 'r', code_challenge: pkce().challenge, code_challenge_method: 'S256' });
+        const res = await authorize(agent, {
+          client_id: 'demo-web',
+          redirect_uri: redirectUri,
+          scope: 'profile',
+          state: 'r',
+          code_challenge: pkce().challenge,
+          code_challenge_method: 'S256',
+        });
         expect(res.status).to.equal(200);
         consentForm(res.text);
       });
@@ -355,36 +458,71 @@ describe('examples/demo-app: the fixed contract of issue 3', () => {
 
     it('refuses an unregistered redirect URI with an error page, not a redirect', async () => {
       const agent = await signedIn(app);
-      const res = await authorize(agent, { client_id: 'demo-web', redirect_uri: 'http://127.0.0.1:8081/callback', scope: 'profile', state: 'r', code_challenge: pkce().challenge, code_challenge_method: 'S256' });
+      const res = await authorize(agent, {
+        client_id: 'demo-web',
+        redirect_uri: 'http://127.0.0.1:8081/callback',
+        scope: 'profile',
+        state: 'r',
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      });
       expectErrorPage(res);
     });
 
     for (const auth of ['client_secret_basic', 'client_secret_post'] as const) {
       it(`the code + PKCE flow through login and consent ends in tokens that open /api/me (${auth}); the refresh token works`, async () => {
-        const tokens = await codeFlow(app, { issuer, client: 'demo-web', redirectUri: `${issuer}/callback`, scope: 'profile read write', auth });
+        const tokens = await codeFlow(app, {
+          issuer,
+          client: 'demo-web',
+          redirectUri: `${issuer}/callback`,
+          scope: 'profile read write',
+          auth,
+        });
         expect(tokens.scope).to.equal('profile read write');
         expect(tokens.refresh_token).to.be.a('string');
         const res = await me(app, tokens.access_token);
         expect(res.status).to.equal(200);
         expect(res.body).to.include({ sub: ALICE_SUB, client_id: 'demo-web' });
-        const refreshed = await tokenRequest(app, 'demo-web', auth, WEB_SECRET, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! });
+        const refreshed = await tokenRequest(app, 'demo-web', auth, WEB_SECRET, {
+          grant_type: 'refresh_token',
+          refresh_token: tokens.refresh_token!,
+        });
         expect(refreshed.status, JSON.stringify(refreshed.body)).to.equal(200);
-        expect((await me(app, refreshed.body.access_token)).body).to.include({ sub: ALICE_SUB, client_id: 'demo-web' });
+        expect((await me(app, refreshed.body.access_token)).body).to.include({
+          sub: ALICE_SUB,
+          client_id: 'demo-web',
+        });
       });
     }
 
     it('refuses a wrong secret (invalid_client) with either auth method', async () => {
-      const basic = await request(app).post('/token').auth('demo-web', 'wrong-secret').type('form').send({ grant_type: 'refresh_token', refresh_token: 'x' });
+      const basic = await request(app)
+        .post('/token')
+        .auth('demo-web', 'wrong-secret')
+        .type('form')
+        .send({ grant_type: 'refresh_token', refresh_token: 'x' });
       expect(basic.status).to.equal(401);
       expect(basic.body.error).to.equal('invalid_client');
-      const post = await request(app).post('/token').type('form').send({ grant_type: 'refresh_token', refresh_token: 'x', client_id: 'demo-web', client_secret: 'wrong-secret' });
+      const post = await request(app)
+        .post('/token')
+        .type('form')
+        .send({
+          grant_type: 'refresh_token',
+          refresh_token: 'x',
+          client_id: 'demo-web',
+          client_secret: 'wrong-secret',
+        });
       // RFC 6749 5.2: 401 is required only when the client used the Authorization header
       expect(post.status).to.be.oneOf([400, 401]);
       expect(post.body.error).to.equal('invalid_client');
     });
 
     it('has no client_credentials grant (unauthorized_client)', async () => {
-      const res = await request(app).post('/token').auth('demo-web', WEB_SECRET).type('form').send({ grant_type: 'client_credentials' });
+      const res = await request(app)
+        .post('/token')
+        .auth('demo-web', WEB_SECRET)
+        .type('form')
+        .send({ grant_type: 'client_credentials' });
       expect(res.status).to.equal(400);
       expect(res.body.error).to.equal('unauthorized_client');
     });
@@ -397,7 +535,14 @@ describe('examples/demo-app: the fixed contract of issue 3', () => {
     for (const redirectUri of [LOOPBACK_CALLBACK, `${issuer}/callback`]) {
       it(`accepts the registered redirect URI ${redirectUri}`, async () => {
         const agent = await signedIn(app);
-        const res = await authorize(agent, { client_id: 'demo-spa', redirect_uri: redirectUri, scope: 'profile read', state: 'r', code_challenge: pkce().challenge, code_challenge_method: 'S256' });
+        const res = await authorize(agent, {
+          client_id: 'demo-spa',
+          redirect_uri: redirectUri,
+          scope: 'profile read',
+          state: 'r',
+          code_challenge: pkce().challenge,
+          code_challenge_method: 'S256',
+        });
         expect(res.status).to.equal(200);
         consentForm(res.text);
       });
@@ -405,31 +550,61 @@ describe('examples/demo-app: the fixed contract of issue 3', () => {
 
     it('an authorization request without code_challenge is redirected with invalid_request', async () => {
       const agent = await signedIn(app);
-      const res = await authorize(agent, { client_id: 'demo-spa', redirect_uri: LOOPBACK_CALLBACK, scope: 'profile', state: 'no-pkce' });
+      const res = await authorize(agent, {
+        client_id: 'demo-spa',
+        redirect_uri: LOOPBACK_CALLBACK,
+        scope: 'profile',
+        state: 'no-pkce',
+      });
       expectRedirectError(res, LOOPBACK_CALLBACK, 'invalid_request', 'no-pkce', issuer);
     });
 
     it('asking for write is invalid_scope (its scopes are profile read)', async () => {
       const agent = await signedIn(app);
-      const res = await authorize(agent, { client_id: 'demo-spa', redirect_uri: LOOPBACK_CALLBACK, scope: 'profile write', state: 'w', code_challenge: pkce().challenge, code_challenge_method: 'S256' });
+      const res = await authorize(agent, {
+        client_id: 'demo-spa',
+        redirect_uri: LOOPBACK_CALLBACK,
+        scope: 'profile write',
+        state: 'w',
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      });
       expectRedirectError(res, LOOPBACK_CALLBACK, 'invalid_scope', 'w', issuer);
     });
 
     it('the code + PKCE flow through login and consent (no client secret) ends in tokens that open /api/me; the refresh token works', async () => {
-      const tokens = await codeFlow(app, { issuer, client: 'demo-spa', redirectUri: `${issuer}/callback`, scope: 'profile read', auth: 'none' });
+      const tokens = await codeFlow(app, {
+        issuer,
+        client: 'demo-spa',
+        redirectUri: `${issuer}/callback`,
+        scope: 'profile read',
+        auth: 'none',
+      });
       expect(tokens.scope).to.equal('profile read');
       expect(tokens.refresh_token).to.be.a('string');
       const res = await me(app, tokens.access_token);
       expect(res.status).to.equal(200);
       expect(res.body).to.include({ sub: ALICE_SUB, client_id: 'demo-spa', scope: 'profile read' });
-      const refreshed = await tokenRequest(app, 'demo-spa', 'none', '', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! });
+      const refreshed = await tokenRequest(app, 'demo-spa', 'none', '', {
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token!,
+      });
       expect(refreshed.status, JSON.stringify(refreshed.body)).to.equal(200);
       expect((await me(app, refreshed.body.access_token)).status).to.equal(200);
     });
 
     it('the flow also works on the 127.0.0.1:8080 callback', async () => {
-      const tokens = await codeFlow(app, { issuer, client: 'demo-spa', redirectUri: LOOPBACK_CALLBACK, scope: 'profile', auth: 'none' });
-      expect((await me(app, tokens.access_token)).body).to.include({ sub: ALICE_SUB, client_id: 'demo-spa' });
+      const tokens = await codeFlow(app, {
+        issuer,
+        client: 'demo-spa',
+        redirectUri: LOOPBACK_CALLBACK,
+        scope: 'profile',
+        auth: 'none',
+      });
+      expect((await me(app, tokens.access_token)).body).to.include({
+        sub: ALICE_SUB,
+        client_id: 'demo-spa',
+      });
     });
   });
 
@@ -437,21 +612,35 @@ describe('examples/demo-app: the fixed contract of issue 3', () => {
     const { app } = createDemoApp({ issuer: ISSUER });
 
     it('gets a token for scopes read write, which opens /api/data', async () => {
-      const res = await request(app).post('/token').auth('demo-service', 'demo-service-secret').type('form').send({ grant_type: 'client_credentials', scope: 'read write' });
+      const res = await request(app)
+        .post('/token')
+        .auth('demo-service', 'demo-service-secret')
+        .type('form')
+        .send({ grant_type: 'client_credentials', scope: 'read write' });
       expect(res.status).to.equal(200);
       expect(res.body.scope).to.equal('read write');
-      const data = await request(app).get('/api/data').set('Authorization', `Bearer ${res.body.access_token}`);
+      const data = await request(app)
+        .get('/api/data')
+        .set('Authorization', `Bearer ${res.body.access_token}`);
       expect(data.status).to.equal(200);
     });
 
     it('may not ask for profile (invalid_scope)', async () => {
-      const res = await request(app).post('/token').auth('demo-service', 'demo-service-secret').type('form').send({ grant_type: 'client_credentials', scope: 'profile' });
+      const res = await request(app)
+        .post('/token')
+        .auth('demo-service', 'demo-service-secret')
+        .type('form')
+        .send({ grant_type: 'client_credentials', scope: 'profile' });
       expect(res.status).to.equal(400);
       expect(res.body.error).to.equal('invalid_scope');
     });
 
     it('refuses a wrong secret (invalid_client)', async () => {
-      const res = await request(app).post('/token').auth('demo-service', 'demo-web-secret').type('form').send({ grant_type: 'client_credentials' });
+      const res = await request(app)
+        .post('/token')
+        .auth('demo-service', 'demo-web-secret')
+        .type('form')
+        .send({ grant_type: 'client_credentials' });
       expect(res.status).to.equal(401);
       expect(res.body.error).to.equal('invalid_client');
     });
@@ -459,14 +648,23 @@ describe('examples/demo-app: the fixed contract of issue 3', () => {
 
   describe('client demo-cli (password + refresh_token, secret demo-cli-secret)', () => {
     const { app } = createDemoApp({ issuer: ISSUER });
-    const cli = (params: Record<string, string>) => request(app).post('/token').auth('demo-cli', 'demo-cli-secret').type('form').send(params);
+    const cli = (params: Record<string, string>) =>
+      request(app).post('/token').auth('demo-cli', 'demo-cli-secret').type('form').send(params);
 
     it('signs alice in with the password grant for profile read; the refresh token gives a working access token', async () => {
-      const token = await cli({ grant_type: 'password', username: 'alice', password: 'wonderland', scope: 'profile read' });
+      const token = await cli({
+        grant_type: 'password',
+        username: 'alice',
+        password: 'wonderland',
+        scope: 'profile read',
+      });
       expect(token.status).to.equal(200);
       expect(token.body.scope).to.equal('profile read');
       expect(token.body.refresh_token).to.be.a('string');
-      const refreshed = await cli({ grant_type: 'refresh_token', refresh_token: token.body.refresh_token });
+      const refreshed = await cli({
+        grant_type: 'refresh_token',
+        refresh_token: token.body.refresh_token,
+      });
       expect(refreshed.status, JSON.stringify(refreshed.body)).to.equal(200);
       const res = await me(app, refreshed.body.access_token);
       expect(res.status).to.equal(200);
@@ -474,7 +672,12 @@ describe('examples/demo-app: the fixed contract of issue 3', () => {
     });
 
     it('may not ask for write (invalid_scope)', async () => {
-      const token = await cli({ grant_type: 'password', username: 'alice', password: 'wonderland', scope: 'profile write' });
+      const token = await cli({
+        grant_type: 'password',
+        username: 'alice',
+        password: 'wonderland',
+        scope: 'profile write',
+      });
       expect(token.status).to.equal(400);
       expect(token.body.error).to.equal('invalid_scope');
     });
@@ -489,7 +692,11 @@ describe('examples/demo-app: the fixed contract of issue 3', () => {
   describe('the protected API', () => {
     const { app } = createDemoApp({ issuer: ISSUER });
     const cliToken = async (scope: string): Promise<string> => {
-      const res = await request(app).post('/token').auth('demo-cli', 'demo-cli-secret').type('form').send({ grant_type: 'password', username: 'alice', password: 'wonderland', scope });
+      const res = await request(app)
+        .post('/token')
+        .auth('demo-cli', 'demo-cli-secret')
+        .type('form')
+        .send({ grant_type: 'password', username: 'alice', password: 'wonderland', scope });
       expect(res.status).to.equal(200);
       return res.body.access_token as string;
     };
@@ -514,11 +721,15 @@ describe('examples/demo-app: the fixed contract of issue 3', () => {
     });
 
     it('GET /api/data with a read token answers JSON; with only profile it is 403 insufficient_scope', async () => {
-      const ok = await request(app).get('/api/data').set('Authorization', `Bearer ${await cliToken('read')}`);
+      const ok = await request(app)
+        .get('/api/data')
+        .set('Authorization', `Bearer ${await cliToken('read')}`);
       expect(ok.status).to.equal(200);
       expect(ok.headers['content-type']).to.match(/^application\/json/);
       expect(ok.body).to.be.an('object');
-      const refused = await request(app).get('/api/data').set('Authorization', `Bearer ${await cliToken('profile')}`);
+      const refused = await request(app)
+        .get('/api/data')
+        .set('Authorization', `Bearer ${await cliToken('profile')}`);
       expect(refused.status).to.equal(403);
       expect(refused.headers['www-authenticate']).to.match(/error="insufficient_scope"/);
     });
@@ -527,7 +738,11 @@ describe('examples/demo-app: the fixed contract of issue 3', () => {
   describe('the client page', () => {
     const { app } = createDemoApp({ issuer: ISSUER });
 
-    for (const path of ['/', '/callback', '/callback?code=abc&state=xyz&iss=http%3A%2F%2Flocalhost%3A3000']) {
+    for (const path of [
+      '/',
+      '/callback',
+      '/callback?code=abc&state=xyz&iss=http%3A%2F%2Flocalhost%3A3000',
+    ]) {
       it(`GET ${path} serves the client page with the #start button`, async () => {
         const res = await request(app).get(path);
         expect(res.status).to.equal(200);

@@ -41,8 +41,14 @@ interface Demo {
 async function startDemo(env: Record<string, string>, chosenPort?: number): Promise<Demo> {
   const port = chosenPort ?? (await freePort());
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, PORT: String(port) };
-  for (const name of ['ISSUER', 'ACCESS_TOKEN_FORMAT'] as const) if (!(name in env)) delete childEnv[name];
-  const child = spawn(NPM, ['start'], { cwd: ROOT, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const name of ['ISSUER', 'ACCESS_TOKEN_FORMAT'] as const)
+    if (!(name in env)) delete childEnv[name];
+  const child = spawn(NPM, ['start'], {
+    cwd: ROOT,
+    env: childEnv,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -51,17 +57,23 @@ async function startDemo(env: Record<string, string>, chosenPort?: number): Prom
   const deadline = Date.now() + STARTUP_MS;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`npm start exited (${child.exitCode ?? child.signalCode}) before listening:\n${stdout}\n${stderr}`);
+      throw new Error(
+        `npm start exited (${child.exitCode ?? child.signalCode}) before listening:\n${stdout}\n${stderr}`,
+      );
     }
     try {
-      const res = await fetch(`${demo.base}/.well-known/oauth-authorization-server`, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`${demo.base}/.well-known/oauth-authorization-server`, {
+        signal: AbortSignal.timeout(2000),
+      });
       if (res.ok) return demo;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
       stopDemo(demo);
-      throw new Error(`npm start did not answer on port ${port} within ${STARTUP_MS / 1000} s:\n${stdout}\n${stderr}`);
+      throw new Error(
+        `npm start did not answer on port ${port} within ${STARTUP_MS / 1000} s:\n${stdout}\n${stderr}`,
+      );
     }
     await sleep(150);
   }
@@ -106,7 +118,10 @@ function printedUrls(text: string): string[] {
   return [...text.matchAll(/https?:\/\/[^\s'"<>()]+/g)].map((m) => m[0].replace(/[.,;:]+$/, ''));
 }
 
-async function json(url: string, init?: RequestInit): Promise<{ status: number; body: Record<string, unknown> }> {
+async function json(
+  url: string,
+  init?: RequestInit,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(5000) });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
@@ -133,15 +148,28 @@ async function aliceSub(demo: Demo): Promise<unknown> {
       Authorization: `Basic ${Buffer.from('demo-cli:demo-cli-secret').toString('base64')}`,
       'Content-Type': 'application/x-www-form-urlencoded',
     },
-    body: new URLSearchParams({ grant_type: 'password', username: 'alice', password: 'wonderland', scope: 'profile' }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'password',
+      username: 'alice',
+      password: 'wonderland',
+      scope: 'profile',
+    }).toString(),
   });
   expect(token.status, JSON.stringify(token.body)).to.equal(200);
-  const me = await json(`${demo.base}/api/me`, { headers: { Authorization: `Bearer ${String(token.body['access_token'])}` } });
+  const me = await json(`${demo.base}/api/me`, {
+    headers: { Authorization: `Bearer ${String(token.body['access_token'])}` },
+  });
   expect(me.status).to.equal(200);
   return me.body['sub'];
 }
 
-const ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'jwks_uri'] as const;
+const ENDPOINTS = [
+  'authorization_endpoint',
+  'token_endpoint',
+  'revocation_endpoint',
+  'introspection_endpoint',
+  'jwks_uri',
+] as const;
 
 describe('npm start (the demo as a process)', function () {
   this.timeout(STARTUP_MS + 15_000);
@@ -157,8 +185,14 @@ describe('npm start (the demo as a process)', function () {
 
     it('prints the URL to open: the issuer http://localhost:PORT', async () => {
       const issuer = `http://localhost:${demo!.port}`;
-      const output = await waitForOutput(demo!, new RegExp(`${issuer.replace(/[.]/g, '\\.')}/?(\\s|$)`));
-      expect(printedUrls(output)).to.satisfy((urls: string[]) => urls.some((u) => u === issuer || u === `${issuer}/`), `printed:\n${output}`);
+      const output = await waitForOutput(
+        demo!,
+        new RegExp(`${issuer.replace(/[.]/g, '\\.')}/?(\\s|$)`),
+      );
+      expect(printedUrls(output)).to.satisfy(
+        (urls: string[]) => urls.some((u) => u === issuer || u === `${issuer}/`),
+        `printed:\n${output}`,
+      );
     });
 
     it('metadata lists every endpoint under http://localhost:PORT and sets authorization_response_iss_parameter_supported', async () => {
@@ -168,7 +202,10 @@ describe('npm start (the demo as a process)', function () {
       expect(body['issuer']).to.equal(issuer);
       for (const name of ENDPOINTS) {
         expect(body[name], name).to.be.a('string');
-        expect(String(body[name]).startsWith(`${issuer}/`), `${name}: ${String(body[name])}`).to.equal(true);
+        expect(
+          String(body[name]).startsWith(`${issuer}/`),
+          `${name}: ${String(body[name])}`,
+        ).to.equal(true);
       }
       expect(body['authorization_response_iss_parameter_supported']).to.equal(true);
     });
@@ -210,13 +247,23 @@ describe('npm start (the demo as a process)', function () {
       const { status, body } = await json(`${issuer}/.well-known/oauth-authorization-server`);
       expect(status).to.equal(200);
       expect(body['issuer']).to.equal(issuer);
-      for (const name of ENDPOINTS) expect(String(body[name]).startsWith(`${issuer}/`), `${name}: ${String(body[name])}`).to.equal(true);
+      for (const name of ENDPOINTS)
+        expect(
+          String(body[name]).startsWith(`${issuer}/`),
+          `${name}: ${String(body[name])}`,
+        ).to.equal(true);
       expect(body['authorization_response_iss_parameter_supported']).to.equal(true);
     });
 
     it('prints ISSUER as the URL to open', async () => {
-      const output = await waitForOutput(demo!, new RegExp(`${issuer.replace(/[.]/g, '\\.')}/?(\\s|$)`));
-      expect(printedUrls(output)).to.satisfy((urls: string[]) => urls.some((u) => u === issuer || u === `${issuer}/`), `printed:\n${output}`);
+      const output = await waitForOutput(
+        demo!,
+        new RegExp(`${issuer.replace(/[.]/g, '\\.')}/?(\\s|$)`),
+      );
+      expect(printedUrls(output)).to.satisfy(
+        (urls: string[]) => urls.some((u) => u === issuer || u === `${issuer}/`),
+        `printed:\n${output}`,
+      );
     });
 
     it("alice's sub is the same user-7a1ce after a restart (another process)", async () => {
@@ -237,7 +284,10 @@ describe('npm start (the demo as a process)', function () {
       const token = await clientCredentialsToken(demo!);
       expect(token).to.not.include('.');
       expect(token.length).to.be.greaterThan(20);
-      const res = await fetch(`${demo!.base}/api/data`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${demo!.base}/api/data`, {
+        headers: { Authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(5000),
+      });
       expect(res.status).to.equal(200);
     });
   });
@@ -257,4 +307,3 @@ describe('npm start (the demo as a process)', function () {
     });
   });
 });
-

@@ -14,8 +14,24 @@ import {
   type EngineResponse,
   type ProviderOptions,
 } from '../../index.js';
-import { frozenClock, issueCode, providerOptions, REDIRECT, secrets, VERIFIER, type FrozenClock } from '../support/fixtures.js';
-import { basic, expectBearerFor, expectError, expectOneWinner, expectTokens, form, rejection } from '../support/engine.js';
+import {
+  frozenClock,
+  issueCode,
+  providerOptions,
+  REDIRECT,
+  secrets,
+  VERIFIER,
+  type FrozenClock,
+} from '../support/fixtures.js';
+import {
+  basic,
+  expectBearerFor,
+  expectError,
+  expectOneWinner,
+  expectTokens,
+  form,
+  rejection,
+} from '../support/engine.js';
 
 const WEB = basic('web', secrets.web.secret);
 const OTHER = basic('other', secrets.other.secret);
@@ -29,8 +45,19 @@ const WRONG_VERIFIER = 'wrong-verifier-0123456789-abcdefghijklmnopqrs';
 function clients(): ClientConfig[] {
   return [
     ...(providerOptions().clients as readonly ClientConfig[]),
-    { id: 'legacy', secretHash: legacySecret.secretHash, redirectUris: [REDIRECT], grantTypes: ['authorization_code', 'refresh_token'], requirePkce: false },
-    { id: 'norefresh', secretHash: legacySecret.secretHash, redirectUris: [REDIRECT], grantTypes: ['authorization_code'] },
+    {
+      id: 'legacy',
+      secretHash: legacySecret.secretHash,
+      redirectUris: [REDIRECT],
+      grantTypes: ['authorization_code', 'refresh_token'],
+      requirePkce: false,
+    },
+    {
+      id: 'norefresh',
+      secretHash: legacySecret.secretHash,
+      redirectUris: [REDIRECT],
+      grantTypes: ['authorization_code'],
+    },
   ];
 }
 
@@ -39,9 +66,20 @@ function makeProvider(clock: FrozenClock, overrides: Partial<ProviderOptions> = 
 }
 
 /** Redeems `code` as `web` (Basic auth) unless told otherwise; `authorization: null` sends no header. */
-function redeem(provider: Provider, code: string | undefined, extra: Record<string, string | undefined> = {}, authorization: string | null = WEB): Promise<EngineResponse> {
+function redeem(
+  provider: Provider,
+  code: string | undefined,
+  extra: Record<string, string | undefined> = {},
+  authorization: string | null = WEB,
+): Promise<EngineResponse> {
   return provider.token({
-    params: form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: VERIFIER, ...extra }),
+    params: form({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      code_verifier: VERIFIER,
+      ...extra,
+    }),
     authorization: authorization ?? undefined,
   });
 }
@@ -70,7 +108,11 @@ describe('authorization_code grant (engine)', () => {
       const body = expectTokens(res);
       expect(body.access_token).to.be.a('string').and.not.equal('');
       expect(body.refresh_token).to.be.a('string').and.not.equal('');
-      await expectBearerFor(provider, body, { subject: 'user-alice', clientId: 'web', scope: 'read profile' });
+      await expectBearerFor(provider, body, {
+        subject: 'user-alice',
+        clientId: 'web',
+        scope: 'read profile',
+      });
     });
 
     it('sends Cache-Control: no-store and Pragma: no-cache', async () => {
@@ -123,8 +165,16 @@ describe('authorization_code grant (engine)', () => {
     it('refuses a mismatching redirect_uri (invalid_grant) and does not burn the code', async () => {
       // RFC 6749 5.2, invalid_grant: "... does not match the redirection URI used in the authorization request ..."
       const c = await code();
-      expectError(await redeem(provider, c, { redirect_uri: 'https://app.example.test/other' }), 400, 'invalid_grant');
-      expectError(await redeem(provider, c, { redirect_uri: `${REDIRECT}/` }), 400, 'invalid_grant');
+      expectError(
+        await redeem(provider, c, { redirect_uri: 'https://app.example.test/other' }),
+        400,
+        'invalid_grant',
+      );
+      expectError(
+        await redeem(provider, c, { redirect_uri: `${REDIRECT}/` }),
+        400,
+        'invalid_grant',
+      );
       expectTokens(await redeem(provider, c));
     });
 
@@ -135,7 +185,11 @@ describe('authorization_code grant (engine)', () => {
 
     it('still checks a redirect_uri given when none was sent at authorization', async () => {
       const c = await code('web', { redirectUriSent: false });
-      expectError(await redeem(provider, c, { redirect_uri: 'https://app.example.test/other' }), 400, 'invalid_grant');
+      expectError(
+        await redeem(provider, c, { redirect_uri: 'https://app.example.test/other' }),
+        400,
+        'invalid_grant',
+      );
       expectTokens(await redeem(provider, c, { redirect_uri: REDIRECT }));
     });
 
@@ -143,7 +197,11 @@ describe('authorization_code grant (engine)', () => {
       // RFC 7636 4.6: "If the values are not equal, an error response indicating "invalid_grant" as
       // described in Section 5.2 of [RFC6749] MUST be returned."
       const c = await code();
-      expectError(await redeem(provider, c, { code_verifier: WRONG_VERIFIER }), 400, 'invalid_grant');
+      expectError(
+        await redeem(provider, c, { code_verifier: WRONG_VERIFIER }),
+        400,
+        'invalid_grant',
+      );
       expectTokens(await redeem(provider, c, { code_verifier: VERIFIER }));
     });
 
@@ -157,7 +215,11 @@ describe('authorization_code grant (engine)', () => {
       // RFC 9700 4.8.2: "the authorization server MUST ensure that if there was no code_challenge in
       // the authorization request, a request to the token endpoint containing a code_verifier is rejected."
       const c = await code('legacy', { verifier: undefined });
-      expectError(await redeem(provider, c, { code_verifier: VERIFIER }, LEGACY), 400, 'invalid_request');
+      expectError(
+        await redeem(provider, c, { code_verifier: VERIFIER }, LEGACY),
+        400,
+        'invalid_request',
+      );
       expectTokens(await redeem(provider, c, { code_verifier: undefined }, LEGACY));
     });
 
@@ -190,7 +252,10 @@ describe('authorization_code grant (engine)', () => {
       const err = await rejection(provider.verifyAccessToken(first.access_token));
       expect(err).to.be.instanceOf(InvalidTokenError);
       expect(first.refresh_token).to.be.a('string');
-      const refreshed = await provider.token({ params: { grant_type: 'refresh_token', refresh_token: first.refresh_token as string }, authorization: WEB });
+      const refreshed = await provider.token({
+        params: { grant_type: 'refresh_token', refresh_token: first.refresh_token as string },
+        authorization: WEB,
+      });
       expectError(refreshed, 400, 'invalid_grant');
     });
 
@@ -199,11 +264,17 @@ describe('authorization_code grant (engine)', () => {
       // owner's tokens revoked: the replay is judged only after the PKCE check.
       const c = await code();
       const first = expectTokens(await redeem(provider, c));
-      expectError(await redeem(provider, c, { code_verifier: WRONG_VERIFIER }), 400, 'invalid_grant');
+      expectError(
+        await redeem(provider, c, { code_verifier: WRONG_VERIFIER }),
+        400,
+        'invalid_grant',
+      );
       expect((await provider.verifyAccessToken(first.access_token)).subject).to.equal('user-alice');
       const stranger = await redeem(provider, c, {}, OTHER);
       expectError(stranger, 400, 'invalid_grant');
-      expect((stranger.body as { error_description: string }).error_description).to.equal('the authorization code was issued to another client');
+      expect((stranger.body as { error_description: string }).error_description).to.equal(
+        'the authorization code was issued to another client',
+      );
       expect((await provider.verifyAccessToken(first.access_token)).subject).to.equal('user-alice');
     });
 
@@ -226,7 +297,10 @@ describe('authorization_code grant (engine)', () => {
       provider = makeProvider(clock, { grants: { refreshToken: false } });
       const body = expectTokens(await redeem(provider, await code('web')));
       expect(body).to.not.have.property('refresh_token');
-      const refreshed = await provider.token({ params: { grant_type: 'refresh_token', refresh_token: 'anything' }, authorization: WEB });
+      const refreshed = await provider.token({
+        params: { grant_type: 'refresh_token', refresh_token: 'anything' },
+        authorization: WEB,
+      });
       expectError(refreshed, 400, 'unsupported_grant_type');
     });
   });
@@ -236,16 +310,37 @@ describe('authorization_code grant (engine)', () => {
 
     it('refuses a public client without code_challenge (InvalidRequestError)', async () => {
       const client = await clientOf(provider, 'spa');
-      const err = await rejection(provider.issueAuthorizationCode({ client, subject: 'user-alice', scope: ['read'], redirectUri: REDIRECT }));
+      const err = await rejection(
+        provider.issueAuthorizationCode({
+          client,
+          subject: 'user-alice',
+          scope: ['read'],
+          redirectUri: REDIRECT,
+        }),
+      );
       expect(err).to.be.instanceOf(InvalidRequestError);
       expect((err as InvalidRequestError).error).to.equal('invalid_request');
     });
 
     it('refuses a confidential client without code_challenge unless it opted out of PKCE', async () => {
       const web = await clientOf(provider, 'web');
-      expect(await rejection(provider.issueAuthorizationCode({ client: web, subject: 'u', scope: ['read'], redirectUri: REDIRECT }))).to.be.instanceOf(InvalidRequestError);
+      expect(
+        await rejection(
+          provider.issueAuthorizationCode({
+            client: web,
+            subject: 'u',
+            scope: ['read'],
+            redirectUri: REDIRECT,
+          }),
+        ),
+      ).to.be.instanceOf(InvalidRequestError);
       const legacy = await clientOf(provider, 'legacy');
-      const issued = await provider.issueAuthorizationCode({ client: legacy, subject: 'u', scope: ['read'], redirectUri: REDIRECT });
+      const issued = await provider.issueAuthorizationCode({
+        client: legacy,
+        subject: 'u',
+        scope: ['read'],
+        redirectUri: REDIRECT,
+      });
       expect(issued.code).to.be.a('string');
       expect(issued.expiresIn).to.equal(60);
     });
@@ -254,21 +349,47 @@ describe('authorization_code grant (engine)', () => {
       // RFC 9700 2.1.1: "When using PKCE, clients SHOULD use PKCE code challenge methods that do not
       // expose the PKCE verifier in the authorization request. [...] Currently, S256 is the only such method."
       const client = await clientOf(provider, 'spa');
-      const input = { client, subject: 'user-alice', scope: ['read'], redirectUri: REDIRECT, codeChallenge: VERIFIER, codeChallengeMethod: 'plain' as const };
-      expect(await rejection(provider.issueAuthorizationCode(input))).to.be.instanceOf(InvalidRequestError);
+      const input = {
+        client,
+        subject: 'user-alice',
+        scope: ['read'],
+        redirectUri: REDIRECT,
+        codeChallenge: VERIFIER,
+        codeChallengeMethod: 'plain' as const,
+      };
+      expect(await rejection(provider.issueAuthorizationCode(input))).to.be.instanceOf(
+        InvalidRequestError,
+      );
 
       provider = makeProvider(clock, { pkce: { allowPlain: true } });
       const plainClient = await clientOf(provider, 'spa');
       const { code: c } = await provider.issueAuthorizationCode({ ...input, client: plainClient });
-      expectError(await redeem(provider, c, { client_id: 'spa', code_verifier: WRONG_VERIFIER }, null), 400, 'invalid_grant');
+      expectError(
+        await redeem(provider, c, { client_id: 'spa', code_verifier: WRONG_VERIFIER }, null),
+        400,
+        'invalid_grant',
+      );
       expectTokens(await redeem(provider, c, { client_id: 'spa', code_verifier: VERIFIER }, null));
     });
 
     it('refuses a malformed code_challenge', async () => {
       // RFC 7636 4.2: "code-challenge = 43*128unreserved"
       const client = await clientOf(provider, 'spa');
-      for (const bad of ['too-short', 'a'.repeat(129), `${challenge.slice(0, -1)}+`, `${challenge.slice(0, -1)}=`]) {
-        const err = await rejection(provider.issueAuthorizationCode({ client, subject: 'u', scope: ['read'], redirectUri: REDIRECT, codeChallenge: bad }));
+      for (const bad of [
+        'too-short',
+        'a'.repeat(129),
+        `${challenge.slice(0, -1)}+`,
+        `${challenge.slice(0, -1)}=`,
+      ]) {
+        const err = await rejection(
+          provider.issueAuthorizationCode({
+            client,
+            subject: 'u',
+            scope: ['read'],
+            redirectUri: REDIRECT,
+            codeChallenge: bad,
+          }),
+        );
         expect(err, bad).to.be.instanceOf(InvalidRequestError);
       }
     });
@@ -276,7 +397,13 @@ describe('authorization_code grant (engine)', () => {
     it('refuses an unregistered redirect URI with a TypeError', async () => {
       const client = await clientOf(provider, 'spa');
       const err = await rejection(
-        provider.issueAuthorizationCode({ client, subject: 'u', scope: ['read'], redirectUri: 'https://evil.example.test/callback', codeChallenge: challenge }),
+        provider.issueAuthorizationCode({
+          client,
+          subject: 'u',
+          scope: ['read'],
+          redirectUri: 'https://evil.example.test/callback',
+          codeChallenge: challenge,
+        }),
       );
       expect(err).to.be.instanceOf(TypeError);
       expect((err as Error).message).to.match(/redirectUri/);

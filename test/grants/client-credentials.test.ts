@@ -4,25 +4,42 @@
  */
 import { expect } from 'chai';
 import { Provider, type EngineResponse, type ProviderOptions } from '../../index.js';
-import { frozenClock, ISSUER, providerOptions, secrets, type FrozenClock } from '../support/fixtures.js';
+import {
+  frozenClock,
+  ISSUER,
+  providerOptions,
+  secrets,
+  type FrozenClock,
+} from '../support/fixtures.js';
 import { basic, expectError, expectTokens } from '../support/engine.js';
 
 const SERVICE = basic('service', secrets.service.secret);
 
 /** The decoded header and payload of a compact JWS (not verified). */
-function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+function decodeJwt(token: string): {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+} {
   const parts = token.split('.');
   expect(parts, 'a compact JWS has three parts').to.have.length(3);
-  const decode = (part: string | undefined): Record<string, unknown> => JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+  const decode = (part: string | undefined): Record<string, unknown> =>
+    JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
   return { header: decode(parts[0]), payload: decode(parts[1]) };
 }
 
 describe('client_credentials grant (engine)', () => {
   let clock: FrozenClock;
   let provider: Provider;
-  const make = (overrides: Partial<ProviderOptions> = {}): Provider => new Provider(providerOptions({ clock, ...overrides }));
+  const make = (overrides: Partial<ProviderOptions> = {}): Provider =>
+    new Provider(providerOptions({ clock, ...overrides }));
   const request = (scope?: string, authorization = SERVICE): Promise<EngineResponse> =>
-    provider.token({ params: scope === undefined ? { grant_type: 'client_credentials' } : { grant_type: 'client_credentials', scope }, authorization });
+    provider.token({
+      params:
+        scope === undefined
+          ? { grant_type: 'client_credentials' }
+          : { grant_type: 'client_credentials', scope },
+      authorization,
+    });
 
   beforeEach(() => {
     clock = frozenClock();
@@ -69,7 +86,9 @@ describe('client_credentials grant (engine)', () => {
   it('refuses a client not registered for the grant (unauthorized_client)', async () => {
     // RFC 6749 5.2, unauthorized_client: "The authenticated client is not authorized to use this
     // authorization grant type."
-    const res = await provider.token({ params: { grant_type: 'client_credentials', client_id: 'spa' } });
+    const res = await provider.token({
+      params: { grant_type: 'client_credentials', client_id: 'spa' },
+    });
     expectError(res, 400, 'unauthorized_client');
   });
 

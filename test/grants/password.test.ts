@@ -9,7 +9,11 @@ import { basic, expectBearerFor, expectError, expectTokens } from '../support/en
 
 const CLI = basic('cli', secrets.cli.secret);
 
-function login(provider: Provider, params: Record<string, string>, authorization = CLI): Promise<EngineResponse> {
+function login(
+  provider: Provider,
+  params: Record<string, string>,
+  authorization = CLI,
+): Promise<EngineResponse> {
   return provider.token({ params: { grant_type: 'password', ...params }, authorization });
 }
 
@@ -24,10 +28,21 @@ describe('password grant (engine)', () => {
     const body = expectTokens(await login(provider, { username: 'alice', password: 'wonderland' }));
     expect(body.access_token).to.be.a('string');
     expect(body.refresh_token).to.be.a('string');
-    await expectBearerFor(provider, body, { subject: 'user-alice', clientId: 'cli', scope: 'read' });
+    await expectBearerFor(provider, body, {
+      subject: 'user-alice',
+      clientId: 'cli',
+      scope: 'read',
+    });
 
-    const refreshed = expectTokens(await provider.token({ params: { grant_type: 'refresh_token', refresh_token: body.refresh_token as string }, authorization: CLI }));
-    expect((await provider.verifyAccessToken(refreshed.access_token)).subject).to.equal('user-alice');
+    const refreshed = expectTokens(
+      await provider.token({
+        params: { grant_type: 'refresh_token', refresh_token: body.refresh_token as string },
+        authorization: CLI,
+      }),
+    );
+    expect((await provider.verifyAccessToken(refreshed.access_token)).subject).to.equal(
+      'user-alice',
+    );
   });
 
   it('refuses a wrong password with invalid_grant, not invalid_client', async () => {
@@ -39,7 +54,11 @@ describe('password grant (engine)', () => {
   });
 
   it('refuses an unknown user with invalid_grant', async () => {
-    expectError(await login(provider, { username: 'mallory', password: 'wonderland' }), 400, 'invalid_grant');
+    expectError(
+      await login(provider, { username: 'mallory', password: 'wonderland' }),
+      400,
+      'invalid_grant',
+    );
   });
 
   it('requires username and password (invalid_request)', async () => {
@@ -63,7 +82,9 @@ describe('password grant (engine)', () => {
         },
       }),
     );
-    const body = expectTokens(await login(provider, { username: 'bob', password: 'secret', scope: 'profile write' }));
+    const body = expectTokens(
+      await login(provider, { username: 'bob', password: 'secret', scope: 'profile write' }),
+    );
     expect(body.scope).to.equal('profile write');
     expect(seen).to.have.length(1);
     expect(seen[0]?.username).to.equal('bob');
@@ -78,11 +99,19 @@ describe('password grant (engine)', () => {
     // authorization server."
     provider = new Provider(providerOptions({ grants: {} }));
     expect(provider.grantTypes).to.not.include('password');
-    expectError(await login(provider, { username: 'alice', password: 'wonderland' }), 400, 'unsupported_grant_type');
+    expectError(
+      await login(provider, { username: 'alice', password: 'wonderland' }),
+      400,
+      'unsupported_grant_type',
+    );
   });
 
   it('refuses a client not registered for the password grant (unauthorized_client)', async () => {
-    const res = await login(provider, { username: 'alice', password: 'wonderland' }, basic('web', secrets.web.secret));
+    const res = await login(
+      provider,
+      { username: 'alice', password: 'wonderland' },
+      basic('web', secrets.web.secret),
+    );
     expectError(res, 400, 'unauthorized_client');
   });
 });

@@ -4,9 +4,31 @@
  * the grace window and `rotate: false`.
  */
 import { expect } from 'chai';
-import { createAuthorizationServer, InvalidTokenError, Provider, type EngineResponse, type ProviderOptions, type TokenResponseBody } from '../../index.js';
-import { frozenClock, issueCode, providerOptions, REDIRECT, secrets, VERIFIER, type FrozenClock } from '../support/fixtures.js';
-import { basic, expectBearerFor, expectError, expectOneWinner, expectTokens, rejection } from '../support/engine.js';
+import {
+  createAuthorizationServer,
+  InvalidTokenError,
+  Provider,
+  type EngineResponse,
+  type ProviderOptions,
+  type TokenResponseBody,
+} from '../../index.js';
+import {
+  frozenClock,
+  issueCode,
+  providerOptions,
+  REDIRECT,
+  secrets,
+  VERIFIER,
+  type FrozenClock,
+} from '../support/fixtures.js';
+import {
+  basic,
+  expectBearerFor,
+  expectError,
+  expectOneWinner,
+  expectTokens,
+  rejection,
+} from '../support/engine.js';
 
 const WEB = basic('web', secrets.web.secret);
 const OTHER = basic('other', secrets.other.secret);
@@ -18,24 +40,44 @@ function refreshTokenOf(body: TokenResponseBody): string {
 }
 
 /** Tokens for `web` from a fresh authorization code with the given scope. */
-async function authorize(provider: Provider, scope: string[] = ['read', 'write']): Promise<TokenResponseBody> {
-  const code = await issueCode(createAuthorizationServer(provider), 'web', { verifier: VERIFIER, scope });
+async function authorize(
+  provider: Provider,
+  scope: string[] = ['read', 'write'],
+): Promise<TokenResponseBody> {
+  const code = await issueCode(createAuthorizationServer(provider), 'web', {
+    verifier: VERIFIER,
+    scope,
+  });
   return expectTokens(
     await provider.token({
-      params: { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: VERIFIER },
+      params: {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT,
+        code_verifier: VERIFIER,
+      },
       authorization: WEB,
     }),
   );
 }
 
-function refresh(provider: Provider, token: string, extra: Record<string, string> = {}, authorization = WEB): Promise<EngineResponse> {
-  return provider.token({ params: { grant_type: 'refresh_token', refresh_token: token, ...extra }, authorization });
+function refresh(
+  provider: Provider,
+  token: string,
+  extra: Record<string, string> = {},
+  authorization = WEB,
+): Promise<EngineResponse> {
+  return provider.token({
+    params: { grant_type: 'refresh_token', refresh_token: token, ...extra },
+    authorization,
+  });
 }
 
 describe('refresh_token grant (engine)', () => {
   let clock: FrozenClock;
   let provider: Provider;
-  const make = (overrides: Partial<ProviderOptions> = {}): Provider => new Provider(providerOptions({ clock, ...overrides }));
+  const make = (overrides: Partial<ProviderOptions> = {}): Provider =>
+    new Provider(providerOptions({ clock, ...overrides }));
 
   beforeEach(() => {
     clock = frozenClock();
@@ -44,7 +86,10 @@ describe('refresh_token grant (engine)', () => {
 
   it('refuses a request without refresh_token (invalid_request)', async () => {
     // RFC 6749 6: "refresh_token REQUIRED. The refresh token issued to the client."
-    const res = await provider.token({ params: { grant_type: 'refresh_token' }, authorization: WEB });
+    const res = await provider.token({
+      params: { grant_type: 'refresh_token' },
+      authorization: WEB,
+    });
     expectError(res, 400, 'invalid_request');
   });
 
@@ -58,7 +103,11 @@ describe('refresh_token grant (engine)', () => {
       const body = expectTokens(await refresh(provider, refreshTokenOf(first)));
       expect(refreshTokenOf(body)).to.not.equal(first.refresh_token);
       expect(body.access_token).to.not.equal(first.access_token);
-      await expectBearerFor(provider, body, { subject: 'user-alice', clientId: 'web', scope: 'read write' });
+      await expectBearerFor(provider, body, {
+        subject: 'user-alice',
+        clientId: 'web',
+        scope: 'read write',
+      });
       // The chain goes on with the new token.
       expectTokens(await refresh(provider, refreshTokenOf(body)));
     });
@@ -71,13 +120,19 @@ describe('refresh_token grant (engine)', () => {
       const first = await authorize(provider);
       const old = refreshTokenOf(first);
       const second = expectTokens(await refresh(provider, old));
-      expect((await provider.verifyAccessToken(second.access_token)).subject).to.equal('user-alice');
+      expect((await provider.verifyAccessToken(second.access_token)).subject).to.equal(
+        'user-alice',
+      );
 
       expectError(await refresh(provider, old), 400, 'invalid_grant');
 
       expectError(await refresh(provider, refreshTokenOf(second)), 400, 'invalid_grant');
-      expect(await rejection(provider.verifyAccessToken(second.access_token))).to.be.instanceOf(InvalidTokenError);
-      expect(await rejection(provider.verifyAccessToken(first.access_token))).to.be.instanceOf(InvalidTokenError);
+      expect(await rejection(provider.verifyAccessToken(second.access_token))).to.be.instanceOf(
+        InvalidTokenError,
+      );
+      expect(await rejection(provider.verifyAccessToken(first.access_token))).to.be.instanceOf(
+        InvalidTokenError,
+      );
     });
 
     it('lets exactly one of 10 parallel refreshes with one token succeed', async () => {
@@ -95,13 +150,20 @@ describe('refresh_token grant (engine)', () => {
       // resource owner." and "If a new refresh token is issued, the refresh token scope MUST be
       // identical to that of the refresh token included by the client in the request."
       const first = await authorize(provider, ['read', 'write']);
-      const narrowed = expectTokens(await refresh(provider, refreshTokenOf(first), { scope: 'read' }));
+      const narrowed = expectTokens(
+        await refresh(provider, refreshTokenOf(first), { scope: 'read' }),
+      );
       expect(narrowed.scope).to.equal('read');
-      expect((await provider.verifyAccessToken(narrowed.access_token)).scope).to.deep.equal(['read']);
+      expect((await provider.verifyAccessToken(narrowed.access_token)).scope).to.deep.equal([
+        'read',
+      ]);
 
       const again = expectTokens(await refresh(provider, refreshTokenOf(narrowed)));
       expect(again.scope).to.equal('read write');
-      expect((await provider.verifyAccessToken(again.access_token)).scope).to.deep.equal(['read', 'write']);
+      expect((await provider.verifyAccessToken(again.access_token)).scope).to.deep.equal([
+        'read',
+        'write',
+      ]);
     });
 
     it('refuses widening the scope (invalid_scope) without burning the refresh token', async () => {
@@ -161,7 +223,9 @@ describe('refresh_token grant (engine)', () => {
       clock.advance(11);
       expectError(await refresh(provider, old), 400, 'invalid_grant');
       expectError(await refresh(provider, refreshTokenOf(second)), 400, 'invalid_grant');
-      expect(await rejection(provider.verifyAccessToken(second.access_token))).to.be.instanceOf(InvalidTokenError);
+      expect(await rejection(provider.verifyAccessToken(second.access_token))).to.be.instanceOf(
+        InvalidTokenError,
+      );
     });
   });
 
@@ -183,7 +247,9 @@ describe('refresh_token grant (engine)', () => {
     it('still narrows the scope', async () => {
       provider = make({ grants: { refreshToken: { rotate: false } } });
       const token = refreshTokenOf(await authorize(provider));
-      expect(expectTokens(await refresh(provider, token, { scope: 'write' })).scope).to.equal('write');
+      expect(expectTokens(await refresh(provider, token, { scope: 'write' })).scope).to.equal(
+        'write',
+      );
       expectError(await refresh(provider, token, { scope: 'profile' }), 400, 'invalid_scope');
     });
   });

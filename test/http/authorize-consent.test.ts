@@ -63,7 +63,9 @@ describe('authorize(): the consent page', () => {
   });
 
   it('a scope without a description is shown by its name', async () => {
-    const plain = authorizeApp({ provider: { scopes: { available: ['profile', 'read'], default: ['profile'] } } });
+    const plain = authorizeApp({
+      provider: { scopes: { available: ['profile', 'read'], default: ['profile'] } },
+    });
     const { html } = await consentPage(await signedIn(plain.app), spaParams());
     expect(html).to.include('<li>profile</li>');
     expect(html).to.include('<li>read</li>');
@@ -76,7 +78,9 @@ describe('authorize(): the consent page', () => {
     expect(form.csrf_token).to.match(/^[A-Za-z0-9_-]{43,}$/);
     expect(html).to.include('<button type="submit" name="decision" value="allow"');
     expect(html).to.include('<button type="submit" name="decision" value="deny"');
-    expect(html, 'no remember checkbox unless consent.remember is on').not.to.include('name="remember"');
+    expect(html, 'no remember checkbox unless consent.remember is on').not.to.include(
+      'name="remember"',
+    );
   });
 
   it('every page has its own transaction and CSRF token', async () => {
@@ -88,29 +92,52 @@ describe('authorize(): the consent page', () => {
 
   it('escapes every value: a client name, a scope description and a user name with markup and quotes', async () => {
     const evilDescription = `<img src=x onerror="alert('w')">`;
-    const evil = authorizeApp({ provider: { scopes: { available: ['profile', 'write'], default: ['profile'], descriptions: { write: evilDescription } } } });
+    const evil = authorizeApp({
+      provider: {
+        scopes: {
+          available: ['profile', 'write'],
+          default: ['profile'],
+          descriptions: { write: evilDescription },
+        },
+      },
+    });
     const bob = await signedIn(evil.app, 'bob');
-    const { html } = await consentPage(bob, spaParams({ client_id: 'evil', scope: 'profile write' }));
+    const { html } = await consentPage(
+      bob,
+      spaParams({ client_id: 'evil', scope: 'profile write' }),
+    );
     expect(html).not.to.include('<script>alert');
     expect(html).not.to.include('<img src=x');
     expect(html).not.to.include('<b>"the builder"</b>');
     expect(html).to.include(`<title>Allow ${htmlEscape(EVIL_NAME)} access?</title>`);
     expect(html).to.include(`<h1>${htmlEscape(EVIL_NAME)} wants to access your account</h1>`);
     expect(html).to.include(`<li>${htmlEscape(evilDescription)} <code>(write)</code></li>`);
-    expect(html).to.include(`Signed in as <strong>${htmlEscape('Bob <b>"the builder"</b>')}</strong>`);
+    expect(html).to.include(
+      `Signed in as <strong>${htmlEscape('Bob <b>"the builder"</b>')}</strong>`,
+    );
   });
 
   it('a request naming a client by a name full of markup shows an escaped error page', async () => {
-    const res = await request(app).get(authorizePath(spaParams({ client_id: '<script>x</script>' })));
+    const res = await request(app).get(
+      authorizePath(spaParams({ client_id: '<script>x</script>' })),
+    );
     expectErrorPage(res, 'invalid_client');
     expect(res.text).not.to.include('<script>x');
   });
 });
 
 describe('authorize(): remembered consent (consent: { remember: true })', () => {
-  const allowRemembered = async (agent: Agent, params: Record<string, string>, remember: boolean): Promise<void> => {
+  const allowRemembered = async (
+    agent: Agent,
+    params: Record<string, string>,
+    remember: boolean,
+  ): Promise<void> => {
     const { form } = await consentPage(agent, params);
-    const res = await decide(agent, { ...form, decision: 'allow', ...(remember ? { remember: '1' } : {}) });
+    const res = await decide(agent, {
+      ...form,
+      decision: 'allow',
+      ...(remember ? { remember: '1' } : {}),
+    });
     expect(expectRedirect(res, CB, { status: 303 }).get('code')).to.be.a('string');
   };
   /** Asserts the request skipped the page: 302 straight to the redirect URI with a code. */
@@ -166,7 +193,9 @@ describe('authorize(): remembered consent (consent: { remember: true })', () => 
   });
 
   it('a remembered consent ends after its lifetime (frozen clock)', async () => {
-    const { app, clock } = authorizeApp({ provider: { consent: { remember: { lifetime: 3600 } } } });
+    const { app, clock } = authorizeApp({
+      provider: { consent: { remember: { lifetime: 3600 } } },
+    });
     const alice = await signedIn(app);
     await allowRemembered(alice, spaParams(), true);
     clock.advance(3599);
@@ -252,11 +281,16 @@ describe('authorize(): the host overrides the views or the rendering', () => {
     const { app } = authorizeApp({ configure: (a) => a.set('views', dir) });
     const { html } = await consentPage(await signedIn(app), spaParams());
     expect(html).to.include('String consent for Photo Printer');
-    expectErrorPage(await request(app).get(authorizePath(spaParams({ client_id: 'nobody' }))), 'invalid_client');
+    expectErrorPage(
+      await request(app).get(authorizePath(spaParams({ client_id: 'nobody' }))),
+      'invalid_client',
+    );
   });
 
-  it("a host error.ejs replaces the error page", async () => {
-    const dir = viewsDir({ 'error.ejs': '<p id="host-error">Oops: <%= error.code %> (<%= status %>)</p>' });
+  it('a host error.ejs replaces the error page', async () => {
+    const dir = viewsDir({
+      'error.ejs': '<p id="host-error">Oops: <%= error.code %> (<%= status %>)</p>',
+    });
     const { app } = authorizeApp({ configure: (a) => a.set('views', [dir]) });
     const res = await request(app).get(authorizePath(spaParams({ client_id: 'nobody' })));
     expect(res.status).to.equal(400);
@@ -267,7 +301,10 @@ describe('authorize(): the host overrides the views or the rendering', () => {
   it("authorize({ views: dir }) takes precedence over the host's views setting", async () => {
     const hostDir = viewsDir({ 'consent.ejs': customConsent('Host') });
     const optionDir = viewsDir({ 'consent.ejs': customConsent('Option') });
-    const { app } = authorizeApp({ configure: (a) => a.set('views', [hostDir]), authorize: { loginUrl: '/login', views: optionDir } });
+    const { app } = authorizeApp({
+      configure: (a) => a.set('views', [hostDir]),
+      authorize: { loginUrl: '/login', views: optionDir },
+    });
     const { html } = await consentPage(await signedIn(app), spaParams());
     expect(html).to.include('Option consent for Photo Printer');
     expect(html).not.to.include('Host consent');
@@ -296,14 +333,21 @@ describe('authorize(): the host overrides the views or the rendering', () => {
       view: 'consent',
       issuer: ISSUER,
       client: { id: 'spa', name: 'Photo Printer' },
-      scopes: [{ name: 'profile', description: DESCRIPTIONS.profile }, { name: 'read', description: DESCRIPTIONS.read }],
+      scopes: [
+        { name: 'profile', description: DESCRIPTIONS.profile },
+        { name: 'read', description: DESCRIPTIONS.read },
+      ],
       user: { subject: 'user-alice', name: 'Alice Liddell' },
       action: '/authorize',
       rememberable: false,
     });
     expect(locals.transactionId).to.be.a('string');
     expect(locals.csrfToken).to.be.a('string');
-    const allowed = await decide(alice, { transaction_id: locals.transactionId, csrf_token: locals.csrfToken, decision: 'allow' });
+    const allowed = await decide(alice, {
+      transaction_id: locals.transactionId,
+      csrf_token: locals.csrfToken,
+      decision: 'allow',
+    });
     expect(expectRedirect(allowed, CB, { status: 303 }).get('code')).to.be.a('string');
 
     const error = await request(app).get(authorizePath(spaParams({ client_id: 'nobody' })));

@@ -52,7 +52,10 @@ describe('authorize(): login through the host app', () => {
     const before = sessionCookie(first);
     expect(before, 'a session cookie was set').to.be.a('string');
 
-    const login = await agent.post('/login').type('form').send({ username: 'alice', password: 'wonderland' });
+    const login = await agent
+      .post('/login')
+      .type('form')
+      .send({ username: 'alice', password: 'wonderland' });
     expect(login.status).to.equal(302);
     // Passport 0.7 regenerated the session at login: a new session id.
     const after = sessionCookie(login);
@@ -65,7 +68,10 @@ describe('authorize(): login through the host app', () => {
     expect(back.status).to.equal(200);
     expect(back.text).to.include('Photo Printer wants to access your account');
     expect(back.text).to.include('Signed in as <strong>Alice Liddell</strong>');
-    expect((await agent.get('/test/session')).body).to.deep.equal({ returnTo: null, user: 'user-alice' });
+    expect((await agent.get('/test/session')).body).to.deep.equal({
+      returnTo: null,
+      user: 'user-alice',
+    });
   });
 
   it('WITHOUT keepSessionInfo the regeneration drops returnTo: the user is signed in but lands on "/" (why the option matters)', async () => {
@@ -74,7 +80,10 @@ describe('authorize(): login through the host app', () => {
     await agent.get(authorizePath(spaParams()));
     const location = await signIn(agent);
     expect(location).to.equal('/');
-    expect((await agent.get('/test/session')).body).to.deep.equal({ returnTo: null, user: 'user-alice' });
+    expect((await agent.get('/test/session')).body).to.deep.equal({
+      returnTo: null,
+      user: 'user-alice',
+    });
   });
 
   it('a failed login leaves the pending request in place for the next attempt', async () => {
@@ -82,13 +91,16 @@ describe('authorize(): login through the host app', () => {
     const agent = request.agent(app);
     const path = authorizePath(spaParams());
     await agent.get(path);
-    const wrong = await agent.post('/login').type('form').send({ username: 'alice', password: 'nope' });
+    const wrong = await agent
+      .post('/login')
+      .type('form')
+      .send({ username: 'alice', password: 'nope' });
     expect(wrong.headers['location']).to.equal('/login?error=1');
     expect(await signIn(agent)).to.equal(path);
   });
 });
 
-describe('authorize(): a router mounted under a path (app.use(\'/oauth\', oauth.router()))', () => {
+describe("authorize(): a router mounted under a path (app.use('/oauth', oauth.router()))", () => {
   it('keeps the mounted path in returnTo and in the form action, and the decision POST works there', async () => {
     const { app, codes } = authorizeApp({ mount: '/oauth' });
     const agent = request.agent(app);
@@ -99,14 +111,20 @@ describe('authorize(): a router mounted under a path (app.use(\'/oauth\', oauth.
     const page = await agent.get(path);
     expect(page.status).to.equal(200);
     expect(page.text).to.include('<form method="post" action="/oauth/authorize">');
-    const res = await agent.post('/oauth/authorize').type('form').send({ ...formFields(page.text), decision: 'allow' });
+    const res = await agent
+      .post('/oauth/authorize')
+      .type('form')
+      .send({ ...formFields(page.text), decision: 'allow' });
     expectRedirect(res, CB, { status: 303 });
     expect(codes.saved).to.have.length(1);
   });
 });
 
 describe('authorize(): setup mistakes fail with an error that names the fix', () => {
-  async function setupError(app: ReturnType<typeof authorizeApp>, agent: Agent = request.agent(app.app)): Promise<SetupError> {
+  async function setupError(
+    app: ReturnType<typeof authorizeApp>,
+    agent: Agent = request.agent(app.app),
+  ): Promise<SetupError> {
     const res = await agent.get(authorizePath(spaParams()));
     expect(res.status, res.text).to.equal(500);
     expect(res.text).to.equal('host error handler');
@@ -122,7 +140,10 @@ describe('authorize(): setup mistakes fail with an error that names the fix', ()
 
   it('no express-session, on the decision POST too', async () => {
     const app = authorizeApp({ stack: 'none' });
-    const res = await request(app.app).post('/authorize').type('form').send({ transaction_id: 'x', csrf_token: 'y', decision: 'allow' });
+    const res = await request(app.app)
+      .post('/authorize')
+      .type('form')
+      .send({ transaction_id: 'x', csrf_token: 'y', decision: 'allow' });
     expect(res.status).to.equal(500);
     expect(app.errors[0]).to.be.instanceOf(SetupError);
     expect((app.errors[0] as Error).message).to.include('app.use(session');
@@ -175,9 +196,15 @@ describe('authorize(): the decision', () => {
     const token = await redeem(app, { code: params.get('code')! });
     expect(token.status, token.text).to.equal(200);
     expect(token.body.scope).to.equal('profile read');
-    const me = await request(app).get('/api/profile').set('Authorization', `Bearer ${token.body.access_token as string}`);
+    const me = await request(app)
+      .get('/api/profile')
+      .set('Authorization', `Bearer ${token.body.access_token as string}`);
     expect(me.status).to.equal(200);
-    expect(me.body).to.deep.equal({ sub: 'user-alice', client_id: 'spa', scope: ['profile', 'read'] });
+    expect(me.body).to.deep.equal({
+      sub: 'user-alice',
+      client_id: 'spa',
+      scope: ['profile', 'read'],
+    });
   });
 
   it('deny → 303 with error=access_denied, state and iss; nothing issued', async () => {
@@ -192,8 +219,14 @@ describe('authorize(): the decision', () => {
 
   describe('implicit (grants: { implicit: true })', () => {
     // RFC 9700 2.1.2: clients "SHOULD NOT use the implicit grant" — it is off unless enabled.
-    const implicitParams = (extra: Record<string, string> = {}) =>
-      ({ response_type: 'token', client_id: 'implicit-app', redirect_uri: CB, scope: 'profile read', state: 'st-123', ...extra });
+    const implicitParams = (extra: Record<string, string> = {}) => ({
+      response_type: 'token',
+      client_id: 'implicit-app',
+      redirect_uri: CB,
+      scope: 'profile read',
+      state: 'st-123',
+      ...extra,
+    });
 
     it('allow → the fragment has access_token, token_type=Bearer, expires_in, scope, state, iss; no code, no refresh token; the token works', async () => {
       // RFC 6749 4.2.2: the parameters are added "to the fragment component of the
@@ -203,22 +236,38 @@ describe('authorize(): the decision', () => {
       const { form } = await consentPage(agent, implicitParams());
       const res = await decide(agent, { ...form, decision: 'allow' });
       const params = expectRedirect(res, CB, { status: 303, mode: 'fragment' });
-      expect([...params.keys()].sort()).to.deep.equal(['access_token', 'expires_in', 'iss', 'scope', 'state', 'token_type']);
+      expect([...params.keys()].sort()).to.deep.equal([
+        'access_token',
+        'expires_in',
+        'iss',
+        'scope',
+        'state',
+        'token_type',
+      ]);
       expect(params.get('token_type')).to.equal('Bearer');
       expect(params.get('expires_in')).to.equal('3600');
       expect(params.get('scope')).to.equal('profile read');
       expect(params.get('state')).to.equal('st-123');
       expect(codes.saved).to.have.length(0);
-      const me = await request(app).get('/api/profile').set('Authorization', `Bearer ${params.get('access_token')!}`);
+      const me = await request(app)
+        .get('/api/profile')
+        .set('Authorization', `Bearer ${params.get('access_token')!}`);
       expect(me.status).to.equal(200);
-      expect(me.body).to.deep.equal({ sub: 'user-alice', client_id: 'implicit-app', scope: ['profile', 'read'] });
+      expect(me.body).to.deep.equal({
+        sub: 'user-alice',
+        client_id: 'implicit-app',
+        scope: ['profile', 'read'],
+      });
     });
 
     it('deny → access_denied in the fragment', async () => {
       const { app } = authorizeApp({ provider: { grants: { implicit: true } } });
       const agent = await signedIn(app);
       const { form } = await consentPage(agent, implicitParams());
-      expectErrorRedirect(await decide(agent, { ...form, decision: 'deny' }), 'access_denied', { status: 303, mode: 'fragment' });
+      expectErrorRedirect(await decide(agent, { ...form, decision: 'deny' }), 'access_denied', {
+        status: 303,
+        mode: 'fragment',
+      });
     });
   });
 });
@@ -229,7 +278,10 @@ describe('authorize(): nothing can be injected into the Location', () => {
   it('a state of "&code=evil#x" and a redirect URI with a query: the registered query is kept, state is one value, one code', async () => {
     const { app } = authorizeApp();
     const agent = await signedIn(app);
-    const { form } = await consentPage(agent, spaParams({ client_id: 'tenant', redirect_uri: TENANT_CB, state: STATE }));
+    const { form } = await consentPage(
+      agent,
+      spaParams({ client_id: 'tenant', redirect_uri: TENANT_CB, state: STATE }),
+    );
     const res = await decide(agent, { ...form, decision: 'allow' });
     const location = res.headers['location'] as string;
     expect(location.startsWith(`${TENANT_CB}&`), location).to.equal(true);
@@ -245,9 +297,16 @@ describe('authorize(): nothing can be injected into the Location', () => {
 
   it('the same on an error redirect: no code parameter at all', async () => {
     const { app } = authorizeApp();
-    const { response_type: _rt, ...params } = spaParams({ client_id: 'tenant', redirect_uri: TENANT_CB, state: STATE });
+    const { response_type: _rt, ...params } = spaParams({
+      client_id: 'tenant',
+      redirect_uri: TENANT_CB,
+      state: STATE,
+    });
     const res = await request(app).get(authorizePath(params));
-    const out = expectErrorRedirect(res, 'invalid_request', { redirectUri: TENANT_CB, state: STATE });
+    const out = expectErrorRedirect(res, 'invalid_request', {
+      redirectUri: TENANT_CB,
+      state: STATE,
+    });
     expect(out.getAll('tenant')).to.deep.equal(['a']);
   });
 
@@ -255,8 +314,17 @@ describe('authorize(): nothing can be injected into the Location', () => {
     const { app } = authorizeApp({ provider: { grants: { implicit: true } } });
     const agent = await signedIn(app);
     const state = '&access_token=evil&token_type=x';
-    const { form } = await consentPage(agent, { response_type: 'token', client_id: 'implicit-app', redirect_uri: CB, scope: 'profile', state });
-    const params = expectRedirect(await decide(agent, { ...form, decision: 'allow' }), CB, { status: 303, mode: 'fragment' });
+    const { form } = await consentPage(agent, {
+      response_type: 'token',
+      client_id: 'implicit-app',
+      redirect_uri: CB,
+      scope: 'profile',
+      state,
+    });
+    const params = expectRedirect(await decide(agent, { ...form, decision: 'allow' }), CB, {
+      status: 303,
+      mode: 'fragment',
+    });
     expect(params.getAll('state')).to.deep.equal([state]);
     expect(params.getAll('access_token')).to.have.length(1);
     expect(params.get('access_token')).not.to.equal('evil');
@@ -268,13 +336,18 @@ describe('authorize(): metadata (RFC 8414, RFC 9207)', () => {
   it('announces the authorization endpoint and the iss parameter; response types: code', async () => {
     const res = await request(authorizeApp().app).get(METADATA_PATH);
     expect(res.status).to.equal(200);
-    expect(res.body).to.include({ authorization_endpoint: `${ISSUER}/authorize`, authorization_response_iss_parameter_supported: true });
+    expect(res.body).to.include({
+      authorization_endpoint: `${ISSUER}/authorize`,
+      authorization_response_iss_parameter_supported: true,
+    });
     expect(res.body.response_types_supported).to.deep.equal(['code']);
     expect(res.body.code_challenge_methods_supported).to.deep.equal(['S256']);
   });
 
   it('lists token only when the implicit grant is on', async () => {
-    const res = await request(authorizeApp({ provider: { grants: { implicit: true } } }).app).get(METADATA_PATH);
+    const res = await request(authorizeApp({ provider: { grants: { implicit: true } } }).app).get(
+      METADATA_PATH,
+    );
     expect(res.body.response_types_supported).to.deep.equal(['code', 'token']);
     expect(res.body.authorization_response_iss_parameter_supported).to.equal(true);
   });

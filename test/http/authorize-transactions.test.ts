@@ -36,7 +36,10 @@ describe('authorize(): the decision POST (CSRF-bound, one answer per transaction
   });
 
   /** The refused POST answered a page showing `code`; the right POST afterwards fails too; nothing issued. */
-  async function expectRefusedForGood(res: request.Response, code = 'invalid_request'): Promise<void> {
+  async function expectRefusedForGood(
+    res: request.Response,
+    code = 'invalid_request',
+  ): Promise<void> {
     expectErrorPage(res, code);
     expectErrorPage(await decide(alice, { ...form, decision: 'allow' }), 'invalid_request');
     expect(fixture.codes.saved).to.have.length(0);
@@ -49,29 +52,55 @@ describe('authorize(): the decision POST (CSRF-bound, one answer per transaction
   });
 
   it('wrong csrf_token → 400 page', async () => {
-    await expectRefusedForGood(await decide(alice, { ...form, csrf_token: `${form.csrf_token.slice(0, -1)}A`, decision: 'allow' }));
+    await expectRefusedForGood(
+      await decide(alice, {
+        ...form,
+        csrf_token: `${form.csrf_token.slice(0, -1)}A`,
+        decision: 'allow',
+      }),
+    );
   });
 
   it("another page's csrf_token (same session) → 400 page", async () => {
     const other = (await consentPage(alice, spaParams())).form;
-    await expectRefusedForGood(await decide(alice, { transaction_id: form.transaction_id, csrf_token: other.csrf_token, decision: 'allow' }));
+    await expectRefusedForGood(
+      await decide(alice, {
+        transaction_id: form.transaction_id,
+        csrf_token: other.csrf_token,
+        decision: 'allow',
+      }),
+    );
   });
 
   it('a repeated csrf_token field → 400 page', async () => {
-    const body = new URLSearchParams([['transaction_id', form.transaction_id], ['csrf_token', form.csrf_token], ['csrf_token', form.csrf_token], ['decision', 'allow']]);
+    const body = new URLSearchParams([
+      ['transaction_id', form.transaction_id],
+      ['csrf_token', form.csrf_token],
+      ['csrf_token', form.csrf_token],
+      ['decision', 'allow'],
+    ]);
     const res = await alice.post('/authorize').type('form').send(body.toString());
     expectErrorPage(res, 'invalid_request');
     expect(fixture.codes.saved).to.have.length(0);
   });
 
   it('wrong or missing transaction_id → 400 page', async () => {
-    expectErrorPage(await decide(alice, { ...form, transaction_id: 'no-such-transaction', decision: 'allow' }), 'invalid_request');
-    expectErrorPage(await decide(alice, { csrf_token: form.csrf_token, decision: 'allow' }), 'invalid_request');
+    expectErrorPage(
+      await decide(alice, { ...form, transaction_id: 'no-such-transaction', decision: 'allow' }),
+      'invalid_request',
+    );
+    expectErrorPage(
+      await decide(alice, { csrf_token: form.csrf_token, decision: 'allow' }),
+      'invalid_request',
+    );
     expect(fixture.codes.saved).to.have.length(0);
   });
 
   it('a body that is not a form → 400 page', async () => {
-    const res = await alice.post('/authorize').set('Content-Type', 'application/json').send(JSON.stringify({ ...form, decision: 'allow' }));
+    const res = await alice
+      .post('/authorize')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ ...form, decision: 'allow' }));
     expectErrorPage(res, 'invalid_request');
     expect(fixture.codes.saved).to.have.length(0);
   });
@@ -90,7 +119,10 @@ describe('authorize(): the decision POST (CSRF-bound, one answer per transaction
   });
 
   it('a POST from another browser that never got the page → 400 page', async () => {
-    expectErrorPage(await decide(request.agent(fixture.app), { ...form, decision: 'allow' }), 'invalid_request');
+    expectErrorPage(
+      await decide(request.agent(fixture.app), { ...form, decision: 'allow' }),
+      'invalid_request',
+    );
     expect(fixture.codes.saved).to.have.length(0);
   });
 
@@ -117,9 +149,15 @@ describe('authorize(): the decision POST (CSRF-bound, one answer per transaction
   });
 
   it('another user signed in through the login form (keepSessionInfo carries the transaction over) → 400 access_denied page', async () => {
-    const login = await alice.post('/login').type('form').send({ username: 'bob', password: 'can-we-fix-it' });
+    const login = await alice
+      .post('/login')
+      .type('form')
+      .send({ username: 'bob', password: 'can-we-fix-it' });
     expect(login.status).to.equal(302);
-    await expectRefusedForGood(await decide(alice, { ...form, decision: 'allow' }), 'access_denied');
+    await expectRefusedForGood(
+      await decide(alice, { ...form, decision: 'allow' }),
+      'access_denied',
+    );
   });
 
   for (const decision of ['maybe', 'ALLOW', '']) {
@@ -134,9 +172,13 @@ describe('authorize(): the decision POST (CSRF-bound, one answer per transaction
 
   it('two pages open in one session (two tabs) are answered independently', async () => {
     const second = (await consentPage(alice, spaParams({ scope: 'write', state: 'tab-2' }))).form;
-    const a = expectRedirect(await decide(alice, { ...second, decision: 'allow' }), CB, { status: 303 });
+    const a = expectRedirect(await decide(alice, { ...second, decision: 'allow' }), CB, {
+      status: 303,
+    });
     expect(a.get('state')).to.equal('tab-2');
-    const b = expectRedirect(await decide(alice, { ...form, decision: 'allow' }), CB, { status: 303 });
+    const b = expectRedirect(await decide(alice, { ...form, decision: 'allow' }), CB, {
+      status: 303,
+    });
     expect(b.get('state')).to.equal('st-123');
     expect(fixture.codes.saved.map((c) => c.scope)).to.deep.equal([['write'], ['profile', 'read']]);
   });
@@ -145,13 +187,17 @@ describe('authorize(): the decision POST (CSRF-bound, one answer per transaction
     const later: ConsentForm[] = [];
     for (let i = 0; i < 8; i++) later.push((await consentPage(alice, spaParams())).form);
     expectErrorPage(await decide(alice, { ...form, decision: 'allow' }), 'invalid_request');
-    expectRedirect(await decide(alice, { ...(later[0] as ConsentForm), decision: 'allow' }), CB, { status: 303 });
+    expectRedirect(await decide(alice, { ...(later[0] as ConsentForm), decision: 'allow' }), CB, {
+      status: 303,
+    });
   });
 });
 
 describe('authorize(): transactionLifetime (frozen clock)', () => {
   it('a page answered within its lifetime works', async () => {
-    const { app, clock } = authorizeApp({ authorize: { loginUrl: '/login', transactionLifetime: 60 } });
+    const { app, clock } = authorizeApp({
+      authorize: { loginUrl: '/login', transactionLifetime: 60 },
+    });
     const alice = await signedIn(app);
     const { form } = await consentPage(alice, spaParams());
     clock.advance(59);
@@ -159,7 +205,9 @@ describe('authorize(): transactionLifetime (frozen clock)', () => {
   });
 
   it('a transaction older than transactionLifetime → 400 page, nothing issued', async () => {
-    const { app, clock, codes } = authorizeApp({ authorize: { loginUrl: '/login', transactionLifetime: 60 } });
+    const { app, clock, codes } = authorizeApp({
+      authorize: { loginUrl: '/login', transactionLifetime: 60 },
+    });
     const alice = await signedIn(app);
     const { form } = await consentPage(alice, spaParams());
     clock.advance(60);

@@ -37,7 +37,8 @@ describe('authorize(): errors about the client or redirect URI are shown, never 
   // authorization server SHOULD inform the resource owner of the error and MUST NOT
   // automatically redirect the user-agent to the invalid redirection URI."
   const { app, codes } = authorizeApp();
-  const get = (params: Parameters<typeof authorizePath>[0]) => request(app).get(authorizePath(params));
+  const get = (params: Parameters<typeof authorizePath>[0]) =>
+    request(app).get(authorizePath(params));
 
   after(() => {
     expect(codes.saved).to.have.length(0);
@@ -87,11 +88,18 @@ describe('authorize(): errors about the client or redirect URI are shown, never 
       ['a percent-encoded path character', 'spa', 'https://app.example/%63b'],
       ['an empty fragment', 'spa', `${CB}#`],
       ['the registered query dropped', 'tenant', CB],
-      ['a parameter added to the registered query', 'tenant', 'https://app.example/cb?tenant=a&tenant=b'],
+      [
+        'a parameter added to the registered query',
+        'tenant',
+        'https://app.example/cb?tenant=a&tenant=b',
+      ],
     ];
     for (const [what, clientId, uri] of variants) {
       it(`${what} (${uri}) → 400 page`, async () => {
-        expectErrorPage(await get(spaParams({ client_id: clientId, redirect_uri: uri })), 'invalid_request');
+        expectErrorPage(
+          await get(spaParams({ client_id: clientId, redirect_uri: uri })),
+          'invalid_request',
+        );
       });
     }
   });
@@ -123,7 +131,13 @@ describe('authorize(): errors about the client or redirect URI are shown, never 
   });
 
   it('a client store that is down → 503 temporarily_unavailable page, no redirect', async () => {
-    const down = authorizeApp({ provider: { clients: new FailingClientStore(new StoreUnavailableError('redis: ECONNREFUSED 10.0.0.7:6379')) } });
+    const down = authorizeApp({
+      provider: {
+        clients: new FailingClientStore(
+          new StoreUnavailableError('redis: ECONNREFUSED 10.0.0.7:6379'),
+        ),
+      },
+    });
     const res = await request(down.app).get(authorizePath(spaParams()));
     expectErrorPage(res, 'temporarily_unavailable', 503);
     expect(res.text).not.to.include('ECONNREFUSED');
@@ -131,7 +145,11 @@ describe('authorize(): errors about the client or redirect URI are shown, never 
   });
 
   it('a client store that fails otherwise → 500 server_error page; the private message stays private', async () => {
-    const broken = authorizeApp({ provider: { clients: new FailingClientStore(new Error('SELECT * FROM clients: syntax error')) } });
+    const broken = authorizeApp({
+      provider: {
+        clients: new FailingClientStore(new Error('SELECT * FROM clients: syntax error')),
+      },
+    });
     const res = await request(broken.app).get(authorizePath(spaParams()));
     expectErrorPage(res, 'server_error', 500);
     expect(res.text).not.to.include('SELECT');
@@ -145,19 +163,28 @@ describe('authorize(): loopback redirect URIs of native apps (RFC 8252 7.3)', ()
   // request."
   const { app } = authorizeApp();
   const get = (params: Record<string, string>) => request(app).get(authorizePath(params));
-  const native = (redirectUri: string, extra: Record<string, string> = {}) => spaParams({ client_id: 'native', redirect_uri: redirectUri, ...extra });
+  const native = (redirectUri: string, extra: Record<string, string> = {}) =>
+    spaParams({ client_id: 'native', redirect_uri: redirectUri, ...extra });
 
   it('a public client registered with http://127.0.0.1/cb may use any port, and the code goes to that port', async () => {
     const agent = await signedIn(app);
     const uri = 'http://127.0.0.1:53123/cb';
     const { form } = await consentPage(agent, native(uri));
-    const res = await agent.post('/authorize').type('form').send({ ...form, decision: 'allow' });
+    const res = await agent
+      .post('/authorize')
+      .type('form')
+      .send({ ...form, decision: 'allow' });
     const params = expectRedirect(res, uri, { status: 303 });
     expect(new URL(res.headers['location'] as string).port).to.equal('53123');
     const code = params.get('code');
     expect(code).to.be.a('string');
     // The token request must repeat the redirect_uri as sent, port included.
-    const token = await redeem(app, { code: code!, client_id: 'native', redirect_uri: uri, code_verifier: VERIFIER });
+    const token = await redeem(app, {
+      code: code!,
+      client_id: 'native',
+      redirect_uri: uri,
+      code_verifier: VERIFIER,
+    });
     expect(token.status, token.text).to.equal(200);
     expect(token.body.token_type).to.equal('Bearer');
   });
@@ -171,15 +198,27 @@ describe('authorize(): loopback redirect URIs of native apps (RFC 8252 7.3)', ()
 
   it('the registered URI itself, without a port, still matches', async () => {
     const { response_type: _rt, ...params } = native('http://127.0.0.1/cb');
-    expectErrorRedirect(await get(params), 'invalid_request', { redirectUri: 'http://127.0.0.1/cb' });
+    expectErrorRedirect(await get(params), 'invalid_request', {
+      redirectUri: 'http://127.0.0.1/cb',
+    });
   });
 
   it('NOT for a confidential client → 400 page', async () => {
-    expectErrorPage(await get(spaParams({ client_id: 'native-confidential', redirect_uri: 'http://127.0.0.1:53123/cb' })), 'invalid_request');
+    expectErrorPage(
+      await get(
+        spaParams({ client_id: 'native-confidential', redirect_uri: 'http://127.0.0.1:53123/cb' }),
+      ),
+      'invalid_request',
+    );
   });
 
   it('NOT for localhost (RFC 8252 8.3: "the use of localhost is NOT RECOMMENDED") → 400 page', async () => {
-    expectErrorPage(await get(spaParams({ client_id: 'native-localhost', redirect_uri: 'http://localhost:53123/cb' })), 'invalid_request');
+    expectErrorPage(
+      await get(
+        spaParams({ client_id: 'native-localhost', redirect_uri: 'http://localhost:53123/cb' }),
+      ),
+      'invalid_request',
+    );
   });
 
   it('NOT with a different path → 400 page', async () => {
@@ -194,12 +233,15 @@ describe('authorize(): loopback redirect URIs of native apps (RFC 8252 7.3)', ()
   });
 
   it('NOT with a port that is no port (0, 65536, 99999) → 400 page, never a redirect to an invalid URL', async () => {
-    for (const port of ['0', '65536', '99999']) expectErrorPage(await get(native(`http://127.0.0.1:${port}/cb`)), 'invalid_request');
+    for (const port of ['0', '65536', '99999'])
+      expectErrorPage(await get(native(`http://127.0.0.1:${port}/cb`)), 'invalid_request');
   });
 
   it('the highest port, 65535, is a port', async () => {
     const { response_type: _rt, ...params } = native('http://127.0.0.1:65535/cb');
-    expectErrorRedirect(await get(params), 'invalid_request', { redirectUri: 'http://127.0.0.1:65535/cb' });
+    expectErrorRedirect(await get(params), 'invalid_request', {
+      redirectUri: 'http://127.0.0.1:65535/cb',
+    });
   });
 });
 
@@ -213,7 +255,8 @@ describe('authorize(): once client and redirect URI are trusted, errors are redi
   // authorization server supporting this specification MUST indicate its identity by
   // including the iss parameter in the response." (checked by expectRedirect)
   const { app, codes } = authorizeApp();
-  const get = (params: Parameters<typeof authorizePath>[0]) => request(app).get(authorizePath(params));
+  const get = (params: Parameters<typeof authorizePath>[0]) =>
+    request(app).get(authorizePath(params));
 
   after(() => {
     expect(codes.saved).to.have.length(0);
@@ -225,7 +268,10 @@ describe('authorize(): once client and redirect URI are trusted, errors are redi
   });
 
   it('unknown response_type → unsupported_response_type', async () => {
-    expectErrorRedirect(await get(spaParams({ response_type: 'id_token' })), 'unsupported_response_type');
+    expectErrorRedirect(
+      await get(spaParams({ response_type: 'id_token' })),
+      'unsupported_response_type',
+    );
   });
 
   it('response_type=token while the implicit grant is off → unsupported_response_type, in the fragment', async () => {
@@ -242,9 +288,13 @@ describe('authorize(): once client and redirect URI are trusted, errors are redi
 
   it('with the implicit grant on, a code-only client asking for token → unauthorized_client (fragment); a token-only client asking for code → unauthorized_client (query)', async () => {
     const implicit = authorizeApp({ provider: { grants: { implicit: true } } });
-    const token = await request(implicit.app).get(authorizePath(spaParams({ response_type: 'token' })));
+    const token = await request(implicit.app).get(
+      authorizePath(spaParams({ response_type: 'token' })),
+    );
     expectErrorRedirect(token, 'unauthorized_client', { mode: 'fragment' });
-    const code = await request(implicit.app).get(authorizePath(spaParams({ client_id: 'implicit-app' })));
+    const code = await request(implicit.app).get(
+      authorizePath(spaParams({ client_id: 'implicit-app' })),
+    );
     expectErrorRedirect(code, 'unauthorized_client');
   });
 
@@ -253,7 +303,10 @@ describe('authorize(): once client and redirect URI are trusted, errors are redi
   });
 
   it('a scope the client may not use → invalid_scope', async () => {
-    expectErrorRedirect(await get(spaParams({ client_id: 'limited', scope: 'profile read' })), 'invalid_scope');
+    expectErrorRedirect(
+      await get(spaParams({ client_id: 'limited', scope: 'profile read' })),
+      'invalid_scope',
+    );
   });
 
   it('a malformed scope token (RFC 6749 3.3) → invalid_scope', async () => {
@@ -304,13 +357,19 @@ describe('authorize(): once client and redirect URI are trusted, errors are redi
     }
 
     it('an unknown code_challenge_method → invalid_request', async () => {
-      expectErrorRedirect(await get(spaParams({ code_challenge_method: 'S512' })), 'invalid_request');
+      expectErrorRedirect(
+        await get(spaParams({ code_challenge_method: 'S512' })),
+        'invalid_request',
+      );
     });
 
     it('code_challenge_method=plain → invalid_request', async () => {
       // RFC 9700 2.1.1: "Clients SHOULD use PKCE code challenge methods that do not expose
       // the PKCE verifier in the authorization request."
-      expectErrorRedirect(await get(spaParams({ code_challenge: VERIFIER, code_challenge_method: 'plain' })), 'invalid_request');
+      expectErrorRedirect(
+        await get(spaParams({ code_challenge: VERIFIER, code_challenge_method: 'plain' })),
+        'invalid_request',
+      );
     });
 
     it('a challenge without a method means plain (RFC 7636 4.3: "defaults to "plain" if not present in the request") → invalid_request', async () => {
@@ -324,8 +383,14 @@ describe('authorize(): once client and redirect URI are trusted, errors are redi
       const agent = await signedIn(plain.app);
       const { code_challenge_method: _m, ...implied } = spaParams({ code_challenge: VERIFIER });
       await consentPage(agent, implied);
-      const { form } = await consentPage(agent, spaParams({ code_challenge: VERIFIER, code_challenge_method: 'plain' }));
-      const res = await agent.post('/authorize').type('form').send({ ...form, decision: 'allow' });
+      const { form } = await consentPage(
+        agent,
+        spaParams({ code_challenge: VERIFIER, code_challenge_method: 'plain' }),
+      );
+      const res = await agent
+        .post('/authorize')
+        .type('form')
+        .send({ ...form, decision: 'allow' });
       const code = expectRedirect(res, CB, { status: 303 }).get('code');
       const token = await redeem(plain.app, { code: code! });
       expect(token.status, token.text).to.equal(200);
@@ -333,13 +398,21 @@ describe('authorize(): once client and redirect URI are trusted, errors are redi
 
     it('a confidential client with requirePkce: false may omit PKCE (consent page shown)', async () => {
       const agent = await signedIn(app);
-      const { code_challenge: _c, code_challenge_method: _m, ...params } = spaParams({ client_id: 'legacy' });
+      const {
+        code_challenge: _c,
+        code_challenge_method: _m,
+        ...params
+      } = spaParams({ client_id: 'legacy' });
       const { html } = await consentPage(agent, params);
       expect(html).to.include('Legacy App');
     });
 
     it('a confidential client with the default (requirePkce true) may not → invalid_request', async () => {
-      const { code_challenge: _c, code_challenge_method: _m, ...params } = spaParams({ client_id: 'web' });
+      const {
+        code_challenge: _c,
+        code_challenge_method: _m,
+        ...params
+      } = spaParams({ client_id: 'web' });
       expectErrorRedirect(await get(params), 'invalid_request');
     });
   });

@@ -15,7 +15,13 @@ import {
   type ClientStore,
 } from '../../index.js';
 import { providerOptions, secrets, testApp } from '../support/fixtures.js';
-import { basic, expectNoStoreJson, expectOAuthError, expectTokenResponse, rawBasic } from './token-assertions.js';
+import {
+  basic,
+  expectNoStoreJson,
+  expectOAuthError,
+  expectTokenResponse,
+  rawBasic,
+} from './token-assertions.js';
 
 const GRANT = 'grant_type=client_credentials';
 const SERVICE = basic('service', secrets.service.secret);
@@ -27,12 +33,27 @@ const basicOnlySecret = generateClientSecret();
 const CHOSEN = 'correct horse battery staple';
 
 const extraClients: readonly Client[] = [
-  defineClient({ id: SPECIAL.id, secret: SPECIAL.secret, grantTypes: ['client_credentials'], scopes: ['read'] }),
+  defineClient({
+    id: SPECIAL.id,
+    secret: SPECIAL.secret,
+    grantTypes: ['client_credentials'],
+    scopes: ['read'],
+  }),
   defineClient({ id: 'plus', secret: 'a+b', grantTypes: ['client_credentials'] }),
   defineClient({ id: 'space', secret: 'a b', grantTypes: ['client_credentials'] }),
   defineClient({ id: 'chosen', secret: CHOSEN, grantTypes: ['client_credentials'] }),
-  defineClient({ id: 'post-only', secretHash: postOnlySecret.secretHash, grantTypes: ['client_credentials'], tokenEndpointAuthMethods: ['client_secret_post'] }),
-  defineClient({ id: 'basic-only', secretHash: basicOnlySecret.secretHash, grantTypes: ['client_credentials'], tokenEndpointAuthMethods: ['client_secret_basic'] }),
+  defineClient({
+    id: 'post-only',
+    secretHash: postOnlySecret.secretHash,
+    grantTypes: ['client_credentials'],
+    tokenEndpointAuthMethods: ['client_secret_post'],
+  }),
+  defineClient({
+    id: 'basic-only',
+    secretHash: basicOnlySecret.secretHash,
+    grantTypes: ['client_credentials'],
+    tokenEndpointAuthMethods: ['client_secret_basic'],
+  }),
 ];
 const fixtureClients = providerOptions().clients as readonly (Client | ClientConfig)[];
 const { app } = testApp({ clients: [...fixtureClients, ...extraClients] });
@@ -59,9 +80,13 @@ describe('client authentication: client_secret_basic (RFC 6749 2.3.1)', () => {
   // password is encoded using the same algorithm and used as the password."
   it('decodes form-encoded credentials: id "a b:c%", secret with "+", ":" and non-ASCII', async () => {
     const authorization = basic(SPECIAL.id, SPECIAL.secret);
-    expect(Buffer.from(authorization.slice(6), 'base64').toString()).to.equal('a+b%3Ac%25:p%2Bss%3Aw%C3%B6rd+%C3%BC%2F%3D%26%25');
+    expect(Buffer.from(authorization.slice(6), 'base64').toString()).to.equal(
+      'a+b%3Ac%25:p%2Bss%3Aw%C3%B6rd+%C3%BC%2F%3D%26%25',
+    );
     const body = expectTokenResponse(await post(GRANT, authorization));
-    const api = await request(app).get('/api/read').set('Authorization', `Bearer ${body['access_token'] as string}`);
+    const api = await request(app)
+      .get('/api/read')
+      .set('Authorization', `Bearer ${body['access_token'] as string}`);
     expect(api.body).to.deep.equal({ sub: SPECIAL.id, client_id: SPECIAL.id, scope: ['read'] });
   });
 
@@ -70,7 +95,9 @@ describe('client authentication: client_secret_basic (RFC 6749 2.3.1)', () => {
   });
 
   it('refuses a literal "+" that was not form-encoded (secret "a+b" sent as a+b)', async () => {
-    expectOAuthError(await post(GRANT, rawBasic('plus:a+b')), 401, 'invalid_client', { challenge: true });
+    expectOAuthError(await post(GRANT, rawBasic('plus:a+b')), 401, 'invalid_client', {
+      challenge: true,
+    });
   });
 
   it('accepts the same secret when its "+" is encoded (a%2Bb)', async () => {
@@ -81,7 +108,12 @@ describe('client authentication: client_secret_basic (RFC 6749 2.3.1)', () => {
   // header field, the authorization server MUST respond with an HTTP 401 (Unauthorized) status code and
   // include the "WWW-Authenticate" response header field matching the authentication scheme used by the client."
   it('answers a wrong secret with 401 invalid_client and the Basic challenge', async () => {
-    expectOAuthError(await post(GRANT, basic('service', secrets.web.secret)), 401, 'invalid_client', { challenge: true });
+    expectOAuthError(
+      await post(GRANT, basic('service', secrets.web.secret)),
+      401,
+      'invalid_client',
+      { challenge: true },
+    );
   });
 
   it('answers an unknown client exactly like a wrong secret (no oracle)', async () => {
@@ -93,7 +125,9 @@ describe('client authentication: client_secret_basic (RFC 6749 2.3.1)', () => {
   });
 
   it('answers an empty password for a confidential client with 401 invalid_client', async () => {
-    expectOAuthError(await post(GRANT, rawBasic('service:')), 401, 'invalid_client', { challenge: true });
+    expectOAuthError(await post(GRANT, rawBasic('service:')), 401, 'invalid_client', {
+      challenge: true,
+    });
   });
 
   const malformed: ReadonlyArray<[string, string]> = [
@@ -113,32 +147,49 @@ describe('client authentication: client_secret_basic (RFC 6749 2.3.1)', () => {
 
   for (const id of ['__proto__', 'constructor', 'hasOwnProperty']) {
     it(`answers the client id ${id} (an Object.prototype key) with 401 invalid_client, not a 500`, async () => {
-      expectOAuthError(await post(GRANT, basic(id, 'x')), 401, 'invalid_client', { challenge: true });
+      expectOAuthError(await post(GRANT, basic(id, 'x')), 401, 'invalid_client', {
+        challenge: true,
+      });
       expectOAuthError(await post(`${GRANT}&client_id=${id}`), 400, 'invalid_client');
     });
   }
 
   it('answers a Bearer Authorization header at the token endpoint with 401 invalid_client', async () => {
-    expectOAuthError(await post(GRANT, 'Bearer some-access-token'), 401, 'invalid_client', { challenge: true });
+    expectOAuthError(await post(GRANT, 'Bearer some-access-token'), 401, 'invalid_client', {
+      challenge: true,
+    });
   });
 
   it('answers a client registered only for client_secret_post that uses Basic with 401 invalid_client', async () => {
-    expectOAuthError(await post(GRANT, basic('post-only', postOnlySecret.secret)), 401, 'invalid_client', { challenge: true });
+    expectOAuthError(
+      await post(GRANT, basic('post-only', postOnlySecret.secret)),
+      401,
+      'invalid_client',
+      { challenge: true },
+    );
   });
 
   it('verifies a scrypt-hashed secret (client defined with `secret`)', async () => {
     expectTokenResponse(await post(GRANT, basic('chosen', CHOSEN)));
-    expectOAuthError(await post(GRANT, basic('chosen', `${CHOSEN}!`)), 401, 'invalid_client', { challenge: true });
+    expectOAuthError(await post(GRANT, basic('chosen', `${CHOSEN}!`)), 401, 'invalid_client', {
+      challenge: true,
+    });
   });
 });
 
 describe('client authentication: client_secret_post (RFC 6749 2.3.1)', () => {
   it('accepts client_id and client_secret in the body', async () => {
-    expectTokenResponse(await post(`${GRANT}&client_id=service&client_secret=${secrets.service.secret}`));
+    expectTokenResponse(
+      await post(`${GRANT}&client_id=service&client_secret=${secrets.service.secret}`),
+    );
   });
 
   it('answers a wrong secret with 400 invalid_client and no WWW-Authenticate', async () => {
-    expectOAuthError(await post(`${GRANT}&client_id=service&client_secret=${secrets.web.secret}`), 400, 'invalid_client');
+    expectOAuthError(
+      await post(`${GRANT}&client_id=service&client_secret=${secrets.web.secret}`),
+      400,
+      'invalid_client',
+    );
   });
 
   it('answers an unknown client exactly like a wrong secret (no oracle)', async () => {
@@ -149,15 +200,23 @@ describe('client authentication: client_secret_post (RFC 6749 2.3.1)', () => {
   });
 
   it('verifies a scrypt-hashed secret sent in the body, with form-decoding', async () => {
-    expectTokenResponse(await post(`${GRANT}&client_id=chosen&client_secret=correct+horse+battery+staple`));
+    expectTokenResponse(
+      await post(`${GRANT}&client_id=chosen&client_secret=correct+horse+battery+staple`),
+    );
   });
 
   it('accepts a client registered only for client_secret_post', async () => {
-    expectTokenResponse(await post(`${GRANT}&client_id=post-only&client_secret=${postOnlySecret.secret}`));
+    expectTokenResponse(
+      await post(`${GRANT}&client_id=post-only&client_secret=${postOnlySecret.secret}`),
+    );
   });
 
   it('answers a client registered only for client_secret_basic that uses the body with 400 invalid_client', async () => {
-    expectOAuthError(await post(`${GRANT}&client_id=basic-only&client_secret=${basicOnlySecret.secret}`), 400, 'invalid_client');
+    expectOAuthError(
+      await post(`${GRANT}&client_id=basic-only&client_secret=${basicOnlySecret.secret}`),
+      400,
+      'invalid_client',
+    );
   });
 
   // RFC 6749 2.3.1: "The parameters can only be transmitted in the request-body and MUST NOT be
@@ -174,11 +233,19 @@ describe('client authentication: client_secret_post (RFC 6749 2.3.1)', () => {
 describe('client authentication: one method per request (RFC 6749 2.3)', () => {
   // RFC 6749 2.3: "The client MUST NOT use more than one authentication method in each request."
   it('refuses Basic together with client_secret in the body: 400 invalid_request', async () => {
-    expectOAuthError(await post(`${GRANT}&client_secret=${secrets.service.secret}`, SERVICE), 400, 'invalid_request');
+    expectOAuthError(
+      await post(`${GRANT}&client_secret=${secrets.service.secret}`, SERVICE),
+      400,
+      'invalid_request',
+    );
   });
 
   it('refuses Basic together with client_id and client_secret in the body: 400 invalid_request', async () => {
-    expectOAuthError(await post(`${GRANT}&client_id=service&client_secret=${secrets.service.secret}`, SERVICE), 400, 'invalid_request');
+    expectOAuthError(
+      await post(`${GRANT}&client_id=service&client_secret=${secrets.service.secret}`, SERVICE),
+      400,
+      'invalid_request',
+    );
   });
 
   it('refuses Basic for one client with a different client_id in the body: invalid_request', async () => {
@@ -199,7 +266,11 @@ describe('client authentication: missing credentials and public clients', () => 
   });
 
   it('refuses client_secret without client_id: invalid_request', async () => {
-    expectOAuthError(await post(`${GRANT}&client_secret=${secrets.service.secret}`), 400, 'invalid_request');
+    expectOAuthError(
+      await post(`${GRANT}&client_secret=${secrets.service.secret}`),
+      400,
+      'invalid_request',
+    );
   });
 
   it('answers a confidential client that sends only client_id with 400 invalid_client', async () => {
@@ -208,22 +279,40 @@ describe('client authentication: missing credentials and public clients', () => 
 
   // RFC 6749 3.2: "Parameters sent without a value MUST be treated as if they were omitted from the request."
   it('treats an empty client_secret as absent: a confidential client is then not authenticated', async () => {
-    expectOAuthError(await post(`${GRANT}&client_id=service&client_secret=`), 400, 'invalid_client');
+    expectOAuthError(
+      await post(`${GRANT}&client_id=service&client_secret=`),
+      400,
+      'invalid_client',
+    );
   });
 
   // RFC 6749 3.2.1: "A client MAY use the "client_id" request parameter to identify itself when
   // sending requests to the token endpoint." invalid_grant (not invalid_client) shows the public
   // client passed authentication and reached the grant.
   it('authenticates a public client by client_id alone (the refresh grant then finds no token: invalid_grant)', async () => {
-    expectOAuthError(await post('grant_type=refresh_token&client_id=spa&refresh_token=unknown'), 400, 'invalid_grant');
+    expectOAuthError(
+      await post('grant_type=refresh_token&client_id=spa&refresh_token=unknown'),
+      400,
+      'invalid_grant',
+    );
   });
 
   it('answers a public client that sends a client_secret with 400 invalid_client', async () => {
-    expectOAuthError(await post('grant_type=refresh_token&client_id=spa&client_secret=guess&refresh_token=unknown'), 400, 'invalid_client');
+    expectOAuthError(
+      await post(
+        'grant_type=refresh_token&client_id=spa&client_secret=guess&refresh_token=unknown',
+      ),
+      400,
+      'invalid_client',
+    );
   });
 
   it('answers an unknown client_id without a secret with 400 invalid_client', async () => {
-    expectOAuthError(await post('grant_type=refresh_token&client_id=nobody&refresh_token=unknown'), 400, 'invalid_client');
+    expectOAuthError(
+      await post('grant_type=refresh_token&client_id=nobody&refresh_token=unknown'),
+      400,
+      'invalid_client',
+    );
   });
 });
 
@@ -244,8 +333,14 @@ describe('client authentication: failing or damaged client stores', () => {
   const INTERNAL = 'connect ETIMEDOUT db.internal:5432 user=oauth';
 
   it('answers StoreUnavailableError with 503 temporarily_unavailable and Retry-After', async () => {
-    const { app: down } = testApp({ clients: new FailingClientStore(() => new StoreUnavailableError(INTERNAL)) });
-    const res = await request(down).post('/token').set('Authorization', SERVICE).type('form').send(GRANT);
+    const { app: down } = testApp({
+      clients: new FailingClientStore(() => new StoreUnavailableError(INTERNAL)),
+    });
+    const res = await request(down)
+      .post('/token')
+      .set('Authorization', SERVICE)
+      .type('form')
+      .send(GRANT);
     expectOAuthError(res, 503, 'temporarily_unavailable');
     expect(res.headers['retry-after']).to.match(/^[1-9]\d*$/);
     expect(res.text).to.not.contain('ETIMEDOUT').and.not.contain('db.internal');
@@ -253,11 +348,17 @@ describe('client authentication: failing or damaged client stores', () => {
 
   it('answers a plain Error with the generic 500 server_error body', async () => {
     const { app: broken } = testApp({ clients: new FailingClientStore(() => new Error(INTERNAL)) });
-    const res = await request(broken).post('/token').set('Authorization', SERVICE).type('form').send(GRANT);
+    const res = await request(broken)
+      .post('/token')
+      .set('Authorization', SERVICE)
+      .type('form')
+      .send(GRANT);
     expect(res.status).to.equal(500);
     expectNoStoreJson(res);
     expect(res.headers['www-authenticate']).to.equal(undefined);
-    expect(res.text).to.equal('{"error":"server_error","error_description":"the server encountered an unexpected error"}');
+    expect(res.text).to.equal(
+      '{"error":"server_error","error_description":"the server encountered an unexpected error"}',
+    );
   });
 
   // A custom store hands its records over without defineClient()'s checks: a damaged
@@ -265,10 +366,17 @@ describe('client authentication: failing or damaged client stores', () => {
   it('answers a client whose stored scrypt hash is damaged (r=1.5) with 401 invalid_client, not a 500', async () => {
     const parts = (extraClients.find((c) => c.id === 'chosen')?.secretHash ?? '').split(':');
     parts[2] = '1.5';
-    const damaged: Client = { ...defineClient({ id: 'damaged', secret: CHOSEN, grantTypes: ['client_credentials'] }), secretHash: parts.join(':') };
+    const damaged: Client = {
+      ...defineClient({ id: 'damaged', secret: CHOSEN, grantTypes: ['client_credentials'] }),
+      secretHash: parts.join(':'),
+    };
     const store: ClientStore = { find: async (id) => (id === 'damaged' ? damaged : undefined) };
     const { app: withDamaged } = testApp({ clients: store });
-    const res = await request(withDamaged).post('/token').set('Authorization', basic('damaged', CHOSEN)).type('form').send(GRANT);
+    const res = await request(withDamaged)
+      .post('/token')
+      .set('Authorization', basic('damaged', CHOSEN))
+      .type('form')
+      .send(GRANT);
     expectOAuthError(res, 401, 'invalid_client', { challenge: true });
   });
 });

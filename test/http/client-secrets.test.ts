@@ -72,7 +72,13 @@ describe('hashClientSecret', () => {
 describe('verifyClientSecret: hash formats', () => {
   const secret = 's3cret';
 
-  for (const hash of ['', secret, `plain:${secret}`, 'md5:5ebe2294ecd0e0f08eab7690d2a6ee69', `bcrypt:$2b$10$abcdefghijklmnopqrstuv`]) {
+  for (const hash of [
+    '',
+    secret,
+    `plain:${secret}`,
+    'md5:5ebe2294ecd0e0f08eab7690d2a6ee69',
+    `bcrypt:$2b$10$abcdefghijklmnopqrstuv`,
+  ]) {
     it(`never matches an unknown format (${JSON.stringify(hash)})`, async () => {
       expect(await verifyClientSecret(secret, hash)).to.equal(false);
     });

@@ -11,7 +11,14 @@ import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import express from 'express';
 import request from 'supertest';
-import { createAuthorizationServer, fetchHandler, Provider, verifyBearer, type AccessTokenInfo, type AuthorizationServer } from '../../index.js';
+import {
+  createAuthorizationServer,
+  fetchHandler,
+  Provider,
+  verifyBearer,
+  type AccessTokenInfo,
+  type AuthorizationServer,
+} from '../../index.js';
 import { ISSUER, providerOptions, secrets } from '../support/fixtures.js';
 import { basic, BASIC_CHALLENGE, postChunked } from './token-assertions.js';
 
@@ -33,14 +40,27 @@ interface Answer {
   body: unknown;
 }
 
-const COMPARED = ['content-type', 'cache-control', 'pragma', 'www-authenticate', 'allow', 'access-control-allow-origin'];
+const COMPARED = [
+  'content-type',
+  'cache-control',
+  'pragma',
+  'www-authenticate',
+  'allow',
+  'access-control-allow-origin',
+];
 
-function setup(): { oauth: AuthorizationServer; app: express.Express; handle: ReturnType<typeof fetchHandler> } {
+function setup(): {
+  oauth: AuthorizationServer;
+  app: express.Express;
+  handle: ReturnType<typeof fetchHandler>;
+} {
   const oauth = createAuthorizationServer(providerOptions());
   const app = express();
   app.use(oauth.router());
   app.get('/api/read', oauth.protect({ scope: 'read' }), (_req, res) => res.json({ ok: true }));
-  app.get('/api/write', oauth.protect({ scope: ['read', 'write'] }), (_req, res) => res.json({ ok: true }));
+  app.get('/api/write', oauth.protect({ scope: ['read', 'write'] }), (_req, res) =>
+    res.json({ ok: true }),
+  );
   return { oauth, app, handle: fetchHandler(oauth.provider) };
 }
 
@@ -54,7 +74,8 @@ async function fromResponse(res: Response | undefined): Promise<Answer> {
   if (res === undefined) throw new Error('the fetch handler did not answer');
   const text = await res.text();
   const headers: Record<string, string | undefined> = {};
-  for (const name of [...COMPARED, 'connection', 'content-length']) headers[name] = res.headers.get(name) ?? undefined;
+  for (const name of [...COMPARED, 'connection', 'content-length'])
+    headers[name] = res.headers.get(name) ?? undefined;
   return { status: res.status, headers, body: text === '' ? undefined : JSON.parse(text) };
 }
 
@@ -62,7 +83,9 @@ async function viaExpress(app: express.Express, sent: Sent): Promise<Answer> {
   const method = (sent.method ?? 'POST').toLowerCase() as 'get' | 'post' | 'put';
   let test = request(app)[method](sent.path);
   for (const [name, value] of Object.entries(sent.headers ?? {})) test = test.set(name, value);
-  const res = await (sent.body === undefined ? test : test.send(typeof sent.body === 'string' ? sent.body : Buffer.from(sent.body)));
+  const res = await (sent.body === undefined
+    ? test
+    : test.send(typeof sent.body === 'string' ? sent.body : Buffer.from(sent.body)));
   const headers: Record<string, string | undefined> = {};
   for (const name of COMPARED) headers[name] = res.headers[name] as string | undefined;
   return { status: res.status, headers, body: res.text === '' ? undefined : JSON.parse(res.text) };
@@ -70,7 +93,9 @@ async function viaExpress(app: express.Express, sent: Sent): Promise<Answer> {
 
 /** A body with its fresh access token (different at every call) masked. */
 function masked(body: unknown): unknown {
-  return typeof body === 'object' && body !== null && 'access_token' in body ? { ...body, access_token: '…' } : body;
+  return typeof body === 'object' && body !== null && 'access_token' in body
+    ? { ...body, access_token: '…' }
+    : body;
 }
 
 /** The fetch handler's answer, after checking the Express one is the same (but for a fresh token). */
@@ -78,7 +103,9 @@ async function same(ctx: ReturnType<typeof setup>, sent: Sent): Promise<Answer> 
   const viaFetch = await fromResponse(await ctx.handle(toRequest(sent)));
   const express = await viaExpress(ctx.app, sent);
   const compared = Object.fromEntries(COMPARED.map((name) => [name, viaFetch.headers[name]]));
-  expect({ status: viaFetch.status, headers: compared, body: masked(viaFetch.body) }).to.deep.equal({ ...express, body: masked(express.body) });
+  expect({ status: viaFetch.status, headers: compared, body: masked(viaFetch.body) }).to.deep.equal(
+    { ...express, body: masked(express.body) },
+  );
   return viaFetch;
 }
 
@@ -91,14 +118,29 @@ function expectError(answer: Answer, status: number, error: string): void {
   expect((answer.body as { error: string }).error).to.equal(error);
 }
 
-async function serviceToken(handle: ReturnType<typeof fetchHandler>, scope = 'read'): Promise<string> {
-  const answer = await fromResponse(await handle(toRequest({ path: '/token', headers: { 'Content-Type': FORM, Authorization: SERVICE }, body: `${GRANT}&scope=${scope}` })));
+async function serviceToken(
+  handle: ReturnType<typeof fetchHandler>,
+  scope = 'read',
+): Promise<string> {
+  const answer = await fromResponse(
+    await handle(
+      toRequest({
+        path: '/token',
+        headers: { 'Content-Type': FORM, Authorization: SERVICE },
+        body: `${GRANT}&scope=${scope}`,
+      }),
+    ),
+  );
   expect(answer.status).to.equal(200);
   return (answer.body as { access_token: string }).access_token;
 }
 
 /** A body stream that never ends by itself; counts the bytes it handed out. */
-function endless(chunk: number): { stream: ReadableStream<Uint8Array>; pulled: () => number; cancelled: () => boolean } {
+function endless(chunk: number): {
+  stream: ReadableStream<Uint8Array>;
+  pulled: () => number;
+  cancelled: () => boolean;
+} {
   let pulled = 0;
   let cancelled = false;
   const stream = new ReadableStream<Uint8Array>({
@@ -117,7 +159,13 @@ describe('fetchHandler: the token endpoint', () => {
   const ctx = setup();
 
   it('issues a client_credentials token with no-store headers, as Express does', async () => {
-    const res = await ctx.handle(toRequest({ path: '/token', headers: { 'Content-Type': FORM, Authorization: SERVICE }, body: GRANT }));
+    const res = await ctx.handle(
+      toRequest({
+        path: '/token',
+        headers: { 'Content-Type': FORM, Authorization: SERVICE },
+        body: GRANT,
+      }),
+    );
     const answer = await fromResponse(res);
     expect(answer.status).to.equal(200);
     expect(answer.headers['content-type']).to.equal('application/json; charset=utf-8');
@@ -127,7 +175,13 @@ describe('fetchHandler: the token endpoint', () => {
     expect(body['token_type']).to.equal('Bearer');
     expect(body['access_token']).to.be.a('string').that.is.not.empty;
     expect(body['scope']).to.equal('read');
-    const viaExpressBody = (await viaExpress(ctx.app, { path: '/token', headers: { 'Content-Type': FORM, Authorization: SERVICE }, body: GRANT })).body as Record<string, unknown>;
+    const viaExpressBody = (
+      await viaExpress(ctx.app, {
+        path: '/token',
+        headers: { 'Content-Type': FORM, Authorization: SERVICE },
+        body: GRANT,
+      })
+    ).body as Record<string, unknown>;
     expect(Object.keys(body).sort()).to.deep.equal(Object.keys(viaExpressBody).sort());
   });
 
@@ -138,68 +192,156 @@ describe('fetchHandler: the token endpoint', () => {
   });
 
   it('refuses a JSON body', async () => {
-    expectError(await same(ctx, { path: '/token', headers: { 'Content-Type': 'application/json', Authorization: SERVICE }, body: '{"grant_type":"client_credentials"}' }), 400, 'invalid_request');
+    expectError(
+      await same(ctx, {
+        path: '/token',
+        headers: { 'Content-Type': 'application/json', Authorization: SERVICE },
+        body: '{"grant_type":"client_credentials"}',
+      }),
+      400,
+      'invalid_request',
+    );
   });
 
   it('refuses a body without Content-Type', async () => {
-    const answer = await fromResponse(await ctx.handle(toRequest({ path: '/token', headers: { Authorization: SERVICE }, body: new TextEncoder().encode(GRANT) })));
+    const answer = await fromResponse(
+      await ctx.handle(
+        toRequest({
+          path: '/token',
+          headers: { Authorization: SERVICE },
+          body: new TextEncoder().encode(GRANT),
+        }),
+      ),
+    );
     expectError(answer, 400, 'invalid_request');
   });
 
   it('refuses charset=iso-8859-1 and accepts a quoted charset="UTF-8"', async () => {
-    expectError(await same(ctx, { path: '/token', headers: { 'Content-Type': `${FORM}; charset=iso-8859-1`, Authorization: SERVICE }, body: GRANT }), 400, 'invalid_request');
-    expect((await same(ctx, { path: '/token', headers: { 'Content-Type': `${FORM}; charset="UTF-8"`, Authorization: SERVICE }, body: `${GRANT}&scope=read` })).status).to.equal(200);
+    expectError(
+      await same(ctx, {
+        path: '/token',
+        headers: { 'Content-Type': `${FORM}; charset=iso-8859-1`, Authorization: SERVICE },
+        body: GRANT,
+      }),
+      400,
+      'invalid_request',
+    );
+    expect(
+      (
+        await same(ctx, {
+          path: '/token',
+          headers: { 'Content-Type': `${FORM}; charset="UTF-8"`, Authorization: SERVICE },
+          body: `${GRANT}&scope=read`,
+        })
+      ).status,
+    ).to.equal(200);
   });
 
   it('refuses a body over the limit with Content-Length, closing the connection', async () => {
     const body = `${GRANT}&pad=${'a'.repeat(16_384)}`;
-    const answer = await same(ctx, { path: '/token', headers: { 'Content-Type': FORM, Authorization: SERVICE }, body });
+    const answer = await same(ctx, {
+      path: '/token',
+      headers: { 'Content-Type': FORM, Authorization: SERVICE },
+      body,
+    });
     expectError(answer, 400, 'invalid_request');
     expect(answer.headers['connection']).to.equal('close');
   });
 
   it('accepts a body of exactly the limit', async () => {
     const head = `${GRANT}&scope=read&pad=`;
-    const answer = await same(ctx, { path: '/token', headers: { 'Content-Type': FORM, Authorization: SERVICE }, body: head + 'a'.repeat(16_384 - head.length) });
+    const answer = await same(ctx, {
+      path: '/token',
+      headers: { 'Content-Type': FORM, Authorization: SERVICE },
+      body: head + 'a'.repeat(16_384 - head.length),
+    });
     expect(answer.status).to.equal(200);
   });
 
   it('refuses a streamed body without Content-Length once it passes the limit, and stops reading it', async () => {
     const { stream, pulled, cancelled } = endless(1000);
-    const req = new Request(`${ISSUER}/token`, { method: 'POST', headers: { 'Content-Type': FORM, Authorization: SERVICE }, body: stream, duplex: 'half' } as RequestInit);
+    const req = new Request(`${ISSUER}/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': FORM, Authorization: SERVICE },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
     expect(req.headers.get('content-length')).to.equal(null);
     const answer = await fromResponse(await ctx.handle(req));
     expectError(answer, 400, 'invalid_request');
     expect(answer.headers['connection']).to.equal('close');
     expect(cancelled()).to.equal(true);
     expect(pulled()).to.be.below(16_384 + 64 * 1024);
-    const chunked = await postChunked(ctx.app, '/token', { 'Content-Type': FORM, Authorization: SERVICE }, Array.from({ length: 17 }, () => Buffer.alloc(1000, 0x61)));
+    const chunked = await postChunked(
+      ctx.app,
+      '/token',
+      { 'Content-Type': FORM, Authorization: SERVICE },
+      Array.from({ length: 17 }, () => Buffer.alloc(1000, 0x61)),
+    );
     expect(answer.body).to.deep.equal(JSON.parse(chunked.body));
   });
 
   it('refuses malformed percent-encoding', async () => {
-    expectError(await same(ctx, { path: '/token', headers: { 'Content-Type': FORM, Authorization: SERVICE }, body: 'grant_type=%zz' }), 400, 'invalid_request');
+    expectError(
+      await same(ctx, {
+        path: '/token',
+        headers: { 'Content-Type': FORM, Authorization: SERVICE },
+        body: 'grant_type=%zz',
+      }),
+      400,
+      'invalid_request',
+    );
   });
 
   it('refuses a body that is not UTF-8', async () => {
     const body = new Uint8Array([...new TextEncoder().encode(`${GRANT}&x=`), 0xff]);
-    const answer = await fromResponse(await ctx.handle(toRequest({ path: '/token', headers: { 'Content-Type': FORM, Authorization: SERVICE }, body })));
+    const answer = await fromResponse(
+      await ctx.handle(
+        toRequest({
+          path: '/token',
+          headers: { 'Content-Type': FORM, Authorization: SERVICE },
+          body,
+        }),
+      ),
+    );
     expectError(answer, 400, 'invalid_request');
-    expect((answer.body as { error_description: string }).error_description).to.equal('the request body is not valid UTF-8');
+    expect((answer.body as { error_description: string }).error_description).to.equal(
+      'the request body is not valid UTF-8',
+    );
   });
 
   it('refuses a repeated parameter', async () => {
-    expectError(await same(ctx, { path: '/token', headers: { 'Content-Type': FORM, Authorization: SERVICE }, body: `${GRANT}&${GRANT}` }), 400, 'invalid_request');
+    expectError(
+      await same(ctx, {
+        path: '/token',
+        headers: { 'Content-Type': FORM, Authorization: SERVICE },
+        body: `${GRANT}&${GRANT}`,
+      }),
+      400,
+      'invalid_request',
+    );
   });
 
   it('answers invalid_client after Basic with 401 and the Basic challenge', async () => {
-    const answer = await same(ctx, { path: '/token', headers: { 'Content-Type': FORM, Authorization: basic('service', 'wrong') }, body: GRANT });
+    const answer = await same(ctx, {
+      path: '/token',
+      headers: { 'Content-Type': FORM, Authorization: basic('service', 'wrong') },
+      body: GRANT,
+    });
     expectError(answer, 401, 'invalid_client');
     expect(answer.headers['www-authenticate']).to.equal(BASIC_CHALLENGE);
   });
 
   it('answers an unsupported grant type as Express does', async () => {
-    expectError(await same(ctx, { path: '/token', headers: { 'Content-Type': FORM }, body: 'grant_type=nope' }), 400, 'unsupported_grant_type');
+    expectError(
+      await same(ctx, {
+        path: '/token',
+        headers: { 'Content-Type': FORM },
+        body: 'grant_type=nope',
+      }),
+      400,
+      'unsupported_grant_type',
+    );
   });
 });
 
@@ -208,12 +350,30 @@ describe('fetchHandler: revocation, introspection, metadata, JWKS and routing', 
 
   it('introspects a live token, revokes it, then introspects it as inactive', async () => {
     const token = await serviceToken(ctx.handle);
-    const introspect = (): Promise<Answer> => same(ctx, { path: '/introspect', headers: { 'Content-Type': FORM, Authorization: RS }, body: `token=${token}` });
+    const introspect = (): Promise<Answer> =>
+      same(ctx, {
+        path: '/introspect',
+        headers: { 'Content-Type': FORM, Authorization: RS },
+        body: `token=${token}`,
+      });
     const live = await introspect();
     expect(live.status).to.equal(200);
     expect(live.headers['cache-control']).to.equal('no-store');
-    expect(live.body).to.include({ active: true, client_id: 'service', scope: 'read', sub: 'service' });
-    const revoked = await fromResponse(await ctx.handle(toRequest({ path: '/revoke', headers: { 'Content-Type': FORM, Authorization: SERVICE }, body: `token=${token}` })));
+    expect(live.body).to.include({
+      active: true,
+      client_id: 'service',
+      scope: 'read',
+      sub: 'service',
+    });
+    const revoked = await fromResponse(
+      await ctx.handle(
+        toRequest({
+          path: '/revoke',
+          headers: { 'Content-Type': FORM, Authorization: SERVICE },
+          body: `token=${token}`,
+        }),
+      ),
+    );
     expect(revoked.status).to.equal(200);
     expect(revoked.body).to.deep.equal({});
     expect(revoked.headers['cache-control']).to.equal('no-store');
@@ -221,11 +381,22 @@ describe('fetchHandler: revocation, introspection, metadata, JWKS and routing', 
   });
 
   it('refuses introspection by a public client with invalid_client', async () => {
-    expectError(await same(ctx, { path: '/introspect', headers: { 'Content-Type': FORM }, body: 'token=x&client_id=spa' }), 400, 'invalid_client');
+    expectError(
+      await same(ctx, {
+        path: '/introspect',
+        headers: { 'Content-Type': FORM },
+        body: 'token=x&client_id=spa',
+      }),
+      400,
+      'invalid_client',
+    );
   });
 
   it('serves the metadata document and the JWKS as Express does, cacheable and cross-origin', async () => {
-    const metadata = await same(ctx, { method: 'GET', path: '/.well-known/oauth-authorization-server' });
+    const metadata = await same(ctx, {
+      method: 'GET',
+      path: '/.well-known/oauth-authorization-server',
+    });
     expect(metadata.status).to.equal(200);
     expect(metadata.headers['cache-control']).to.equal('public, max-age=3600');
     expect(metadata.headers['access-control-allow-origin']).to.equal('*');
@@ -247,46 +418,101 @@ describe('fetchHandler: revocation, introspection, metadata, JWKS and routing', 
   it('returns undefined for paths that are not its own, so the host can route them', async () => {
     expect(await ctx.handle(toRequest({ method: 'GET', path: '/api/read' }))).to.equal(undefined);
     expect(await ctx.handle(toRequest({ method: 'GET', path: '/authorize' }))).to.equal(undefined);
-    expect(await ctx.handle(toRequest({ path: '/token/extra', headers: { 'Content-Type': FORM }, body: GRANT }))).to.equal(undefined);
+    expect(
+      await ctx.handle(
+        toRequest({ path: '/token/extra', headers: { 'Content-Type': FORM }, body: GRANT }),
+      ),
+    ).to.equal(undefined);
   });
 
   it('routes below an issuer with a path, and serves the metadata at its RFC 8414 place', async () => {
-    const provider = new Provider(providerOptions({ issuer: 'https://auth.example.test/tenant', endpoints: { token: '/oauth/token' } }));
+    const provider = new Provider(
+      providerOptions({
+        issuer: 'https://auth.example.test/tenant',
+        endpoints: { token: '/oauth/token' },
+      }),
+    );
     const handle = fetchHandler(provider);
-    const ok = await handle(new Request('https://auth.example.test/tenant/oauth/token', { method: 'POST', headers: { 'Content-Type': FORM, Authorization: SERVICE }, body: GRANT }));
+    const ok = await handle(
+      new Request('https://auth.example.test/tenant/oauth/token', {
+        method: 'POST',
+        headers: { 'Content-Type': FORM, Authorization: SERVICE },
+        body: GRANT,
+      }),
+    );
     expect(ok?.status).to.equal(200);
-    expect(await handle(new Request('https://auth.example.test/oauth/token', { method: 'POST' }))).to.equal(undefined);
-    for (const path of ['/.well-known/oauth-authorization-server/tenant', '/tenant/.well-known/oauth-authorization-server']) {
+    expect(
+      await handle(new Request('https://auth.example.test/oauth/token', { method: 'POST' })),
+    ).to.equal(undefined);
+    for (const path of [
+      '/.well-known/oauth-authorization-server/tenant',
+      '/tenant/.well-known/oauth-authorization-server',
+    ]) {
       const res = await handle(new Request(`https://auth.example.test${path}`));
       expect(res?.status, path).to.equal(200);
-      expect(((await res?.json()) as { token_endpoint: string }).token_endpoint).to.equal('https://auth.example.test/tenant/oauth/token');
+      expect(((await res?.json()) as { token_endpoint: string }).token_endpoint).to.equal(
+        'https://auth.example.test/tenant/oauth/token',
+      );
     }
   });
 
   it('checks bodyLimit when made', () => {
-    expect(() => fetchHandler(ctx.oauth.provider, { bodyLimit: 0 })).to.throw(TypeError, /bodyLimit/);
-    expect(() => fetchHandler(ctx.oauth.provider, { bodyLimit: 1.5 })).to.throw(TypeError, /bodyLimit/);
+    expect(() => fetchHandler(ctx.oauth.provider, { bodyLimit: 0 })).to.throw(
+      TypeError,
+      /bodyLimit/,
+    );
+    expect(() => fetchHandler(ctx.oauth.provider, { bodyLimit: 1.5 })).to.throw(
+      TypeError,
+      /bodyLimit/,
+    );
   });
 
   it('applies a smaller bodyLimit', async () => {
     const handle = fetchHandler(ctx.oauth.provider, { bodyLimit: 10 });
-    const answer = await fromResponse(await handle(toRequest({ path: '/token', headers: { 'Content-Type': FORM, Authorization: SERVICE }, body: GRANT })));
+    const answer = await fromResponse(
+      await handle(
+        toRequest({
+          path: '/token',
+          headers: { 'Content-Type': FORM, Authorization: SERVICE },
+          body: GRANT,
+        }),
+      ),
+    );
     expectError(answer, 400, 'invalid_request');
-    expect((answer.body as { error_description: string }).error_description).to.equal('the request body is larger than 10 bytes');
+    expect((answer.body as { error_description: string }).error_description).to.equal(
+      'the request body is larger than 10 bytes',
+    );
   });
 });
 
 describe('verifyBearer', () => {
   const ctx = setup();
-  const api = (authorization?: string): Request => new Request(`${ISSUER}/api/read`, authorization === undefined ? {} : { headers: { Authorization: authorization } });
+  const api = (authorization?: string): Request =>
+    new Request(
+      `${ISSUER}/api/read`,
+      authorization === undefined ? {} : { headers: { Authorization: authorization } },
+    );
 
   /** verifyBearer's refusal, checked against protect()'s answer at `path`. */
-  async function refusal(path: '/api/read' | '/api/write', authorization: string | undefined, scope: string | string[]): Promise<Answer> {
+  async function refusal(
+    path: '/api/read' | '/api/write',
+    authorization: string | undefined,
+    scope: string | string[],
+  ): Promise<Answer> {
     const result = await verifyBearer(ctx.oauth.provider, api(authorization), { scope });
     expect(result).to.be.instanceOf(Response);
     const answer = await fromResponse(result as Response);
-    const viaProtect = await viaExpress(ctx.app, { method: 'GET', path, headers: authorization === undefined ? {} : { Authorization: authorization } });
-    expect({ status: answer.status, www: answer.headers['www-authenticate'], body: answer.body, type: answer.headers['content-type'] }).to.deep.equal({
+    const viaProtect = await viaExpress(ctx.app, {
+      method: 'GET',
+      path,
+      headers: authorization === undefined ? {} : { Authorization: authorization },
+    });
+    expect({
+      status: answer.status,
+      www: answer.headers['www-authenticate'],
+      body: answer.body,
+      type: answer.headers['content-type'],
+    }).to.deep.equal({
       status: viaProtect.status,
       www: viaProtect.headers['www-authenticate'],
       body: viaProtect.body,
@@ -300,33 +526,43 @@ describe('verifyBearer', () => {
     expect(answer.status).to.equal(401);
     expect(answer.headers['www-authenticate']).to.equal('Bearer realm="api"');
     expect(answer.body).to.equal(undefined);
-    expect((await refusal('/api/read', 'Basic abc', 'read')).headers['www-authenticate']).to.equal('Bearer realm="api"');
+    expect((await refusal('/api/read', 'Basic abc', 'read')).headers['www-authenticate']).to.equal(
+      'Bearer realm="api"',
+    );
   });
 
   it('answers an unknown token with 401 invalid_token', async () => {
     const answer = await refusal('/api/read', 'Bearer not-a-real-token', 'read');
     expect(answer.status).to.equal(401);
-    expect(answer.headers['www-authenticate']).to.match(/^Bearer realm="api", error="invalid_token"/);
+    expect(answer.headers['www-authenticate']).to.match(
+      /^Bearer realm="api", error="invalid_token"/,
+    );
     expect((answer.body as { error: string }).error).to.equal('invalid_token');
   });
 
   it('answers a malformed header with 400 invalid_request', async () => {
     const answer = await refusal('/api/read', 'Bearer a b', 'read');
     expect(answer.status).to.equal(400);
-    expect(answer.headers['www-authenticate']).to.match(/^Bearer realm="api", error="invalid_request"/);
+    expect(answer.headers['www-authenticate']).to.match(
+      /^Bearer realm="api", error="invalid_request"/,
+    );
   });
 
   it('answers a token without the scope with 403 insufficient_scope naming it', async () => {
     const token = await serviceToken(ctx.handle, 'read');
     const answer = await refusal('/api/write', `Bearer ${token}`, ['read', 'write']);
     expect(answer.status).to.equal(403);
-    expect(answer.headers['www-authenticate']).to.equal('Bearer realm="api", error="insufficient_scope", scope="read write"');
+    expect(answer.headers['www-authenticate']).to.equal(
+      'Bearer realm="api", error="insufficient_scope", scope="read write"',
+    );
     expect((answer.body as { error: string }).error).to.equal('insufficient_scope');
   });
 
   it('returns the token data on success', async () => {
     const token = await serviceToken(ctx.handle, 'read write');
-    const info = (await verifyBearer(ctx.oauth.provider, api(`Bearer ${token}`), { scope: 'write' })) as AccessTokenInfo;
+    const info = (await verifyBearer(ctx.oauth.provider, api(`Bearer ${token}`), {
+      scope: 'write',
+    })) as AccessTokenInfo;
     expect(info).to.not.be.instanceOf(Response);
     expect(info).to.include({ subject: 'service', clientId: 'service' });
     expect(info.scope).to.deep.equal(['read', 'write']);
@@ -341,7 +577,10 @@ describe('verifyBearer', () => {
     } catch (err) {
       thrown = err;
     }
-    expect(thrown).to.be.instanceOf(TypeError).with.property('message').that.matches(/^verifyBearer\(\): options.scope/);
+    expect(thrown)
+      .to.be.instanceOf(TypeError)
+      .with.property('message')
+      .that.matches(/^verifyBearer\(\): options.scope/);
   });
 });
 
@@ -354,7 +593,8 @@ describe('fetchHandler behind node:http', () => {
     return (req: IncomingMessage, res: ServerResponse): void => {
       const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
       const headers = new Headers();
-      for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
+      for (const [name, value] of Object.entries(req.headers))
+        if (typeof value === 'string') headers.set(name, value);
       const request = new Request(`http://${req.headers.host}${req.url}`, {
         method: req.method,
         headers,
@@ -391,14 +631,20 @@ describe('fetchHandler behind node:http', () => {
   });
 
   it('issues a token over the network and guards a route with it', async () => {
-    const token = await fetch(`${base}/token`, { method: 'POST', headers: { 'Content-Type': FORM, Authorization: SERVICE }, body: `${GRANT}&scope=read` });
+    const token = await fetch(`${base}/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': FORM, Authorization: SERVICE },
+      body: `${GRANT}&scope=read`,
+    });
     expect(token.status).to.equal(200);
     expect(token.headers.get('cache-control')).to.equal('no-store');
     const { access_token } = (await token.json()) as { access_token: string };
     const denied = await fetch(`${base}/api/read`);
     expect(denied.status).to.equal(401);
     expect(denied.headers.get('www-authenticate')).to.equal('Bearer realm="api"');
-    const ok = await fetch(`${base}/api/read`, { headers: { Authorization: `Bearer ${access_token}` } });
+    const ok = await fetch(`${base}/api/read`, {
+      headers: { Authorization: `Bearer ${access_token}` },
+    });
     expect(ok.status).to.equal(200);
     expect(await ok.json()).to.deep.equal({ sub: 'service' });
     expect((await fetch(`${base}/elsewhere`)).status).to.equal(404);
@@ -419,9 +665,19 @@ describe('fetchHandler(): a body stream that fails', () => {
         }
       },
     });
-    const res = await handle(new Request(`${ISSUER}/token`, { method: 'POST', headers: { 'content-type': FORM, authorization: SERVICE }, body, duplex: 'half' } as RequestInit));
+    const res = await handle(
+      new Request(`${ISSUER}/token`, {
+        method: 'POST',
+        headers: { 'content-type': FORM, authorization: SERVICE },
+        body,
+        duplex: 'half',
+      } as RequestInit),
+    );
     expect(res?.status).to.equal(400);
     expect(res?.headers.get('cache-control')).to.equal('no-store');
-    expect(await res?.json()).to.deep.equal({ error: 'invalid_request', error_description: 'the request body could not be read' });
+    expect(await res?.json()).to.deep.equal({
+      error: 'invalid_request',
+      error_description: 'the request body could not be read',
+    });
   });
 });

@@ -8,7 +8,16 @@ import type express from 'express';
 import { decodeJwt } from 'jose';
 import request from 'supertest';
 import type { AuthorizationServer, ProviderOptions } from '../../index.js';
-import { frozenClock, ISSUER, issueCode, REDIRECT, secrets, testApp, VERIFIER, type FrozenClock } from '../support/fixtures.js';
+import {
+  frozenClock,
+  ISSUER,
+  issueCode,
+  REDIRECT,
+  secrets,
+  testApp,
+  VERIFIER,
+  type FrozenClock,
+} from '../support/fixtures.js';
 
 type Confidential = 'service' | 'web' | 'other' | 'rs';
 
@@ -38,20 +47,37 @@ function setup(overrides: Partial<ProviderOptions> = {}): Setup {
   return { clock, ...testApp({ clock, ...overrides }) };
 }
 
-function post(app: express.Express, path: string, client: Confidential | 'spa' | undefined, form: Record<string, string>): request.Test {
+function post(
+  app: express.Express,
+  path: string,
+  client: Confidential | 'spa' | undefined,
+  form: Record<string, string>,
+): request.Test {
   const req = request(app).post(path).type('form');
   if (client === 'spa') return req.send({ client_id: 'spa', ...form });
   if (client === undefined) return req.send(form);
   return req.auth(client, secrets[client].secret).send(form);
 }
 
-async function introspect(app: express.Express, client: Confidential | 'spa' | undefined, form: Record<string, string>): Promise<request.Response> {
+async function introspect(
+  app: express.Express,
+  client: Confidential | 'spa' | undefined,
+  form: Record<string, string>,
+): Promise<request.Response> {
   return post(app, '/introspect', client, form);
 }
 
 /** Introspects as `client`, expects 200 with no-store headers, returns the body. */
-async function body(app: express.Express, client: Confidential, token: string, hint?: string): Promise<Record<string, unknown>> {
-  const res = await introspect(app, client, { token, ...(hint === undefined ? {} : { token_type_hint: hint }) });
+async function body(
+  app: express.Express,
+  client: Confidential,
+  token: string,
+  hint?: string,
+): Promise<Record<string, unknown>> {
+  const res = await introspect(app, client, {
+    token,
+    ...(hint === undefined ? {} : { token_type_hint: hint }),
+  });
   expect(res.status).to.equal(200);
   expect(res.headers['cache-control']).to.equal('no-store');
   expect(res.headers['pragma']).to.equal('no-cache');
@@ -64,9 +90,17 @@ async function serviceToken(app: express.Express): Promise<string> {
   return res.body.access_token as string;
 }
 
-async function codePair(oauth: AuthorizationServer, app: express.Express): Promise<{ access: string; refresh: string }> {
+async function codePair(
+  oauth: AuthorizationServer,
+  app: express.Express,
+): Promise<{ access: string; refresh: string }> {
   const code = await issueCode(oauth, 'web', { verifier: VERIFIER });
-  const res = await post(app, '/token', 'web', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: VERIFIER });
+  const res = await post(app, '/token', 'web', {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: REDIRECT,
+    code_verifier: VERIFIER,
+  });
   expect(res.status).to.equal(200);
   return { access: res.body.access_token as string, refresh: res.body.refresh_token as string };
 }
@@ -90,7 +124,11 @@ describe('introspection endpoint (RFC 7662)', () => {
 
     it('wrong credentials in Basic → 401 invalid_client', async () => {
       const { app } = setup();
-      const res = await request(app).post('/introspect').auth('rs', 'wrong').type('form').send({ token: 'x' });
+      const res = await request(app)
+        .post('/introspect')
+        .auth('rs', 'wrong')
+        .type('form')
+        .send({ token: 'x' });
       expect(res.status).to.equal(401);
       expect(res.body.error).to.equal('invalid_client');
     });
@@ -98,7 +136,12 @@ describe('introspection endpoint (RFC 7662)', () => {
     it('a public client (spa, auth method none) → invalid_client, even for its own token', async () => {
       const { oauth, app } = setup();
       const code = await issueCode(oauth, 'spa', { verifier: VERIFIER });
-      const tokens = await post(app, '/token', 'spa', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: VERIFIER });
+      const tokens = await post(app, '/token', 'spa', {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT,
+        code_verifier: VERIFIER,
+      });
       expect(tokens.status).to.equal(200);
       const res = await introspect(app, 'spa', { token: tokens.body.access_token as string });
       // no Authorization header was used, so RFC 6749 5.2 allows 400
@@ -130,7 +173,10 @@ describe('introspection endpoint (RFC 7662)', () => {
     it('own JWT access token → active with scope, client_id, token_type, exp, iat, sub, aud, iss, jti', async () => {
       const { app } = setup();
       const token = await serviceToken(app);
-      expect(await body(app, 'service', token)).to.deep.equal({ ...SERVICE_ACTIVE, jti: decodeJwt(token).jti });
+      expect(await body(app, 'service', token)).to.deep.equal({
+        ...SERVICE_ACTIVE,
+        jti: decodeJwt(token).jti,
+      });
     });
 
     it('own opaque access token → the same, without jti', async () => {
@@ -143,13 +189,27 @@ describe('introspection endpoint (RFC 7662)', () => {
       const { oauth, app } = setup();
       const pair = await codePair(oauth, app);
       const answer = await body(app, 'web', pair.access);
-      expect(answer).to.include({ active: true, sub: 'user-alice', client_id: 'web', scope: 'read', token_type: 'Bearer' });
+      expect(answer).to.include({
+        active: true,
+        sub: 'user-alice',
+        client_id: 'web',
+        scope: 'read',
+        token_type: 'Bearer',
+      });
     });
 
     it('own refresh token → active, without token_type', async () => {
       const { oauth, app } = setup();
       const pair = await codePair(oauth, app);
-      const expected = { active: true, scope: 'read', client_id: 'web', exp: IAT + 30 * 24 * 3600, iat: IAT, sub: 'user-alice', iss: ISSUER };
+      const expected = {
+        active: true,
+        scope: 'read',
+        client_id: 'web',
+        exp: IAT + 30 * 24 * 3600,
+        iat: IAT,
+        sub: 'user-alice',
+        iss: ISSUER,
+      };
       expect(await body(app, 'web', pair.refresh)).to.deep.equal(expected);
       expect(await body(app, 'web', pair.refresh, 'refresh_token')).to.deep.equal(expected);
       expect(await body(app, 'web', pair.refresh, 'access_token')).to.deep.equal(expected);
@@ -162,12 +222,20 @@ describe('introspection endpoint (RFC 7662)', () => {
       expect((await body(app, 'service', token, 'bogus_hint')).active).to.equal(true);
     });
 
-    it('a resource server client (rs) may introspect any client\'s token', async () => {
+    it("a resource server client (rs) may introspect any client's token", async () => {
       const { oauth, app } = setup();
       const service = await serviceToken(app);
       const pair = await codePair(oauth, app);
-      expect(await body(app, 'rs', service)).to.include({ active: true, client_id: 'service', sub: 'service' });
-      expect(await body(app, 'rs', pair.access)).to.include({ active: true, client_id: 'web', sub: 'user-alice' });
+      expect(await body(app, 'rs', service)).to.include({
+        active: true,
+        client_id: 'service',
+        sub: 'service',
+      });
+      expect(await body(app, 'rs', pair.access)).to.include({
+        active: true,
+        client_id: 'web',
+        sub: 'user-alice',
+      });
       expect(await body(app, 'rs', pair.refresh)).to.include({ active: true, client_id: 'web' });
     });
   });
@@ -226,7 +294,10 @@ describe('introspection endpoint (RFC 7662)', () => {
     it('a rotated-out refresh token → exactly { active: false }; its successor is active', async () => {
       const { oauth, app } = setup();
       const pair = await codePair(oauth, app);
-      const rotated = await post(app, '/token', 'web', { grant_type: 'refresh_token', refresh_token: pair.refresh });
+      const rotated = await post(app, '/token', 'web', {
+        grant_type: 'refresh_token',
+        refresh_token: pair.refresh,
+      });
       expect(rotated.status).to.equal(200);
       expect(await body(app, 'web', pair.refresh)).to.deep.equal(INACTIVE);
       expect(await body(app, 'rs', pair.refresh)).to.deep.equal(INACTIVE);
@@ -250,7 +321,12 @@ describe('introspection endpoint (RFC 7662)', () => {
     it('a JWT revoked through code replay (issue, redeem, redeem again) → { active: false }', async () => {
       const { oauth, app } = setup();
       const code = await issueCode(oauth, 'web', { verifier: VERIFIER });
-      const form = { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: VERIFIER };
+      const form = {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT,
+        code_verifier: VERIFIER,
+      };
       const first = await post(app, '/token', 'web', form);
       expect(first.status).to.equal(200);
       const access = first.body.access_token as string;

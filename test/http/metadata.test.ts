@@ -7,7 +7,13 @@ import { expect } from 'chai';
 import express from 'express';
 import { decodeProtectedHeader } from 'jose';
 import request from 'supertest';
-import { createAuthorizationServer, generateSigningKey, importSigningKey, METADATA_PATH, type ProviderOptions } from '../../index.js';
+import {
+  createAuthorizationServer,
+  generateSigningKey,
+  importSigningKey,
+  METADATA_PATH,
+  type ProviderOptions,
+} from '../../index.js';
 import { frozenClock, ISSUER, secrets, testApp } from '../support/fixtures.js';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
@@ -24,7 +30,11 @@ async function metadata(server: express.Express): Promise<Record<string, unknown
 }
 
 async function serviceToken(server: express.Express, path = '/token'): Promise<string> {
-  const res = await request(server).post(path).auth('service', secrets.service.secret).type('form').send({ grant_type: 'client_credentials' });
+  const res = await request(server)
+    .post(path)
+    .auth('service', secrets.service.secret)
+    .type('form')
+    .send({ grant_type: 'client_credentials' });
   expect(res.status).to.equal(200);
   return res.body.access_token as string;
 }
@@ -48,7 +58,12 @@ describe('metadata (RFC 8414) and JWKS', () => {
         introspection_endpoint: `${ISSUER}/introspect`,
         jwks_uri: `${ISSUER}/jwks`,
       });
-      for (const name of ['token_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'jwks_uri']) {
+      for (const name of [
+        'token_endpoint',
+        'revocation_endpoint',
+        'introspection_endpoint',
+        'jwks_uri',
+      ]) {
         const url = new URL(doc[name] as string);
         expect(url.protocol).to.equal('https:');
         expect(`${url.origin}${url.pathname}`.startsWith(`${ISSUER}/`)).to.equal(true);
@@ -65,19 +80,30 @@ describe('metadata (RFC 8414) and JWKS', () => {
     // grant type values that this authorization server supports."
     it('grant_types_supported lists exactly the enabled grants (password on)', async () => {
       const doc = await metadata(app());
-      expect(doc['grant_types_supported']).to.have.members(['authorization_code', 'client_credentials', 'refresh_token', 'password']);
+      expect(doc['grant_types_supported']).to.have.members([
+        'authorization_code',
+        'client_credentials',
+        'refresh_token',
+        'password',
+      ]);
       expect(doc['grant_types_supported']).to.have.length(4);
       expect(doc['response_types_supported']).to.deep.equal(['code']);
     });
 
     it('grant_types_supported lists exactly the enabled grants (password off, default)', async () => {
       const doc = await metadata(app({ grants: {} }));
-      expect(doc['grant_types_supported']).to.have.members(['authorization_code', 'client_credentials', 'refresh_token']);
+      expect(doc['grant_types_supported']).to.have.members([
+        'authorization_code',
+        'client_credentials',
+        'refresh_token',
+      ]);
       expect(doc['grant_types_supported']).to.have.length(3);
     });
 
     it('grant_types_supported follows grants switched off', async () => {
-      const doc = await metadata(app({ grants: { authorizationCode: false, refreshToken: false } }));
+      const doc = await metadata(
+        app({ grants: { authorizationCode: false, refreshToken: false } }),
+      );
       expect(doc['grant_types_supported']).to.deep.equal(['client_credentials']);
       expect(doc['response_types_supported']).to.deep.equal([]);
     });
@@ -93,10 +119,21 @@ describe('metadata (RFC 8414) and JWKS', () => {
     it('scopes_supported and the client authentication methods', async () => {
       const doc = await metadata(app());
       expect(doc['scopes_supported']).to.deep.equal(['read', 'write', 'profile']);
-      expect(doc['token_endpoint_auth_methods_supported']).to.have.members(['client_secret_basic', 'client_secret_post', 'none']);
-      expect(doc['revocation_endpoint_auth_methods_supported']).to.have.members(['client_secret_basic', 'client_secret_post', 'none']);
+      expect(doc['token_endpoint_auth_methods_supported']).to.have.members([
+        'client_secret_basic',
+        'client_secret_post',
+        'none',
+      ]);
+      expect(doc['revocation_endpoint_auth_methods_supported']).to.have.members([
+        'client_secret_basic',
+        'client_secret_post',
+        'none',
+      ]);
       // introspection refuses public clients, so "none" is not offered there
-      expect(doc['introspection_endpoint_auth_methods_supported']).to.have.members(['client_secret_basic', 'client_secret_post']);
+      expect(doc['introspection_endpoint_auth_methods_supported']).to.have.members([
+        'client_secret_basic',
+        'client_secret_post',
+      ]);
     });
 
     // RFC 8414 2: "code_challenge_methods_supported OPTIONAL. JSON array containing a list of
@@ -104,7 +141,9 @@ describe('metadata (RFC 8414) and JWKS', () => {
     // authorization server."
     it("code_challenge_methods_supported is ['S256'], or ['S256', 'plain'] with pkce.allowPlain", async () => {
       expect((await metadata(app()))['code_challenge_methods_supported']).to.deep.equal(['S256']);
-      expect((await metadata(app({ pkce: { allowPlain: true } })))['code_challenge_methods_supported']).to.deep.equal(['S256', 'plain']);
+      expect(
+        (await metadata(app({ pkce: { allowPlain: true } })))['code_challenge_methods_supported'],
+      ).to.deep.equal(['S256', 'plain']);
     });
 
     it('is cacheable by anyone (Cache-Control public) and readable cross-origin', async () => {
@@ -121,7 +160,12 @@ describe('metadata (RFC 8414) and JWKS', () => {
 
     it('custom endpoint paths are reflected and actually served by router()', async () => {
       const server = app({
-        endpoints: { token: '/oauth/token', revocation: '/oauth/revoke', introspection: '/oauth/introspect', jwks: '/keys.json' },
+        endpoints: {
+          token: '/oauth/token',
+          revocation: '/oauth/revoke',
+          introspection: '/oauth/introspect',
+          jwks: '/keys.json',
+        },
       });
       const doc = await metadata(server);
       expect(doc).to.include({
@@ -132,16 +176,31 @@ describe('metadata (RFC 8414) and JWKS', () => {
       });
       const path = (name: string): string => new URL(doc[name] as string).pathname;
       const token = await serviceToken(server, path('token_endpoint'));
-      const active = await request(server).post(path('introspection_endpoint')).auth('rs', secrets.rs.secret).type('form').send({ token });
+      const active = await request(server)
+        .post(path('introspection_endpoint'))
+        .auth('rs', secrets.rs.secret)
+        .type('form')
+        .send({ token });
       expect(active.status).to.equal(200);
       expect(active.body.active).to.equal(true);
-      const revoked = await request(server).post(path('revocation_endpoint')).auth('service', secrets.service.secret).type('form').send({ token });
+      const revoked = await request(server)
+        .post(path('revocation_endpoint'))
+        .auth('service', secrets.service.secret)
+        .type('form')
+        .send({ token });
       expect(revoked.status).to.equal(200);
       const keys = await request(server).get(path('jwks_uri'));
       expect(keys.status).to.equal(200);
       expect(keys.body.keys).to.have.length(1);
       // the default paths are no longer served
-      expect((await request(server).post('/token').type('form').send({ grant_type: 'client_credentials' })).status).to.equal(404);
+      expect(
+        (
+          await request(server)
+            .post('/token')
+            .type('form')
+            .send({ grant_type: 'client_credentials' })
+        ).status,
+      ).to.equal(404);
       expect((await request(server).get('/jwks')).status).to.equal(404);
     });
   });
@@ -159,7 +218,9 @@ describe('metadata (RFC 8414) and JWKS', () => {
     });
 
     it('several signing keys: all asymmetric ones are published without private members; activeKeyId signs', async () => {
-      const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+      const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+        .privateKey.export({ format: 'pem', type: 'pkcs8' })
+        .toString();
       const es = generateSigningKey('ES256');
       const ed = generateSigningKey('EdDSA');
       const rs = importSigningKey({ pem: rsa, alg: 'RS256', kid: 'rsa-2026' });
@@ -173,12 +234,17 @@ describe('metadata (RFC 8414) and JWKS', () => {
       expect(keys.map((k) => k['alg'])).to.have.members(['ES256', 'EdDSA', 'RS256']);
       for (const jwk of keys) {
         expect(jwk['use']).to.equal('sig');
-        for (const member of PRIVATE_MEMBERS) expect(jwk, `${String(jwk['kid'])} has ${member}`).not.to.have.property(member);
+        for (const member of PRIVATE_MEMBERS)
+          expect(jwk, `${String(jwk['kid'])} has ${member}`).not.to.have.property(member);
       }
       expect(JSON.stringify(res.body)).not.to.contain(hmac.secret);
 
       const token = await serviceToken(server);
-      expect(decodeProtectedHeader(token)).to.include({ kid: 'rsa-2026', alg: 'RS256', typ: 'at+jwt' });
+      expect(decodeProtectedHeader(token)).to.include({
+        kid: 'rsa-2026',
+        alg: 'RS256',
+        typ: 'at+jwt',
+      });
       const api = await request(server).get('/api/read').set('Authorization', `Bearer ${token}`);
       expect(api.status).to.equal(200);
     });
@@ -187,7 +253,10 @@ describe('metadata (RFC 8414) and JWKS', () => {
       const first = generateSigningKey('ES384');
       const second = generateSigningKey('ES256');
       const server = app({ signingKeys: [first, second] });
-      expect(decodeProtectedHeader(await serviceToken(server))).to.include({ kid: first.kid, alg: 'ES384' });
+      expect(decodeProtectedHeader(await serviceToken(server))).to.include({
+        kid: first.kid,
+        alg: 'ES384',
+      });
     });
 
     it('an HS256-secret provider publishes an empty key set and its tokens still verify at protect()', async () => {
@@ -208,8 +277,12 @@ describe('metadata location (RFC 8414 3)', () => {
   // RFC 8414 3: "...the well-known URI string is inserted into the authorization server's
   // issuer identifier between the host component and the path component, if any."
   it('is /.well-known/oauth-authorization-server for an issuer without a path', () => {
-    expect(createAuthorizationServer({ issuer: 'https://auth.example.test' }).metadataPath).to.equal('/.well-known/oauth-authorization-server');
-    expect(createAuthorizationServer({ issuer: 'https://auth.example.test/' }).metadataPath).to.equal('/.well-known/oauth-authorization-server');
+    expect(
+      createAuthorizationServer({ issuer: 'https://auth.example.test' }).metadataPath,
+    ).to.equal('/.well-known/oauth-authorization-server');
+    expect(
+      createAuthorizationServer({ issuer: 'https://auth.example.test/' }).metadataPath,
+    ).to.equal('/.well-known/oauth-authorization-server');
   });
 
   it('puts the issuer path after the well-known string, and serves the document there when mounted', async () => {
@@ -222,7 +295,10 @@ describe('metadata location (RFC 8414 3)', () => {
     expect(res.status).to.equal(200);
     expect(res.body.issuer).to.equal('https://example.test/tenant/a');
     expect(res.body.token_endpoint).to.equal('https://example.test/tenant/a/token');
-    const token = await request(app).post('/tenant/a/token').type('form').send({ grant_type: 'client_credentials' });
+    const token = await request(app)
+      .post('/tenant/a/token')
+      .type('form')
+      .send({ grant_type: 'client_credentials' });
     expect(token.status).to.equal(401);
   });
 });

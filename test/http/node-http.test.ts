@@ -23,7 +23,11 @@ describe('handlers on a bare node:http server', () => {
       if (req.url === '/api') {
         protect(req as never, res as never, () => {
           res.setHeader('Content-Type', 'application/json');
-          res.end(JSON.stringify({ sub: (req as { oauth2?: { token: { subject: string } } }).oauth2?.token.subject }));
+          res.end(
+            JSON.stringify({
+              sub: (req as { oauth2?: { token: { subject: string } } }).oauth2?.token.subject,
+            }),
+          );
         });
         return;
       }
@@ -33,10 +37,16 @@ describe('handlers on a bare node:http server', () => {
   });
 
   it('issues a token and guards a route', async () => {
-    const token = await request(server).post('/token').auth('service', secrets.service.secret).type('form').send('grant_type=client_credentials');
+    const token = await request(server)
+      .post('/token')
+      .auth('service', secrets.service.secret)
+      .type('form')
+      .send('grant_type=client_credentials');
     expect(token.status).to.equal(200);
     expect(token.headers['cache-control']).to.equal('no-store');
-    const api = await request(server).get('/api').set('Authorization', `Bearer ${token.body.access_token}`);
+    const api = await request(server)
+      .get('/api')
+      .set('Authorization', `Bearer ${token.body.access_token}`);
     expect(api.status).to.equal(200);
     expect(api.body).to.deep.equal({ sub: 'service' });
   });
@@ -45,6 +55,9 @@ describe('handlers on a bare node:http server', () => {
     const res = await request(server).post('/token').type('form').send('grant_type=nope');
     expect(res.status).to.equal(400);
     expect(res.headers['content-type']).to.equal('application/json; charset=utf-8');
-    expect(res.body).to.deep.equal({ error: 'unsupported_grant_type', error_description: "the grant type 'nope' is not supported" });
+    expect(res.body).to.deep.equal({
+      error: 'unsupported_grant_type',
+      error_description: "the grant type 'nope' is not supported",
+    });
   });
 });

@@ -17,7 +17,16 @@ import {
   type ProviderOptions,
   type SigningKey,
 } from '../../index.js';
-import { frozenClock, ISSUER, issueCode, REDIRECT, secrets, testApp, VERIFIER, type FrozenClock } from '../support/fixtures.js';
+import {
+  frozenClock,
+  ISSUER,
+  issueCode,
+  REDIRECT,
+  secrets,
+  testApp,
+  VERIFIER,
+  type FrozenClock,
+} from '../support/fixtures.js';
 
 const INVALID_TOKEN = /^Bearer realm="api", error="invalid_token"(, error_description="[^"]*")?$/;
 
@@ -33,9 +42,13 @@ function setup(overrides: Partial<ProviderOptions> = {}): Setup {
   const clock = frozenClock();
   const key = generateSigningKey('ES256');
   const { oauth, app } = testApp({ clock, signingKeys: [key], ...overrides });
-  app.get('/api/stateless', oauth.protect({ scope: 'read', checkRevocation: false }), (_req, res) => {
-    res.json({ ok: true });
-  });
+  app.get(
+    '/api/stateless',
+    oauth.protect({ scope: 'read', checkRevocation: false }),
+    (_req, res) => {
+      res.json({ ok: true });
+    },
+  );
   app.get('/api/photos', oauth.protect({ realm: 'photos' }), (_req, res) => {
     res.json({ ok: true });
   });
@@ -56,7 +69,11 @@ async function serviceToken(app: express.Express, scope?: string): Promise<strin
 }
 
 async function revoke(app: express.Express, token: string): Promise<void> {
-  const res = await request(app).post('/revoke').auth('service', secrets.service.secret).type('form').send({ token });
+  const res = await request(app)
+    .post('/revoke')
+    .auth('service', secrets.service.secret)
+    .type('form')
+    .send({ token });
   expect(res.status).to.equal(200);
 }
 
@@ -111,7 +128,9 @@ describe('protect() (RFC 6750)', () => {
       expect(res.headers['www-authenticate']).to.equal('Bearer realm="photos"');
       const bad = await bearer(app, '/api/photos', 'garbage');
       expect(bad.status).to.equal(401);
-      expect(bad.headers['www-authenticate']).to.match(/^Bearer realm="photos", error="invalid_token"/);
+      expect(bad.headers['www-authenticate']).to.match(
+        /^Bearer realm="photos", error="invalid_token"/,
+      );
     });
   });
 
@@ -131,7 +150,9 @@ describe('protect() (RFC 6750)', () => {
         const { app } = setup();
         const res = await request(app).get('/api/read').set('Authorization', header);
         expect(res.status).to.equal(400);
-        expect(res.headers['www-authenticate']).to.match(/^Bearer realm="api", error="invalid_request"/);
+        expect(res.headers['www-authenticate']).to.match(
+          /^Bearer realm="api", error="invalid_request"/,
+        );
         expect(res.body.error).to.equal('invalid_request');
       });
     }
@@ -149,7 +170,10 @@ describe('protect() (RFC 6750)', () => {
         'Bearer realm="api", error="invalid_token", error_description="the access token is invalid, expired or revoked"',
       );
       expect(res.headers['content-type']).to.match(/^application\/json/);
-      expect(res.body).to.deep.equal({ error: 'invalid_token', error_description: 'the access token is invalid, expired or revoked' });
+      expect(res.body).to.deep.equal({
+        error: 'invalid_token',
+        error_description: 'the access token is invalid, expired or revoked',
+      });
     });
 
     it('a garbage three-part token (JWT-shaped) → 401 invalid_token', async () => {
@@ -206,12 +230,25 @@ describe('protect() (RFC 6750)', () => {
     it('a JWT seen before is refused after its family was revoked through code replay', async () => {
       const { oauth, app } = setup();
       const code = await issueCode(oauth, 'web', { verifier: VERIFIER });
-      const form = { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: VERIFIER };
-      const first = await request(app).post('/token').auth('web', secrets.web.secret).type('form').send(form);
+      const form = {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT,
+        code_verifier: VERIFIER,
+      };
+      const first = await request(app)
+        .post('/token')
+        .auth('web', secrets.web.secret)
+        .type('form')
+        .send(form);
       expect(first.status).to.equal(200);
       const token = first.body.access_token as string;
       expect((await bearer(app, '/api/read', token)).status).to.equal(200);
-      const replay = await request(app).post('/token').auth('web', secrets.web.secret).type('form').send(form);
+      const replay = await request(app)
+        .post('/token')
+        .auth('web', secrets.web.secret)
+        .type('form')
+        .send(form);
       expect(replay.status).to.equal(400);
       expectInvalidToken(await bearer(app, '/api/read', token));
     });
@@ -228,7 +265,9 @@ describe('protect() (RFC 6750)', () => {
         const token = await serviceToken(app, 'read');
         const res = await bearer(app, '/api/write', token);
         expect(res.status).to.equal(403);
-        expect(res.headers['www-authenticate']).to.equal('Bearer realm="api", error="insufficient_scope", scope="read write"');
+        expect(res.headers['www-authenticate']).to.equal(
+          'Bearer realm="api", error="insufficient_scope", scope="read write"',
+        );
         expect(res.body.error).to.equal('insufficient_scope');
         const ok = await bearer(app, '/api/write', await serviceToken(app, 'read write'));
         expect(ok.status).to.equal(200);
@@ -253,20 +292,37 @@ describe('protect() (RFC 6750)', () => {
     for (const format of ['opaque', 'jwt'] as const) {
       it(`sets req.oauth2.token (sub, client_id, scope, times) (${format})`, async () => {
         const { oauth, app } = setup({ accessToken: { format } });
-        const code = await issueCode(oauth, 'web', { verifier: VERIFIER, scope: ['read', 'profile'], subject: 'user-bob' });
+        const code = await issueCode(oauth, 'web', {
+          verifier: VERIFIER,
+          scope: ['read', 'profile'],
+          subject: 'user-bob',
+        });
         const tokens = await request(app)
           .post('/token')
           .auth('web', secrets.web.secret)
           .type('form')
-          .send({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: VERIFIER });
+          .send({
+            grant_type: 'authorization_code',
+            code,
+            redirect_uri: REDIRECT,
+            code_verifier: VERIFIER,
+          });
         expect(tokens.status).to.equal(200);
         const res = await bearer(app, '/api/whoami', tokens.body.access_token as string);
         expect(res.status).to.equal(200);
         const iat = Date.UTC(2026, 0, 1) / 1000;
-        expect(res.body).to.include({ format, clientId: 'web', subject: 'user-bob', audience: ISSUER, issuedAt: iat, expiresAt: iat + 3600 });
+        expect(res.body).to.include({
+          format,
+          clientId: 'web',
+          subject: 'user-bob',
+          audience: ISSUER,
+          issuedAt: iat,
+          expiresAt: iat + 3600,
+        });
         expect(res.body.scope).to.deep.equal(['read', 'profile']);
         expect(res.body.id).to.be.a('string').and.not.equal('');
-        if (format === 'jwt') expect(res.body.id).to.equal(decodeJwt(tokens.body.access_token as string).jti);
+        if (format === 'jwt')
+          expect(res.body.id).to.equal(decodeJwt(tokens.body.access_token as string).jti);
       });
     }
 
@@ -289,7 +345,9 @@ describe('protect() (RFC 6750)', () => {
     });
 
     const sign = (payload: JWTPayload, header: Record<string, unknown> = {}): Promise<string> =>
-      new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid: s.key.kid, typ: 'at+jwt', ...header }).sign(s.key.privateKey);
+      new SignJWT(payload)
+        .setProtectedHeader({ alg: 'ES256', kid: s.key.kid, typ: 'at+jwt', ...header })
+        .sign(s.key.privateKey);
 
     const refusedEverywhere = async (token: string): Promise<void> => {
       expectInvalidToken(await bearer(s.app, '/api/read', token));
@@ -304,7 +362,10 @@ describe('protect() (RFC 6750)', () => {
     // RFC 9068 4: "The resource server MUST verify that the "typ" header value is "at+jwt" or
     // "application/at+jwt" and reject tokens carrying any other value."
     it('typ "application/at+jwt" is accepted', async () => {
-      expect((await bearer(s.app, '/api/read', await sign(claims, { typ: 'application/at+jwt' }))).status).to.equal(200);
+      expect(
+        (await bearer(s.app, '/api/read', await sign(claims, { typ: 'application/at+jwt' })))
+          .status,
+      ).to.equal(200);
     });
 
     it('typ "JWT" instead of "at+jwt" → 401 invalid_token', async () => {
@@ -312,13 +373,17 @@ describe('protect() (RFC 6750)', () => {
     });
 
     it('no typ at all → 401 invalid_token', async () => {
-      const token = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: s.key.kid }).sign(s.key.privateKey);
+      const token = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', kid: s.key.kid })
+        .sign(s.key.privateKey);
       await refusedEverywhere(token);
     });
 
     // RFC 9068 4: "The resource server MUST reject any JWT in which the value of "alg" is "none"."
     it('alg "none" (hand-built, empty or fake signature) → 401 invalid_token', async () => {
-      const header = base64url.encode(JSON.stringify({ alg: 'none', kid: s.key.kid, typ: 'at+jwt' }));
+      const header = base64url.encode(
+        JSON.stringify({ alg: 'none', kid: s.key.kid, typ: 'at+jwt' }),
+      );
       const payload = base64url.encode(JSON.stringify(claims));
       await refusedEverywhere(`${header}.${payload}.`);
       await refusedEverywhere(`${header}.${payload}.AAAA`);
@@ -326,7 +391,9 @@ describe('protect() (RFC 6750)', () => {
 
     it('signed by another key that claims the same kid → 401 invalid_token', async () => {
       const { privateKey } = await generateKeyPair('ES256');
-      const token = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: s.key.kid, typ: 'at+jwt' }).sign(privateKey);
+      const token = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', kid: s.key.kid, typ: 'at+jwt' })
+        .sign(privateKey);
       await refusedEverywhere(token);
     });
 
@@ -373,7 +440,10 @@ describe('protect() (RFC 6750)', () => {
     it('algorithm confusion is refused also when HS256 is in the key set (kid → key → its alg)', async () => {
       const clock = frozenClock();
       const key = generateSigningKey('ES256');
-      const { app } = testApp({ clock, signingKeys: [key, { secret: 'a-shared-secret-of-at-least-32-bytes!', kid: 'hmac' }] });
+      const { app } = testApp({
+        clock,
+        signingKeys: [key, { secret: 'a-shared-secret-of-at-least-32-bytes!', kid: 'hmac' }],
+      });
       const real = decodeJwt(await serviceToken(app));
       const pem = key.verifyKey.export({ format: 'pem', type: 'spki' }).toString();
       const token = await new SignJWT(real)

@@ -7,7 +7,14 @@ import { expect } from 'chai';
 import type express from 'express';
 import request from 'supertest';
 import type { AuthorizationServer, ProviderOptions } from '../../index.js';
-import { frozenClock, issueCode, REDIRECT, secrets, testApp, VERIFIER } from '../support/fixtures.js';
+import {
+  frozenClock,
+  issueCode,
+  REDIRECT,
+  secrets,
+  testApp,
+  VERIFIER,
+} from '../support/fixtures.js';
 
 type Confidential = 'service' | 'web' | 'other' | 'rs';
 
@@ -16,21 +23,38 @@ interface Pair {
   refresh: string;
 }
 
-function setup(overrides: Partial<ProviderOptions> = {}): { oauth: AuthorizationServer; app: express.Express } {
+function setup(overrides: Partial<ProviderOptions> = {}): {
+  oauth: AuthorizationServer;
+  app: express.Express;
+} {
   return testApp({ clock: frozenClock(), ...overrides });
 }
 
 /** POST a form as a confidential client (Basic auth) or a public one (client_id only). */
-function post(app: express.Express, path: string, client: Confidential | 'spa' | undefined, form: Record<string, string>): request.Test {
+function post(
+  app: express.Express,
+  path: string,
+  client: Confidential | 'spa' | undefined,
+  form: Record<string, string>,
+): request.Test {
   const req = request(app).post(path).type('form');
   if (client === 'spa') return req.send({ client_id: 'spa', ...form });
   if (client === undefined) return req.send(form);
   return req.auth(client, secrets[client].secret).send(form);
 }
 
-async function codePair(oauth: AuthorizationServer, app: express.Express, client: 'web' | 'other' | 'spa' = 'web'): Promise<Pair> {
+async function codePair(
+  oauth: AuthorizationServer,
+  app: express.Express,
+  client: 'web' | 'other' | 'spa' = 'web',
+): Promise<Pair> {
   const code = await issueCode(oauth, client, { verifier: VERIFIER });
-  const res = await post(app, '/token', client, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: VERIFIER });
+  const res = await post(app, '/token', client, {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: REDIRECT,
+    code_verifier: VERIFIER,
+  });
   expect(res.status).to.equal(200);
   expect(res.body.refresh_token).to.be.a('string');
   return { access: res.body.access_token as string, refresh: res.body.refresh_token as string };
@@ -46,8 +70,13 @@ async function apiStatus(app: express.Express, token: string): Promise<number> {
   return (await request(app).get('/api/read').set('Authorization', `Bearer ${token}`)).status;
 }
 
-async function refreshStatus(app: express.Express, client: 'web' | 'spa', token: string): Promise<number> {
-  return (await post(app, '/token', client, { grant_type: 'refresh_token', refresh_token: token })).status;
+async function refreshStatus(
+  app: express.Express,
+  client: 'web' | 'spa',
+  token: string,
+): Promise<number> {
+  return (await post(app, '/token', client, { grant_type: 'refresh_token', refresh_token: token }))
+    .status;
 }
 
 async function introspectActive(app: express.Express, token: string): Promise<boolean> {
@@ -83,7 +112,11 @@ describe('revocation endpoint (RFC 7009)', () => {
     it('a wrong secret in Basic → 401 invalid_client; the token is untouched', async () => {
       const { app } = setup();
       const token = await serviceToken(app);
-      const res = await request(app).post('/revoke').auth('service', 'not-the-secret').type('form').send({ token });
+      const res = await request(app)
+        .post('/revoke')
+        .auth('service', 'not-the-secret')
+        .type('form')
+        .send({ token });
       expect(res.status).to.equal(401);
       expect(res.body.error).to.equal('invalid_client');
       expect(res.headers['www-authenticate']).to.equal('Basic realm="oauth2", charset="UTF-8"');
@@ -155,7 +188,10 @@ describe('revocation endpoint (RFC 7009)', () => {
         expect(await apiStatus(app, pair.access)).to.equal(401);
         expect(await introspectActive(app, pair.access)).to.equal(false);
         expect(await introspectActive(app, pair.refresh)).to.equal(false);
-        const refreshed = await post(app, '/token', 'web', { grant_type: 'refresh_token', refresh_token: pair.refresh });
+        const refreshed = await post(app, '/token', 'web', {
+          grant_type: 'refresh_token',
+          refresh_token: pair.refresh,
+        });
         expect(refreshed.status).to.equal(400);
         expect(refreshed.body.error).to.equal('invalid_grant');
         // another grant of the same client is not part of the family
@@ -167,9 +203,15 @@ describe('revocation endpoint (RFC 7009)', () => {
     it('revoking a rotated-in refresh token also kills access tokens issued earlier in the family', async () => {
       const { oauth, app } = setup();
       const pair = await codePair(oauth, app);
-      const rotated = await post(app, '/token', 'web', { grant_type: 'refresh_token', refresh_token: pair.refresh });
+      const rotated = await post(app, '/token', 'web', {
+        grant_type: 'refresh_token',
+        refresh_token: pair.refresh,
+      });
       expect(rotated.status).to.equal(200);
-      const second: Pair = { access: rotated.body.access_token as string, refresh: rotated.body.refresh_token as string };
+      const second: Pair = {
+        access: rotated.body.access_token as string,
+        refresh: rotated.body.refresh_token as string,
+      };
       expect(await apiStatus(app, pair.access)).to.equal(200);
       expectRevokedOk(await post(app, '/revoke', 'web', { token: second.refresh }));
       expect(await apiStatus(app, pair.access)).to.equal(401);
@@ -191,7 +233,12 @@ describe('revocation endpoint (RFC 7009)', () => {
     // extend its search across all of its supported token types." and "An invalid token type
     // hint value is ignored by the authorization server and does not influence the revocation
     // response."
-    for (const hint of [undefined, 'access_token', 'refresh_token', 'id_token_or_whatever'] as const) {
+    for (const hint of [
+      undefined,
+      'access_token',
+      'refresh_token',
+      'id_token_or_whatever',
+    ] as const) {
       const label = hint === undefined ? 'no hint' : `hint ${hint}`;
       const hinted: Record<string, string> = hint === undefined ? {} : { token_type_hint: hint };
       for (const format of ['opaque', 'jwt'] as const) {
@@ -222,7 +269,11 @@ describe('revocation endpoint (RFC 7009)', () => {
       it(`another client revoking an access token → 200 and the token still works (${format})`, async () => {
         const { oauth, app } = setup({ accessToken: { format } });
         const pair = await codePair(oauth, app, 'web');
-        for (const hint of [{}, { token_type_hint: 'access_token' }, { token_type_hint: 'refresh_token' }] as Record<string, string>[]) {
+        for (const hint of [
+          {},
+          { token_type_hint: 'access_token' },
+          { token_type_hint: 'refresh_token' },
+        ] as Record<string, string>[]) {
           expectRevokedOk(await post(app, '/revoke', 'other', { token: pair.access, ...hint }));
         }
         expect(await apiStatus(app, pair.access)).to.equal(200);
@@ -262,7 +313,10 @@ describe('revocation endpoint (RFC 7009)', () => {
     it('a confidential client sending only client_id → invalid_client; the token is untouched', async () => {
       const { oauth, app } = setup();
       const pair = await codePair(oauth, app, 'web');
-      const res = await request(app).post('/revoke').type('form').send({ client_id: 'web', token: pair.access });
+      const res = await request(app)
+        .post('/revoke')
+        .type('form')
+        .send({ client_id: 'web', token: pair.access });
       // no Authorization header was used, so RFC 6749 5.2 allows 400
       expect(res.status).to.equal(400);
       expect(res.body.error).to.equal('invalid_client');

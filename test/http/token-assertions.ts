@@ -43,14 +43,24 @@ export interface ErrorExpectation {
  * `{ error, error_description }`, JSON with no-store headers, and a
  * `WWW-Authenticate` header exactly when expected.
  */
-export function expectOAuthError(res: Response, status: number, error: string, expectation: ErrorExpectation = {}): void {
+export function expectOAuthError(
+  res: Response,
+  status: number,
+  error: string,
+  expectation: ErrorExpectation = {},
+): void {
   expect(res.status, `status (body: ${res.text})`).to.equal(status);
   expectNoStoreJson(res);
-  expect(Object.keys(res.body as object).sort(), 'body members').to.deep.equal(['error', 'error_description']);
+  expect(Object.keys(res.body as object).sort(), 'body members').to.deep.equal([
+    'error',
+    'error_description',
+  ]);
   expect(res.body.error, 'error').to.equal(error);
   expect(res.body.error_description, 'error_description').to.be.a('string').that.is.not.empty;
-  if (expectation.description !== undefined) expect(res.body.error_description).to.equal(expectation.description);
-  if (expectation.challenge === true) expect(res.headers['www-authenticate'], 'WWW-Authenticate').to.equal(BASIC_CHALLENGE);
+  if (expectation.description !== undefined)
+    expect(res.body.error_description).to.equal(expectation.description);
+  if (expectation.challenge === true)
+    expect(res.headers['www-authenticate'], 'WWW-Authenticate').to.equal(BASIC_CHALLENGE);
   else expect(res.headers['www-authenticate'], 'WWW-Authenticate').to.equal(undefined);
 }
 
@@ -91,21 +101,29 @@ export interface RawResponse {
  * POSTs `chunks` over plain node:http (no Content-Length: chunked transfer coding)
  * to `app` listening on an ephemeral port, for what supertest cannot send.
  */
-export async function postChunked(app: RequestListener, path: string, headers: Record<string, string>, chunks: readonly Buffer[]): Promise<RawResponse> {
+export async function postChunked(
+  app: RequestListener,
+  path: string,
+  headers: Record<string, string>,
+  chunks: readonly Buffer[],
+): Promise<RawResponse> {
   const server = http.createServer(app);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   try {
     return await new Promise<RawResponse>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', headers }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          body += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port, path, method: 'POST', headers },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            body += chunk;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        },
+      );
       req.on('error', reject);
       for (const chunk of chunks) req.write(chunk);
       req.end();

@@ -9,7 +9,13 @@ import express from 'express';
 import request from 'supertest';
 import { createAuthorizationServer } from '../../index.js';
 import { providerOptions, secrets, testApp } from '../support/fixtures.js';
-import { basic, ERROR_DESCRIPTION_CHARS, expectOAuthError, expectTokenResponse, postChunked } from './token-assertions.js';
+import {
+  basic,
+  ERROR_DESCRIPTION_CHARS,
+  expectOAuthError,
+  expectTokenResponse,
+  postChunked,
+} from './token-assertions.js';
 
 const SERVICE = basic('service', secrets.service.secret);
 const GRANT = 'grant_type=client_credentials';
@@ -26,43 +32,74 @@ describe('token endpoint: media type (RFC 6749 3.2)', () => {
   // format per Appendix B with a character encoding of UTF-8 in the HTTP request entity-body".
 
   it('refuses a JSON body with 400 invalid_request', async () => {
-    const res = await request(app).post('/token').set('Authorization', SERVICE).type('json').send({ grant_type: 'client_credentials' });
+    const res = await request(app)
+      .post('/token')
+      .set('Authorization', SERVICE)
+      .type('json')
+      .send({ grant_type: 'client_credentials' });
     expectOAuthError(res, 400, 'invalid_request');
   });
 
   it('refuses a text/plain body with 400 invalid_request', async () => {
-    const res = await request(app).post('/token').set('Authorization', SERVICE).type('text/plain').send(GRANT);
+    const res = await request(app)
+      .post('/token')
+      .set('Authorization', SERVICE)
+      .type('text/plain')
+      .send(GRANT);
     expectOAuthError(res, 400, 'invalid_request');
   });
 
   it('refuses a body without Content-Type with 400 invalid_request', async () => {
-    const res = await request(app).post('/token').set('Authorization', SERVICE).send(GRANT).unset('Content-Type');
+    const res = await request(app)
+      .post('/token')
+      .set('Authorization', SERVICE)
+      .send(GRANT)
+      .unset('Content-Type');
     expectOAuthError(res, 400, 'invalid_request');
   });
 
   it('refuses multipart/form-data with 400 invalid_request', async () => {
-    const res = await request(app).post('/token').set('Authorization', SERVICE).field('grant_type', 'client_credentials');
+    const res = await request(app)
+      .post('/token')
+      .set('Authorization', SERVICE)
+      .field('grant_type', 'client_credentials');
     expectOAuthError(res, 400, 'invalid_request');
   });
 
   it('refuses charset=iso-8859-1 with 400 invalid_request', async () => {
-    const res = await request(app).post('/token').set('Authorization', SERVICE).set('Content-Type', 'application/x-www-form-urlencoded; charset=iso-8859-1').send(GRANT);
+    const res = await request(app)
+      .post('/token')
+      .set('Authorization', SERVICE)
+      .set('Content-Type', 'application/x-www-form-urlencoded; charset=iso-8859-1')
+      .send(GRANT);
     expectOAuthError(res, 400, 'invalid_request');
   });
 
   it('accepts charset=utf-8', async () => {
-    const res = await request(app).post('/token').set('Authorization', SERVICE).set('Content-Type', 'application/x-www-form-urlencoded; charset=utf-8').send(GRANT);
+    const res = await request(app)
+      .post('/token')
+      .set('Authorization', SERVICE)
+      .set('Content-Type', 'application/x-www-form-urlencoded; charset=utf-8')
+      .send(GRANT);
     expectTokenResponse(res);
   });
 
   it('accepts a quoted charset="UTF-8"', async () => {
-    const res = await request(app).post('/token').set('Authorization', SERVICE).set('Content-Type', 'application/x-www-form-urlencoded; charset="UTF-8"').send(GRANT);
+    const res = await request(app)
+      .post('/token')
+      .set('Authorization', SERVICE)
+      .set('Content-Type', 'application/x-www-form-urlencoded; charset="UTF-8"')
+      .send(GRANT);
     expectTokenResponse(res);
   });
 
   // RFC 9110 8.3.1: "The type and subtype tokens are case-insensitive."
   it('accepts the media type in upper case', async () => {
-    const res = await request(app).post('/token').set('Authorization', SERVICE).set('Content-Type', 'APPLICATION/X-WWW-FORM-URLENCODED').send(GRANT);
+    const res = await request(app)
+      .post('/token')
+      .set('Authorization', SERVICE)
+      .set('Content-Type', 'APPLICATION/X-WWW-FORM-URLENCODED')
+      .send(GRANT);
     expectTokenResponse(res);
   });
 });
@@ -73,49 +110,82 @@ describe('token endpoint: body size limit', () => {
   small.post('/small-token', oauth.token({ bodyLimit: 100 }));
 
   it('refuses a body one byte over the default 16384 with 400 invalid_request JSON and Connection: close', async () => {
-    const res = await request(app).post('/token').set('Authorization', SERVICE).type('form').send(bodyOfSize(16_385));
+    const res = await request(app)
+      .post('/token')
+      .set('Authorization', SERVICE)
+      .type('form')
+      .send(bodyOfSize(16_385));
     expectOAuthError(res, 400, 'invalid_request');
     expect(res.headers['connection']).to.equal('close');
   });
 
   it('refuses a body far over the limit (1 MiB) the same way, without a 413 or a reset', async () => {
-    const res = await request(app).post('/token').set('Authorization', SERVICE).type('form').send(bodyOfSize(1 << 20));
+    const res = await request(app)
+      .post('/token')
+      .set('Authorization', SERVICE)
+      .type('form')
+      .send(bodyOfSize(1 << 20));
     expectOAuthError(res, 400, 'invalid_request');
     expect(res.headers['connection']).to.equal('close');
   });
 
   it('accepts a body of exactly 16384 bytes', async () => {
-    const res = await request(app).post('/token').set('Authorization', SERVICE).type('form').send(bodyOfSize(16_384));
+    const res = await request(app)
+      .post('/token')
+      .set('Authorization', SERVICE)
+      .type('form')
+      .send(bodyOfSize(16_384));
     expectTokenResponse(res);
   });
 
   it('refuses a body over oauth.token({ bodyLimit: 100 }) on a custom route', async () => {
-    const res = await request(small).post('/small-token').set('Authorization', SERVICE).type('form').send(bodyOfSize(101));
+    const res = await request(small)
+      .post('/small-token')
+      .set('Authorization', SERVICE)
+      .type('form')
+      .send(bodyOfSize(101));
     expectOAuthError(res, 400, 'invalid_request');
     expect(res.headers['connection']).to.equal('close');
   });
 
   it('accepts a body of exactly bodyLimit bytes on the custom route', async () => {
-    const res = await request(small).post('/small-token').set('Authorization', SERVICE).type('form').send(bodyOfSize(100));
+    const res = await request(small)
+      .post('/small-token')
+      .set('Authorization', SERVICE)
+      .type('form')
+      .send(bodyOfSize(100));
     expectTokenResponse(res);
   });
 
   it('refuses a chunked body (no Content-Length) that grows past the limit', async () => {
-    const chunks = [Buffer.from(`${GRANT}&pad=`), ...Array.from({ length: 20 }, () => Buffer.alloc(1024, 'a'))];
-    const res = await postChunked(app, '/token', { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: SERVICE }, chunks);
+    const chunks = [
+      Buffer.from(`${GRANT}&pad=`),
+      ...Array.from({ length: 20 }, () => Buffer.alloc(1024, 'a')),
+    ];
+    const res = await postChunked(
+      app,
+      '/token',
+      { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: SERVICE },
+      chunks,
+    );
     expect(res.status).to.equal(400);
     expect(res.headers['content-type']).to.match(/^application\/json/);
     expect(res.headers['cache-control']).to.equal('no-store');
     expect(res.headers['connection']).to.equal('close');
-    expect(Object.keys(JSON.parse(res.body) as object).sort()).to.deep.equal(['error', 'error_description']);
+    expect(Object.keys(JSON.parse(res.body) as object).sort()).to.deep.equal([
+      'error',
+      'error_description',
+    ]);
     expect((JSON.parse(res.body) as { error: string }).error).to.equal('invalid_request');
   });
 
   it('accepts a chunked body under the limit', async () => {
-    const res = await postChunked(app, '/token', { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: SERVICE }, [
-      Buffer.from('grant_type=client_'),
-      Buffer.from('credentials&scope=read'),
-    ]);
+    const res = await postChunked(
+      app,
+      '/token',
+      { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: SERVICE },
+      [Buffer.from('grant_type=client_'), Buffer.from('credentials&scope=read')],
+    );
     expect(res.status).to.equal(200);
     expect((JSON.parse(res.body) as { scope: string }).scope).to.equal('read');
   });
@@ -129,7 +199,8 @@ describe('token endpoint: body size limit', () => {
 
 describe('token endpoint: percent-encoding and UTF-8 (RFC 6749 Appendix B)', () => {
   const { app } = testApp();
-  const post = (body: string | Buffer) => request(app).post('/token').set('Authorization', SERVICE).type('form').send(body);
+  const post = (body: string | Buffer) =>
+    request(app).post('/token').set('Authorization', SERVICE).type('form').send(body);
 
   it('refuses malformed percent-encoding in a value (grant_type=%zz)', async () => {
     expectOAuthError(await post('grant_type=%zz'), 400, 'invalid_request');
@@ -158,7 +229,11 @@ describe('token endpoint: percent-encoding and UTF-8 (RFC 6749 Appendix B)', () 
   });
 
   it('refuses a raw byte that is not UTF-8 in the body', async () => {
-    expectOAuthError(await post(Buffer.concat([Buffer.from(`${GRANT}&scope=read`), Buffer.from([0xff])])), 400, 'invalid_request');
+    expectOAuthError(
+      await post(Buffer.concat([Buffer.from(`${GRANT}&scope=read`), Buffer.from([0xff])])),
+      400,
+      'invalid_request',
+    );
   });
 
   it('accepts well-formed percent-encoded UTF-8 (an ignored parameter with é)', async () => {
@@ -166,8 +241,12 @@ describe('token endpoint: percent-encoding and UTF-8 (RFC 6749 Appendix B)', () 
   });
 
   it('decodes "+" and %20 as a space', async () => {
-    expect(expectTokenResponse(await post(`${GRANT}&scope=read+write`))['scope']).to.equal('read write');
-    expect(expectTokenResponse(await post(`${GRANT}&scope=read%20write`))['scope']).to.equal('read write');
+    expect(expectTokenResponse(await post(`${GRANT}&scope=read+write`))['scope']).to.equal(
+      'read write',
+    );
+    expect(expectTokenResponse(await post(`${GRANT}&scope=read%20write`))['scope']).to.equal(
+      'read write',
+    );
   });
 
   it('keeps a parameter named __proto__ as an ordinary, ignored parameter', async () => {
@@ -181,7 +260,8 @@ describe('token endpoint: percent-encoding and UTF-8 (RFC 6749 Appendix B)', () 
 
 describe('token endpoint: repeated and empty parameters (RFC 6749 3.2)', () => {
   const { app } = testApp();
-  const post = (body: string) => request(app).post('/token').set('Authorization', SERVICE).type('form').send(body);
+  const post = (body: string) =>
+    request(app).post('/token').set('Authorization', SERVICE).type('form').send(body);
 
   // RFC 6749 3.2: "Request and response parameters MUST NOT be included more than once."
   it('refuses a repeated grant_type with invalid_request', async () => {
@@ -193,7 +273,11 @@ describe('token endpoint: repeated and empty parameters (RFC 6749 3.2)', () => {
   });
 
   it('refuses a parameter repeated under another encoding of its name', async () => {
-    expectOAuthError(await post(`${GRANT}&grant%5Ftype=client_credentials`), 400, 'invalid_request');
+    expectOAuthError(
+      await post(`${GRANT}&grant%5Ftype=client_credentials`),
+      400,
+      'invalid_request',
+    );
   });
 
   // RFC 6749 5.2: error_description "MUST NOT include characters outside the set %x20-21 / %x23-5B / %x5D-7E."
@@ -205,11 +289,15 @@ describe('token endpoint: repeated and empty parameters (RFC 6749 3.2)', () => {
 
   // RFC 6749 3.2: "Parameters sent without a value MUST be treated as if they were omitted from the request."
   it('treats grant_type= as absent', async () => {
-    expectOAuthError(await post('grant_type='), 400, 'invalid_request', { description: 'grant_type is required' });
+    expectOAuthError(await post('grant_type='), 400, 'invalid_request', {
+      description: 'grant_type is required',
+    });
   });
 
   it('treats a bare name without "=" as absent', async () => {
-    expectOAuthError(await post('grant_type'), 400, 'invalid_request', { description: 'grant_type is required' });
+    expectOAuthError(await post('grant_type'), 400, 'invalid_request', {
+      description: 'grant_type is required',
+    });
   });
 
   it('treats scope= as absent: the default scope is granted', async () => {
@@ -227,7 +315,8 @@ describe('token endpoint: a body the host app already parsed', () => {
   }
   const extended = appWith(express.urlencoded({ extended: true }));
   const simple = appWith(express.urlencoded());
-  const post = (app: express.Express, body: string) => request(app).post('/token').set('Authorization', SERVICE).type('form').send(body);
+  const post = (app: express.Express, body: string) =>
+    request(app).post('/token').set('Authorization', SERVICE).type('form').send(body);
 
   it('refuses an object parameter made by express.urlencoded({ extended: true }) (scope[a]=b)', async () => {
     expectOAuthError(await post(extended, `${GRANT}&scope[a]=b`), 400, 'invalid_request');
@@ -245,11 +334,15 @@ describe('token endpoint: a body the host app already parsed', () => {
   });
 
   it('still issues a token for a clean body after express.urlencoded({ extended: true })', async () => {
-    expect(expectTokenResponse(await post(extended, `${GRANT}&scope=read+write`))['scope']).to.equal('read write');
+    expect(
+      expectTokenResponse(await post(extended, `${GRANT}&scope=read+write`))['scope'],
+    ).to.equal('read write');
   });
 
   it('still issues a token for a clean body after express.urlencoded()', async () => {
-    expect(expectTokenResponse(await post(simple, `${GRANT}&scope=write`))['scope']).to.equal('write');
+    expect(expectTokenResponse(await post(simple, `${GRANT}&scope=write`))['scope']).to.equal(
+      'write',
+    );
   });
 
   it('refuses a repeated parameter after express.urlencoded()', async () => {
@@ -257,12 +350,18 @@ describe('token endpoint: a body the host app already parsed', () => {
   });
 
   it('treats an empty value parsed by express.urlencoded() as absent', async () => {
-    expectOAuthError(await post(simple, 'grant_type=&scope=read'), 400, 'invalid_request', { description: 'grant_type is required' });
+    expectOAuthError(await post(simple, 'grant_type=&scope=read'), 400, 'invalid_request', {
+      description: 'grant_type is required',
+    });
   });
 
   it('refuses a JSON body even when express.json() parsed it', async () => {
     const app = appWith(express.json());
-    const res = await request(app).post('/token').set('Authorization', SERVICE).type('json').send({ grant_type: 'client_credentials' });
+    const res = await request(app)
+      .post('/token')
+      .set('Authorization', SERVICE)
+      .type('json')
+      .send({ grant_type: 'client_credentials' });
     expectOAuthError(res, 400, 'invalid_request');
   });
 });

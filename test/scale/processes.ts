@@ -6,8 +6,17 @@ import { start, until, type Proc } from '../support/processes.js';
 
 /** Starts the demo (`examples/demo.ts`) on `port` with `env`, and waits for its metadata. */
 export async function startDemo(port: number, env: Record<string, string>): Promise<Proc> {
-  const proc = start(process.execPath, ['--import', 'tsx', 'examples/demo.ts'], { PORT: String(port), NODE_ENV: 'test', ...env });
-  await until(`demo on port ${port}`, async () => (await fetch(`http://127.0.0.1:${port}/.well-known/oauth-authorization-server`)).ok, 20_000, proc);
+  const proc = start(process.execPath, ['--import', 'tsx', 'examples/demo.ts'], {
+    PORT: String(port),
+    NODE_ENV: 'test',
+    ...env,
+  });
+  await until(
+    `demo on port ${port}`,
+    async () => (await fetch(`http://127.0.0.1:${port}/.well-known/oauth-authorization-server`)).ok,
+    20_000,
+    proc,
+  );
   return proc;
 }
 
@@ -29,7 +38,11 @@ export class CookieJar {
 
   /** fetch with these cookies, no redirect following; remembers new cookies. */
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: this.header() } });
+    const res = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), cookie: this.header() },
+    });
     this.take(res);
     return res;
   }

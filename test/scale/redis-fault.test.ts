@@ -24,7 +24,11 @@ describe('the demo when its Redis goes down and comes back', function () {
     redis = await startRedis(redisPort);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    demo = await startDemo(port, { REDIS_URL: `redis://127.0.0.1:${redisPort}`, ISSUER: base, ACCESS_TOKEN_FORMAT: 'opaque' });
+    demo = await startDemo(port, {
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      ISSUER: base,
+      ACCESS_TOKEN_FORMAT: 'opaque',
+    });
   });
 
   after(async () => {
@@ -53,15 +57,26 @@ describe('the demo when its Redis goes down and comes back', function () {
       expect(down.status).to.equal(503);
       expect(down.headers.get('cache-control')).to.equal('no-store');
       expect(down.headers.get('retry-after')).to.equal('5');
-      expect(await down.json()).to.deep.equal({ error: 'temporarily_unavailable', error_description: 'the server is temporarily unable to handle the request' });
+      expect(await down.json()).to.deep.equal({
+        error: 'temporarily_unavailable',
+        error_description: 'the server is temporarily unable to handle the request',
+      });
     }
     // protect() needs the store for opaque tokens: 503, not 401 invalid_token.
-    const api = await fetch(`${base}/api/data`, { headers: { authorization: `Bearer ${access_token}` }, signal: AbortSignal.timeout(2000) });
+    const api = await fetch(`${base}/api/data`, {
+      headers: { authorization: `Bearer ${access_token}` },
+      signal: AbortSignal.timeout(2000),
+    });
     expect(api.status).to.equal(503);
     expect(demo?.child.exitCode).to.equal(null);
 
     redis = await startRedis(redisPort);
-    await until('the demo serving tokens again', async () => (await token()).status === 200, 15_000, demo);
+    await until(
+      'the demo serving tokens again',
+      async () => (await token()).status === 200,
+      15_000,
+      demo,
+    );
     const again = await token();
     expect(again.status).to.equal(200);
     // The Redis is new and empty: the old token is gone, the new one works.

@@ -46,7 +46,8 @@ describe('two demo processes sharing one Redis', function () {
   /** The hidden inputs of the consent form. */
   function formFields(html: string): Record<string, string> {
     const fields: Record<string, string> = {};
-    for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[m[1] as string] = m[2] as string;
+    for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+      fields[m[1] as string] = m[2] as string;
     return fields;
   }
 
@@ -54,8 +55,13 @@ describe('two demo processes sharing one Redis', function () {
     const jar = new CookieJar();
     const verifier = randomBytes(32).toString('base64url');
     const query = new URLSearchParams({
-      response_type: 'code', client_id: 'demo-web', redirect_uri: CALLBACK, scope: 'profile read',
-      state: 'st-1', code_challenge: s256Challenge(verifier), code_challenge_method: 'S256',
+      response_type: 'code',
+      client_id: 'demo-web',
+      redirect_uri: CALLBACK,
+      scope: 'profile read',
+      state: 'st-1',
+      code_challenge: s256Challenge(verifier),
+      code_challenge_method: 'S256',
     });
 
     // Login at A.
@@ -91,38 +97,61 @@ describe('two demo processes sharing one Redis', function () {
     // The code issued through A... at B.
     const tokenRes = await fetch(`${B}/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('demo-web:demo-web-secret').toString('base64')}` },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: verifier }),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from('demo-web:demo-web-secret').toString('base64')}`,
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: CALLBACK,
+        code_verifier: verifier,
+      }),
     });
     expect(tokenRes.status).to.equal(200);
     const tokens = (await tokenRes.json()) as { access_token: string; refresh_token: string };
 
     // Both processes accept the token.
     for (const base of [A, B]) {
-      const me = await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      const me = await fetch(`${base}/api/me`, {
+        headers: { authorization: `Bearer ${tokens.access_token}` },
+      });
       expect(me.status, base).to.equal(200);
-      expect(await me.json()).to.deep.equal({ sub: 'user-7a1ce', client_id: 'demo-web', scope: 'profile read' });
+      expect(await me.json()).to.deep.equal({
+        sub: 'user-7a1ce',
+        client_id: 'demo-web',
+        scope: 'profile read',
+      });
     }
 
     // Revoked at B...
     const revoke = await fetch(`${B}/revoke`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('demo-web:demo-web-secret').toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from('demo-web:demo-web-secret').toString('base64')}`,
+      },
       body: new URLSearchParams({ token: tokens.access_token }),
     });
     expect(revoke.status).to.equal(200);
     // ...refused by A's protect().
-    const after = await fetch(`${A}/api/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    const after = await fetch(`${A}/api/me`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
     expect(after.status).to.equal(401);
     expect(after.headers.get('www-authenticate')).to.contain('error="invalid_token"');
 
     // The refresh token rotates at A and the old one is then refused at B.
     const basic = `Basic ${Buffer.from('demo-web:demo-web-secret').toString('base64')}`;
-    const refresh = (base: string) => fetch(`${base}/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }),
-    });
+    const refresh = (base: string) =>
+      fetch(`${base}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: tokens.refresh_token,
+        }),
+      });
     expect((await refresh(A)).status).to.equal(200);
     const reuse = await refresh(B);
     expect(reuse.status).to.equal(400);
@@ -130,7 +159,10 @@ describe('two demo processes sharing one Redis', function () {
   });
 
   it('publishes the same JWKS from both processes', async () => {
-    const [ja, jb] = await Promise.all([fetch(`${A}/jwks`).then((r) => r.json()), fetch(`${B}/jwks`).then((r) => r.json())]);
+    const [ja, jb] = await Promise.all([
+      fetch(`${A}/jwks`).then((r) => r.json()),
+      fetch(`${B}/jwks`).then((r) => r.json()),
+    ]);
     expect(ja).to.deep.equal(jb);
     expect((ja as { keys: unknown[] }).keys).to.have.length(1);
   });

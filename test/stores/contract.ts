@@ -53,7 +53,8 @@ import {
 import { frozenClock, type FrozenClock } from '../support/fixtures.js';
 
 /** Registers nothing: for tests that do not apply to a backend. */
-const notApplicable = ((_title: string, _fn?: Mocha.Func | Mocha.AsyncFunc) => undefined) as unknown as Mocha.TestFunction;
+const notApplicable = ((_title: string, _fn?: Mocha.Func | Mocha.AsyncFunc) =>
+  undefined) as unknown as Mocha.TestFunction;
 
 /** What the factory hands the suite. */
 export interface StoreUnderTest {
@@ -112,7 +113,11 @@ interface Consumable {
 /** An hour: the TTL of every record that should outlive the test. */
 const HOUR = 3600;
 
-export function describeStoreContract(name: string, factory: StoreFactory, options: StoreContractOptions = {}): void {
+export function describeStoreContract(
+  name: string,
+  factory: StoreFactory,
+  options: StoreContractOptions = {},
+): void {
   const frozen = (options.clockControl ?? 'frozen') === 'frozen';
   const slack = options.clockSlack ?? (frozen ? 0 : 5);
   const parallelism = options.parallelism ?? 20;
@@ -166,7 +171,11 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
         grantId: randomUUID(),
         issuedAt,
         expiresAt: issuedAt + HOUR,
-        extra: { nonce: randomUUID(), nested: { list: [1, 'two', true], empty: {} }, unicode: 'Zoë ✓' },
+        extra: {
+          nonce: randomUUID(),
+          nested: { list: [1, 'two', true], empty: {} },
+          unicode: 'Zoë ✓',
+        },
         ...overrides,
       };
     }
@@ -209,7 +218,9 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
 
     /** Runs `parallelism` consume() calls at once, alternating between two stores. */
     async function race(first: Consumable, second: Consumable, id: string): Promise<object[]> {
-      const calls = Array.from({ length: parallelism }, (_, i) => (i % 2 === 0 ? first : second).consume(id));
+      const calls = Array.from({ length: parallelism }, (_, i) =>
+        (i % 2 === 0 ? first : second).consume(id),
+      );
       const results = await Promise.all(calls);
       return results.filter((result): result is object => result !== undefined);
     }
@@ -228,7 +239,12 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
       });
 
       it('keeps a record without the optional fields as it was', async () => {
-        const record = codeRecord({ codeChallenge: undefined, codeChallengeMethod: undefined, extra: undefined, redirectUriSent: false });
+        const record = codeRecord({
+          codeChallenge: undefined,
+          codeChallengeMethod: undefined,
+          extra: undefined,
+          redirectUriSent: false,
+        });
         await codes.save(record, HOUR);
         expect(plain(await codes.find(record.id))).to.deep.equal(plain(record));
       });
@@ -277,7 +293,9 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
         const won = await codes.consume(record.id);
         expect(won?.consumed).to.not.equal(true);
         expect(plain(won)).to.deep.equal(plain(record));
-        expect(plain(await codes.find(record.id))).to.deep.equal(plain({ ...record, consumed: true }));
+        expect(plain(await codes.find(record.id))).to.deep.equal(
+          plain({ ...record, consumed: true }),
+        );
       });
 
       it('a second consume() of a code is undefined, and the code stays consumed', async () => {
@@ -323,15 +341,19 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
         expect((await codes.find(record.id))?.consumed).to.equal(true);
       });
 
-      itShared('parallel consume() calls over two connections: exactly one gets the record', async () => {
-        const second = (await open()).authorizationCodes;
-        if (second === undefined) expect.fail('the second factory call returned no authorizationCodes store');
-        const record = codeRecord();
-        await codes.save(record, HOUR);
-        const winners = await race(codes, second, record.id);
-        expect(winners).to.have.length(1);
-        expect(plain(winners[0])).to.deep.equal(plain(record));
-      });
+      itShared(
+        'parallel consume() calls over two connections: exactly one gets the record',
+        async () => {
+          const second = (await open()).authorizationCodes;
+          if (second === undefined)
+            expect.fail('the second factory call returned no authorizationCodes store');
+          const record = codeRecord();
+          await codes.save(record, HOUR);
+          const winners = await race(codes, second, record.id);
+          expect(winners).to.have.length(1);
+          expect(plain(winners[0])).to.deep.equal(plain(record));
+        },
+      );
 
       it('parallel consume() calls on different codes each get their own record', async () => {
         const records = Array.from({ length: parallelism }, () => codeRecord());
@@ -374,14 +396,17 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
         expect(await tokens.find(record.id)).to.equal(undefined);
       });
 
-      itMovingTime('drops the token after its ttl seconds, even if expiresAt is later', async () => {
-        const record = accessRecord();
-        await tokens.save(record, 60);
-        clock.advance(59);
-        expect(plain(await tokens.find(record.id))).to.deep.equal(plain(record));
-        clock.advance(2);
-        expect(await tokens.find(record.id)).to.equal(undefined);
-      });
+      itMovingTime(
+        'drops the token after its ttl seconds, even if expiresAt is later',
+        async () => {
+          const record = accessRecord();
+          await tokens.save(record, 60);
+          clock.advance(59);
+          expect(plain(await tokens.find(record.id))).to.deep.equal(plain(record));
+          clock.advance(2);
+          expect(await tokens.find(record.id)).to.equal(undefined);
+        },
+      );
 
       it('revoke(id) hides the token and leaves the other tokens of its grant alone', async () => {
         const record = accessRecord();
@@ -443,7 +468,9 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
       it('findByUniqueKey() returns the live token saved with that key', async () => {
         const record = accessRecord({ uniqueKey: newId(), token: randomUUID() });
         await tokens.save(record, HOUR);
-        expect(plain(await tokens.findByUniqueKey(record.uniqueKey ?? ''))).to.deep.equal(plain(record));
+        expect(plain(await tokens.findByUniqueKey(record.uniqueKey ?? ''))).to.deep.equal(
+          plain(record),
+        );
       });
 
       it('findByUniqueKey() of an unknown key is undefined', async () => {
@@ -465,10 +492,16 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
       });
 
       itMovingTime('findByUniqueKey() is undefined once the token expired', async () => {
-        const record = accessRecord({ uniqueKey: newId(), token: randomUUID(), expiresAt: now() + 60 });
+        const record = accessRecord({
+          uniqueKey: newId(),
+          token: randomUUID(),
+          expiresAt: now() + 60,
+        });
         await tokens.save(record, 60);
         clock.advance(59);
-        expect(plain(await tokens.findByUniqueKey(record.uniqueKey ?? ''))).to.deep.equal(plain(record));
+        expect(plain(await tokens.findByUniqueKey(record.uniqueKey ?? ''))).to.deep.equal(
+          plain(record),
+        );
         clock.advance(2);
         expect(await tokens.findByUniqueKey(record.uniqueKey ?? '')).to.equal(undefined);
       });
@@ -517,14 +550,17 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
         expect(await tokens.consume(record.id)).to.equal(undefined);
       });
 
-      itMovingTime('drops the token after its ttl seconds, even if expiresAt is later', async () => {
-        const record = refreshRecord();
-        await tokens.save(record, 60);
-        clock.advance(59);
-        expect(plain(await tokens.find(record.id))).to.deep.equal(plain(record));
-        clock.advance(2);
-        expect(await tokens.find(record.id)).to.equal(undefined);
-      });
+      itMovingTime(
+        'drops the token after its ttl seconds, even if expiresAt is later',
+        async () => {
+          const record = refreshRecord();
+          await tokens.save(record, 60);
+          clock.advance(59);
+          expect(plain(await tokens.find(record.id))).to.deep.equal(plain(record));
+          clock.advance(2);
+          expect(await tokens.find(record.id)).to.equal(undefined);
+        },
+      );
 
       it('consume() returns the record as it was, then find() shows it consumed with consumedAt', async () => {
         const record = refreshRecord();
@@ -540,7 +576,9 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
         expect(found?.consumed).to.equal(true);
         expect(found?.consumedAt).to.be.a('number');
         expect(found?.consumedAt).to.be.within(before - slack, after + slack);
-        expect(plain(found)).to.deep.equal(plain({ ...record, consumed: true, consumedAt: found?.consumedAt }));
+        expect(plain(found)).to.deep.equal(
+          plain({ ...record, consumed: true, consumedAt: found?.consumedAt }),
+        );
       });
 
       it('a second consume() is undefined, and consumedAt keeps the first time', async () => {
@@ -568,15 +606,19 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
         expect((await tokens.find(record.id))?.consumed).to.equal(true);
       });
 
-      itShared('parallel consume() calls over two connections: exactly one gets the record', async () => {
-        const second = (await open()).refreshTokens;
-        if (second === undefined) expect.fail('the second factory call returned no refreshTokens store');
-        const record = refreshRecord();
-        await tokens.save(record, HOUR);
-        const winners = await race(tokens, second, record.id);
-        expect(winners).to.have.length(1);
-        expect(plain(winners[0])).to.deep.equal(plain(record));
-      });
+      itShared(
+        'parallel consume() calls over two connections: exactly one gets the record',
+        async () => {
+          const second = (await open()).refreshTokens;
+          if (second === undefined)
+            expect.fail('the second factory call returned no refreshTokens store');
+          const record = refreshRecord();
+          await tokens.save(record, HOUR);
+          const winners = await race(tokens, second, record.id);
+          expect(winners).to.have.length(1);
+          expect(plain(winners[0])).to.deep.equal(plain(record));
+        },
+      );
 
       it('revoke(id) hides the token, and it can no longer be consumed', async () => {
         const record = refreshRecord();
@@ -726,7 +768,13 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
       it('save() then find() returns the client, every field intact', async function () {
         if (clients.save === undefined) this.skip();
         const saved = client();
-        const pub = client({ secretHash: undefined, tokenEndpointAuthMethods: ['none'], scopes: undefined, defaultScopes: undefined, name: undefined });
+        const pub = client({
+          secretHash: undefined,
+          tokenEndpointAuthMethods: ['none'],
+          scopes: undefined,
+          defaultScopes: undefined,
+          name: undefined,
+        });
         await clients.save(saved);
         await clients.save(pub);
         expect(plain(await clients.find(saved.id))).to.deep.equal(plain(saved));
@@ -736,7 +784,11 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
       it('save() of a known client id replaces the client', async function () {
         if (clients.save === undefined) this.skip();
         const first = client();
-        const second = client({ id: first.id, redirectUris: ['https://new.example.test/cb'], name: 'renamed' });
+        const second = client({
+          id: first.id,
+          redirectUris: ['https://new.example.test/cb'],
+          name: 'renamed',
+        });
         await clients.save(first);
         await clients.save(second);
         expect(plain(await clients.find(first.id))).to.deep.equal(plain(second));
@@ -769,7 +821,9 @@ export function describeStoreContract(name: string, factory: StoreFactory, optio
       });
 
       /** Every call must reject with StoreUnavailableError, never resolve and never throw anything else. */
-      async function expectUnavailable(calls: Record<string, () => Promise<unknown>>): Promise<void> {
+      async function expectUnavailable(
+        calls: Record<string, () => Promise<unknown>>,
+      ): Promise<void> {
         for (const [label, call] of Object.entries(calls)) {
           expect(await rejection(call), label).to.be.an.instanceOf(StoreUnavailableError);
         }

@@ -13,11 +13,19 @@ import { DynamoDB } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocument } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { StoreUnavailableError } from '../../lib/errors.js';
-import { DynamoAccessTokenStore, dynamoStores, isDynamoUnavailable } from '../../lib/stores/dynamodb.js';
+import {
+  DynamoAccessTokenStore,
+  dynamoStores,
+  isDynamoUnavailable,
+} from '../../lib/stores/dynamodb.js';
 import { createDynamoTable, DYNAMO_TTL_ATTRIBUTE } from '../../lib/stores/dynamodb/table.js';
 import { describeStoreContract } from './contract.js';
 
-type Dynalite = (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
+type Dynalite = (options: {
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}) => Server;
 const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
 
 const HOST = '127.0.0.1';
@@ -74,9 +82,15 @@ describe('DynamoDB stores (dynalite)', () => {
     if (server !== undefined) await close(server);
   });
 
-  function open(at: number, table = tableName): ReturnType<typeof dynamoStores> & { close(): void } {
+  function open(
+    at: number,
+    table = tableName,
+  ): ReturnType<typeof dynamoStores> & { close(): void } {
     const db = sdk(at);
-    return { ...dynamoStores({ client: DynamoDBDocument.from(db), tableName: table }), close: () => db.destroy() };
+    return {
+      ...dynamoStores({ client: DynamoDBDocument.from(db), tableName: table }),
+      close: () => db.destroy(),
+    };
   }
 
   describeStoreContract('dynamodb', () => open(port), {
@@ -113,7 +127,10 @@ describe('DynamoDB stores (dynalite)', () => {
         } as unknown as Parameters<typeof createDynamoTable>[0];
         await createDynamoTable(recording, tableName);
         expect(calls).to.deep.equal([
-          { TableName: tableName, TimeToLiveSpecification: { AttributeName: DYNAMO_TTL_ATTRIBUTE, Enabled: true } },
+          {
+            TableName: tableName,
+            TimeToLiveSpecification: { AttributeName: DYNAMO_TTL_ATTRIBUTE, Enabled: true },
+          },
         ]);
       } finally {
         db.destroy();
@@ -146,7 +163,10 @@ describe('DynamoDB stores (dynalite)', () => {
     it('a missing table is not "unavailable": the SDK error is rethrown as it is', async () => {
       const db = sdk(port);
       try {
-        const store = new DynamoAccessTokenStore({ client: DynamoDBDocument.from(db), tableName: `missing-${randomUUID()}` });
+        const store = new DynamoAccessTokenStore({
+          client: DynamoDBDocument.from(db),
+          tableName: `missing-${randomUUID()}`,
+        });
         const err = await store.find(randomUUID()).then(
           () => expect.fail('expected a rejection'),
           (e: unknown) => e,
@@ -159,10 +179,21 @@ describe('DynamoDB stores (dynalite)', () => {
     });
 
     it('throttling and 5xx answers count as unavailable, client errors do not', () => {
-      expect(isDynamoUnavailable({ name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } })).to.equal(true);
-      expect(isDynamoUnavailable({ name: 'InternalServerError', $metadata: { httpStatusCode: 500 } })).to.equal(true);
-      expect(isDynamoUnavailable({ name: 'Error', code: 'ECONNRESET', $metadata: {} })).to.equal(true);
-      expect(isDynamoUnavailable({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } })).to.equal(false);
+      expect(
+        isDynamoUnavailable({
+          name: 'ProvisionedThroughputExceededException',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      ).to.equal(true);
+      expect(
+        isDynamoUnavailable({ name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }),
+      ).to.equal(true);
+      expect(isDynamoUnavailable({ name: 'Error', code: 'ECONNRESET', $metadata: {} })).to.equal(
+        true,
+      );
+      expect(
+        isDynamoUnavailable({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } }),
+      ).to.equal(false);
       expect(isDynamoUnavailable({ name: 'CredentialsProviderError' })).to.equal(false);
       expect(isDynamoUnavailable(new Error('Region is missing'))).to.equal(false);
     });

@@ -8,7 +8,11 @@ import { createServer, type AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import memjs, { type Client as Memjs } from 'memjs';
 import { StoreUnavailableError } from '../../lib/errors.js';
-import { memcacheExpiry, memcacheStores, MemcacheAuthorizationCodeStore } from '../../lib/stores/memcache.js';
+import {
+  memcacheExpiry,
+  memcacheStores,
+  MemcacheAuthorizationCodeStore,
+} from '../../lib/stores/memcache.js';
 import type { AuthorizationCodeRecord } from '../../lib/types.js';
 import { isListening, requireService } from '../support/services.js';
 import { describeStoreContract } from './contract.js';
@@ -19,7 +23,12 @@ const silent = { log(): void {} };
 
 /** A fail-fast client, as the store's header recommends. */
 function connect(port: number): Memjs {
-  return memjs.Client.create(`${HOST}:${port}`, { retries: 1, timeout: 0.5, conntimeout: 0.5, logger: silent });
+  return memjs.Client.create(`${HOST}:${port}`, {
+    retries: 1,
+    timeout: 0.5,
+    conntimeout: 0.5,
+    logger: silent,
+  });
 }
 
 /** A loopback port nothing listens on (bound, then released). */

@@ -83,7 +83,15 @@ function accessToken(clock: FrozenClock, ttl: number, uniqueKey?: string): Acces
 
 function refreshToken(clock: FrozenClock, ttl: number): RefreshTokenRecord {
   const now = Math.floor(clock() / 1000);
-  return { id: randomUUID(), clientId: 'web', subject: 'user-alice', scope: ['read'], grantId: randomUUID(), issuedAt: now, expiresAt: now + ttl };
+  return {
+    id: randomUUID(),
+    clientId: 'web',
+    subject: 'user-alice',
+    scope: ['read'],
+    grantId: randomUUID(),
+    issuedAt: now,
+    expiresAt: now + ttl,
+  };
 }
 
 describe('memory stores: sweeping expired entries', () => {
@@ -111,9 +119,12 @@ describe('memory stores: sweeping expired entries', () => {
   it('sweep() drops expired access tokens, their unique keys and grant revocations', async () => {
     const clock = frozenClock();
     const store = new MemoryAccessTokenStore({ clock });
-    for (let i = 0; i < N; i++) await store.save(accessToken(clock, 60, i % 2 === 0 ? randomUUID() : undefined), 60);
+    for (let i = 0; i < N; i++)
+      await store.save(accessToken(clock, 60, i % 2 === 0 ? randomUUID() : undefined), 60);
     await store.revokeGrant(randomUUID(), 60);
-    expect(store.size, 'tokens, unique keys (every other token) and the revocation').to.equal(N + Math.ceil(N / 2) + 1);
+    expect(store.size, 'tokens, unique keys (every other token) and the revocation').to.equal(
+      N + Math.ceil(N / 2) + 1,
+    );
     clock.advance(61);
     store.sweep();
     expect(store.size).to.equal(0);
@@ -152,7 +163,8 @@ describe('memory stores: sweeping expired entries', () => {
     clock.advance(61);
     expect(store.size).to.equal(N);
     // Liveness, not speed: wait for the timer (every 10 ms) for up to 5 s.
-    for (let waited = 0; store.size > 0 && waited < 5000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let waited = 0; store.size > 0 && waited < 5000; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     expect(store.size).to.equal(0);
   });
 });
@@ -160,13 +172,23 @@ describe('memory stores: sweeping expired entries', () => {
 describe('memoryStores()', () => {
   it('holds the given clients and gives every token store the clock', async () => {
     const clock = frozenClock();
-    const client: Client = { id: 'web', redirectUris: [], grantTypes: ['client_credentials'], responseTypes: [], tokenEndpointAuthMethods: ['client_secret_basic'] };
+    const client: Client = {
+      id: 'web',
+      redirectUris: [],
+      grantTypes: ['client_credentials'],
+      responseTypes: [],
+      tokenEndpointAuthMethods: ['client_secret_basic'],
+    };
     const stores = memoryStores([client], { clock });
     expect(await stores.clients.find('web')).to.deep.equal(client);
     const c = code(clock, 60);
     const a = accessToken(clock, 60);
     const r = refreshToken(clock, 60);
-    await Promise.all([stores.authorizationCodes.save(c, 60), stores.accessTokens.save(a, 60), stores.refreshTokens.save(r, 60)]);
+    await Promise.all([
+      stores.authorizationCodes.save(c, 60),
+      stores.accessTokens.save(a, 60),
+      stores.refreshTokens.save(r, 60),
+    ]);
     expect(await stores.accessTokens.find(a.id)).to.deep.equal(a);
     clock.advance(61);
     expect(await stores.authorizationCodes.find(c.id)).to.equal(undefined);
@@ -189,7 +211,11 @@ interface ChildResult {
  */
 function runChild(script: string, env: NodeJS.ProcessEnv): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, env });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: ROOT, env },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

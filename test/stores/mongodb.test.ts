@@ -10,7 +10,12 @@ import { createServer, type AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
 import { StoreUnavailableError } from '../../lib/errors.js';
-import { createMongoIndexes, isMongoUnavailable, MONGO_COLLECTIONS, mongoStores } from '../../lib/stores/mongodb.js';
+import {
+  createMongoIndexes,
+  isMongoUnavailable,
+  MONGO_COLLECTIONS,
+  mongoStores,
+} from '../../lib/stores/mongodb.js';
 import type { Stores } from '../../lib/stores/types.js';
 import type { FrozenClock } from '../support/fixtures.js';
 import { requireService } from '../support/services.js';
@@ -34,7 +39,10 @@ function closedPort(): Promise<number> {
 }
 
 function unreachableClient(port: number): MongoClient {
-  return new MongoClient(`mongodb://127.0.0.1:${port}/test`, { ...FAIL_FAST, directConnection: true });
+  return new MongoClient(`mongodb://127.0.0.1:${port}/test`, {
+    ...FAIL_FAST,
+    directConnection: true,
+  });
 }
 
 async function ping(uri: string): Promise<boolean> {
@@ -55,13 +63,17 @@ describe('MongoDB stores', () => {
 
   before(async function () {
     await requireService(this, {
-      name: URI === undefined ? 'MongoDB (MONGODB_URI is not set, and no MongoDB server is available on this machine)' : `MongoDB at MONGODB_URI`,
+      name:
+        URI === undefined
+          ? 'MongoDB (MONGODB_URI is not set, and no MongoDB server is available on this machine)'
+          : `MongoDB at MONGODB_URI`,
       probe: async () => URI !== undefined && (await ping(URI)),
       hint: 'point MONGODB_URI at a MongoDB server, e.g. MONGODB_URI=mongodb://127.0.0.1:27017/test',
       // Skipped even under CI when no server was named; a named server that is down fails CI.
       optionalInCi: URI === undefined,
     });
-    for (let i = 0; i < 2; i++) connections.push(new MongoClient(URI ?? '', { serverSelectionTimeoutMS: 2000 }));
+    for (let i = 0; i < 2; i++)
+      connections.push(new MongoClient(URI ?? '', { serverSelectionTimeoutMS: 2000 }));
     await createMongoIndexes(connections[0].db(), { collectionPrefix });
     downPort = await closedPort();
   });
@@ -83,12 +95,19 @@ describe('MongoDB stores', () => {
       sharedBackend: true,
       unreachable: () => {
         const client = unreachableClient(downPort);
-        return { ...mongoStores({ db: client.db(), collectionPrefix }), close: () => client.close() };
+        return {
+          ...mongoStores({ db: client.db(), collectionPrefix }),
+          close: () => client.close(),
+        };
       },
       cleanup: async () => {
         const db = connections[0]?.db();
         if (db === undefined) return;
-        for (const name of MONGO_COLLECTIONS) await db.collection(`${collectionPrefix}${name}`).drop().catch(() => undefined);
+        for (const name of MONGO_COLLECTIONS)
+          await db
+            .collection(`${collectionPrefix}${name}`)
+            .drop()
+            .catch(() => undefined);
       },
     },
   );
@@ -109,16 +128,43 @@ describe('MongoDB stores without a server', () => {
     this.timeout(20_000);
     const id = randomUUID();
     const now = Math.floor(Date.now() / 1000);
-    const common = { id, clientId: 'web', subject: 'alice', scope: ['read'], grantId: id, issuedAt: now, expiresAt: now + 60 };
+    const common = {
+      id,
+      clientId: 'web',
+      subject: 'alice',
+      scope: ['read'],
+      grantId: id,
+      issuedAt: now,
+      expiresAt: now + 60,
+    };
     const calls: Record<string, () => Promise<unknown>> = {
       'clients.find': () => stores.clients.find(id),
-      'clients.save': async () => stores.clients.save?.({ id, redirectUris: [], grantTypes: [], responseTypes: [], tokenEndpointAuthMethods: ['none'] }),
+      'clients.save': async () =>
+        stores.clients.save?.({
+          id,
+          redirectUris: [],
+          grantTypes: [],
+          responseTypes: [],
+          tokenEndpointAuthMethods: ['none'],
+        }),
       'clients.delete': async () => stores.clients.delete?.(id),
-      'codes.save': () => stores.authorizationCodes.save({ ...common, redirectUri: 'https://a.test/cb', redirectUriSent: true }, 60),
+      'codes.save': () =>
+        stores.authorizationCodes.save(
+          { ...common, redirectUri: 'https://a.test/cb', redirectUriSent: true },
+          60,
+        ),
       'codes.find': () => stores.authorizationCodes.find(id),
       'codes.consume': () => stores.authorizationCodes.consume(id),
       'accessTokens.save': () =>
-        stores.accessTokens.save({ ...common, format: 'opaque', audience: 'https://api.test', grantType: 'authorization_code' }, 60),
+        stores.accessTokens.save(
+          {
+            ...common,
+            format: 'opaque',
+            audience: 'https://api.test',
+            grantType: 'authorization_code',
+          },
+          60,
+        ),
       'accessTokens.find': () => stores.accessTokens.find(id),
       'accessTokens.revoke': () => stores.accessTokens.revoke(id),
       'accessTokens.revokeGrant': () => stores.accessTokens.revokeGrant(id, 60),
@@ -133,19 +179,36 @@ describe('MongoDB stores without a server', () => {
       'consents.revoke': () => stores.consents.revoke('alice', 'web'),
     };
     const results = await Promise.all(
-      Object.entries(calls).map(async ([label, call]) => [label, await call().then(() => 'resolved', (err: unknown) => err)] as const),
+      Object.entries(calls).map(
+        async ([label, call]) =>
+          [
+            label,
+            await call().then(
+              () => 'resolved',
+              (err: unknown) => err,
+            ),
+          ] as const,
+      ),
     );
     for (const [label, err] of results) {
       expect(err, label).to.be.an.instanceOf(StoreUnavailableError);
       // The first call fails server selection; the driver then closes the auto-connected topology.
-      expect((err as Error).cause, label).to.have.property('name').that.matches(/^Mongo(ServerSelection|TopologyClosed)Error$/);
+      expect((err as Error).cause, label)
+        .to.have.property('name')
+        .that.matches(/^Mongo(ServerSelection|TopologyClosed)Error$/);
     }
   });
 
   it('network errors, timeouts and retryable server errors count as unavailable; others do not', () => {
     expect(isMongoUnavailable({ name: 'MongoNetworkTimeoutError' })).to.equal(true);
     expect(isMongoUnavailable({ name: 'MongoServerError', code: 10107 })).to.equal(true);
-    expect(isMongoUnavailable({ name: 'MongoServerError', code: 1, errorLabels: ['RetryableWriteError'] })).to.equal(true);
+    expect(
+      isMongoUnavailable({
+        name: 'MongoServerError',
+        code: 1,
+        errorLabels: ['RetryableWriteError'],
+      }),
+    ).to.equal(true);
     expect(isMongoUnavailable({ name: 'MongoServerError', code: 11000 })).to.equal(false);
     expect(isMongoUnavailable({ name: 'MongoServerError', code: 13 })).to.equal(false);
     expect(isMongoUnavailable(new Error('boom'))).to.equal(false);

@@ -17,14 +17,24 @@ import { expect } from 'chai';
 import { Cluster } from 'ioredis';
 import { StoreUnavailableError } from '../../lib/errors.js';
 import { redisClusterFailFastOptions, redisStores } from '../../lib/stores/redis.js';
-import { freePort, freePorts, requireBinaries, startRedis, timed, until, type Proc } from '../support/processes.js';
+import {
+  freePort,
+  freePorts,
+  requireBinaries,
+  startRedis,
+  timed,
+  until,
+  type Proc,
+} from '../support/processes.js';
 import { describeStoreContract } from './contract.js';
 
 const HOST = '127.0.0.1';
 const run = promisify(execFile);
 
 async function clusterState(port: number): Promise<string | undefined> {
-  const { stdout } = await run('redis-cli', ['-h', HOST, '-p', String(port), 'cluster', 'info'], { timeout: 2000 });
+  const { stdout } = await run('redis-cli', ['-h', HOST, '-p', String(port), 'cluster', 'info'], {
+    timeout: 2000,
+  });
   return /cluster_state:(\w+)/.exec(stdout)?.[1];
 }
 
@@ -47,21 +57,50 @@ describe('Redis stores on a Redis Cluster (3 masters started by this test)', fun
   }
 
   before(async function () {
-    await requireBinaries(this, ['redis-server', 'redis-cli'], 'apt-get install redis-server redis-tools');
+    await requireBinaries(
+      this,
+      ['redis-server', 'redis-cli'],
+      'apt-get install redis-server redis-tools',
+    );
     dir = await mkdtemp(join(tmpdir(), 'oauth2-redis-cluster-'));
     const free = await freePorts(6);
     ports = free.slice(0, 3);
     for (const [i, port] of ports.entries()) {
       servers.push(
         await startRedis(port, [
-          '--cluster-port', String(free[3 + i]),
-          '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '1000',
-          '--dir', dir, '--logfile', join(dir, `redis-${port}.log`),
+          '--cluster-port',
+          String(free[3 + i]),
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, `nodes-${port}.conf`),
+          '--cluster-node-timeout',
+          '1000',
+          '--dir',
+          dir,
+          '--logfile',
+          join(dir, `redis-${port}.log`),
         ]),
       );
     }
-    await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `${HOST}:${port}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
-    for (const port of ports) await until(`cluster_state:ok on ${port}`, async () => (await clusterState(port)) === 'ok', 20_000);
+    await run(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...ports.map((port) => `${HOST}:${port}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ],
+      { timeout: 30_000 },
+    );
+    for (const port of ports)
+      await until(
+        `cluster_state:ok on ${port}`,
+        async () => (await clusterState(port)) === 'ok',
+        20_000,
+      );
   });
 
   after(async () => {
@@ -73,13 +112,19 @@ describe('Redis stores on a Redis Cluster (3 masters started by this test)', fun
     'redis cluster',
     async () => {
       const cluster = await connect();
-      return { ...redisStores({ client: cluster, prefix: 'oauth2-test:' }), close: async () => void (await cluster.quit()) };
+      return {
+        ...redisStores({ client: cluster, prefix: 'oauth2-test:' }),
+        close: async () => void (await cluster.quit()),
+      };
     },
     {
       clockControl: 'real',
       sharedBackend: true,
       unreachable: async () => {
-        const cluster = new Cluster([{ host: HOST, port: await freePort() }], redisClusterFailFastOptions);
+        const cluster = new Cluster(
+          [{ host: HOST, port: await freePort() }],
+          redisClusterFailFastOptions,
+        );
         cluster.on('error', () => undefined);
         cluster.on('node error', () => undefined);
         return { ...redisStores({ client: cluster }), close: () => cluster.disconnect() };
@@ -95,7 +140,9 @@ describe('Redis stores on a Redis Cluster (3 masters started by this test)', fun
       cluster = await connect();
       const stores = redisStores({ client: cluster, prefix: 'spread:' });
       const subjects = Array.from({ length: 30 }, () => randomUUID());
-      await Promise.all(subjects.map((subject) => stores.consents.save(subject, 'web', ['read'], 60)));
+      await Promise.all(
+        subjects.map((subject) => stores.consents.save(subject, 'web', ['read'], 60)),
+      );
       const counts = await Promise.all(cluster.nodes('master').map((node) => node.dbsize()));
       expect(counts.filter((count) => count > 0)).to.have.length(3);
     });
@@ -107,16 +154,25 @@ describe('Redis stores on a Redis Cluster (3 masters started by this test)', fun
       if (victim === undefined) expect.fail('no server');
       await victim.stop('SIGKILL');
       const calls = (): Promise<Array<{ error: unknown; ms: number }>> =>
-        Promise.all(Array.from({ length: 40 }, () => timed(() => stores.consents.find(randomUUID(), 'web'))));
+        Promise.all(
+          Array.from({ length: 40 }, () => timed(() => stores.consents.find(randomUUID(), 'web'))),
+        );
       // Right away: the keys of the dead master fail (connection refused), the others still answer.
       const now = await calls();
-      expect(now.filter((r) => r.error !== undefined), 'some keys live on the dead master').to.not.have.length(0);
+      expect(
+        now.filter((r) => r.error !== undefined),
+        'some keys live on the dead master',
+      ).to.not.have.length(0);
       for (const { error, ms } of now) {
         if (error !== undefined) expect(error).to.be.an.instanceOf(StoreUnavailableError);
         expect(ms).to.be.below(2500);
       }
       // Once the others see it (node timeout 1 s): CLUSTERDOWN for every key.
-      await until('cluster_state:fail', async () => (await clusterState(ports[0] ?? 0)) === 'fail', 15_000);
+      await until(
+        'cluster_state:fail',
+        async () => (await clusterState(ports[0] ?? 0)) === 'fail',
+        15_000,
+      );
       for (const { error, ms } of await calls()) {
         expect(error).to.be.an.instanceOf(StoreUnavailableError);
         expect(ms).to.be.below(2500);

@@ -11,7 +11,11 @@ import { expect } from 'chai';
 import { Redis, type RedisOptions } from 'ioredis';
 import { StoreUnavailableError } from '../../lib/errors.js';
 import { redisFailFastOptions, redisStores, type RedisStores } from '../../lib/stores/redis.js';
-import type { AccessTokenRecord, AuthorizationCodeRecord, RefreshTokenRecord } from '../../lib/types.js';
+import type {
+  AccessTokenRecord,
+  AuthorizationCodeRecord,
+  RefreshTokenRecord,
+} from '../../lib/types.js';
 import { freePort, requireBinaries, startRedis, timed, type Proc } from '../support/processes.js';
 import { isListening, requireService } from '../support/services.js';
 import { describeStoreContract } from './contract.js';
@@ -19,11 +23,18 @@ import { describeStoreContract } from './contract.js';
 const HOST = '127.0.0.1';
 const PORT = 6379;
 const PREFIX = `oauth2-test:${randomUUID()}:`;
-const HINT = 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no';
+const HINT =
+  'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no';
 
 /** A ready connection with the fail-fast options (without the offline queue, commands need `ready`). */
 async function connect(options: RedisOptions = {}): Promise<Redis> {
-  const client = new Redis({ host: HOST, port: PORT, ...redisFailFastOptions, lazyConnect: true, ...options });
+  const client = new Redis({
+    host: HOST,
+    port: PORT,
+    ...redisFailFastOptions,
+    lazyConnect: true,
+    ...options,
+  });
   client.on('error', () => undefined); // failures reach the calls; no "Unhandled error event" lines
   await client.connect();
   return client;
@@ -56,7 +67,11 @@ describe('Redis stores (127.0.0.1:6379)', function () {
   this.timeout(20_000);
 
   before(async function () {
-    await requireService(this, { name: `Redis on ${HOST}:${PORT}`, probe: () => isListening(PORT, HOST), hint: HINT });
+    await requireService(this, {
+      name: `Redis on ${HOST}:${PORT}`,
+      probe: () => isListening(PORT, HOST),
+      hint: HINT,
+    });
     available = true;
   });
 
@@ -67,7 +82,10 @@ describe('Redis stores (127.0.0.1:6379)', function () {
     'redis',
     async () => {
       const client = await connect();
-      return { ...redisStores({ client, prefix: PREFIX }), close: async () => void (await client.quit()) };
+      return {
+        ...redisStores({ client, prefix: PREFIX }),
+        close: async () => void (await client.quit()),
+      };
     },
     {
       clockControl: 'real',
@@ -96,17 +114,41 @@ describe('Redis stores (127.0.0.1:6379)', function () {
 
     const now = (): number => Math.floor(Date.now() / 1000);
     const code = (tag = randomUUID(), expiresAt = now() + 3600): AuthorizationCodeRecord => ({
-      id: `code-${tag}-${randomUUID()}`, clientId: `client-${tag}`, subject: `user-${tag}`, scope: ['read'],
-      redirectUri: 'https://app.example.test/cb', redirectUriSent: true, grantId: `grant-${tag}`, issuedAt: now(), expiresAt,
+      id: `code-${tag}-${randomUUID()}`,
+      clientId: `client-${tag}`,
+      subject: `user-${tag}`,
+      scope: ['read'],
+      redirectUri: 'https://app.example.test/cb',
+      redirectUriSent: true,
+      grantId: `grant-${tag}`,
+      issuedAt: now(),
+      expiresAt,
     });
-    const access = (tag = randomUUID(), expiresAt = now() + 3600, unique = true): AccessTokenRecord => ({
-      id: `at-${tag}-${randomUUID()}`, format: 'opaque', clientId: `client-${tag}`, subject: `user-${tag}`, scope: ['read'],
-      audience: 'https://api.example.test', grantType: 'authorization_code', grantId: `grant-${tag}`, issuedAt: now(), expiresAt,
+    const access = (
+      tag = randomUUID(),
+      expiresAt = now() + 3600,
+      unique = true,
+    ): AccessTokenRecord => ({
+      id: `at-${tag}-${randomUUID()}`,
+      format: 'opaque',
+      clientId: `client-${tag}`,
+      subject: `user-${tag}`,
+      scope: ['read'],
+      audience: 'https://api.example.test',
+      grantType: 'authorization_code',
+      grantId: `grant-${tag}`,
+      issuedAt: now(),
+      expiresAt,
       ...(unique ? { uniqueKey: `unique-${tag}`, token: `token-${tag}` } : {}),
     });
     const refresh = (tag = randomUUID(), expiresAt = now() + 3600): RefreshTokenRecord => ({
-      id: `rt-${tag}-${randomUUID()}`, clientId: `client-${tag}`, subject: `user-${tag}`, scope: ['read'],
-      grantId: `grant-${tag}`, issuedAt: now(), expiresAt,
+      id: `rt-${tag}-${randomUUID()}`,
+      clientId: `client-${tag}`,
+      subject: `user-${tag}`,
+      scope: ['read'],
+      grantId: `grant-${tag}`,
+      issuedAt: now(),
+      expiresAt,
     });
 
     it('every write sets its TTL: PTTL > 0 and <= the ttl given, also after consume()', async () => {
@@ -121,9 +163,19 @@ describe('Redis stores (127.0.0.1:6379)', function () {
       await stores.refreshTokens.consume(r.id);
       await stores.refreshTokens.revokeGrant(`grant-${randomUUID()}`, 500);
       await stores.consents.save(`user-${randomUUID()}`, 'web', ['read'], 60);
-      const ttls = { code: 120, access: 90, 'access-unique': 90, 'access-revoked': 600, refresh: 300, 'refresh-revoked': 500, consent: 60 };
+      const ttls = {
+        code: 120,
+        access: 90,
+        'access-unique': 90,
+        'access-revoked': 600,
+        refresh: 300,
+        'refresh-revoked': 500,
+        consent: 60,
+      };
       const keys = await scanKeys(client, `${prefix}*`);
-      expect(keys.map((key) => key.slice(prefix.length).split(':')[0]).sort()).to.deep.equal(Object.keys(ttls).sort());
+      expect(keys.map((key) => key.slice(prefix.length).split(':')[0]).sort()).to.deep.equal(
+        Object.keys(ttls).sort(),
+      );
       for (const key of keys) {
         const ttl = ttls[key.slice(prefix.length).split(':')[0] as keyof typeof ttls];
         expect(await client.pttl(key), key).to.be.within(1, ttl * 1000);
@@ -144,12 +196,32 @@ describe('Redis stores (127.0.0.1:6379)', function () {
       const c = code(tag);
       const a = access(tag);
       const r = refresh(tag);
-      await stores.clients.save({ id: `client-${tag}`, redirectUris: [], grantTypes: ['client_credentials'], responseTypes: [], tokenEndpointAuthMethods: ['client_secret_basic'] });
-      await Promise.all([stores.authorizationCodes.save(c, 60), stores.accessTokens.save(a, 60), stores.refreshTokens.save(r, 60)]);
-      await Promise.all([stores.authorizationCodes.consume(c.id), stores.refreshTokens.consume(r.id)]);
-      await Promise.all([stores.accessTokens.revokeGrant(`grant-${tag}`, 60), stores.refreshTokens.revokeGrant(`grant-${tag}`, 60)]);
+      await stores.clients.save({
+        id: `client-${tag}`,
+        redirectUris: [],
+        grantTypes: ['client_credentials'],
+        responseTypes: [],
+        tokenEndpointAuthMethods: ['client_secret_basic'],
+      });
+      await Promise.all([
+        stores.authorizationCodes.save(c, 60),
+        stores.accessTokens.save(a, 60),
+        stores.refreshTokens.save(r, 60),
+      ]);
+      await Promise.all([
+        stores.authorizationCodes.consume(c.id),
+        stores.refreshTokens.consume(r.id),
+      ]);
+      await Promise.all([
+        stores.accessTokens.revokeGrant(`grant-${tag}`, 60),
+        stores.refreshTokens.revokeGrant(`grant-${tag}`, 60),
+      ]);
       await stores.consents.save(`user-${tag}`, `client-${tag}`, ['read'], 60);
-      await Promise.all([stores.accessTokens.find(a.id), stores.accessTokens.findByUniqueKey(`unique-${tag}`), stores.refreshTokens.find(r.id)]);
+      await Promise.all([
+        stores.accessTokens.find(a.id),
+        stores.accessTokens.findByUniqueKey(`unique-${tag}`),
+        stores.refreshTokens.find(r.id),
+      ]);
       const everywhere = await scanKeys(client, `*${tag}*`);
       expect(everywhere).to.have.length(8);
       for (const key of everywhere) expect(key.startsWith(prefix), key).to.equal(true);
@@ -179,8 +251,17 @@ describe('Redis stores (127.0.0.1:6379)', function () {
       const c = code(undefined, past);
       const a = access(undefined, past);
       const r = refresh(undefined, past);
-      await Promise.all([stores.authorizationCodes.save(c, 3600), stores.accessTokens.save(a, 3600), stores.refreshTokens.save(r, 3600)]);
-      for (const key of [`code:${c.id}`, `access:${a.id}`, `access-unique:${a.uniqueKey}`, `refresh:${r.id}`]) {
+      await Promise.all([
+        stores.authorizationCodes.save(c, 3600),
+        stores.accessTokens.save(a, 3600),
+        stores.refreshTokens.save(r, 3600),
+      ]);
+      for (const key of [
+        `code:${c.id}`,
+        `access:${a.id}`,
+        `access-unique:${a.uniqueKey}`,
+        `refresh:${r.id}`,
+      ]) {
         expect(await client.pttl(`${prefix}${key}`), key).to.be.above(3_500_000);
       }
       expect(await stores.authorizationCodes.find(c.id)).to.equal(undefined);
@@ -244,7 +325,15 @@ describe('Redis stores: redisFailFastOptions against a Redis that fails', functi
   it('runs its Lua scripts on a server that does not know them (NOSCRIPT: EVAL, then EVALSHA)', async () => {
     await client?.script('FLUSH');
     const now = Math.floor(Date.now() / 1000);
-    const record = { id: randomUUID(), clientId: 'web', subject: 'user', scope: [], grantId: randomUUID(), issuedAt: now, expiresAt: now + 60 };
+    const record = {
+      id: randomUUID(),
+      clientId: 'web',
+      subject: 'user',
+      scope: [],
+      grantId: randomUUID(),
+      issuedAt: now,
+      expiresAt: now + 60,
+    };
     await stores.refreshTokens.save(record, 60);
     await stores.refreshTokens.revokeGrant(randomUUID(), 60);
     expect(await stores.refreshTokens.consume(record.id)).to.deep.equal(record);

@@ -19,9 +19,17 @@ describeSqlStore<Pool>({
   uri: URI,
   hint: 'start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd',
   pool: (max) => mysql.createPool({ uri: URI, connectTimeout: 2000, connectionLimit: max }),
-  unreachablePool: (port, timeoutMs) => mysql.createPool({ host: '127.0.0.1', port, user: 'root', database: 'test', connectTimeout: timeoutMs }),
+  unreachablePool: (port, timeoutMs) =>
+    mysql.createPool({
+      host: '127.0.0.1',
+      port,
+      user: 'root',
+      database: 'test',
+      connectTimeout: timeoutMs,
+    }),
   connection: (pool) => ({ dialect: 'mysql', pool }),
-  rows: async (pool, sql, params) => (await pool.query(sql, params))[0] as Record<string, unknown>[],
+  rows: async (pool, sql, params) =>
+    (await pool.query(sql, params))[0] as Record<string, unknown>[],
   param: () => '?',
   currentSchema: 'DATABASE()',
   connectionId: 'CONNECTION_ID()',
@@ -30,16 +38,38 @@ describeSqlStore<Pool>({
   afterKill: 'the next calls work again, or fail as unavailable',
   schemaIndexes: 0,
   missingTableCode: 'ER_NO_SUCH_TABLE',
-  unavailableErrors: [{ code: 'PROTOCOL_CONNECTION_LOST' }, { code: 'ER_CON_COUNT_ERROR' }, new Error('Pool is closed.')],
-  otherErrors: [{ code: 'ER_NO_SUCH_TABLE' }, { code: 'ER_DUP_ENTRY' }, { code: 'ER_PARSE_ERROR' }, { code: 'ER_ACCESS_DENIED_ERROR' }],
+  unavailableErrors: [
+    { code: 'PROTOCOL_CONNECTION_LOST' },
+    { code: 'ER_CON_COUNT_ERROR' },
+    new Error('Pool is closed.'),
+  ],
+  otherErrors: [
+    { code: 'ER_NO_SUCH_TABLE' },
+    { code: 'ER_DUP_ENTRY' },
+    { code: 'ER_PARSE_ERROR' },
+    { code: 'ER_ACCESS_DENIED_ERROR' },
+  ],
 
   moreSpecifics(tablePrefix) {
     it('works over a callback-style mysql2 pool that returns BIGINTs as strings', async () => {
-      const p = mysqlCallbacks.createPool({ uri: URI, connectTimeout: 2000, supportBigNumbers: true, bigNumberStrings: true });
+      const p = mysqlCallbacks.createPool({
+        uri: URI,
+        connectTimeout: 2000,
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+      });
       try {
         const s = sqlStores({ dialect: 'mysql', pool: p, tablePrefix });
         const t = Math.floor(Date.now() / 1000);
-        const record = { id: randomUUID(), clientId: 'web', subject: 'u', scope: ['read'], grantId: randomUUID(), issuedAt: t, expiresAt: t + 3600 };
+        const record = {
+          id: randomUUID(),
+          clientId: 'web',
+          subject: 'u',
+          scope: ['read'],
+          grantId: randomUUID(),
+          issuedAt: t,
+          expiresAt: t + 3600,
+        };
         await s.refreshTokens.save(record, 3600);
         expect(await s.refreshTokens.consume(record.id)).to.deep.equal(record);
         const found = await s.refreshTokens.find(record.id);

@@ -22,7 +22,14 @@ describeSqlStore<pg.Pool>({
   uri: URI,
   hint: 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start',
   pool,
-  unreachablePool: (port, timeoutMs) => new pg.Pool({ host: '127.0.0.1', port, user: 'postgres', database: 'test', connectionTimeoutMillis: timeoutMs }),
+  unreachablePool: (port, timeoutMs) =>
+    new pg.Pool({
+      host: '127.0.0.1',
+      port,
+      user: 'postgres',
+      database: 'test',
+      connectionTimeoutMillis: timeoutMs,
+    }),
   connection: (p) => ({ dialect: 'postgres', pool: p }),
   rows: async (p, sql, params) => (await p.query(sql, params)).rows,
   param: (n) => `$${n}`,
@@ -31,7 +38,8 @@ describeSqlStore<pg.Pool>({
   kill: 'SELECT pg_terminate_backend($1)',
   timeoutSetting: 'connectionTimeoutMillis',
   afterKill: 'no crash (an error listener is added), the next calls work',
-  checkPool: (p) => expect(p.listenerCount('error'), 'without it, pg would crash the process').to.equal(1),
+  checkPool: (p) =>
+    expect(p.listenerCount('error'), 'without it, pg would crash the process').to.equal(1),
   schemaIndexes: 6,
   missingTableCode: '42P01', // undefined_table
   unavailableErrors: [

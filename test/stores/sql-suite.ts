@@ -18,7 +18,12 @@ import { StoreUnavailableError } from '../../lib/errors.js';
 import { isUnavailable, type SqlValue } from '../../lib/stores/sql/executor.js';
 import { sqlTableNames } from '../../lib/stores/sql/queries.js';
 import { createSchema, schemaStatements } from '../../lib/stores/sql/schema.js';
-import { sqlStores, type SqlConnection, type SqlDialect, type SqlStores } from '../../lib/stores/sql/sql-store.js';
+import {
+  sqlStores,
+  type SqlConnection,
+  type SqlDialect,
+  type SqlStores,
+} from '../../lib/stores/sql/sql-store.js';
 import type { AuthorizationCodeRecord, Client } from '../../lib/types.js';
 import { requireService } from '../support/services.js';
 import { describeStoreContract } from './contract.js';
@@ -111,11 +116,19 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
 
   async function dropTables(tablePrefix: string): Promise<void> {
     if (!available || !created.delete(tablePrefix)) return;
-    await withPool((p) => options.rows(p, `DROP TABLE IF EXISTS ${Object.values(sqlTableNames(tablePrefix)).join(', ')}`));
+    await withPool((p) =>
+      options.rows(
+        p,
+        `DROP TABLE IF EXISTS ${Object.values(sqlTableNames(tablePrefix)).join(', ')}`,
+      ),
+    );
   }
 
   /** Stores on a pool of their own; `close` ends the pool. */
-  function openStores(tablePrefix: string, clock?: () => number): SqlStores & { close(): Promise<void> } {
+  function openStores(
+    tablePrefix: string,
+    clock?: () => number,
+  ): SqlStores & { close(): Promise<void> } {
     const p = options.pool();
     return { ...sqlStores({ ...options.connection(p), tablePrefix, clock }), close: () => p.end() };
   }
@@ -129,7 +142,11 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
     this.timeout(20_000);
 
     before(async function () {
-      await requireService(this, { name: `${options.server} at ${options.uri}`, probe, hint: options.hint });
+      await requireService(this, {
+        name: `${options.server} at ${options.uri}`,
+        probe,
+        hint: options.hint,
+      });
       available = true;
       await withPool(async (p) => {
         for (const tablePrefix of Object.values(PREFIXES)) {
@@ -145,7 +162,10 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
 
     const unreachable = async () => {
       const p = options.unreachablePool(await closedPort(), 500);
-      return { ...sqlStores({ ...options.connection(p), tablePrefix: PREFIXES.real }), close: () => p.end() };
+      return {
+        ...sqlStores({ ...options.connection(p), tablePrefix: PREFIXES.real }),
+        close: () => p.end(),
+      };
     };
 
     describeStoreContract(`sql (${dialect})`, () => openStores(PREFIXES.real), {
@@ -155,10 +175,14 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
       cleanup: () => dropTables(PREFIXES.real),
     });
 
-    describeStoreContract(`sql (${dialect}, frozen clock)`, (clock) => openStores(PREFIXES.frozen, clock), {
-      sharedBackend: true,
-      cleanup: () => dropTables(PREFIXES.frozen),
-    });
+    describeStoreContract(
+      `sql (${dialect}, frozen clock)`,
+      (clock) => openStores(PREFIXES.frozen, clock),
+      {
+        sharedBackend: true,
+        cleanup: () => dropTables(PREFIXES.frozen),
+      },
+    );
 
     describe(`SQL specifics (${dialect})`, () => {
       let stores: ReturnType<typeof openStores>;
@@ -204,21 +228,37 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
 
       it('the schema file names every table with the default prefix, replaced by tablePrefix', () => {
         const statements = schemaStatements(dialect, 'abc_');
-        expect(statements.filter((statement) => statement.startsWith('CREATE TABLE IF NOT EXISTS abc_'))).to.have.length(6);
-        expect(statements.filter((statement) => /^CREATE INDEX IF NOT EXISTS abc_\w+ ON abc_/.test(statement))).to.have.length(options.schemaIndexes);
+        expect(
+          statements.filter((statement) => statement.startsWith('CREATE TABLE IF NOT EXISTS abc_')),
+        ).to.have.length(6);
+        expect(
+          statements.filter((statement) =>
+            /^CREATE INDEX IF NOT EXISTS abc_\w+ ON abc_/.test(statement),
+          ),
+        ).to.have.length(options.schemaIndexes);
         expect(statements).to.have.length(6 + options.schemaIndexes);
         for (const statement of statements) expect(statement).to.not.include('oauth2_');
-        expect(schemaStatements(dialect).join('\n')).to.include('CREATE TABLE IF NOT EXISTS oauth2_revoked_grants');
+        expect(schemaStatements(dialect).join('\n')).to.include(
+          'CREATE TABLE IF NOT EXISTS oauth2_revoked_grants',
+        );
       });
 
       it('rejects a table prefix that is not plain lower-case letters, digits and _', () => {
         const p = { execute: () => expect.fail('sent'), query: () => expect.fail('sent') };
-        const connection: SqlConnection = dialect === 'mysql' ? { dialect, pool: p } : { dialect, pool: p };
+        const connection: SqlConnection =
+          dialect === 'mysql' ? { dialect, pool: p } : { dialect, pool: p };
         for (const bad of ['x; DROP TABLE users; --', 'Upper_', '1abc_', 'a'.repeat(33), 'x`y']) {
-          expect(() => sqlStores({ ...connection, tablePrefix: bad }), bad).to.throw(TypeError, /tablePrefix/);
+          expect(() => sqlStores({ ...connection, tablePrefix: bad }), bad).to.throw(
+            TypeError,
+            /tablePrefix/,
+          );
         }
-        expect(() => sqlStores({ ...connection, dialect: 'sqlite' } as unknown as SqlConnection)).to.throw(TypeError, /dialect/);
-        expect(() => sqlStores({ ...connection, pool: undefined } as unknown as SqlConnection)).to.throw(TypeError, /pool/);
+        expect(() =>
+          sqlStores({ ...connection, dialect: 'sqlite' } as unknown as SqlConnection),
+        ).to.throw(TypeError, /dialect/);
+        expect(() =>
+          sqlStores({ ...connection, pool: undefined } as unknown as SqlConnection),
+        ).to.throw(TypeError, /pool/);
       });
 
       it('deleteExpired() removes expired rows of every kind and keeps live ones', async () => {
@@ -229,10 +269,28 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
           const shortCode = code({ issuedAt: t, expiresAt: t + 60 });
           const consumedCode = code({ issuedAt: t, expiresAt: t + 60 });
           const liveCode = code({ issuedAt: t, expiresAt: t + 3600 });
-          const token = { id: randomUUID(), format: 'opaque', clientId: 'web', subject: 'u', scope: [], audience: 'a', grantType: 'client_credentials', grantId: randomUUID(), issuedAt: t } as const;
+          const token = {
+            id: randomUUID(),
+            format: 'opaque',
+            clientId: 'web',
+            subject: 'u',
+            scope: [],
+            audience: 'a',
+            grantType: 'client_credentials',
+            grantId: randomUUID(),
+            issuedAt: t,
+          } as const;
           const shortToken = { ...token, expiresAt: t + 3600 }; // its ttl (60 s) ends first
           const liveToken = { ...token, id: randomUUID(), expiresAt: t + 3600 };
-          const refresh = { id: randomUUID(), clientId: 'web', subject: 'u', scope: ['read'], grantId: randomUUID(), issuedAt: t, expiresAt: t + 60 };
+          const refresh = {
+            id: randomUUID(),
+            clientId: 'web',
+            subject: 'u',
+            scope: ['read'],
+            grantId: randomUUID(),
+            issuedAt: t,
+            expiresAt: t + 60,
+          };
           const liveRefresh = { ...refresh, id: randomUUID(), expiresAt: t + 3600 };
           const subject = randomUUID();
           await Promise.all([
@@ -249,7 +307,13 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
             clocked.refreshTokens.revokeGrant(liveRefresh.grantId, 3600),
           ]);
           await clocked.authorizationCodes.consume(consumedCode.id);
-          await clocked.clients.save({ id: `c-${randomUUID()}`, redirectUris: [], grantTypes: [], responseTypes: [], tokenEndpointAuthMethods: ['none'] });
+          await clocked.clients.save({
+            id: `c-${randomUUID()}`,
+            redirectUris: [],
+            grantTypes: [],
+            responseTypes: [],
+            tokenEndpointAuthMethods: ['none'],
+          });
           time += 61_000;
           const $ = options.param;
           const counts = async () =>
@@ -262,16 +326,42 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
                   `(SELECT COUNT(*) FROM ${t.refreshTokens} WHERE id IN (${$(6)}, ${$(7)})) AS refresh, ` +
                   `(SELECT COUNT(*) FROM ${t.consents} WHERE subject = ${$(8)}) AS consents, ` +
                   `(SELECT COUNT(*) FROM ${t.clients}) AS clients`,
-                [shortCode.id, consumedCode.id, liveCode.id, shortToken.id, liveToken.id, refresh.id, liveRefresh.id, subject],
+                [
+                  shortCode.id,
+                  consumedCode.id,
+                  liveCode.id,
+                  shortToken.id,
+                  liveToken.id,
+                  refresh.id,
+                  liveRefresh.id,
+                  subject,
+                ],
               );
-              return Object.fromEntries(Object.entries(rows[0] ?? {}).map(([k, v]) => [k, Number(v)]));
+              return Object.fromEntries(
+                Object.entries(rows[0] ?? {}).map(([k, v]) => [k, Number(v)]),
+              );
             });
-          expect(await counts()).to.deep.equal({ codes: 3, access: 2, refresh: 2, consents: 2, clients: 1 });
+          expect(await counts()).to.deep.equal({
+            codes: 3,
+            access: 2,
+            refresh: 2,
+            consents: 2,
+            clients: 1,
+          });
           expect(await clocked.deleteExpired()).to.be.at.least(6);
-          expect(await counts()).to.deep.equal({ codes: 1, access: 1, refresh: 1, consents: 1, clients: 1 });
+          expect(await counts()).to.deep.equal({
+            codes: 1,
+            access: 1,
+            refresh: 1,
+            consents: 1,
+            clients: 1,
+          });
           expect(await clocked.authorizationCodes.find(liveCode.id)).to.deep.equal(liveCode);
           expect(await clocked.accessTokens.find(liveToken.id)).to.deep.equal(liveToken);
-          expect(await clocked.refreshTokens.find(liveRefresh.id), 'its grant revocation is kept').to.equal(undefined);
+          expect(
+            await clocked.refreshTokens.find(liveRefresh.id),
+            'its grant revocation is kept',
+          ).to.equal(undefined);
           expect(await clocked.consents.find(subject, 'long')).to.deep.equal(['read']);
           expect(await clocked.deleteExpired()).to.equal(0);
         } finally {
@@ -294,20 +384,37 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
         };
         await stores.clients.save(client);
         expect(await stores.clients.find(client.id)).to.deep.equal(client);
-        const record = code({ id: `${nasty}${randomUUID()}`, subject: nasty, clientId: nasty, scope: [nasty], grantId: nasty, extra: { [nasty]: nasty, nul: 'a\u0000b' } });
+        const record = code({
+          id: `${nasty}${randomUUID()}`,
+          subject: nasty,
+          clientId: nasty,
+          scope: [nasty],
+          grantId: nasty,
+          extra: { [nasty]: nasty, nul: 'a\u0000b' },
+        });
         await stores.authorizationCodes.save(record, 3600);
         expect(await stores.authorizationCodes.find(record.id)).to.deep.equal(record);
         expect(await stores.authorizationCodes.consume(record.id)).to.deep.equal(record);
         const subject = `${nasty}${randomUUID()}`;
         await stores.consents.save(subject, nasty, [nasty], 3600);
         expect(await stores.consents.find(subject, nasty)).to.deep.equal([nasty]);
-        expect(await stores.clients.find(client.id), 'the tables are still there').to.deep.equal(client);
+        expect(await stores.clients.find(client.id), 'the tables are still there').to.deep.equal(
+          client,
+        );
       });
 
       it('keys are compared byte for byte: case and trailing spaces make different ids', async () => {
         const base = `client-${randomUUID()}`;
         const ids = [base, base.toUpperCase(), `${base} `, `${base}\u00a0`];
-        for (const id of ids) await stores.clients.save({ id, name: id, redirectUris: [], grantTypes: [], responseTypes: [], tokenEndpointAuthMethods: ['none'] });
+        for (const id of ids)
+          await stores.clients.save({
+            id,
+            name: id,
+            redirectUris: [],
+            grantTypes: [],
+            responseTypes: [],
+            tokenEndpointAuthMethods: ['none'],
+          });
         for (const id of ids) expect((await stores.clients.find(id))?.name).to.equal(id);
         const subject = `user-${randomUUID()}`;
         await stores.consents.save(subject, 'web', ['a'], 3600);
@@ -317,14 +424,22 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
       });
 
       it('200 codes, each consumed by 4 pools at once: exactly one winner per code', async () => {
-        const others = [openStores(PREFIXES.specifics), openStores(PREFIXES.specifics), openStores(PREFIXES.specifics)];
+        const others = [
+          openStores(PREFIXES.specifics),
+          openStores(PREFIXES.specifics),
+          openStores(PREFIXES.specifics),
+        ];
         try {
           const all = [stores, ...others];
           const records = Array.from({ length: 200 }, () => code());
           await Promise.all(records.map((record) => stores.authorizationCodes.save(record, 3600)));
-          const results = await Promise.all(records.flatMap((record) => all.map((s) => s.authorizationCodes.consume(record.id))));
+          const results = await Promise.all(
+            records.flatMap((record) => all.map((s) => s.authorizationCodes.consume(record.id))),
+          );
           for (const [i, record] of records.entries()) {
-            const won = results.slice(i * all.length, (i + 1) * all.length).filter((r) => r !== undefined);
+            const won = results
+              .slice(i * all.length, (i + 1) * all.length)
+              .filter((r) => r !== undefined);
             expect(won, record.id).to.deep.equal([record]);
           }
         } finally {
@@ -357,7 +472,14 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
               'consents.find': () => down.consents.find('s', 'c'),
               'consents.save': () => down.consents.save('s', 'c', [], 60),
               'consents.revoke': () => down.consents.revoke('s', 'c'),
-              'clients.save': () => down.clients.save({ id: 'x', redirectUris: [], grantTypes: [], responseTypes: [], tokenEndpointAuthMethods: ['none'] }),
+              'clients.save': () =>
+                down.clients.save({
+                  id: 'x',
+                  redirectUris: [],
+                  grantTypes: [],
+                  responseTypes: [],
+                  tokenEndpointAuthMethods: ['none'],
+                }),
               'clients.delete': () => down.clients.delete('x'),
               deleteExpired: () => down.deleteExpired(),
               createSchema: () => createSchema(options.connection(p)),
@@ -377,7 +499,10 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
 
         it(`a server that accepts connections and never answers: StoreUnavailableError after ${options.timeoutSetting}`, async () => {
           const sockets = new Set<Socket>();
-          const server: Server = createServer((socket) => sockets.add(socket)).listen(0, '127.0.0.1');
+          const server: Server = createServer((socket) => sockets.add(socket)).listen(
+            0,
+            '127.0.0.1',
+          );
           await once(server, 'listening');
           const p = options.unreachablePool((server.address() as { port: number }).port, 300);
           try {

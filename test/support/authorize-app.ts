@@ -49,20 +49,39 @@ export const EVIL_NAME = `<script>alert("pwn")</script> & 'friends'`;
 export const CLIENTS: readonly ClientConfig[] = [
   { id: 'spa', name: 'Photo Printer', redirectUris: [CB] },
   { id: 'web', name: 'Web App', secretHash: webSecret.secretHash, redirectUris: [CB] },
-  { id: 'legacy', name: 'Legacy App', secretHash: legacySecret.secretHash, redirectUris: [CB], requirePkce: false },
+  {
+    id: 'legacy',
+    name: 'Legacy App',
+    secretHash: legacySecret.secretHash,
+    redirectUris: [CB],
+    requirePkce: false,
+  },
   { id: 'multi', name: 'Two Callbacks', redirectUris: [CB, CB2] },
   { id: 'tenant', name: 'Tenant App', redirectUris: [TENANT_CB] },
   { id: 'native', name: 'Native App', redirectUris: ['http://127.0.0.1/cb', 'http://[::1]/cb'] },
-  { id: 'native-confidential', secretHash: legacySecret.secretHash, redirectUris: ['http://127.0.0.1/cb'] },
+  {
+    id: 'native-confidential',
+    secretHash: legacySecret.secretHash,
+    redirectUris: ['http://127.0.0.1/cb'],
+  },
   { id: 'native-localhost', redirectUris: ['http://localhost/cb'] },
   { id: 'limited', name: 'Profile Only', redirectUris: [CB], scopes: ['profile'] },
-  { id: 'machine', secretHash: legacySecret.secretHash, redirectUris: [CB], grantTypes: ['client_credentials'] },
+  {
+    id: 'machine',
+    secretHash: legacySecret.secretHash,
+    redirectUris: [CB],
+    grantTypes: ['client_credentials'],
+  },
   { id: 'implicit-app', name: 'Old SPA', redirectUris: [CB], responseTypes: ['token'] },
   { id: 'first', name: 'Our Own App', redirectUris: [CB], firstParty: true },
   { id: 'evil', name: EVIL_NAME, redirectUris: [CB] },
 ];
 
-export const DESCRIPTIONS = { profile: 'See your name', read: 'Read your photos', write: 'Change your photos' } as const;
+export const DESCRIPTIONS = {
+  profile: 'See your name',
+  read: 'Read your photos',
+  write: 'Change your photos',
+} as const;
 
 interface TestUser {
   id: string;
@@ -73,7 +92,12 @@ interface TestUser {
 
 export const USERS: readonly TestUser[] = [
   { id: 'user-alice', username: 'alice', displayName: 'Alice Liddell', password: 'wonderland' },
-  { id: 'user-bob', username: 'bob', displayName: 'Bob <b>"the builder"</b>', password: 'can-we-fix-it' },
+  {
+    id: 'user-bob',
+    username: 'bob',
+    displayName: 'Bob <b>"the builder"</b>',
+    password: 'can-we-fix-it',
+  },
 ];
 
 /** An authorization code store that counts what was saved: "nothing issued" is `saved.length === 0`. */
@@ -113,11 +137,19 @@ export interface AuthorizeApp {
   errors: unknown[];
 }
 
-export function providerOptions(clock: FrozenClock, codes: CountingCodeStore, overrides: Partial<ProviderOptions> = {}): ProviderOptions {
+export function providerOptions(
+  clock: FrozenClock,
+  codes: CountingCodeStore,
+  overrides: Partial<ProviderOptions> = {},
+): ProviderOptions {
   return {
     issuer: ISSUER,
     clock,
-    scopes: { available: ['profile', 'read', 'write'], default: ['profile'], descriptions: DESCRIPTIONS },
+    scopes: {
+      available: ['profile', 'read', 'write'],
+      default: ['profile'],
+      descriptions: DESCRIPTIONS,
+    },
     clients: CLIENTS,
     stores: { authorizationCodes: codes },
     ...overrides,
@@ -132,19 +164,27 @@ export function authorizeApp(options: AuthorizeAppOptions = {}): AuthorizeApp {
   const stack = options.stack ?? 'passport';
 
   const auth = new passport.Passport();
-  auth.use(new LocalStrategy((username, password, done) => {
-    const user = USERS.find((u) => u.username === username && u.password === password);
-    done(null, user ?? false);
-  }));
+  auth.use(
+    new LocalStrategy((username, password, done) => {
+      const user = USERS.find((u) => u.username === username && u.password === password);
+      done(null, user ?? false);
+    }),
+  );
   auth.serializeUser<string>((user, done) => done(null, (user as TestUser).id));
   auth.deserializeUser<string>((id, done) => {
     const user = USERS.find((u) => u.id === id);
-    done(null, user === undefined ? false : { id: user.id, username: user.username, displayName: user.displayName });
+    done(
+      null,
+      user === undefined
+        ? false
+        : { id: user.id, username: user.username, displayName: user.displayName },
+    );
   });
 
   const app = express();
   options.configure?.(app);
-  if (stack !== 'none') app.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: false }));
+  if (stack !== 'none')
+    app.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: false }));
   if (stack === 'passport' || stack === 'passport-no-session') app.use(auth.initialize());
   if (stack === 'passport') app.use(auth.session());
 
@@ -157,7 +197,11 @@ export function authorizeApp(options: AuthorizeAppOptions = {}): AuthorizeApp {
   app.post(
     '/login',
     express.urlencoded({ extended: false }),
-    auth.authenticate('local', { successReturnToOrRedirect: '/', failureRedirect: '/login?error=1', keepSessionInfo: options.keepSessionInfo ?? true }),
+    auth.authenticate('local', {
+      successReturnToOrRedirect: '/',
+      failureRedirect: '/login?error=1',
+      keepSessionInfo: options.keepSessionInfo ?? true,
+    }),
   );
   app.post('/test/login/:username', (req, res, next) => {
     const user = USERS.find((u) => u.username === req.params['username']);
@@ -165,24 +209,38 @@ export function authorizeApp(options: AuthorizeAppOptions = {}): AuthorizeApp {
       res.sendStatus(404);
       return;
     }
-    req.login(user, { session: true, keepSessionInfo: true }, (err) => (err ? next(err) : res.sendStatus(204)));
+    req.login(user, { session: true, keepSessionInfo: true }, (err) =>
+      err ? next(err) : res.sendStatus(204),
+    );
   });
   app.post('/test/logout', (req, res, next) => {
     req.logout({ keepSessionInfo: true }, (err) => (err ? next(err) : res.sendStatus(204)));
   });
   app.get('/test/session', (req, res) => {
     const s = req.session as (typeof req.session & { returnTo?: string }) | undefined;
-    res.json({ returnTo: s?.returnTo ?? null, user: (req.user as { id?: string } | undefined)?.id ?? null });
+    res.json({
+      returnTo: s?.returnTo ?? null,
+      user: (req.user as { id?: string } | undefined)?.id ?? null,
+    });
   });
 
-  app.use(options.mount ?? '/', oauth.router({ authorize: options.authorize ?? { loginUrl: '/login' } }));
+  app.use(
+    options.mount ?? '/',
+    oauth.router({ authorize: options.authorize ?? { loginUrl: '/login' } }),
+  );
   app.get('/api/profile', oauth.protect({ scope: 'profile' }), (req, res) => {
-    res.json({ sub: req.oauth2?.token.subject, client_id: req.oauth2?.token.clientId, scope: req.oauth2?.token.scope });
+    res.json({
+      sub: req.oauth2?.token.subject,
+      client_id: req.oauth2?.token.clientId,
+      scope: req.oauth2?.token.scope,
+    });
   });
-  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    errors.push(err);
-    res.status(500).type('text').send('host error handler');
-  });
+  app.use(
+    (err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      errors.push(err);
+      res.status(500).type('text').send('host error handler');
+    },
+  );
   return { app, oauth, clock, codes, errors };
 }
 
@@ -196,7 +254,16 @@ export function authorizePath(params: Params): string {
 
 /** A valid code request of the public client `spa` (PKCE S256), with `extra` merged in. */
 export function spaParams(extra: Record<string, string> = {}): Record<string, string> {
-  return { response_type: 'code', client_id: 'spa', redirect_uri: CB, scope: 'profile read', state: 'st-123', code_challenge: CHALLENGE, code_challenge_method: 'S256', ...extra };
+  return {
+    response_type: 'code',
+    client_id: 'spa',
+    redirect_uri: CB,
+    scope: 'profile read',
+    state: 'st-123',
+    code_challenge: CHALLENGE,
+    code_challenge_method: 'S256',
+    ...extra,
+  };
 }
 
 /** Signs in through the host's Passport-local `POST /login`; returns the Location it answered. */
@@ -229,7 +296,10 @@ export function formFields(html: string): ConsentForm {
 }
 
 /** GETs the consent page (expects 200) and returns its HTML and hidden fields. */
-export async function consentPage(agent: Agent, params: Params): Promise<{ html: string; form: ConsentForm }> {
+export async function consentPage(
+  agent: Agent,
+  params: Params,
+): Promise<{ html: string; form: ConsentForm }> {
   const res = await agent.get(authorizePath(params));
   expect(res.status, `consent page: ${String(res.headers['location'] ?? res.text)}`).to.equal(200);
   return { html: res.text, form: formFields(res.text) };
@@ -267,7 +337,9 @@ export function expectRedirect(
   const url = new URL(location as string);
   const registered = new URL(redirectUri);
   expect(url.origin + url.pathname).to.equal(registered.origin + registered.pathname);
-  expect(location!.startsWith(redirectUri), `${location} starts with ${redirectUri}`).to.equal(true);
+  expect(location!.startsWith(redirectUri), `${location} starts with ${redirectUri}`).to.equal(
+    true,
+  );
   let params: URLSearchParams;
   if ((options.mode ?? 'query') === 'query') {
     expect(url.hash, 'nothing in the fragment').to.equal('');
@@ -285,7 +357,12 @@ export function expectRedirect(
 export function expectErrorRedirect(
   res: request.Response,
   code: string,
-  options: { redirectUri?: string; state?: string | null; mode?: 'query' | 'fragment'; status?: number } = {},
+  options: {
+    redirectUri?: string;
+    state?: string | null;
+    mode?: 'query' | 'fragment';
+    status?: number;
+  } = {},
 ): URLSearchParams {
   const params = expectRedirect(res, options.redirectUri ?? CB, options);
   expect(params.getAll('error')).to.deep.equal([code]);
@@ -300,10 +377,22 @@ export function expectErrorRedirect(
 
 /** Redeems a code at /token as a public client. */
 export function redeem(app: express.Express, fields: Record<string, string>): request.Test {
-  return request(app).post('/token').type('form').send({ grant_type: 'authorization_code', redirect_uri: CB, client_id: 'spa', code_verifier: VERIFIER, ...fields });
+  return request(app)
+    .post('/token')
+    .type('form')
+    .send({
+      grant_type: 'authorization_code',
+      redirect_uri: CB,
+      client_id: 'spa',
+      code_verifier: VERIFIER,
+      ...fields,
+    });
 }
 
 /** The escaping EJS applies to `<%= %>` values. */
 export function htmlEscape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[c] as string);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[c] as string,
+  );
 }

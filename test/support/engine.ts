@@ -13,7 +13,9 @@ export function basic(id: string, secret: string): string {
 
 /** Drops the parameters given as undefined. */
 export function form(params: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined),
+  );
 }
 
 /** Expects an error response with `status` and the OAuth `error` code. */
@@ -33,7 +35,11 @@ export function expectTokens(res: EngineResponse): TokenResponseBody {
  * default 1 h lifetime, whose access token verifies as `subject` and `clientId`
  * with that scope.
  */
-export async function expectBearerFor(provider: Provider, body: TokenResponseBody, expected: { subject: string; clientId: string; scope: string }): Promise<void> {
+export async function expectBearerFor(
+  provider: Provider,
+  body: TokenResponseBody,
+  expected: { subject: string; clientId: string; scope: string },
+): Promise<void> {
   expect(body.token_type).to.equal('Bearer');
   expect(body.expires_in).to.equal(3600);
   expect(body.scope).to.equal(expected.scope);

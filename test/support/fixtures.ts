@@ -3,7 +3,12 @@
  * and an Express app with every endpoint mounted.
  */
 import express from 'express';
-import { createAuthorizationServer, generateClientSecret, type AuthorizationServer, type ProviderOptions } from '../../index.js';
+import {
+  createAuthorizationServer,
+  generateClientSecret,
+  type AuthorizationServer,
+  type ProviderOptions,
+} from '../../index.js';
 
 /** A clock that stands still until told to move. */
 export interface FrozenClock {
@@ -47,17 +52,39 @@ export function providerOptions(overrides: Partial<ProviderOptions> = {}): Provi
     issuer: ISSUER,
     scopes: { available: ['read', 'write', 'profile'], default: ['read'] },
     clients: [
-      { id: 'service', secretHash: secrets.service.secretHash, grantTypes: ['client_credentials'], scopes: ['read', 'write'] },
-      { id: 'web', secretHash: secrets.web.secretHash, redirectUris: [REDIRECT], grantTypes: ['authorization_code', 'refresh_token'] },
-      { id: 'other', secretHash: secrets.other.secretHash, redirectUris: [REDIRECT], grantTypes: ['authorization_code', 'refresh_token'] },
+      {
+        id: 'service',
+        secretHash: secrets.service.secretHash,
+        grantTypes: ['client_credentials'],
+        scopes: ['read', 'write'],
+      },
+      {
+        id: 'web',
+        secretHash: secrets.web.secretHash,
+        redirectUris: [REDIRECT],
+        grantTypes: ['authorization_code', 'refresh_token'],
+      },
+      {
+        id: 'other',
+        secretHash: secrets.other.secretHash,
+        redirectUris: [REDIRECT],
+        grantTypes: ['authorization_code', 'refresh_token'],
+      },
       { id: 'spa', redirectUris: [REDIRECT], grantTypes: ['authorization_code', 'refresh_token'] },
-      { id: 'rs', secretHash: secrets.rs.secretHash, grantTypes: ['client_credentials'], resourceServer: true },
+      {
+        id: 'rs',
+        secretHash: secrets.rs.secretHash,
+        grantTypes: ['client_credentials'],
+        resourceServer: true,
+      },
       { id: 'cli', secretHash: secrets.cli.secretHash, grantTypes: ['password', 'refresh_token'] },
     ],
     grants: {
       password: {
         async verify({ username, password }) {
-          return username === 'alice' && password === 'wonderland' ? { subject: 'user-alice' } : undefined;
+          return username === 'alice' && password === 'wonderland'
+            ? { subject: 'user-alice' }
+            : undefined;
         },
       },
     },
@@ -66,12 +93,19 @@ export function providerOptions(overrides: Partial<ProviderOptions> = {}): Provi
 }
 
 /** An Express app with `oauth.router()` mounted and two protected routes. */
-export function testApp(overrides: Partial<ProviderOptions> = {}): { oauth: AuthorizationServer; app: express.Express } {
+export function testApp(overrides: Partial<ProviderOptions> = {}): {
+  oauth: AuthorizationServer;
+  app: express.Express;
+} {
   const oauth = createAuthorizationServer(providerOptions(overrides));
   const app = express();
   app.use(oauth.router());
   app.get('/api/read', oauth.protect({ scope: 'read' }), (req, res) => {
-    res.json({ sub: req.oauth2?.token.subject, client_id: req.oauth2?.token.clientId, scope: req.oauth2?.token.scope });
+    res.json({
+      sub: req.oauth2?.token.subject,
+      client_id: req.oauth2?.token.clientId,
+      scope: req.oauth2?.token.scope,
+    });
   });
   app.get('/api/write', oauth.protect({ scope: ['read', 'write'] }), (_req, res) => {
     res.json({ ok: true });
@@ -83,7 +117,12 @@ export function testApp(overrides: Partial<ProviderOptions> = {}): { oauth: Auth
 export async function issueCode(
   oauth: AuthorizationServer,
   clientId: string,
-  options: { scope?: string[]; verifier?: string; redirectUriSent?: boolean; subject?: string } = {},
+  options: {
+    scope?: string[];
+    verifier?: string;
+    redirectUriSent?: boolean;
+    subject?: string;
+  } = {},
 ): Promise<string> {
   const client = await oauth.provider.stores.clients.find(clientId);
   if (client === undefined) throw new Error(`no client ${clientId}`);

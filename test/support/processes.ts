@@ -52,7 +52,12 @@ export interface Proc {
 
 /** Starts `command` in the repository root as its own process group, with `env` over this process's. */
 export function start(command: string, args: string[], env: Record<string, string> = {}): Proc {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -80,14 +85,22 @@ export function start(command: string, args: string[], env: Record<string, strin
 }
 
 /** Polls until `check` resolves true (every 100 ms, at most `ms`); throws with `what` otherwise. */
-export async function until(what: string, check: () => Promise<boolean>, ms = 20_000, proc?: Proc): Promise<void> {
+export async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  ms = 20_000,
+  proc?: Proc,
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    if (proc !== undefined && proc.child.exitCode !== null) throw new Error(`${what}: the process exited (${proc.child.exitCode}):\n${proc.output()}`);
+    if (proc !== undefined && proc.child.exitCode !== null)
+      throw new Error(`${what}: the process exited (${proc.child.exitCode}):\n${proc.output()}`);
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${what}: not ready after ${ms} ms${proc === undefined ? '' : `:\n${proc.output()}`}`);
+  throw new Error(
+    `${what}: not ready after ${ms} ms${proc === undefined ? '' : `:\n${proc.output()}`}`,
+  );
 }
 
 /**
@@ -96,7 +109,17 @@ export async function until(what: string, check: () => Promise<boolean>, ms = 20
  * it does not within 10 s.
  */
 export async function startRedis(port: number, args: string[] = []): Promise<Proc> {
-  const proc = start('redis-server', ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', ...args]);
+  const proc = start('redis-server', [
+    '--port',
+    String(port),
+    '--bind',
+    HOST,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    ...args,
+  ]);
   try {
     await until(`redis-server on port ${port}`, () => isListening(port, HOST, 200), 10_000, proc);
   } catch (err) {
@@ -110,7 +133,11 @@ export async function startRedis(port: number, args: string[] = []): Promise<Pro
  * Call in a `before` hook: skips the suite (or fails it under CI=true, see
  * {@link requireService}) unless each of `binaries` answers `--version`.
  */
-export function requireBinaries(context: Mocha.Context, binaries: string[], hint: string): Promise<void> {
+export function requireBinaries(
+  context: Mocha.Context,
+  binaries: string[],
+  hint: string,
+): Promise<void> {
   return requireService(context, {
     name: `the ${binaries.join(' and ')} binar${binaries.length === 1 ? 'y' : 'ies'}`,
     probe: async () => binaries.every((bin) => spawnSync(bin, ['--version']).status === 0),

@@ -14,7 +14,12 @@ import {
   Provider,
   type SigningKey,
 } from '../../index.js';
-import { looksLikeJwt, signAccessToken, verifyAccessToken, type AccessTokenClaims } from '../../lib/tokens/jwt.js';
+import {
+  looksLikeJwt,
+  signAccessToken,
+  verifyAccessToken,
+  type AccessTokenClaims,
+} from '../../lib/tokens/jwt.js';
 import { frozenClock, ISSUER, providerOptions, secrets } from '../support/fixtures.js';
 
 const NOW = Date.UTC(2026, 0, 1);
@@ -46,14 +51,17 @@ async function rejects(promise: Promise<unknown>): Promise<InvalidTokenError> {
 }
 
 function rsaPem(): string {
-  return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  return generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString();
 }
 
 describe('tokens/jwt', () => {
   describe('looksLikeJwt', () => {
     it('is true for three non-empty dot-separated parts only', () => {
       expect(looksLikeJwt('a.b.c')).to.equal(true);
-      for (const token of ['', 'abc', 'a.b', 'a.b.', '.b.c', 'a..c', 'a.b.c.d']) expect(looksLikeJwt(token), token).to.equal(false);
+      for (const token of ['', 'abc', 'a.b', 'a.b.', '.b.c', 'a..c', 'a.b.c.d'])
+        expect(looksLikeJwt(token), token).to.equal(false);
     });
   });
 
@@ -83,9 +91,13 @@ describe('tokens/jwt', () => {
     it('an empty scope stays empty; a token without a scope claim reads as ""', async () => {
       const key = generateSigningKey();
       const set = new KeySet([key]);
-      expect((await verifyAccessToken(set, signAccessToken(set, claims({ scope: '' })), OPTIONS)).scope).to.equal('');
+      expect(
+        (await verifyAccessToken(set, signAccessToken(set, claims({ scope: '' })), OPTIONS)).scope,
+      ).to.equal('');
       const { scope: _scope, ...rest } = claims();
-      const token = await new SignJWT(rest as JWTPayload).setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' }).sign(key.privateKey);
+      const token = await new SignJWT(rest as JWTPayload)
+        .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
+        .sign(key.privateKey);
       expect((await verifyAccessToken(set, token, OPTIONS)).scope).to.equal('');
     });
 
@@ -93,8 +105,12 @@ describe('tokens/jwt', () => {
     it('expires exactly at exp (no clock tolerance); works one second before', async () => {
       const set = new KeySet([generateSigningKey()]);
       const token = signAccessToken(set, claims());
-      expect((await verifyAccessToken(set, token, { ...OPTIONS, now: (IAT + 599) * 1000 })).jti).to.equal(claims().jti);
-      const err = await rejects(verifyAccessToken(set, token, { ...OPTIONS, now: (IAT + 600) * 1000 }));
+      expect(
+        (await verifyAccessToken(set, token, { ...OPTIONS, now: (IAT + 599) * 1000 })).jti,
+      ).to.equal(claims().jti);
+      const err = await rejects(
+        verifyAccessToken(set, token, { ...OPTIONS, now: (IAT + 600) * 1000 }),
+      );
       expect(err.error).to.equal('invalid_token');
       expect(err.description).to.equal('the access token expired');
       expect(err.cause).to.exist;
@@ -103,10 +119,17 @@ describe('tokens/jwt', () => {
     it('a wrong issuer or audience → invalid_token', async () => {
       const set = new KeySet([generateSigningKey()]);
       const token = signAccessToken(set, claims());
-      await rejects(verifyAccessToken(set, token, { ...OPTIONS, issuer: 'https://other.example.test' }));
-      await rejects(verifyAccessToken(set, token, { ...OPTIONS, audience: 'https://api.example.test' }));
+      await rejects(
+        verifyAccessToken(set, token, { ...OPTIONS, issuer: 'https://other.example.test' }),
+      );
+      await rejects(
+        verifyAccessToken(set, token, { ...OPTIONS, audience: 'https://api.example.test' }),
+      );
       const other = signAccessToken(set, claims({ aud: 'https://api.example.test' }));
-      expect((await verifyAccessToken(set, other, { ...OPTIONS, audience: 'https://api.example.test' })).aud).to.equal('https://api.example.test');
+      expect(
+        (await verifyAccessToken(set, other, { ...OPTIONS, audience: 'https://api.example.test' }))
+          .aud,
+      ).to.equal('https://api.example.test');
     });
 
     for (const missing of ['exp', 'iat', 'jti', 'sub', 'client_id'] as const) {
@@ -115,7 +138,9 @@ describe('tokens/jwt', () => {
         const set = new KeySet([key]);
         const payload: Record<string, unknown> = { ...claims() };
         delete payload[missing];
-        const token = await new SignJWT(payload as JWTPayload).setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' }).sign(key.privateKey);
+        const token = await new SignJWT(payload as JWTPayload)
+          .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
+          .sign(key.privateKey);
         await rejects(verifyAccessToken(set, token, OPTIONS));
       });
     }
@@ -124,7 +149,9 @@ describe('tokens/jwt', () => {
       const key = generateSigningKey();
       const set = new KeySet([key]);
       for (const bad of [{ client_id: 42 }, { scope: ['read'] }]) {
-        const token = await new SignJWT({ ...claims(), ...bad } as JWTPayload).setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' }).sign(key.privateKey);
+        const token = await new SignJWT({ ...claims(), ...bad } as JWTPayload)
+          .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
+          .sign(key.privateKey);
         await rejects(verifyAccessToken(set, token, OPTIONS));
       }
     });
@@ -132,7 +159,9 @@ describe('tokens/jwt', () => {
     it('a token without kid → invalid_token, even when the key set has a single key', async () => {
       const key = generateSigningKey();
       const set = new KeySet([key]);
-      const token = await new SignJWT({ ...claims() } as JWTPayload).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' }).sign(key.privateKey);
+      const token = await new SignJWT({ ...claims() } as JWTPayload)
+        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
+        .sign(key.privateKey);
       await rejects(verifyAccessToken(set, token, OPTIONS));
     });
 
@@ -140,7 +169,10 @@ describe('tokens/jwt', () => {
       const set = new KeySet([generateSigningKey()]);
       const err = await rejects(verifyAccessToken(set, 'aaaa.bbbb.cccc', OPTIONS));
       expect(err.description).to.equal('the access token is invalid');
-      expect(err.toJSON()).to.deep.equal({ error: 'invalid_token', error_description: 'the access token is invalid' });
+      expect(err.toJSON()).to.deep.equal({
+        error: 'invalid_token',
+        error_description: 'the access token is invalid',
+      });
     });
   });
 
@@ -164,24 +196,45 @@ describe('tokens/jwt', () => {
       const old = generateSigningKey();
       const next = generateSigningKey('EdDSA');
       const make = (signingKeys: SigningKey[], activeKeyId?: string): Provider =>
-        new Provider(providerOptions({ clock, stores: { accessTokens }, signingKeys, ...(activeKeyId === undefined ? {} : { activeKeyId }) }));
+        new Provider(
+          providerOptions({
+            clock,
+            stores: { accessTokens },
+            signingKeys,
+            ...(activeKeyId === undefined ? {} : { activeKeyId }),
+          }),
+        );
 
       const first = make([old]);
       const basic = `Basic ${Buffer.from(`service:${secrets.service.secret}`).toString('base64')}`;
-      const issued = await first.token({ params: { grant_type: 'client_credentials' }, authorization: basic });
+      const issued = await first.token({
+        params: { grant_type: 'client_credentials' },
+        authorization: basic,
+      });
       expect(issued.status).to.equal(200);
       const token = (issued.body as { access_token: string }).access_token;
       expect(decodeProtectedHeader(token).kid).to.equal(old.kid);
 
       const rotating = make([next, old], next.kid);
-      expect(await rotating.verifyAccessToken(token)).to.include({ clientId: 'service', subject: 'service', format: 'jwt' });
+      expect(await rotating.verifyAccessToken(token)).to.include({
+        clientId: 'service',
+        subject: 'service',
+        format: 'jwt',
+      });
       expect(rotating.jwks().keys).to.have.length(2);
-      const fresh = await rotating.token({ params: { grant_type: 'client_credentials' }, authorization: basic });
-      expect(decodeProtectedHeader((fresh.body as { access_token: string }).access_token).kid).to.equal(next.kid);
+      const fresh = await rotating.token({
+        params: { grant_type: 'client_credentials' },
+        authorization: basic,
+      });
+      expect(
+        decodeProtectedHeader((fresh.body as { access_token: string }).access_token).kid,
+      ).to.equal(next.kid);
 
       const rotated = make([next]);
       await rejects(rotated.verifyAccessToken(token));
-      expect(await rotated.verifyAccessToken((fresh.body as { access_token: string }).access_token)).to.include({ clientId: 'service' });
+      expect(
+        await rotated.verifyAccessToken((fresh.body as { access_token: string }).access_token),
+      ).to.include({ clientId: 'service' });
     });
   });
 });

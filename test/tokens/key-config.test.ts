@@ -7,19 +7,28 @@ import { execFileSync } from 'node:child_process';
 import { generateSigningKeySet, loadSigningKeys, parseSigningKeys, Provider } from '../../index.js';
 import { providerOptions, secrets } from '../support/fixtures.js';
 
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+const basic = (id: string, secret: string) =>
+  `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
 describe('signing keys from configuration', () => {
   it('parses a private JWK Set: kid and alg kept, first key first', () => {
-    const set = JSON.parse(generateSigningKeySet('ES256')) as { keys: { kid: string; d?: string }[] };
+    const set = JSON.parse(generateSigningKeySet('ES256')) as {
+      keys: { kid: string; d?: string }[];
+    };
     const second = JSON.parse(generateSigningKeySet('EdDSA')) as { keys: { kid: string }[] };
     const keys = parseSigningKeys(JSON.stringify({ keys: [...set.keys, ...second.keys] }));
-    expect(keys.map((k) => [k.kid, k.alg])).to.deep.equal([[set.keys[0]!.kid, 'ES256'], [second.keys[0]!.kid, 'EdDSA']]);
+    expect(keys.map((k) => [k.kid, k.alg])).to.deep.equal([
+      [set.keys[0]!.kid, 'ES256'],
+      [second.keys[0]!.kid, 'EdDSA'],
+    ]);
     expect(set.keys[0]!.d).to.be.a('string');
   });
 
   it('parses several PKCS#8 PEM blocks', () => {
-    const pem = (curve: string) => generateKeyPairSync('ec', { namedCurve: curve }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const pem = (curve: string) =>
+      generateKeyPairSync('ec', { namedCurve: curve })
+        .privateKey.export({ format: 'pem', type: 'pkcs8' })
+        .toString();
     const keys = parseSigningKeys(`${pem('P-256')}\n${pem('P-384')}`);
     expect(keys.map((k) => k.alg)).to.deep.equal(['ES256', 'ES384']);
   });
@@ -43,18 +52,24 @@ describe('signing keys from configuration', () => {
       expect(loadSigningKeys({ file: join(dir, 'keys.json') })?.[0]?.kid).to.equal(kid);
       expect(loadSigningKeys({ text })?.[0]?.kid).to.equal(kid);
       expect(loadSigningKeys({ text: '', file: '' })).to.equal(undefined);
-      expect(() => loadSigningKeys({ file: join(dir, 'missing.json') })).to.throw(TypeError, /cannot read/);
+      expect(() => loadSigningKeys({ file: join(dir, 'missing.json') })).to.throw(
+        TypeError,
+        /cannot read/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('lets two providers with the same keys publish the same JWKS and verify each other\'s tokens', async () => {
+  it("lets two providers with the same keys publish the same JWKS and verify each other's tokens", async () => {
     const text = generateSigningKeySet();
     const a = new Provider(providerOptions({ signingKeys: loadSigningKeys({ text }) }));
     const b = new Provider(providerOptions({ signingKeys: loadSigningKeys({ text }) }));
     expect(a.jwks()).to.deep.equal(b.jwks());
-    const res = await a.token({ params: { grant_type: 'client_credentials' }, authorization: basic('service', secrets.service.secret) });
+    const res = await a.token({
+      params: { grant_type: 'client_credentials' },
+      authorization: basic('service', secrets.service.secret),
+    });
     const token = (res.body as { access_token: string }).access_token;
     // b has its own token store, so only the signature check can pass there.
     const info = await b.verifyAccessToken(token, { checkRevocation: false });
@@ -62,7 +77,9 @@ describe('signing keys from configuration', () => {
   });
 
   it('npm run keys prints a usable private JWK Set', () => {
-    const out = execFileSync('npm', ['run', '--silent', 'keys', '--', 'EdDSA'], { encoding: 'utf8' });
+    const out = execFileSync('npm', ['run', '--silent', 'keys', '--', 'EdDSA'], {
+      encoding: 'utf8',
+    });
     const keys = parseSigningKeys(out);
     expect(keys).to.have.length(1);
     expect(keys[0]?.alg).to.equal('EdDSA');

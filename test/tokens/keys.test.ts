@@ -5,7 +5,14 @@
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { expect } from 'chai';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
-import { generateSigningKey, importSigningKey, jwkThumbprint, KeySet, Provider, type SigningKeyInput } from '../../index.js';
+import {
+  generateSigningKey,
+  importSigningKey,
+  jwkThumbprint,
+  KeySet,
+  Provider,
+  type SigningKeyInput,
+} from '../../index.js';
 import { providerOptions } from '../support/fixtures.js';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
@@ -37,10 +44,20 @@ describe('tokens/keys', () => {
       const key = importSigningKey({ jwk });
       expect(key.alg).to.equal('ES256');
       const { d: _d, ...publicPart } = jwk;
-      expect(key.kid).to.equal(await calculateJwkThumbprint(publicPart as Parameters<typeof calculateJwkThumbprint>[0]));
+      expect(key.kid).to.equal(
+        await calculateJwkThumbprint(publicPart as Parameters<typeof calculateJwkThumbprint>[0]),
+      );
       expect(key.privateKey.type).to.equal('private');
       expect(key.verifyKey.type).to.equal('public');
-      expect(key.publicJwk).to.include({ kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y, kid: key.kid, alg: 'ES256', use: 'sig' });
+      expect(key.publicJwk).to.include({
+        kty: 'EC',
+        crv: 'P-256',
+        x: jwk.x,
+        y: jwk.y,
+        kid: key.kid,
+        alg: 'ES256',
+        use: 'sig',
+      });
       expectPublicOnly(key.publicJwk);
     });
 
@@ -60,7 +77,12 @@ describe('tokens/keys', () => {
     it('EdDSA keys (Ed25519), from PEM and from JWK', async () => {
       const fromPem = importSigningKey({ pem: pem('ed25519') });
       expect(fromPem.alg).to.equal('EdDSA');
-      expect(fromPem.publicJwk).to.include({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });
+      expect(fromPem.publicJwk).to.include({
+        kty: 'OKP',
+        crv: 'Ed25519',
+        alg: 'EdDSA',
+        use: 'sig',
+      });
       expectPublicOnly(fromPem.publicJwk);
       const fromJwk = importSigningKey({ jwk: await privateJwk('EdDSA') });
       expect(fromJwk.alg).to.equal('EdDSA');
@@ -90,7 +112,9 @@ describe('tokens/keys', () => {
       expect(key.kid).to.match(/^[A-Za-z0-9_-]{16}$/);
       expect(importSigningKey({ secret }).kid).to.equal(key.kid);
       expect(importSigningKey({ secret: 'y'.repeat(32) }).kid).not.to.equal(key.kid);
-      expect(importSigningKey({ secret: new Uint8Array(32).fill(7), kid: 'bytes' }).kid).to.equal('bytes');
+      expect(importSigningKey({ secret: new Uint8Array(32).fill(7), kid: 'bytes' }).kid).to.equal(
+        'bytes',
+      );
     });
 
     it('the returned key is frozen', () => {
@@ -110,7 +134,10 @@ describe('tokens/keys', () => {
     // "HS256") or larger MUST be used with this algorithm."
     it('an HS256 secret shorter than 32 bytes → TypeError', () => {
       expect(() => importSigningKey({ secret: 'x'.repeat(31) })).to.throw(TypeError, /32 bytes/);
-      expect(() => importSigningKey({ secret: new Uint8Array(31) })).to.throw(TypeError, /32 bytes/);
+      expect(() => importSigningKey({ secret: new Uint8Array(31) })).to.throw(
+        TypeError,
+        /32 bytes/,
+      );
       // 11 characters of 3 UTF-8 bytes each are 33 bytes: the length counts bytes
       expect(() => importSigningKey({ secret: '€'.repeat(11) })).not.to.throw();
     });
@@ -130,7 +157,7 @@ describe('tokens/keys', () => {
       });
     }
 
-    it("a JWK whose own alg member does not fit the key → TypeError", async () => {
+    it('a JWK whose own alg member does not fit the key → TypeError', async () => {
       const jwk = { ...(await privateJwk('ES256')), alg: 'ES384' };
       expect(() => importSigningKey({ jwk })).to.throw(TypeError);
     });
@@ -138,7 +165,10 @@ describe('tokens/keys', () => {
     it('an algorithm outside the allow-list (none, HS512, RS512) → TypeError', () => {
       const key = pem('P-256');
       for (const alg of ['none', 'HS512', 'RS512']) {
-        expect(() => importSigningKey({ pem: key, alg } as unknown as SigningKeyInput), alg).to.throw(TypeError, /unsupported signing algorithm/);
+        expect(
+          () => importSigningKey({ pem: key, alg } as unknown as SigningKeyInput),
+          alg,
+        ).to.throw(TypeError, /unsupported signing algorithm/);
       }
     });
 
@@ -161,14 +191,30 @@ describe('tokens/keys', () => {
 
     it('duplicate kids in provider options → TypeError at construction', () => {
       const key = generateSigningKey();
-      expect(() => new Provider(providerOptions({ signingKeys: [key, key] }))).to.throw(TypeError, /kid/);
-      expect(() => new Provider(providerOptions({ signingKeys: [{ secret: 'x'.repeat(32), kid: 'k' }, { secret: 'y'.repeat(32), kid: 'k' }] }))).to.throw(TypeError);
+      expect(() => new Provider(providerOptions({ signingKeys: [key, key] }))).to.throw(
+        TypeError,
+        /kid/,
+      );
+      expect(
+        () =>
+          new Provider(
+            providerOptions({
+              signingKeys: [
+                { secret: 'x'.repeat(32), kid: 'k' },
+                { secret: 'y'.repeat(32), kid: 'k' },
+              ],
+            }),
+          ),
+      ).to.throw(TypeError);
     });
 
     it('an empty set or an unknown active kid → TypeError', () => {
       expect(() => new KeySet([])).to.throw(TypeError);
       expect(() => new KeySet([generateSigningKey()], 'nope')).to.throw(TypeError, /nope/);
-      expect(() => new Provider(providerOptions({ activeKeyId: 'nope' }))).to.throw(TypeError, /nope/);
+      expect(() => new Provider(providerOptions({ activeKeyId: 'nope' }))).to.throw(
+        TypeError,
+        /nope/,
+      );
     });
 
     it('the first key is active unless activeKid names another; get() finds keys by kid', () => {
@@ -184,7 +230,11 @@ describe('tokens/keys', () => {
     });
 
     it('jwks(): asymmetric keys only, no private members', () => {
-      const set = new KeySet([generateSigningKey(), importSigningKey({ secret: 'x'.repeat(32) }), importSigningKey({ pem: pem('rsa') })]);
+      const set = new KeySet([
+        generateSigningKey(),
+        importSigningKey({ secret: 'x'.repeat(32) }),
+        importSigningKey({ pem: pem('rsa') }),
+      ]);
       const { keys } = set.jwks();
       expect(keys).to.have.length(2);
       for (const jwk of keys) {
@@ -208,8 +258,7 @@ describe('tokens/keys', () => {
     // "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs".
     const RFC_KEY = {
       kty: 'RSA',
-      n:
-        '0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw',
+      n: '0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw',
       e: 'AQAB',
       alg: 'RS256',
       kid: '2011-04-29',
@@ -230,9 +279,15 @@ describe('tokens/keys', () => {
     });
 
     it('agrees with jose for EC, OKP and oct keys', async () => {
-      for (const key of [generateSigningKey('ES256'), generateSigningKey('ES384'), generateSigningKey('EdDSA')]) {
+      for (const key of [
+        generateSigningKey('ES256'),
+        generateSigningKey('ES384'),
+        generateSigningKey('EdDSA'),
+      ]) {
         const jwk = key.publicJwk as JsonWebKey;
-        expect(jwkThumbprint(jwk)).to.equal(await calculateJwkThumbprint(jwk as Parameters<typeof calculateJwkThumbprint>[0]));
+        expect(jwkThumbprint(jwk)).to.equal(
+          await calculateJwkThumbprint(jwk as Parameters<typeof calculateJwkThumbprint>[0]),
+        );
       }
       const oct = { kty: 'oct', k: 'GawgguFyGrWKav7AX4VKUg' };
       expect(jwkThumbprint(oct)).to.equal(await calculateJwkThumbprint(oct));

@@ -29,7 +29,10 @@ export function dynamoTableDefinition(tableName: string): CreateTableCommandInpu
 }
 
 /** The `DynamoDB` (aggregated client) methods {@link createDynamoTable} uses. */
-export type DynamoTableClient = Pick<DynamoDB, 'createTable' | 'describeTable' | 'describeTimeToLive' | 'updateTimeToLive'>;
+export type DynamoTableClient = Pick<
+  DynamoDB,
+  'createTable' | 'describeTable' | 'describeTimeToLive' | 'updateTimeToLive'
+>;
 
 export interface CreateDynamoTableOptions {
   /**
@@ -42,7 +45,9 @@ export interface CreateDynamoTableOptions {
 }
 
 function errorName(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'name' in err && typeof err.name === 'string' ? err.name : undefined;
+  return typeof err === 'object' && err !== null && 'name' in err && typeof err.name === 'string'
+    ? err.name
+    : undefined;
 }
 
 /**
@@ -65,12 +70,19 @@ export async function createDynamoTable(
   for (;;) {
     const { Table } = await client.describeTable({ TableName: tableName });
     if (Table?.TableStatus === 'ACTIVE') break;
-    if (Date.now() > deadline) throw new Error(`DynamoDB table ${tableName} is not ACTIVE (${Table?.TableStatus ?? 'unknown'})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `DynamoDB table ${tableName} is not ACTIVE (${Table?.TableStatus ?? 'unknown'})`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   if (options.timeToLive === false) return;
   const { TimeToLiveDescription: ttl } = await client.describeTimeToLive({ TableName: tableName });
-  if (ttl?.AttributeName === DYNAMO_TTL_ATTRIBUTE && (ttl.TimeToLiveStatus === 'ENABLED' || ttl.TimeToLiveStatus === 'ENABLING')) return;
+  if (
+    ttl?.AttributeName === DYNAMO_TTL_ATTRIBUTE &&
+    (ttl.TimeToLiveStatus === 'ENABLED' || ttl.TimeToLiveStatus === 'ENABLING')
+  )
+    return;
   await client.updateTimeToLive({
     TableName: tableName,
     TimeToLiveSpecification: { AttributeName: DYNAMO_TTL_ATTRIBUTE, Enabled: true },

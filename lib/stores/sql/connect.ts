@@ -11,7 +11,13 @@
  * timeout: mysql2 `connectTimeout` (ms, default 10 000), pg `connectionTimeoutMillis`
  * (ms, default 0 = wait forever; it also bounds the wait for a free connection).
  */
-import { translateError, type SqlExecutor, type SqlResult, type SqlRow, type SqlValue } from './executor.js';
+import {
+  translateError,
+  type SqlExecutor,
+  type SqlResult,
+  type SqlRow,
+  type SqlValue,
+} from './executor.js';
 
 /** A mysql2 `mysql2/promise` pool (or connection), as far as the stores use it. */
 export interface MysqlPool {
@@ -42,13 +48,19 @@ function isRowList(result: unknown): result is SqlRow[] {
  * none, through `query()`.
  */
 export function mysqlExecutor(pool: MysqlPool | MysqlCallbackPool): SqlExecutor {
-  const promisePool: MysqlPool = 'promise' in pool && typeof pool.promise === 'function' ? pool.promise() : (pool as MysqlPool);
+  const promisePool: MysqlPool =
+    'promise' in pool && typeof pool.promise === 'function' ? pool.promise() : (pool as MysqlPool);
   return {
     async query(sql: string, params: readonly SqlValue[]): Promise<SqlResult> {
       let result: unknown;
       try {
-        const values = params.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value));
-        [result] = values.length === 0 ? await promisePool.query(sql) : await promisePool.execute(sql, values);
+        const values = params.map((value) =>
+          typeof value === 'boolean' ? (value ? 1 : 0) : value,
+        );
+        [result] =
+          values.length === 0
+            ? await promisePool.query(sql)
+            : await promisePool.execute(sql, values);
       } catch (err) {
         throw translateError(err, 'MySQL');
       }
@@ -69,7 +81,11 @@ export function mysqlExecutor(pool: MysqlPool | MysqlCallbackPool): SqlExecutor 
  * next statement opens a new one). A host that listens itself is left alone.
  */
 export function postgresExecutor(pool: PostgresPool): SqlExecutor {
-  if (typeof pool.on === 'function' && typeof pool.listenerCount === 'function' && pool.listenerCount('error') === 0) {
+  if (
+    typeof pool.on === 'function' &&
+    typeof pool.listenerCount === 'function' &&
+    pool.listenerCount('error') === 0
+  ) {
     pool.on('error', () => undefined);
   }
   return {

@@ -91,7 +91,12 @@ const MESSAGES = [
  */
 export function isUnavailable(err: unknown, depth = 0): boolean {
   if (typeof err !== 'object' || err === null || depth > 4) return false;
-  const { code, message, cause, errors } = err as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  const { code, message, cause, errors } = err as {
+    code?: unknown;
+    message?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+  };
   if (typeof code === 'string') {
     if (NETWORK_CODES.has(code) || MYSQL_CODES.has(code) || POSTGRES_STATES.has(code)) return true;
     if (/^08[0-9A-Z]{3}$/.test(code)) return true;
@@ -106,5 +111,8 @@ export function translateError(err: unknown, database: string): unknown {
   if (err instanceof StoreUnavailableError || !isUnavailable(err)) return err;
   const code = (err as { code?: unknown }).code;
   const detail = typeof code === 'string' ? code : (err as Error).message;
-  return new StoreUnavailableError(`oauth2-stateless: the ${database} database cannot be reached (${detail})`, { cause: err });
+  return new StoreUnavailableError(
+    `oauth2-stateless: the ${database} database cannot be reached (${detail})`,
+    { cause: err },
+  );
 }

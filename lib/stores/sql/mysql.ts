@@ -21,7 +21,11 @@ import {
   type TableNames,
 } from './queries.js';
 
-function insertOrReplace(table: string, columns: readonly string[], keys: readonly string[]): string {
+function insertOrReplace(
+  table: string,
+  columns: readonly string[],
+  keys: readonly string[],
+): string {
   const updates = columns.filter((c) => !keys.includes(c)).map((c) => `${c} = VALUES(${c})`);
   return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON DUPLICATE KEY UPDATE ${updates.join(', ')}`;
 }
@@ -74,8 +78,12 @@ export function mysqlQueries(t: TableNames): Queries {
     revokeGrant:
       `INSERT INTO ${t.revokedGrants} (grant_id, kind, live_until) VALUES (?, ?, ?) ` +
       'ON DUPLICATE KEY UPDATE live_until = GREATEST(live_until, VALUES(live_until))',
-    deleteExpired: [t.authorizationCodes, t.accessTokens, t.refreshTokens, t.consents, t.revokedGrants].map(
-      (table) => `DELETE FROM ${table} WHERE live_until <= ?`,
-    ),
+    deleteExpired: [
+      t.authorizationCodes,
+      t.accessTokens,
+      t.refreshTokens,
+      t.consents,
+      t.revokedGrants,
+    ].map((table) => `DELETE FROM ${table} WHERE live_until <= ?`),
   };
 }

@@ -22,7 +22,11 @@ function placeholders(count: number, from = 1): string {
   return Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ');
 }
 
-function insertOrReplace(table: string, columns: readonly string[], keys: readonly string[]): string {
+function insertOrReplace(
+  table: string,
+  columns: readonly string[],
+  keys: readonly string[],
+): string {
   const updates = columns.filter((c) => !keys.includes(c)).map((c) => `${c} = EXCLUDED.${c}`);
   return (
     `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${placeholders(columns.length)}) ` +
@@ -77,8 +81,12 @@ export function postgresQueries(t: TableNames): Queries {
     revokeGrant:
       `INSERT INTO ${t.revokedGrants} AS g (grant_id, kind, live_until) VALUES ($1, $2, $3) ` +
       'ON CONFLICT (grant_id, kind) DO UPDATE SET live_until = GREATEST(g.live_until, EXCLUDED.live_until)',
-    deleteExpired: [t.authorizationCodes, t.accessTokens, t.refreshTokens, t.consents, t.revokedGrants].map(
-      (table) => `DELETE FROM ${table} WHERE live_until <= $1`,
-    ),
+    deleteExpired: [
+      t.authorizationCodes,
+      t.accessTokens,
+      t.refreshTokens,
+      t.consents,
+      t.revokedGrants,
+    ].map((table) => `DELETE FROM ${table} WHERE live_until <= $1`),
   };
 }

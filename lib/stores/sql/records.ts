@@ -6,7 +6,12 @@
  * returns: MySQL's VARBINARY as a Buffer, BIGINT as a number or a string,
  * BOOLEAN as 0/1.
  */
-import type { AccessTokenRecord, AuthorizationCodeRecord, Client, RefreshTokenRecord } from '../../types.js';
+import type {
+  AccessTokenRecord,
+  AuthorizationCodeRecord,
+  Client,
+  RefreshTokenRecord,
+} from '../../types.js';
 import type { SqlRow, SqlValue } from './executor.js';
 
 /** The object without its `undefined`-valued keys. */
@@ -25,7 +30,8 @@ function optionalText(value: unknown): string | undefined {
 }
 
 function integer(value: unknown): number {
-  const number = typeof value === 'number' ? value : Number(typeof value === 'bigint' ? value : text(value));
+  const number =
+    typeof value === 'number' ? value : Number(typeof value === 'bigint' ? value : text(value));
   if (!Number.isFinite(number)) throw new TypeError('oauth2-stateless: expected an integer column');
   return number;
 }
@@ -51,7 +57,8 @@ function optionalList(value: unknown): string[] | undefined {
 }
 
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
-const jsonOrNull = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+const jsonOrNull = (value: unknown): string | null =>
+  value === undefined ? null : JSON.stringify(value);
 
 export function clientParams(client: Client): SqlValue[] {
   return [
@@ -115,12 +122,17 @@ export function codeFromRow(row: SqlRow): AuthorizationCodeRecord {
     redirectUri: text(row['redirect_uri']),
     redirectUriSent: flag(row['redirect_uri_sent']),
     codeChallenge: optionalText(row['code_challenge']),
-    codeChallengeMethod: optionalText(row['code_challenge_method']) as AuthorizationCodeRecord['codeChallengeMethod'],
+    codeChallengeMethod: optionalText(
+      row['code_challenge_method'],
+    ) as AuthorizationCodeRecord['codeChallengeMethod'],
     grantId: text(row['grant_id']),
     issuedAt: integer(row['issued_at']),
     expiresAt: integer(row['expires_at']),
     consumed: flag(row['consumed']) ? true : undefined,
-    extra: row['extra'] === null || row['extra'] === undefined ? undefined : (json(row['extra']) as Record<string, unknown>),
+    extra:
+      row['extra'] === null || row['extra'] === undefined
+        ? undefined
+        : (json(row['extra']) as Record<string, unknown>),
   });
 }
 
@@ -184,7 +196,10 @@ export function refreshFromRow(row: SqlRow): RefreshTokenRecord {
     issuedAt: integer(row['issued_at']),
     expiresAt: integer(row['expires_at']),
     consumed: flag(row['consumed']) ? true : undefined,
-    consumedAt: row['consumed_at'] === null || row['consumed_at'] === undefined ? undefined : integer(row['consumed_at']),
+    consumedAt:
+      row['consumed_at'] === null || row['consumed_at'] === undefined
+        ? undefined
+        : integer(row['consumed_at']),
   });
 }
 

@@ -24,7 +24,9 @@ function schemaFile(dialect: SqlDialect): string {
     const file = fileURLToPath(new URL(`${dir}${name}`, import.meta.url));
     if (existsSync(file)) return file;
   }
-  throw new Error(`oauth2-stateless: the schema file ${name} is missing from the package (lib/stores/sql/)`);
+  throw new Error(
+    `oauth2-stateless: the schema file ${name} is missing from the package (lib/stores/sql/)`,
+  );
 }
 
 /**
@@ -33,7 +35,9 @@ function schemaFile(dialect: SqlDialect): string {
  */
 export function schemaStatements(dialect: SqlDialect, tablePrefix?: string): string[] {
   if (dialect !== 'mysql' && dialect !== 'postgres') {
-    throw new TypeError(`oauth2-stateless: schemaStatements(): dialect must be 'mysql' or 'postgres'`);
+    throw new TypeError(
+      `oauth2-stateless: schemaStatements(): dialect must be 'mysql' or 'postgres'`,
+    );
   }
   sqlTableNames(tablePrefix); // validates the prefix
   const prefix = tablePrefix ?? 'oauth2_';
@@ -51,8 +55,11 @@ export function schemaStatements(dialect: SqlDialect, tablePrefix?: string): str
  * on a new database (two processes creating the same PostgreSQL table at the
  * very same moment may see one of them fail).
  */
-export async function createSchema(options: SqlConnection & { tablePrefix?: string | undefined }): Promise<void> {
+export async function createSchema(
+  options: SqlConnection & { tablePrefix?: string | undefined },
+): Promise<void> {
   const { db } = sqlConnection(options, 'createSchema');
   const none: SqlValue[] = [];
-  for (const statement of schemaStatements(options.dialect, options.tablePrefix)) await db.query(statement, none);
+  for (const statement of schemaStatements(options.dialect, options.tablePrefix))
+    await db.query(statement, none);
 }

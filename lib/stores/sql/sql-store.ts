@@ -17,13 +17,37 @@
  * - A database that cannot be reached gives `StoreUnavailableError` (503);
  *   any other SQL error is passed on (500).
  */
-import type { AccessTokenRecord, AuthorizationCodeRecord, Client, Clock, RefreshTokenRecord } from '../../types.js';
-import type { AccessTokenStore, AuthorizationCodeStore, ClientStore, ConsentStore, RefreshTokenStore, Stores } from '../types.js';
-import { mysqlExecutor, postgresExecutor, type MysqlCallbackPool, type MysqlPool, type PostgresPool } from './connect.js';
+import type {
+  AccessTokenRecord,
+  AuthorizationCodeRecord,
+  Client,
+  Clock,
+  RefreshTokenRecord,
+} from '../../types.js';
+import type {
+  AccessTokenStore,
+  AuthorizationCodeStore,
+  ClientStore,
+  ConsentStore,
+  RefreshTokenStore,
+  Stores,
+} from '../types.js';
+import {
+  mysqlExecutor,
+  postgresExecutor,
+  type MysqlCallbackPool,
+  type MysqlPool,
+  type PostgresPool,
+} from './connect.js';
 import type { SqlExecutor, SqlRow, SqlValue } from './executor.js';
 import { mysqlQueries } from './mysql.js';
 import { postgresQueries } from './postgres.js';
-import { sqlTableNames, type ConsumeStatement, type Queries, type RevocationKind } from './queries.js';
+import {
+  sqlTableNames,
+  type ConsumeStatement,
+  type Queries,
+  type RevocationKind,
+} from './queries.js';
 import {
   accessFromRow,
   accessParams,
@@ -86,19 +110,37 @@ function liveUntil(context: SqlContext, expiresAt: number, ttl: number): number 
   return Math.floor(Math.min(expiresAt * 1000, context.clock() + ttl * 1000));
 }
 
-async function first(context: SqlContext, sql: string, params: readonly SqlValue[]): Promise<SqlRow | undefined> {
+async function first(
+  context: SqlContext,
+  sql: string,
+  params: readonly SqlValue[],
+): Promise<SqlRow | undefined> {
   return (await context.db.query(sql, params)).rows[0];
 }
 
 /** Runs a consume statement; the row when this call won, else `undefined`. */
-async function consumeRow(context: SqlContext, statement: ConsumeStatement, id: string, params: readonly SqlValue[]): Promise<SqlRow | undefined> {
+async function consumeRow(
+  context: SqlContext,
+  statement: ConsumeStatement,
+  id: string,
+  params: readonly SqlValue[],
+): Promise<SqlRow | undefined> {
   const result = await context.db.query(statement.update, params);
   if (result.affected !== 1) return undefined;
   return statement.select === undefined ? result.rows[0] : first(context, statement.select, [id]);
 }
 
-async function revokeGrant(context: SqlContext, kind: RevocationKind, grantId: string, ttl: number): Promise<void> {
-  await context.db.query(context.queries.revokeGrant, [grantId, kind, Math.floor(context.clock() + ttl * 1000)]);
+async function revokeGrant(
+  context: SqlContext,
+  kind: RevocationKind,
+  grantId: string,
+  ttl: number,
+): Promise<void> {
+  await context.db.query(context.queries.revokeGrant, [
+    grantId,
+    kind,
+    Math.floor(context.clock() + ttl * 1000),
+  ]);
 }
 
 class SqlClientStore implements ClientStore {
@@ -131,11 +173,17 @@ class SqlAuthorizationCodeStore implements AuthorizationCodeStore {
 
   async save(record: AuthorizationCodeRecord, ttl: number): Promise<void> {
     const c = this.#context;
-    await c.db.query(c.queries.authorizationCodes.save, codeParams(record, liveUntil(c, record.expiresAt, ttl)));
+    await c.db.query(
+      c.queries.authorizationCodes.save,
+      codeParams(record, liveUntil(c, record.expiresAt, ttl)),
+    );
   }
 
   async find(id: string): Promise<AuthorizationCodeRecord | undefined> {
-    const row = await first(this.#context, this.#context.queries.authorizationCodes.find, [id, nowMs(this.#context)]);
+    const row = await first(this.#context, this.#context.queries.authorizationCodes.find, [
+      id,
+      nowMs(this.#context),
+    ]);
     return row === undefined ? undefined : codeFromRow(row);
   }
 
@@ -158,12 +206,20 @@ class SqlAccessTokenStore implements AccessTokenStore {
 
   async save(record: AccessTokenRecord, ttl: number): Promise<void> {
     const c = this.#context;
-    await c.db.query(c.queries.accessTokens.save, accessParams(record, liveUntil(c, record.expiresAt, ttl)));
+    await c.db.query(
+      c.queries.accessTokens.save,
+      accessParams(record, liveUntil(c, record.expiresAt, ttl)),
+    );
   }
 
   async find(id: string): Promise<AccessTokenRecord | undefined> {
     const now = nowMs(this.#context);
-    const row = await first(this.#context, this.#context.queries.accessTokens.find, [id, now, 'access', now]);
+    const row = await first(this.#context, this.#context.queries.accessTokens.find, [
+      id,
+      now,
+      'access',
+      now,
+    ]);
     return row === undefined ? undefined : accessFromRow(row);
   }
 
@@ -177,7 +233,12 @@ class SqlAccessTokenStore implements AccessTokenStore {
 
   async findByUniqueKey(uniqueKey: string): Promise<AccessTokenRecord | undefined> {
     const now = nowMs(this.#context);
-    const row = await first(this.#context, this.#context.queries.accessTokens.findByUniqueKey, [uniqueKey, now, 'access', now]);
+    const row = await first(this.#context, this.#context.queries.accessTokens.findByUniqueKey, [
+      uniqueKey,
+      now,
+      'access',
+      now,
+    ]);
     return row === undefined ? undefined : accessFromRow(row);
   }
 }
@@ -191,19 +252,33 @@ class SqlRefreshTokenStore implements RefreshTokenStore {
 
   async save(record: RefreshTokenRecord, ttl: number): Promise<void> {
     const c = this.#context;
-    await c.db.query(c.queries.refreshTokens.save, refreshParams(record, liveUntil(c, record.expiresAt, ttl)));
+    await c.db.query(
+      c.queries.refreshTokens.save,
+      refreshParams(record, liveUntil(c, record.expiresAt, ttl)),
+    );
   }
 
   async find(id: string): Promise<RefreshTokenRecord | undefined> {
     const now = nowMs(this.#context);
-    const row = await first(this.#context, this.#context.queries.refreshTokens.find, [id, now, 'refresh', now]);
+    const row = await first(this.#context, this.#context.queries.refreshTokens.find, [
+      id,
+      now,
+      'refresh',
+      now,
+    ]);
     return row === undefined ? undefined : refreshFromRow(row);
   }
 
   async consume(id: string): Promise<RefreshTokenRecord | undefined> {
     const c = this.#context;
     const now = nowMs(c);
-    const row = await consumeRow(c, c.queries.refreshTokens.consume, id, [Math.floor(now / 1000), id, now, 'refresh', now]);
+    const row = await consumeRow(c, c.queries.refreshTokens.consume, id, [
+      Math.floor(now / 1000),
+      id,
+      now,
+      'refresh',
+      now,
+    ]);
     if (row === undefined) return undefined;
     // The record as it was before this call, which found it unconsumed.
     const { consumed: _consumed, consumedAt: _consumedAt, ...record } = refreshFromRow(row);
@@ -227,13 +302,27 @@ class SqlConsentStore implements ConsentStore {
   }
 
   async find(subject: string, clientId: string): Promise<readonly string[] | undefined> {
-    const row = await first(this.#context, this.#context.queries.consents.find, [subject, clientId, nowMs(this.#context)]);
+    const row = await first(this.#context, this.#context.queries.consents.find, [
+      subject,
+      clientId,
+      nowMs(this.#context),
+    ]);
     return row === undefined ? undefined : scopeFromRow(row);
   }
 
-  async save(subject: string, clientId: string, scope: readonly string[], ttl: number): Promise<void> {
+  async save(
+    subject: string,
+    clientId: string,
+    scope: readonly string[],
+    ttl: number,
+  ): Promise<void> {
     const c = this.#context;
-    await c.db.query(c.queries.consents.save, [subject, clientId, JSON.stringify(scope), Math.floor(c.clock() + ttl * 1000)]);
+    await c.db.query(c.queries.consents.save, [
+      subject,
+      clientId,
+      JSON.stringify(scope),
+      Math.floor(c.clock() + ttl * 1000),
+    ]);
   }
 
   async revoke(subject: string, clientId: string): Promise<void> {
@@ -242,17 +331,28 @@ class SqlConsentStore implements ConsentStore {
 }
 
 /** The executor and statements for a connection; validates the options (TypeError naming the option). */
-export function sqlConnection(options: SqlConnection & { tablePrefix?: string | undefined }, caller: string): { db: SqlExecutor; queries: Queries } {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`oauth2-stateless: ${caller}() needs an options object`);
+export function sqlConnection(
+  options: SqlConnection & { tablePrefix?: string | undefined },
+  caller: string,
+): { db: SqlExecutor; queries: Queries } {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`oauth2-stateless: ${caller}() needs an options object`);
   const tables = sqlTableNames(options.tablePrefix);
   const pool: unknown = options.pool;
   if (typeof pool !== 'object' || pool === null) {
-    throw new TypeError(`oauth2-stateless: ${caller}(): options.pool must be a mysql2 or pg pool created by the app`);
+    throw new TypeError(
+      `oauth2-stateless: ${caller}(): options.pool must be a mysql2 or pg pool created by the app`,
+    );
   }
   switch (options.dialect) {
     case 'mysql':
-      if (typeof (pool as Partial<MysqlPool>).execute !== 'function' && typeof (pool as Partial<MysqlCallbackPool>).promise !== 'function') {
-        throw new TypeError(`oauth2-stateless: ${caller}(): options.pool must be a mysql2 pool (mysql2/promise createPool())`);
+      if (
+        typeof (pool as Partial<MysqlPool>).execute !== 'function' &&
+        typeof (pool as Partial<MysqlCallbackPool>).promise !== 'function'
+      ) {
+        throw new TypeError(
+          `oauth2-stateless: ${caller}(): options.pool must be a mysql2 pool (mysql2/promise createPool())`,
+        );
       }
       return { db: mysqlExecutor(options.pool), queries: mysqlQueries(tables) };
     case 'postgres':
@@ -261,7 +361,9 @@ export function sqlConnection(options: SqlConnection & { tablePrefix?: string | 
       }
       return { db: postgresExecutor(options.pool), queries: postgresQueries(tables) };
     default:
-      throw new TypeError(`oauth2-stateless: ${caller}(): options.dialect must be 'mysql' or 'postgres'`);
+      throw new TypeError(
+        `oauth2-stateless: ${caller}(): options.dialect must be 'mysql' or 'postgres'`,
+      );
   }
 }
 
@@ -275,7 +377,8 @@ export function sqlConnection(options: SqlConnection & { tablePrefix?: string | 
 export function sqlStores(options: SqlStoresOptions): SqlStores {
   const { db, queries } = sqlConnection(options, 'sqlStores');
   const clock = options.clock ?? Date.now;
-  if (typeof clock !== 'function') throw new TypeError('oauth2-stateless: sqlStores(): options.clock must be a function');
+  if (typeof clock !== 'function')
+    throw new TypeError('oauth2-stateless: sqlStores(): options.clock must be a function');
   const context: SqlContext = Object.freeze({ db, queries, clock });
   return {
     clients: new SqlClientStore(context),

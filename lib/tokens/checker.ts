@@ -7,12 +7,12 @@
  *   asked (unless the caller opts out of revocation checks).
  * - Any other token is opaque: its SHA-256 is looked up in the access token store.
  */
-import { InvalidTokenError } from './errors.js';
-import { sha256 } from './secrets.js';
-import type { AccessTokenStore } from './stores/types.js';
-import { looksLikeJwt, verifyAccessToken, type AccessTokenClaims } from './tokens/jwt.js';
-import type { KeySet } from './tokens/keys.js';
-import type { AccessTokenRecord, Clock } from './types.js';
+import { InvalidTokenError } from '../errors.js';
+import { sha256 } from '../helpers/secrets.js';
+import type { AccessTokenStore } from '../stores/types.js';
+import { looksLikeJwt, verifyAccessToken, type AccessTokenClaims } from './jwt.js';
+import type { KeySet } from './keys.js';
+import type { AccessTokenRecord, Clock } from '../types.js';
 
 /** What a verified access token tells; `req.oauth2` in Express. */
 export interface AccessTokenInfo {
@@ -30,7 +30,7 @@ export interface AccessTokenInfo {
   readonly expiresAt: number;
 }
 
-export interface VerifierOptions {
+export interface CheckerOptions {
   issuer: string;
   audience: string;
   keys: KeySet;
@@ -75,12 +75,12 @@ function fromClaims(claims: AccessTokenClaims): AccessTokenInfo {
 
 const INVALID = 'the access token is invalid, expired or revoked';
 
-export class AccessTokenVerifier {
-  readonly #o: VerifierOptions;
+export class AccessTokenChecker {
+  readonly #o: CheckerOptions;
   readonly #cache = new Map<string, AccessTokenInfo>();
   readonly #cacheSize: number;
 
-  constructor(options: VerifierOptions) {
+  constructor(options: CheckerOptions) {
     this.#o = options;
     this.#cacheSize = options.cacheSize ?? 10_000;
   }
@@ -91,8 +91,10 @@ export class AccessTokenVerifier {
     const now = o.clock();
     if (!looksLikeJwt(token)) {
       const record = await o.store.find(sha256(token));
-      if (record === undefined || record.expiresAt * 1000 <= now) throw new InvalidTokenError(INVALID);
-      if (options.audience !== undefined && record.audience !== options.audience) throw new InvalidTokenError(INVALID);
+      if (record === undefined || record.expiresAt * 1000 <= now)
+        throw new InvalidTokenError(INVALID);
+      if (options.audience !== undefined && record.audience !== options.audience)
+        throw new InvalidTokenError(INVALID);
       return fromRecord(record);
     }
     const audience = options.audience ?? o.audience;
@@ -103,8 +105,11 @@ export class AccessTokenVerifier {
       info = undefined;
     }
     if (info === undefined) {
-      info = fromClaims(await verifyAccessToken(o.keys, token, { issuer: o.issuer, audience, now }));
-      if (this.#cache.size >= this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value as string);
+      info = fromClaims(
+        await verifyAccessToken(o.keys, token, { issuer: o.issuer, audience, now }),
+      );
+      if (this.#cache.size >= this.#cacheSize)
+        this.#cache.delete(this.#cache.keys().next().value as string);
       this.#cache.set(key, info);
     }
     if (options.checkRevocation !== false && (await o.store.find(info.id)) === undefined) {

@@ -8,13 +8,13 @@
  * again instead of a new one; no new refresh token comes with it.
  */
 import { randomUUID } from 'node:crypto';
-import { sha256 } from './secrets.js';
-import type { ScopePolicy } from './scope.js';
-import type { Stores } from './stores/types.js';
-import { signAccessToken } from './tokens/jwt.js';
-import type { KeySet } from './tokens/keys.js';
-import type { TokenGenerator } from './tokens/opaque.js';
-import type { AccessTokenRecord, Client, Clock, GrantType } from './types.js';
+import { sha256 } from '../helpers/secrets.js';
+import type { ScopePolicy } from '../helpers/scope.js';
+import type { Stores } from '../stores/types.js';
+import { signAccessToken } from './jwt.js';
+import type { KeySet } from './keys.js';
+import type { TokenGenerator } from './opaque.js';
+import type { AccessTokenRecord, Client, Clock, GrantType } from '../types.js';
 
 /** The JSON body of a successful token response (RFC 6749 5.1). */
 export interface TokenResponseBody {
@@ -41,7 +41,7 @@ export interface IssueRequest {
   unique?: boolean | undefined;
 }
 
-export interface TokenIssuerOptions {
+export interface TokenMinterOptions {
   issuer: string;
   audience: string;
   format: 'opaque' | 'jwt';
@@ -53,10 +53,10 @@ export interface TokenIssuerOptions {
 }
 
 /** Makes, saves and returns tokens. */
-export class TokenIssuer {
-  readonly #o: TokenIssuerOptions;
+export class TokenMinter {
+  readonly #o: TokenMinterOptions;
 
-  constructor(options: TokenIssuerOptions) {
+  constructor(options: TokenMinterOptions) {
     this.#o = options;
   }
 
@@ -71,10 +71,22 @@ export class TokenIssuer {
     const scopeText = o.scopes.format(request.scope);
     let uniqueKey: string | undefined;
     if (request.unique === true) {
-      uniqueKey = sha256([request.grantType, request.client.id, request.subject, [...request.scope].sort().join(' ')].join('\n'));
+      uniqueKey = sha256(
+        [
+          request.grantType,
+          request.client.id,
+          request.subject,
+          [...request.scope].sort().join(' '),
+        ].join('\n'),
+      );
       const existing = await o.stores.accessTokens.findByUniqueKey(uniqueKey);
       if (existing?.token !== undefined && existing.expiresAt > now) {
-        return { access_token: existing.token, token_type: 'Bearer', expires_in: existing.expiresAt - now, scope: scopeText };
+        return {
+          access_token: existing.token,
+          token_type: 'Bearer',
+          expires_in: existing.expiresAt - now,
+          scope: scopeText,
+        };
       }
     }
 
@@ -111,7 +123,12 @@ export class TokenIssuer {
       expiresAt,
       ...(uniqueKey === undefined ? {} : { uniqueKey, token }),
     };
-    const body: TokenResponseBody = { access_token: token, token_type: 'Bearer', expires_in: lifetime, scope: scopeText };
+    const body: TokenResponseBody = {
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: lifetime,
+      scope: scopeText,
+    };
     const access = o.stores.accessTokens.save(record, lifetime);
     if (request.refreshToken === undefined) {
       await access;

@@ -8,15 +8,15 @@
  *   `{ "active": false }` and nothing else (2.2);
  * - JWT access tokens are checked against the store too, so revocation shows.
  */
-import { InvalidRequestError } from './errors.js';
-import type { ScopePolicy } from './scope.js';
-import { sha256 } from './secrets.js';
-import type { Stores } from './stores/types.js';
-import type { Client } from './types.js';
-import type { AccessTokenVerifier } from './verifier.js';
+import { InvalidRequestError } from '../errors.js';
+import type { ScopePolicy } from '../helpers/scope.js';
+import { sha256 } from '../helpers/secrets.js';
+import type { Stores } from '../stores/types.js';
+import type { Client } from '../types.js';
+import type { AccessTokenChecker } from '../tokens/checker.js';
 
 export interface IntrospectionContext {
-  verifier: AccessTokenVerifier;
+  checker: AccessTokenChecker;
   stores: Stores;
   issuer: string;
   scopes: ScopePolicy;
@@ -40,14 +40,19 @@ export interface IntrospectionResponse {
 
 const INACTIVE: IntrospectionResponse = Object.freeze({ active: false });
 
-export async function introspect(params: Readonly<Record<string, string>>, caller: Client, context: IntrospectionContext): Promise<IntrospectionResponse> {
+export async function introspect(
+  params: Readonly<Record<string, string>>,
+  caller: Client,
+  context: IntrospectionContext,
+): Promise<IntrospectionResponse> {
   const token = params['token'];
   if (token === undefined) throw new InvalidRequestError('token is required');
-  const visible = (clientId: string): boolean => caller.resourceServer === true || clientId === caller.id;
+  const visible = (clientId: string): boolean =>
+    caller.resourceServer === true || clientId === caller.id;
   const hint = params['token_type_hint'];
 
   const access = async (): Promise<IntrospectionResponse | undefined> => {
-    const record = await context.verifier.find(token);
+    const record = await context.checker.find(token);
     if (record === undefined) return undefined;
     if (!visible(record.clientId)) return INACTIVE;
     return {

@@ -2,7 +2,7 @@
  * Authorization server metadata (RFC 8414 2), built from what the provider
  * really offers: its grants, client authentication methods, scopes and PKCE methods.
  */
-import type { EndpointPaths } from './options.js';
+import type { EndpointPaths } from '../engine/options.js';
 
 export interface ServerMetadata {
   issuer: string;
@@ -40,7 +40,9 @@ export function buildMetadata(input: MetadataInput): ServerMetadata {
   const responseTypes = [...input.responseTypes];
   return {
     issuer,
-    ...(responseTypes.length > 0 ? { authorization_endpoint: issuer + endpoints.authorization } : {}),
+    ...(responseTypes.length > 0
+      ? { authorization_endpoint: issuer + endpoints.authorization }
+      : {}),
     token_endpoint: issuer + endpoints.token,
     jwks_uri: issuer + endpoints.jwks,
     ...(scopes.length > 0 ? { scopes_supported: [...scopes] } : {}),

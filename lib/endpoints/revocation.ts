@@ -10,36 +10,48 @@
  *   token of the family (2.1);
  * - revoking an access token revokes that token only.
  */
-import { InvalidRequestError } from './errors.js';
-import { sha256 } from './secrets.js';
-import type { Stores } from './stores/types.js';
-import type { Client } from './types.js';
-import type { AccessTokenVerifier } from './verifier.js';
+import { InvalidRequestError } from '../errors.js';
+import { sha256 } from '../helpers/secrets.js';
+import type { Stores } from '../stores/types.js';
+import type { Client } from '../types.js';
+import type { AccessTokenChecker } from '../tokens/checker.js';
 
 export interface RevocationContext {
-  verifier: AccessTokenVerifier;
+  checker: AccessTokenChecker;
   stores: Stores;
   revokeGrant(grantId: string): Promise<void>;
 }
 
-async function revokeRefresh(token: string, client: Client, context: RevocationContext): Promise<boolean> {
+async function revokeRefresh(
+  token: string,
+  client: Client,
+  context: RevocationContext,
+): Promise<boolean> {
   const record = await context.stores.refreshTokens.find(sha256(token));
   if (record === undefined) return false;
   if (record.clientId === client.id) await context.revokeGrant(record.grantId);
   return true;
 }
 
-async function revokeAccess(token: string, client: Client, context: RevocationContext): Promise<boolean> {
-  const record = await context.verifier.find(token);
+async function revokeAccess(
+  token: string,
+  client: Client,
+  context: RevocationContext,
+): Promise<boolean> {
+  const record = await context.checker.find(token);
   if (record === undefined) return false;
   if (record.clientId === client.id) {
     await context.stores.accessTokens.revoke(record.id);
-    context.verifier.forget(token);
+    context.checker.forget(token);
   }
   return true;
 }
 
-export async function revoke(params: Readonly<Record<string, string>>, client: Client, context: RevocationContext): Promise<void> {
+export async function revoke(
+  params: Readonly<Record<string, string>>,
+  client: Client,
+  context: RevocationContext,
+): Promise<void> {
   const token = params['token'];
   if (token === undefined) throw new InvalidRequestError('token is required');
   if (params['token_type_hint'] === 'refresh_token') {

@@ -19,30 +19,45 @@ import {
   type AuthorizationQuery,
   type AuthorizationRequest,
   type ResponseType,
-} from './authorization.js';
-import { authenticateClient } from './client-auth.js';
-import { InvalidClientError, InvalidRequestError, quoteValue, toOAuthError, UnauthorizedClientError, UnsupportedGrantTypeError } from './errors.js';
-import { authorizationCodeGrant } from './grants/authorization-code.js';
-import { clientCredentialsGrant } from './grants/client-credentials.js';
-import type { GrantContext, TokenGrant } from './grants/grant.js';
-import { passwordGrant } from './grants/password.js';
-import { refreshTokenGrant } from './grants/refresh-token.js';
-import { introspect } from './introspection.js';
-import { TokenIssuer } from './issuer.js';
-import { buildMetadata, type ServerMetadata } from './metadata.js';
+} from '../endpoints/authorization.js';
+import { authenticateClient } from '../client-auth/authenticate.js';
+import {
+  InvalidClientError,
+  InvalidRequestError,
+  quoteValue,
+  toOAuthError,
+  UnauthorizedClientError,
+  UnsupportedGrantTypeError,
+} from '../errors.js';
+import { authorizationCodeGrant } from '../grants/authorization-code.js';
+import { clientCredentialsGrant } from '../grants/client-credentials.js';
+import type { GrantContext, TokenGrant } from '../grants/grant.js';
+import { passwordGrant } from '../grants/password.js';
+import { refreshTokenGrant } from '../grants/refresh-token.js';
+import { introspect } from '../endpoints/introspection.js';
+import { TokenMinter } from '../tokens/minter.js';
+import { buildMetadata, type ServerMetadata } from '../endpoints/metadata.js';
 import { silentLogger } from './logger.js';
 import { resolveOptions, type ProviderOptions, type ResolvedConfig } from './options.js';
-import { isPkceValue, type CodeChallengeMethod } from './pkce.js';
-import { revoke } from './revocation.js';
-import { ScopePolicy } from './scope.js';
-import { sha256 } from './secrets.js';
-import { MemoryAccessTokenStore, MemoryAuthorizationCodeStore, MemoryConsentStore, MemoryRefreshTokenStore } from './stores/memory.js';
-import type { Stores } from './stores/types.js';
-import type { Client, EngineRequest, EngineResponse, GrantType } from './types.js';
-import { AccessTokenVerifier, type AccessTokenInfo, type VerifyOptions } from './verifier.js';
+import { isPkceValue, type CodeChallengeMethod } from '../helpers/pkce.js';
+import { revoke } from '../endpoints/revocation.js';
+import { ScopePolicy } from '../helpers/scope.js';
+import { sha256 } from '../helpers/secrets.js';
+import {
+  MemoryAccessTokenStore,
+  MemoryAuthorizationCodeStore,
+  MemoryConsentStore,
+  MemoryRefreshTokenStore,
+} from '../stores/memory.js';
+import type { Stores } from '../stores/types.js';
+import type { Client, EngineRequest, EngineResponse, GrantType } from '../types.js';
+import { AccessTokenChecker, type AccessTokenInfo, type VerifyOptions } from '../tokens/checker.js';
 
 /** Headers on every token, revocation and introspection response (RFC 6749 5.1). */
-export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({
+  'Cache-Control': 'no-store',
+  Pragma: 'no-cache',
+});
 
 /** What the authorization endpoint passes to {@link Provider.issueAuthorizationCode}. */
 export interface AuthorizationCodeInput {
@@ -68,8 +83,8 @@ export class Provider {
   readonly stores: Stores;
   readonly scopes: ScopePolicy;
   readonly #grants = new Map<string, TokenGrant>();
-  readonly #issuer: TokenIssuer;
-  readonly #verifier: AccessTokenVerifier;
+  readonly #minter: TokenMinter;
+  readonly #checker: AccessTokenChecker;
   readonly #context: GrantContext;
   readonly #authorization: AuthorizationContext;
   readonly #grantRevocationTtl: number;
@@ -85,12 +100,13 @@ export class Provider {
     const storeOptions = { clock: config.clock };
     this.stores = Object.freeze({
       clients: config.clients,
-      authorizationCodes: options.stores?.authorizationCodes ?? new MemoryAuthorizationCodeStore(storeOptions),
+      authorizationCodes:
+        options.stores?.authorizationCodes ?? new MemoryAuthorizationCodeStore(storeOptions),
       accessTokens: options.stores?.accessTokens ?? new MemoryAccessTokenStore(storeOptions),
       refreshTokens: options.stores?.refreshTokens ?? new MemoryRefreshTokenStore(storeOptions),
       consents: options.stores?.consents ?? new MemoryConsentStore(storeOptions),
     });
-    this.#issuer = new TokenIssuer({
+    this.#minter = new TokenMinter({
       issuer: config.issuer,
       audience: config.audience,
       format: config.format,
@@ -100,7 +116,7 @@ export class Provider {
       scopes: this.scopes,
       clock: config.clock,
     });
-    this.#verifier = new AccessTokenVerifier({
+    this.#checker = new AccessTokenChecker({
       issuer: config.issuer,
       audience: config.audience,
       keys: config.keys,
@@ -108,11 +124,17 @@ export class Provider {
       clock: config.clock,
     });
     const g = config.grants;
-    if (g.authorizationCode) this.#grants.set('authorization_code', authorizationCodeGrant(g.authorizationCode));
-    if (g.clientCredentials) this.#grants.set('client_credentials', clientCredentialsGrant(g.clientCredentials));
+    if (g.authorizationCode)
+      this.#grants.set('authorization_code', authorizationCodeGrant(g.authorizationCode));
+    if (g.clientCredentials)
+      this.#grants.set('client_credentials', clientCredentialsGrant(g.clientCredentials));
     if (g.refreshToken) this.#grants.set('refresh_token', refreshTokenGrant(g.refreshToken));
     if (g.password) this.#grants.set('password', passwordGrant(g.password));
-    const lifetimes = [config.refreshTokenLifetime, config.accessTokenLifetime, ...Object.values(g).map((o) => o?.accessTokenLifetime ?? 0)];
+    const lifetimes = [
+      config.refreshTokenLifetime,
+      config.accessTokenLifetime,
+      ...Object.values(g).map((o) => o?.accessTokenLifetime ?? 0),
+    ];
     this.#grantRevocationTtl = Math.max(...lifetimes);
     this.#authorization = Object.freeze({
       issuer: config.issuer,
@@ -124,9 +146,12 @@ export class Provider {
     this.#context = Object.freeze({
       stores: this.stores,
       scopes: this.scopes,
-      tokens: this.#issuer,
+      tokens: this.#minter,
       logger: config.logger,
-      refreshTokens: { enabled: g.refreshToken !== undefined, lifetime: config.refreshTokenLifetime },
+      refreshTokens: {
+        enabled: g.refreshToken !== undefined,
+        lifetime: config.refreshTokenLifetime,
+      },
       revokeGrant: (grantId: string) => this.revokeGrant(grantId),
       now: () => Math.floor(config.clock() / 1000),
     });
@@ -181,7 +206,12 @@ export class Provider {
     const lifetime = this.config.consent.rememberLifetime;
     if (lifetime === undefined) return;
     const before = (await this.stores.consents.find(subject, request.client.id)) ?? [];
-    await this.stores.consents.save(subject, request.client.id, [...new Set([...before, ...request.scope])], lifetime);
+    await this.stores.consents.save(
+      subject,
+      request.client.id,
+      [...new Set([...before, ...request.scope])],
+      lifetime,
+    );
   }
 
   /**
@@ -194,17 +224,27 @@ export class Provider {
     try {
       if (request.responseType === 'token') {
         const implicit = this.config.grants.implicit;
-        if (implicit === undefined) throw new TypeError('approveAuthorization: the implicit grant is not enabled');
-        const body = await this.#issuer.issue({
+        if (implicit === undefined)
+          throw new TypeError('approveAuthorization: the implicit grant is not enabled');
+        const body = await this.#minter.issue({
           client: request.client,
           subject,
           scope: request.scope,
           grantType: 'implicit',
-          grantId: this.#issuer.newGrantId(),
+          grantId: this.#minter.newGrantId(),
           accessTokenLifetime: implicit.accessTokenLifetime,
           unique: implicit.uniqueTokens,
         });
-        return authorizationResponseLocation(request, { access_token: body.access_token, token_type: body.token_type, expires_in: String(body.expires_in), scope: body.scope }, issuer);
+        return authorizationResponseLocation(
+          request,
+          {
+            access_token: body.access_token,
+            token_type: body.token_type,
+            expires_in: String(body.expires_in),
+            scope: body.scope,
+          },
+          issuer,
+        );
       }
       const { code } = await this.issueAuthorizationCode({
         client: request.client,
@@ -235,7 +275,10 @@ export class Provider {
       const grantType = request.params['grant_type'];
       if (grantType === undefined) throw new InvalidRequestError('grant_type is required');
       const grant = this.#grants.get(grantType);
-      if (grant === undefined) throw new UnsupportedGrantTypeError(`the grant type ${quoteValue(grantType)} is not supported`);
+      if (grant === undefined)
+        throw new UnsupportedGrantTypeError(
+          `the grant type ${quoteValue(grantType)} is not supported`,
+        );
       const { client } = await authenticateClient(request, this.config.clients);
       if (!client.grantTypes.includes(grant.grantType)) {
         throw new UnauthorizedClientError(`the client may not use the ${grant.grantType} grant`);
@@ -253,7 +296,7 @@ export class Provider {
     try {
       const { client } = await authenticateClient(request, this.config.clients);
       await revoke(request.params, client, {
-        verifier: this.#verifier,
+        checker: this.#checker,
         stores: this.stores,
         revokeGrant: (grantId) => this.revokeGrant(grantId),
       });
@@ -267,9 +310,10 @@ export class Provider {
   async introspect(request: EngineRequest): Promise<EngineResponse> {
     try {
       const { client, method } = await authenticateClient(request, this.config.clients);
-      if (method === 'none') throw new InvalidClientError('introspection needs an authenticated confidential client');
+      if (method === 'none')
+        throw new InvalidClientError('introspection needs an authenticated confidential client');
       const body = await introspect(request.params, client, {
-        verifier: this.#verifier,
+        checker: this.#checker,
         stores: this.stores,
         issuer: this.config.issuer,
         scopes: this.scopes,
@@ -284,7 +328,14 @@ export class Provider {
   /** Authorization server metadata (RFC 8414). */
   metadata(): ServerMetadata {
     const { issuer, endpoints, allowPlainPkce } = this.config;
-    return buildMetadata({ issuer, endpoints, allowPlainPkce, grantTypes: this.grantTypes, responseTypes: this.responseTypes, scopes: [...this.scopes.available] });
+    return buildMetadata({
+      issuer,
+      endpoints,
+      allowPlainPkce,
+      grantTypes: this.grantTypes,
+      responseTypes: this.responseTypes,
+      scopes: [...this.scopes.available],
+    });
   }
 
   /** The public JWK Set. */
@@ -294,7 +345,7 @@ export class Provider {
 
   /** Verifies a bearer access token for a resource; throws `invalid_token` (an {@link OAuthError}). */
   verifyAccessToken(token: string, options?: VerifyOptions): Promise<AccessTokenInfo> {
-    return this.#verifier.verify(token, options);
+    return this.#checker.verify(token, options);
   }
 
   /**
@@ -302,21 +353,28 @@ export class Provider {
    * once the resource owner has agreed. Checks the redirect URI and PKCE rules.
    * @returns the code, to send to the client, and the grant id of the new token family.
    */
-  async issueAuthorizationCode(input: AuthorizationCodeInput): Promise<{ code: string; grantId: string; expiresIn: number }> {
+  async issueAuthorizationCode(
+    input: AuthorizationCodeInput,
+  ): Promise<{ code: string; grantId: string; expiresIn: number }> {
     const { client } = input;
-    if (!matchRedirectUri(client, input.redirectUri)) throw new TypeError('issueAuthorizationCode: redirectUri is not registered for the client');
+    if (!matchRedirectUri(client, input.redirectUri))
+      throw new TypeError('issueAuthorizationCode: redirectUri is not registered for the client');
     const method = input.codeChallengeMethod ?? 'S256';
     if (input.codeChallenge === undefined) {
-      if (client.requirePkce !== false) throw new InvalidRequestError('code_challenge is required (PKCE)');
+      if (client.requirePkce !== false)
+        throw new InvalidRequestError('code_challenge is required (PKCE)');
     } else {
       if (method !== 'S256' && !(method === 'plain' && this.config.allowPlainPkce)) {
         throw new InvalidRequestError('code_challenge_method must be S256');
       }
-      if (!isPkceValue(input.codeChallenge)) throw new InvalidRequestError('code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~]');
+      if (!isPkceValue(input.codeChallenge))
+        throw new InvalidRequestError(
+          'code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~]',
+        );
     }
     const code = this.config.generator.generate();
     const now = Math.floor(this.config.clock() / 1000);
-    const grantId = this.#issuer.newGrantId();
+    const grantId = this.#minter.newGrantId();
     const ttl = this.config.codeLifetime;
     await this.stores.authorizationCodes.save(
       {
@@ -341,16 +399,23 @@ export class Provider {
   /** Revokes every access and refresh token of a grant (token family). */
   async revokeGrant(grantId: string): Promise<void> {
     const ttl = this.#grantRevocationTtl;
-    await Promise.all([this.stores.accessTokens.revokeGrant(grantId, ttl), this.stores.refreshTokens.revokeGrant(grantId, ttl)]);
+    await Promise.all([
+      this.stores.accessTokens.revokeGrant(grantId, ttl),
+      this.stores.refreshTokens.revokeGrant(grantId, ttl),
+    ]);
   }
 
   /** Turns anything thrown into an error response and logs it (private detail only in the log). */
   errorResponse(err: unknown, headers: Readonly<Record<string, string>> = {}): EngineResponse {
     const error = toOAuthError(err);
     const log = this.config.logger;
-    if (error.status >= 500) log.error({ err: error.cause ?? error, error: error.error }, 'request failed');
+    if (error.status >= 500)
+      log.error({ err: error.cause ?? error, error: error.error }, 'request failed');
     else log.debug({ error: error.error, description: error.description }, 'request refused');
-    return { status: error.status, headers: { ...headers, ...error.headers }, body: error.toJSON() };
+    return {
+      status: error.status,
+      headers: { ...headers, ...error.headers },
+      body: error.toJSON(),
+    };
   }
 }
-

@@ -23,11 +23,19 @@
  * in the fragment. Locations are built with URLSearchParams, so no value can
  * inject a parameter.
  */
-import { AccessDeniedError, InvalidClientError, InvalidRequestError, OAuthError, quoteValue, UnauthorizedClientError, UnsupportedResponseTypeError } from './errors.js';
-import { isPkceValue, type CodeChallengeMethod } from './pkce.js';
-import type { ScopePolicy } from './scope.js';
-import type { ClientStore } from './stores/types.js';
-import { isPublicClient, type Client } from './types.js';
+import {
+  AccessDeniedError,
+  InvalidClientError,
+  InvalidRequestError,
+  OAuthError,
+  quoteValue,
+  UnauthorizedClientError,
+  UnsupportedResponseTypeError,
+} from '../errors.js';
+import { isPkceValue, type CodeChallengeMethod } from '../helpers/pkce.js';
+import type { ScopePolicy } from '../helpers/scope.js';
+import type { ClientStore } from '../stores/types.js';
+import { isPublicClient, type Client } from '../types.js';
 
 /** Response types of the authorization endpoint. */
 export type ResponseType = 'code' | 'token';
@@ -74,7 +82,9 @@ export function parseAuthorizationQuery(search: string): AuthorizationQuery {
   const params: Record<string, string> = Object.create(null);
   const repeated = new Set<string>();
   const seen = new Set<string>();
-  for (const [name, value] of new URLSearchParams(search.startsWith('?') ? search.slice(1) : search)) {
+  for (const [name, value] of new URLSearchParams(
+    search.startsWith('?') ? search.slice(1) : search,
+  )) {
     if (seen.has(name)) repeated.add(name);
     seen.add(name);
     if (value !== '') params[name] = value;
@@ -108,7 +118,8 @@ export function authorizationResponseLocation(
   issuer: string,
 ): string {
   const out = new URLSearchParams();
-  for (const [name, value] of Object.entries(params)) if (value !== undefined) out.append(name, value);
+  for (const [name, value] of Object.entries(params))
+    if (value !== undefined) out.append(name, value);
   if (target.state !== undefined) out.append('state', target.state);
   out.append('iss', issuer);
   const uri = target.redirectUri;
@@ -122,54 +133,90 @@ export function errorLocation(
   error: OAuthError,
   issuer: string,
 ): string {
-  return authorizationResponseLocation(target, { error: error.error, error_description: error.description, error_uri: error.uri }, issuer);
+  return authorizationResponseLocation(
+    target,
+    { error: error.error, error_description: error.description, error_uri: error.uri },
+    issuer,
+  );
 }
 
 /** The Location of a denial (`access_denied`). */
 export function deniedLocation(request: AuthorizationRequest, issuer: string): string {
-  return errorLocation(request, new AccessDeniedError('the resource owner denied the request'), issuer);
+  return errorLocation(
+    request,
+    new AccessDeniedError('the resource owner denied the request'),
+    issuer,
+  );
 }
 
 /** Checks an authorization request in the order above. Store failures reject. */
-export async function validateAuthorizationRequest(query: AuthorizationQuery, context: AuthorizationContext): Promise<AuthorizationOutcome> {
+export async function validateAuthorizationRequest(
+  query: AuthorizationQuery,
+  context: AuthorizationContext,
+): Promise<AuthorizationOutcome> {
   const { params, repeated } = query;
   const show = (error: OAuthError): AuthorizationOutcome => ({ kind: 'show', error });
 
   const clientId = params['client_id'];
-  if (repeated.has('client_id')) return show(new InvalidRequestError('client_id must not be repeated'));
+  if (repeated.has('client_id'))
+    return show(new InvalidRequestError('client_id must not be repeated'));
   if (clientId === undefined) return show(new InvalidRequestError('client_id is required'));
   const client = await context.clients.find(clientId);
   if (client === undefined) return show(new InvalidClientError('the client_id is unknown'));
 
-  if (repeated.has('redirect_uri')) return show(new InvalidRequestError('redirect_uri must not be repeated'));
+  if (repeated.has('redirect_uri'))
+    return show(new InvalidRequestError('redirect_uri must not be repeated'));
   const sent = params['redirect_uri'];
   let redirectUri: string;
   if (sent !== undefined) {
-    if (!matchRedirectUri(client, sent)) return show(new InvalidRequestError('the redirect_uri is not registered for this client'));
+    if (!matchRedirectUri(client, sent))
+      return show(new InvalidRequestError('the redirect_uri is not registered for this client'));
     redirectUri = sent;
   } else if (client.redirectUris.length === 1) {
     redirectUri = client.redirectUris[0] as string;
   } else {
-    return show(new InvalidRequestError('redirect_uri is required: the client has more than one registered'));
+    return show(
+      new InvalidRequestError('redirect_uri is required: the client has more than one registered'),
+    );
   }
 
   const responseTypeParam = params['response_type'];
   const responseMode = responseTypeParam === 'token' ? 'fragment' : 'query';
   const state = repeated.has('state') ? undefined : params['state'];
   const target = { redirectUri, responseMode, state } as const;
-  const redirect = (error: OAuthError): AuthorizationOutcome => ({ kind: 'redirect', location: errorLocation(target, error, context.issuer), error });
+  const redirect = (error: OAuthError): AuthorizationOutcome => ({
+    kind: 'redirect',
+    location: errorLocation(target, error, context.issuer),
+    error,
+  });
 
-  for (const name of repeated) return redirect(new InvalidRequestError(`the parameter ${quoteValue(name)} must not be repeated`));
-  if (responseTypeParam === undefined) return redirect(new InvalidRequestError('response_type is required'));
+  for (const name of repeated)
+    return redirect(
+      new InvalidRequestError(`the parameter ${quoteValue(name)} must not be repeated`),
+    );
+  if (responseTypeParam === undefined)
+    return redirect(new InvalidRequestError('response_type is required'));
   if (responseTypeParam !== 'code' && responseTypeParam !== 'token') {
-    return redirect(new UnsupportedResponseTypeError(`the response type ${quoteValue(responseTypeParam)} is not supported`));
+    return redirect(
+      new UnsupportedResponseTypeError(
+        `the response type ${quoteValue(responseTypeParam)} is not supported`,
+      ),
+    );
   }
   const responseType: ResponseType = responseTypeParam;
   if (!context.responseTypes.has(responseType)) {
-    return redirect(new UnsupportedResponseTypeError(`the response type ${quoteValue(responseType)} is not enabled on this server`));
+    return redirect(
+      new UnsupportedResponseTypeError(
+        `the response type ${quoteValue(responseType)} is not enabled on this server`,
+      ),
+    );
   }
   if (!client.responseTypes.includes(responseType)) {
-    return redirect(new UnauthorizedClientError(`the client may not use the response type ${quoteValue(responseType)}`));
+    return redirect(
+      new UnauthorizedClientError(
+        `the client may not use the response type ${quoteValue(responseType)}`,
+      ),
+    );
   }
 
   let scope: string[];
@@ -186,20 +233,43 @@ export async function validateAuthorizationRequest(query: AuthorizationQuery, co
     codeChallenge = params['code_challenge'];
     const method = params['code_challenge_method'];
     if (codeChallenge === undefined) {
-      if (method !== undefined) return redirect(new InvalidRequestError('code_challenge_method was sent without code_challenge'));
-      if (client.requirePkce !== false) return redirect(new InvalidRequestError('code_challenge is required (PKCE, RFC 7636)'));
+      if (method !== undefined)
+        return redirect(
+          new InvalidRequestError('code_challenge_method was sent without code_challenge'),
+        );
+      if (client.requirePkce !== false)
+        return redirect(new InvalidRequestError('code_challenge is required (PKCE, RFC 7636)'));
     } else {
       const m = method ?? 'plain';
       if (m !== 'S256' && !(m === 'plain' && context.allowPlainPkce)) {
-        return redirect(new InvalidRequestError(method === undefined ? 'code_challenge_method is required: use S256' : 'code_challenge_method must be S256'));
+        return redirect(
+          new InvalidRequestError(
+            method === undefined
+              ? 'code_challenge_method is required: use S256'
+              : 'code_challenge_method must be S256',
+          ),
+        );
       }
-      if (!isPkceValue(codeChallenge)) return redirect(new InvalidRequestError('code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~]'));
+      if (!isPkceValue(codeChallenge))
+        return redirect(
+          new InvalidRequestError('code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~]'),
+        );
       codeChallengeMethod = m;
     }
   }
 
   return {
     kind: 'valid',
-    request: Object.freeze({ client, responseType, redirectUri, redirectUriSent: sent !== undefined, responseMode, scope, state, codeChallenge, codeChallengeMethod }),
+    request: Object.freeze({
+      client,
+      responseType,
+      redirectUri,
+      redirectUriSent: sent !== undefined,
+      responseMode,
+      scope,
+      state,
+      codeChallenge,
+      codeChallengeMethod,
+    }),
   };
 }

@@ -25,7 +25,11 @@ export function s256Challenge(verifier: string): string {
 }
 
 /** Whether `verifier` answers `challenge` under `method`. */
-export function verifyCodeChallenge(verifier: string, challenge: string, method: CodeChallengeMethod): boolean {
+export function verifyCodeChallenge(
+  verifier: string,
+  challenge: string,
+  method: CodeChallengeMethod,
+): boolean {
   if (!isPkceValue(verifier)) return false;
   const computed = method === 'S256' ? s256Challenge(verifier) : verifier;
   return safeEqual(Buffer.from(computed, 'ascii'), Buffer.from(challenge, 'ascii'));

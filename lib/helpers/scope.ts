@@ -10,8 +10,8 @@
  *   default, narrowed to what the client may use (RFC 6749 3.3).
  * - A refresh may narrow the scope, never widen it (RFC 6749 6).
  */
-import { InvalidScopeError } from './errors.js';
-import type { Client } from './types.js';
+import { InvalidScopeError } from '../errors.js';
+import type { Client } from '../types.js';
 
 export interface ScopeOptions {
   /** Every scope the server offers. */
@@ -37,19 +37,24 @@ export class ScopePolicy {
     const available = options?.available ?? [];
     for (const scope of available) {
       if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope)) {
-        throw new TypeError(`options.scopes.available: ${JSON.stringify(scope)} is not a valid scope token (RFC 6749 3.3)`);
+        throw new TypeError(
+          `options.scopes.available: ${JSON.stringify(scope)} is not a valid scope token (RFC 6749 3.3)`,
+        );
       }
     }
     this.available = new Set(available);
     this.defaults = Object.freeze([...(options?.default ?? [])]);
     for (const scope of this.defaults) {
       if (!this.available.has(scope)) {
-        throw new TypeError(`options.scopes.default: ${JSON.stringify(scope)} is not in options.scopes.available`);
+        throw new TypeError(
+          `options.scopes.default: ${JSON.stringify(scope)} is not in options.scopes.available`,
+        );
       }
     }
     this.descriptions = Object.freeze({ ...options?.descriptions });
     this.separator = options?.separator ?? ' ';
-    if (this.separator.length === 0) throw new TypeError('options.scopes.separator must not be empty');
+    if (this.separator.length === 0)
+      throw new TypeError('options.scopes.separator must not be empty');
   }
 
   /** Splits a scope parameter into distinct scope tokens, in order; `invalid_scope` if one is malformed. */
@@ -58,7 +63,8 @@ export class ScopePolicy {
     const out: string[] = [];
     for (const part of value.split(this.separator)) {
       if (part === '') continue;
-      if (!SCOPE_TOKEN.test(part)) throw new InvalidScopeError('the scope parameter holds a malformed scope');
+      if (!SCOPE_TOKEN.test(part))
+        throw new InvalidScopeError('the scope parameter holds a malformed scope');
       if (!out.includes(part)) out.push(part);
     }
     return out;
@@ -79,7 +85,9 @@ export class ScopePolicy {
       const base = client.defaultScopes ?? this.defaults;
       const granted = allowed === undefined ? [...base] : base.filter((s) => allowed.includes(s));
       if (granted.length === 0 && this.available.size > 0) {
-        throw new InvalidScopeError('the request names no scope and there is no default scope for this client');
+        throw new InvalidScopeError(
+          'the request names no scope and there is no default scope for this client',
+        );
       }
       return granted;
     }
@@ -97,7 +105,9 @@ export class ScopePolicy {
     if (requested.length === 0) return [...original];
     for (const scope of requested) {
       if (!original.includes(scope)) {
-        throw new InvalidScopeError(`the scope ${scope} was not granted originally; a refresh cannot widen the scope`);
+        throw new InvalidScopeError(
+          `the scope ${scope} was not granted originally; a refresh cannot widen the scope`,
+        );
       }
     }
     return [...requested];

@@ -3,17 +3,23 @@
  * once, when the provider is made; a TypeError names the bad option. The caller's
  * objects are never changed; the resolved configuration is frozen.
  */
-import { defineClient, isDefinedClient, type ClientConfig } from './clients.js';
-import type { GrantOptions } from './grants/grant.js';
+import { defineClient, isDefinedClient, type ClientConfig } from '../helpers/clients.js';
+import type { GrantOptions } from '../grants/grant.js';
 import { silentLogger } from './logger.js';
-import type { PasswordGrantOptions } from './grants/password.js';
-import type { RefreshTokenGrantOptions } from './grants/refresh-token.js';
-import type { ScopeOptions } from './scope.js';
-import { MemoryClientStore } from './stores/memory.js';
-import type { ClientStore, Stores } from './stores/types.js';
-import { generateSigningKey, importSigningKey, KeySet, type SigningKey, type SigningKeyInput } from './tokens/keys.js';
-import { randomTokenGenerator, type TokenGenerator } from './tokens/opaque.js';
-import type { Client, Clock, Logger } from './types.js';
+import type { PasswordGrantOptions } from '../grants/password.js';
+import type { RefreshTokenGrantOptions } from '../grants/refresh-token.js';
+import type { ScopeOptions } from '../helpers/scope.js';
+import { MemoryClientStore } from '../stores/memory.js';
+import type { ClientStore, Stores } from '../stores/types.js';
+import {
+  generateSigningKey,
+  importSigningKey,
+  KeySet,
+  type SigningKey,
+  type SigningKeyInput,
+} from '../tokens/keys.js';
+import { randomTokenGenerator, type TokenGenerator } from '../tokens/opaque.js';
+import type { Client, Clock, Logger } from '../types.js';
 
 /** Paths of the endpoints, appended to the issuer URL. */
 export interface EndpointPaths {
@@ -146,7 +152,8 @@ function seconds(name: string, value: unknown, fallback: number): number {
 }
 
 function issuerOf(value: unknown): string {
-  if (typeof value !== 'string') throw new TypeError('options.issuer is required: the URL of this authorization server');
+  if (typeof value !== 'string')
+    throw new TypeError('options.issuer is required: the URL of this authorization server');
   let url: URL;
   try {
     url = new URL(value);
@@ -155,7 +162,9 @@ function issuerOf(value: unknown): string {
   }
   const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new TypeError('options.issuer must be an https URL (http only for localhost, 127.0.0.1 and [::1])');
+    throw new TypeError(
+      'options.issuer must be an https URL (http only for localhost, 127.0.0.1 and [::1])',
+    );
   }
   if (url.search !== '' || url.hash !== '' || value.includes('?') || value.includes('#')) {
     throw new TypeError('options.issuer must have no query and no fragment (RFC 8414 2)');
@@ -163,13 +172,23 @@ function issuerOf(value: unknown): string {
   return value.endsWith('/') ? value.slice(0, -1) : value;
 }
 
-function grant<T extends GrantOptions>(name: string, value: boolean | T | undefined, on: boolean, accessTokenLifetime: number): (Required<GrantOptions> & T) | undefined {
+function grant<T extends GrantOptions>(
+  name: string,
+  value: boolean | T | undefined,
+  on: boolean,
+  accessTokenLifetime: number,
+): (Required<GrantOptions> & T) | undefined {
   if (value === false || (value === undefined && !on)) return undefined;
   const given: Partial<T> = value === true || value === undefined ? {} : value;
-  if (typeof given !== 'object' || given === null) throw new TypeError(`options.grants.${name} must be a boolean or an options object`);
+  if (typeof given !== 'object' || given === null)
+    throw new TypeError(`options.grants.${name} must be a boolean or an options object`);
   return {
     ...(given as T),
-    accessTokenLifetime: seconds(`grants.${name}.accessTokenLifetime`, given.accessTokenLifetime, accessTokenLifetime),
+    accessTokenLifetime: seconds(
+      `grants.${name}.accessTokenLifetime`,
+      given.accessTokenLifetime,
+      accessTokenLifetime,
+    ),
     uniqueTokens: given.uniqueTokens === true,
   };
 }
@@ -177,13 +196,15 @@ function grant<T extends GrantOptions>(name: string, value: boolean | T | undefi
 function rememberLifetime(value: boolean | { lifetime: number } | undefined): number | undefined {
   if (value === undefined || value === false) return undefined;
   if (value === true) return 30 * 24 * 3600;
-  if (typeof value !== 'object' || value === null) throw new TypeError('options.consent.remember must be a boolean or { lifetime }');
+  if (typeof value !== 'object' || value === null)
+    throw new TypeError('options.consent.remember must be a boolean or { lifetime }');
   return seconds('consent.remember.lifetime', value.lifetime, 30 * 24 * 3600);
 }
 
 function path(name: string, value: string | undefined, fallback: string): string {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !value.startsWith('/')) throw new TypeError(`options.endpoints.${name} must be a path starting with "/"`);
+  if (typeof value !== 'string' || !value.startsWith('/'))
+    throw new TypeError(`options.endpoints.${name} must be a path starting with "/"`);
   return value;
 }
 
@@ -194,45 +215,68 @@ function clientStore(value: ProviderOptions['clients']): ClientStore {
     return new MemoryClientStore(
       value.map((c: Client | ClientConfig) => {
         const client = isDefinedClient(c) ? c : defineClient(c as ClientConfig);
-        if (ids.has(client.id)) throw new TypeError(`options.clients: two clients have the id ${JSON.stringify(client.id)}`);
+        if (ids.has(client.id))
+          throw new TypeError(
+            `options.clients: two clients have the id ${JSON.stringify(client.id)}`,
+          );
         ids.add(client.id);
         return client;
       }),
     );
   }
-  if (typeof (value as ClientStore).find !== 'function') throw new TypeError('options.clients must be a ClientStore or an array of clients');
+  if (typeof (value as ClientStore).find !== 'function')
+    throw new TypeError('options.clients must be a ClientStore or an array of clients');
   return value as ClientStore;
 }
 
 /** Checks the options and fills in every default. */
 export function resolveOptions(options: ProviderOptions): ResolvedConfig {
-  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('options must be an object');
   const issuer = issuerOf(options.issuer);
   const format = options.accessToken?.format ?? 'jwt';
-  if (format !== 'jwt' && format !== 'opaque') throw new TypeError('options.accessToken.format must be "jwt" or "opaque"');
+  if (format !== 'jwt' && format !== 'opaque')
+    throw new TypeError('options.accessToken.format must be "jwt" or "opaque"');
   const audience = options.accessToken?.audience ?? issuer;
-  if (typeof audience !== 'string' || audience === '') throw new TypeError('options.accessToken.audience must be a non-empty string');
+  if (typeof audience !== 'string' || audience === '')
+    throw new TypeError('options.accessToken.audience must be a non-empty string');
   const accessTokenLifetime = seconds('accessToken.lifetime', options.accessToken?.lifetime, 3600);
 
   const g = options.grants ?? {};
   const password = g.password;
   if (password !== undefined && password !== false && typeof password.verify !== 'function') {
-    throw new TypeError('options.grants.password.verify must be a function: (credentials) => Promise<{ subject } | undefined>');
+    throw new TypeError(
+      'options.grants.password.verify must be a function: (credentials) => Promise<{ subject } | undefined>',
+    );
   }
-  const refresh = grant<RefreshTokenGrantOptions>('refreshToken', g.refreshToken, true, accessTokenLifetime);
+  const refresh = grant<RefreshTokenGrantOptions>(
+    'refreshToken',
+    g.refreshToken,
+    true,
+    accessTokenLifetime,
+  );
   const grace = refresh?.reuseGracePeriod ?? 0;
-  if (typeof grace !== 'number' || grace < 0 || !Number.isFinite(grace)) throw new TypeError('options.grants.refreshToken.reuseGracePeriod must be a number of seconds >= 0');
+  if (typeof grace !== 'number' || grace < 0 || !Number.isFinite(grace))
+    throw new TypeError(
+      'options.grants.refreshToken.reuseGracePeriod must be a number of seconds >= 0',
+    );
 
   const keyInputs = options.signingKeys ?? [generateSigningKey('ES256')];
-  if (!Array.isArray(keyInputs) || keyInputs.length === 0) throw new TypeError('options.signingKeys must be a non-empty array');
-  const keys = new KeySet(keyInputs.map((k) => ('privateKey' in k ? k : importSigningKey(k))), options.activeKeyId);
+  if (!Array.isArray(keyInputs) || keyInputs.length === 0)
+    throw new TypeError('options.signingKeys must be a non-empty array');
+  const keys = new KeySet(
+    keyInputs.map((k) => ('privateKey' in k ? k : importSigningKey(k))),
+    options.activeKeyId,
+  );
 
   const generator = options.tokenGenerator ?? randomTokenGenerator();
-  if (typeof generator.generate !== 'function') throw new TypeError('options.tokenGenerator must have a generate() method');
+  if (typeof generator.generate !== 'function')
+    throw new TypeError('options.tokenGenerator must have a generate() method');
   const e = options.endpoints ?? {};
   const logger = options.logger ?? silentLogger;
   for (const level of ['debug', 'info', 'warn', 'error'] as const) {
-    if (typeof logger[level] !== 'function') throw new TypeError(`options.logger.${level} must be a function`);
+    if (typeof logger[level] !== 'function')
+      throw new TypeError(`options.logger.${level} must be a function`);
   }
 
   return Object.freeze({
@@ -241,13 +285,28 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
     format,
     audience,
     accessTokenLifetime,
-    refreshTokenLifetime: seconds('refreshToken.lifetime', options.refreshToken?.lifetime, 30 * 24 * 3600),
+    refreshTokenLifetime: seconds(
+      'refreshToken.lifetime',
+      options.refreshToken?.lifetime,
+      30 * 24 * 3600,
+    ),
     codeLifetime: seconds('authorizationCode.lifetime', options.authorizationCode?.lifetime, 60),
     grants: Object.freeze({
       authorizationCode: grant('authorizationCode', g.authorizationCode, true, accessTokenLifetime),
       clientCredentials: grant('clientCredentials', g.clientCredentials, true, accessTokenLifetime),
-      refreshToken: refresh === undefined ? undefined : { ...refresh, rotate: refresh.rotate !== false, reuseGracePeriod: grace },
-      password: password === undefined || password === false ? undefined : grant<PasswordGrantOptions>('password', password, false, accessTokenLifetime) as Required<PasswordGrantOptions>,
+      refreshToken:
+        refresh === undefined
+          ? undefined
+          : { ...refresh, rotate: refresh.rotate !== false, reuseGracePeriod: grace },
+      password:
+        password === undefined || password === false
+          ? undefined
+          : (grant<PasswordGrantOptions>(
+              'password',
+              password,
+              false,
+              accessTokenLifetime,
+            ) as Required<PasswordGrantOptions>),
       implicit: grant('implicit', g.implicit, false, accessTokenLifetime),
     }),
     consent: Object.freeze({
