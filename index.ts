@@ -1,7 +1,12 @@
 /**
  * oauth2-stateless: an OAuth 2.0 authorization server toolkit for Express.
- * The public API; re-exports only.
+ * The public API; re-exports only, each name listed (test/exports.test.ts pins
+ * the list). Other entries: 'oauth2-stateless/fetch' (no Express), and the
+ * stores whose types name their driver's: '/stores/redis', '/stores/sql',
+ * '/stores/memcache', '/stores/dynamodb', '/stores/mongodb'.
  */
+
+// Express/Connect toolkit.
 export {
   createAuthorizationServer,
   METADATA_PATH,
@@ -11,7 +16,6 @@ export {
 export type { AuthorizeOptions } from './lib/http/authorize.js';
 export {
   passportSiteAdapter,
-  SetupError,
   type SiteAdapter,
   type SiteUser,
   type SiteRequest,
@@ -24,14 +28,6 @@ export type {
   ErrorLocals,
   RenderFunction,
 } from './lib/http/views.js';
-export {
-  parseAuthorizationQuery,
-  matchRedirectUri,
-  type AuthorizationRequest,
-  type AuthorizationOutcome,
-  type AuthorizationQuery,
-  type ResponseType,
-} from './lib/endpoints/authorization.js';
 export type { FormEndpointOptions, Handler } from './lib/http/endpoints.js';
 export type { ProtectOptions } from './lib/http/protect.js';
 export {
@@ -39,44 +35,59 @@ export {
   verifyBearer,
   type FetchHandler,
   type FetchHandlerOptions,
+  type FetchRequestInfo,
   type VerifyBearerOptions,
 } from './lib/http/fetch.js';
-export { readForm, parseForm, type FormParams } from './lib/http/form.js';
 
-export { Provider, NO_STORE, type AuthorizationCodeInput } from './lib/engine/provider.js';
-export type { ProviderOptions, EndpointPaths, ResolvedConfig } from './lib/engine/options.js';
+// The engine, its registries and events.
+export { Provider, type AuthorizationCodeInput } from './lib/engine/provider.js';
+export type { ProviderOptions, EndpointPaths } from './lib/engine/options.js';
+export type {
+  OAuthEvents,
+  OAuthEvent,
+  OAuthEventType,
+  OAuthEventListener,
+  OAuthEventBus,
+} from './lib/engine/events.js';
+export type { EndpointDefinition, EndpointKind } from './lib/endpoints/registry.js';
 export type { ServerMetadata } from './lib/endpoints/metadata.js';
 export type { IntrospectionResponse } from './lib/endpoints/introspection.js';
-export type { TokenResponseBody } from './lib/tokens/minter.js';
+export { matchRedirectUri } from './lib/endpoints/authorization/redirect-uri.js';
+export type { AuthorizationRequest, ResponseType } from './lib/endpoints/authorization/request.js';
+export type { TokenResponseBody, IssueRequest, TokenMinter } from './lib/tokens/minter.js';
 export type { AccessTokenInfo, VerifyOptions } from './lib/tokens/checker.js';
 
+// Grants and client authentication: what an extension plugs in.
 export type {
   TokenGrant,
   GrantContext,
   GrantOptions,
+  GrantRevocationReason,
   TokenGrantRequest,
 } from './lib/grants/grant.js';
 export type { PasswordGrantOptions, PasswordCredentials } from './lib/grants/password.js';
 export type { RefreshTokenGrantOptions } from './lib/grants/refresh-token.js';
+export type {
+  ClientAuthenticationMethod,
+  ClientAuthContext,
+  PresentedCredentials,
+} from './lib/client-auth/method.js';
 
-export { ScopePolicy, hasScopes, type ScopeOptions } from './lib/helpers/scope.js';
-export { defineClient, type ClientConfig } from './lib/helpers/clients.js';
-export {
-  authenticateClient,
-  type ClientAuthInput,
-  type AuthenticatedClient,
-} from './lib/client-auth/authenticate.js';
+// Clients, secrets, scopes, PKCE.
+export { defineClient, type ClientConfig, type ClientMetadata } from './lib/helpers/clients.js';
 export {
   generateClientSecret,
   hashClientSecret,
   verifyClientSecret,
 } from './lib/helpers/secrets.js';
+export { ScopePolicy, hasScopes, type ScopeOptions } from './lib/helpers/scope.js';
 export {
   s256Challenge,
   verifyCodeChallenge,
   type CodeChallengeMethod,
 } from './lib/helpers/pkce.js';
 
+// Tokens and keys.
 export {
   uuid4TokenGenerator,
   randomTokenGenerator,
@@ -99,6 +110,23 @@ export {
   type KeySource,
 } from './lib/tokens/key-config.js';
 
+// Stores: the persistence primitive, the typed stores over it, memory.
+export type {
+  RecordStore,
+  StoredRecord,
+  RecordValue,
+  RecordLookups,
+} from './lib/stores/records.js';
+export {
+  recordStores,
+  RecordAuthorizationCodeStore,
+  RecordAccessTokenStore,
+  RecordRefreshTokenStore,
+  RecordConsentStore,
+  RecordClientStore,
+  type RecordStores,
+  type RecordStoresOptions,
+} from './lib/stores/typed-stores.js';
 export type {
   ClientStore,
   AuthorizationCodeStore,
@@ -107,30 +135,47 @@ export type {
   ConsentStore,
   Stores,
 } from './lib/stores/types.js';
-export {
-  MemoryClientStore,
-  MemoryAuthorizationCodeStore,
-  MemoryAccessTokenStore,
-  MemoryRefreshTokenStore,
-  MemoryConsentStore,
-  memoryStores,
-  type MemoryStoreOptions,
-} from './lib/stores/memory.js';
+export { MemoryRecordStore, memoryStores, type MemoryStoreOptions } from './lib/stores/memory.js';
 
-export {
-  sqlStores,
-  type SqlStores,
-  type SqlStoresOptions,
-  type SqlConnection,
-  type SqlDialect,
-} from './lib/stores/sql/sql-store.js';
-export { createSchema, schemaStatements } from './lib/stores/sql/schema.js';
-export { sqlTableNames, type TableNames } from './lib/stores/sql/queries.js';
-export type { MysqlPool, MysqlCallbackPool, PostgresPool } from './lib/stores/sql/connect.js';
-// The stores whose types name their driver's are subpath exports:
-// 'oauth2-stateless/stores/redis', '/stores/memcache', '/stores/dynamodb', '/stores/mongodb'.
-
+// Logging and errors.
 export { consoleLogger, silentLogger } from './lib/engine/logger.js';
-export * from './lib/errors.js';
-export type * from './lib/types.js';
+export {
+  OAuthError,
+  InvalidRequestError,
+  InvalidClientError,
+  InvalidGrantError,
+  UnauthorizedClientError,
+  UnsupportedGrantTypeError,
+  UnsupportedResponseTypeError,
+  InvalidScopeError,
+  AccessDeniedError,
+  UnsupportedTokenTypeError,
+  ServerError,
+  TemporarilyUnavailableError,
+  InvalidTokenError,
+  InsufficientScopeError,
+  StoreUnavailableError,
+  SetupError,
+  CLIENT_AUTHENTICATION_FAILED,
+  INVALID_GRANT,
+  type OAuthErrorCode,
+  type OAuthErrorBody,
+  type OAuthErrorOptions,
+} from './lib/errors.js';
+
+// Plain data types.
+export type {
+  Client,
+  ClientAuthMethod,
+  GrantType,
+  AuthorizationCodeRecord,
+  AccessTokenRecord,
+  RefreshTokenRecord,
+  Logger,
+  Clock,
+  EngineRequest,
+  EngineResponse,
+  RequestContext,
+  RequestMeta,
+} from './lib/types.js';
 export { isPublicClient } from './lib/types.js';

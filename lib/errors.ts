@@ -33,8 +33,14 @@ export interface OAuthErrorBody {
 }
 
 export interface OAuthErrorOptions {
-  /** Private detail: logged, never sent to the client. */
+  /** A private exception behind the error: logged, never sent to the client. */
   cause?: unknown;
+  /**
+   * The specific reason, in words: logged and given to events, never sent. Used
+   * where the public text is fixed so that it tells an attacker nothing
+   * (`invalid_client`, `invalid_grant`).
+   */
+  detail?: string;
   /** Extra response headers, e.g. `WWW-Authenticate`. */
   headers?: Record<string, string>;
   /** A URI of a page about the error, sent as `error_uri`. */
@@ -61,6 +67,8 @@ export class OAuthError extends Error {
   readonly status: number;
   /** Public text sent as `error_description`. */
   readonly description: string;
+  /** The private reason (logs and events only); the public description when none was given. */
+  readonly detail: string;
   /** Sent as `error_uri` when set. */
   readonly uri: string | undefined;
   /** Extra response headers. */
@@ -86,6 +94,7 @@ export class OAuthError extends Error {
     // RFC 6749 5.2: error_description "MUST NOT include characters outside the set
     // %x20-21 / %x23-5B / %x5D-7E".
     this.description = description.replace(DESCRIPTION_CHAR, '?');
+    this.detail = options.detail ?? this.description;
     this.uri = options.uri;
     this.headers = Object.freeze({ ...options.headers });
     this.redirectable = redirectable;
@@ -107,29 +116,52 @@ export class InvalidRequestError extends OAuthError {
   }
 }
 
+/** The public text of every failed client authentication: the same for an unknown client, a wrong secret and a wrong method. */
+export const CLIENT_AUTHENTICATION_FAILED = 'client authentication failed';
+
 /**
  * Client authentication failed (RFC 6749 5.2). Status 401 with a `Basic`
- * challenge when the client used the Authorization header, else 400.
+ * challenge when the client used the Authorization header, else 400. The public
+ * text is fixed ({@link CLIENT_AUTHENTICATION_FAILED}) unless `description` is
+ * given for a case that reveals nothing (a malformed request); `detail` is the
+ * private reason.
  */
 export class InvalidClientError extends OAuthError {
-  constructor(description: string, options: OAuthErrorOptions & { basicRealm?: string } = {}) {
-    const { basicRealm, ...rest } = options;
+  constructor(
+    detail: string,
+    options: OAuthErrorOptions & { basicRealm?: string; description?: string } = {},
+  ) {
+    const { basicRealm, description, ...rest } = options;
     const headers =
       basicRealm === undefined
         ? rest.headers
         : { ...rest.headers, 'WWW-Authenticate': `Basic realm="${basicRealm}", charset="UTF-8"` };
-    super('invalid_client', description, basicRealm === undefined ? 400 : 401, false, {
-      ...rest,
-      headers,
-    });
+    super(
+      'invalid_client',
+      description ?? CLIENT_AUTHENTICATION_FAILED,
+      basicRealm === undefined ? 400 : 401,
+      false,
+      {
+        ...rest,
+        detail,
+        headers,
+      },
+    );
     this.name = 'InvalidClientError';
   }
 }
 
-/** A bad authorization code, refresh token or resource owner credential. Status 400. */
+/** The public text of every `invalid_grant`: which check failed is private. */
+export const INVALID_GRANT =
+  'the grant is invalid, expired or revoked, or was issued to another client';
+
+/**
+ * A bad authorization code, refresh token or resource owner credential. Status 400.
+ * The public text is fixed ({@link INVALID_GRANT}); `detail` is the private reason.
+ */
 export class InvalidGrantError extends OAuthError {
-  constructor(description: string, options?: OAuthErrorOptions) {
-    super('invalid_grant', description, 400, false, options);
+  constructor(detail: string, options?: OAuthErrorOptions) {
+    super('invalid_grant', INVALID_GRANT, 400, false, { ...options, detail });
     this.name = 'InvalidGrantError';
   }
 }
@@ -236,12 +268,28 @@ export class InsufficientScopeError extends OAuthError {
 /**
  * Thrown by a store whose backend cannot be reached or timed out. The engine turns
  * it into `temporarily_unavailable` (503); any other store exception becomes
- * `server_error` (500).
+ * `server_error` (500). `code` is `'OAUTH2_STORE_UNAVAILABLE'`.
  */
 export class StoreUnavailableError extends Error {
+  readonly code = 'OAUTH2_STORE_UNAVAILABLE';
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/**
+ * The host app is wired wrongly (no session, no Passport, …): passed to `next(err)`
+ * with a message that names the fix, never shown to the client as an OAuth error.
+ * `code` is `'OAUTH2_SETUP'`.
+ */
+export class SetupError extends Error {
+  readonly code = 'OAUTH2_SETUP';
+
+  constructor(message: string) {
+    super(`oauth2-stateless: ${message}`);
+    this.name = 'SetupError';
   }
 }
 

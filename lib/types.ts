@@ -5,7 +5,13 @@
  */
 
 /** Grant types of RFC 6749 that the engine implements. */
-export type GrantType = 'authorization_code' | 'client_credentials' | 'password' | 'refresh_token';
+export type GrantType =
+  | 'authorization_code'
+  | 'client_credentials'
+  | 'password'
+  | 'refresh_token'
+  // An extension grant's absolute URI (RFC 6749 4.5), registered with the provider.
+  | (string & {});
 
 /** Client authentication methods at the token endpoint (RFC 7591 2). */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
@@ -139,12 +145,57 @@ export interface Logger {
 /** The current time in milliseconds since the epoch; replaceable for tests. */
 export type Clock = () => number;
 
-/** A request as the engine sees it: no framework, only the parts it reads. */
+/** What an adapter knows about a request beyond its parameters. */
+export interface RequestMeta {
+  /** The client's address: the socket's, or the one a trusted-proxy rule chose. */
+  readonly ip?: string | undefined;
+  /** An id for logs and events (e.g. the `X-Request-Id` the host set). */
+  readonly requestId?: string | undefined;
+  /** The user's preferred language tag, when the adapter knows it (`Accept-Language`). */
+  readonly locale?: string | undefined;
+}
+
+/**
+ * A request as an adapter hands it to the engine (Express, node:http and Fetch
+ * alike). Only `params` is required; the engine fills in the rest.
+ */
 export interface EngineRequest {
   /** Form parameters, each a single non-empty string (the HTTP layer checks that). */
   readonly params: Readonly<Record<string, string>>;
-  /** The raw `Authorization` header, if any. */
+  /**
+   * Every value of the parameters an endpoint or grant declares repeatable (e.g.
+   * `resource`, RFC 8707); `params` holds their first value. Other parameters are
+   * refused when repeated.
+   */
+  readonly lists?: Readonly<Record<string, readonly string[]>> | undefined;
+  /** The raw `Authorization` header, if any (shorthand for `headers.authorization`). */
   readonly authorization?: string | undefined;
+  /** Request headers by lower-case name. */
+  readonly headers?: Readonly<Record<string, string | undefined>> | undefined;
+  /** The HTTP method. Default `POST`. */
+  readonly method?: string | undefined;
+  readonly meta?: RequestMeta | undefined;
+}
+
+/**
+ * The request context every endpoint, grant and client-authentication method
+ * reads: immutable, built by the engine from an {@link EngineRequest}. Nothing
+ * reaches for the framework's request.
+ */
+export interface RequestContext {
+  readonly method: string;
+  /**
+   * The endpoint's URL, built from the issuer and the configured path, never from
+   * the Host header (DPoP's `htu`, client assertions' `aud`).
+   */
+  readonly url: string;
+  /** A header by name (case-insensitive). */
+  header(name: string): string | undefined;
+  /** Single-valued form parameters. */
+  readonly params: Readonly<Record<string, string>>;
+  /** Every value of a declared-repeatable parameter; `[]` when absent. */
+  all(name: string): readonly string[];
+  readonly meta: RequestMeta;
 }
 
 /** A response as the engine makes it; an HTTP adapter writes it out as JSON. */

@@ -48,7 +48,7 @@ describe('logging', () => {
     expect(errors[0]?.obj['err']).to.equal(secretDetail);
   });
 
-  it('logs issued tokens at info without the token, and refusals at debug', async () => {
+  it('logs issued tokens and failed client authentication at info (with subject and reason, without the token or secret), refusals at debug with their private detail', async () => {
     const logger = recordingLogger();
     const provider = new Provider(providerOptions({ logger }));
     const ok = await provider.token({
@@ -60,15 +60,29 @@ describe('logging', () => {
       params: { grant_type: 'client_credentials' },
       authorization: basic('service', 'wrong'),
     });
+    await new Promise((resolve) => setImmediate(resolve)); // events are delivered in microtasks
     expect(logger.entries.map((e) => [e.level, e.msg])).to.deep.equal([
       ['info', 'token issued'],
+      ['info', 'client authentication failed'],
       ['debug', 'request refused'],
     ]);
     const token = (ok.body as { access_token: string }).access_token;
     expect(JSON.stringify(logger.entries)).not.to.contain(token);
-    expect(logger.entries[1]?.obj).to.deep.equal({
+    expect(JSON.stringify(logger.entries)).not.to.contain(secrets.service.secret);
+    expect(logger.entries[0]?.obj).to.include({
+      grantType: 'client_credentials',
+      clientId: 'service',
+      subject: 'service',
+    });
+    expect(logger.entries[2]?.obj).to.deep.equal({
       error: 'invalid_client',
       description: 'client authentication failed',
+      detail: 'wrong credentials',
+    });
+    expect(logger.entries[1]?.obj).to.deep.include({
+      clientId: 'service',
+      method: 'client_secret_basic',
+      reason: 'wrong credentials',
     });
   });
 

@@ -1,123 +1,110 @@
 /**
  * Client authentication at the token, revocation and introspection endpoints
- * (the seed's `http_basic_auth` and `request_body`).
+ * (the seed's `http_basic_auth` and `request_body`), over the registered methods
+ * (./method.ts explains the two phases; ./basic.ts, ./post.ts, ./none.ts are the
+ * built-in ones).
  *
  * Rules:
- * - `client_secret_basic`: `Authorization: Basic base64(id:secret)`, where id and
- *   secret are form-urlencoded first (RFC 6749 2.3.1), so they are decoded here.
- * - `client_secret_post`: `client_id` and `client_secret` in the body.
- * - `none`: a public client sends only `client_id`.
- * - More than one method in one request is `invalid_request` (RFC 6749 2.3).
- * - A failure after an Authorization header is 401 with a `Basic` challenge; a
- *   request with no credentials at all gets the same challenge; a failed body
- *   method is 400 (RFC 6749 5.2).
- * - Secrets are checked in constant time against the stored hash.
+ * - more than one method in one request is `invalid_request` (RFC 6749 2.3), as is
+ *   a `client_secret` without a `client_id`;
+ * - a request with no credentials at all is `invalid_client` with a `Basic`
+ *   challenge (401);
+ * - an unknown client, a client not registered for the method used and a wrong
+ *   secret are the same `invalid_client` from outside: same status, same body
+ *   (401 with a challenge after an Authorization header, else 400, RFC 6749 5.2);
+ *   which one it was is the error's private `detail`, seen by logs and events only;
+ * - an unknown client still costs a secret check, so timing tells less.
  */
 import { InvalidClientError, InvalidRequestError } from '../errors.js';
-import { verifyClientSecret, verifySha256Secret } from '../helpers/secrets.js';
+import { verifySha256Secret } from '../helpers/secrets.js';
 import type { ClientStore } from '../stores/types.js';
-import type { Client, ClientAuthMethod } from '../types.js';
+import type { Client, RequestContext } from '../types.js';
+import type {
+  ClientAuthContext,
+  ClientAuthenticationMethod,
+  PresentedCredentials,
+} from './method.js';
+import { BASIC_REALM } from './secret.js';
 
-/** The parts of a request client authentication reads. */
-export interface ClientAuthInput {
-  /** The raw `Authorization` header, if any. */
-  authorization?: string | undefined;
-  /** The request's form parameters. */
-  params: Readonly<Record<string, string>>;
-}
-
+/** The result of a successful authentication. */
 export interface AuthenticatedClient {
   client: Client;
-  method: ClientAuthMethod;
+  /** The name of the method that authenticated it. */
+  method: string;
 }
 
-const REALM = 'oauth2';
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
-function formDecode(value: string): string {
-  if (value.indexOf('%') === -1 && value.indexOf('+') === -1) return value;
-  return decodeURIComponent(value.replace(/\+/g, ' '));
+/** Why authentication failed, for events (never sent). */
+export interface AuthenticationFailure {
+  clientId: string | undefined;
+  method: string | undefined;
+  reason: string;
 }
 
-/** Parses `Basic <credentials>`; throws `invalid_client` (401) when malformed. */
-function parseBasic(header: string): { id: string; secret: string } {
-  const space = header.indexOf(' ');
-  const scheme = space === -1 ? header : header.slice(0, space);
-  if (scheme.toLowerCase() !== 'basic') {
-    throw new InvalidClientError(
-      'the Authorization header must use the Basic scheme at this endpoint',
-      { basicRealm: REALM },
+/** A hash nobody's secret matches: an unknown client is checked against it. */
+const NOBODY = `sha256:${'A'.repeat(43)}`;
+
+function presented(
+  request: RequestContext,
+  methods: readonly ClientAuthenticationMethod[],
+): { method: ClientAuthenticationMethod; credentials: PresentedCredentials } | undefined {
+  const header = request.header('authorization');
+  const secret = request.params['client_secret'];
+  if (secret !== undefined && header !== undefined && header !== '') {
+    throw new InvalidRequestError(
+      'the client used more than one authentication method (Authorization header and client_secret)',
     );
   }
-  const encoded = header.slice(space + 1).trim();
-  const decoded = BASE64.test(encoded) ? Buffer.from(encoded, 'base64').toString('utf8') : '';
-  const colon = decoded.indexOf(':');
-  if (colon <= 0)
-    throw new InvalidClientError('malformed Basic credentials', { basicRealm: REALM });
-  try {
-    return {
-      id: formDecode(decoded.slice(0, colon)),
-      secret: formDecode(decoded.slice(colon + 1)),
-    };
-  } catch {
-    throw new InvalidClientError('malformed percent-encoding in Basic credentials', {
-      basicRealm: REALM,
-    });
+  if (secret !== undefined && request.params['client_id'] === undefined) {
+    throw new InvalidRequestError('client_secret was sent without client_id');
   }
+  let found: { method: ClientAuthenticationMethod; credentials: PresentedCredentials } | undefined;
+  for (const method of methods) {
+    const credentials = method.present(request);
+    if (credentials === undefined) continue;
+    if (found !== undefined) {
+      throw new InvalidRequestError(
+        `the client used more than one authentication method (${found.method.name} and ${method.name})`,
+      );
+    }
+    found = { method, credentials };
+  }
+  return found;
 }
 
-/** Authenticates the client of a request, or throws `invalid_client` / `invalid_request`. */
+/**
+ * Authenticates the client of a request with one of `methods`, or throws
+ * `invalid_client` / `invalid_request`. `onFailure` hears why (for events).
+ */
 export async function authenticateClient(
-  input: ClientAuthInput,
+  request: RequestContext,
   clients: ClientStore,
+  methods: readonly ClientAuthenticationMethod[],
+  context: ClientAuthContext,
+  onFailure?: (failure: AuthenticationFailure) => void,
 ): Promise<AuthenticatedClient> {
-  const { params } = input;
-  const header = input.authorization;
-  let id: string;
-  let secret: string | undefined;
-  let method: ClientAuthMethod;
-  if (header !== undefined && header !== '') {
-    if (params['client_secret'] !== undefined) {
-      throw new InvalidRequestError(
-        'the client used more than one authentication method (Authorization header and client_secret)',
-      );
-    }
-    ({ id, secret } = parseBasic(header));
-    if (params['client_id'] !== undefined && params['client_id'] !== id) {
-      throw new InvalidRequestError(
-        'client_id in the body differs from the client in the Authorization header',
-      );
-    }
-    method = 'client_secret_basic';
-  } else if (params['client_id'] !== undefined) {
-    id = params['client_id'];
-    secret = params['client_secret'];
-    method = secret === undefined ? 'none' : 'client_secret_post';
-  } else {
-    if (params['client_secret'] !== undefined)
-      throw new InvalidRequestError('client_secret was sent without client_id');
-    throw new InvalidClientError('client authentication is required', { basicRealm: REALM });
+  const found = presented(request, methods);
+  const realm = (name: string | undefined) =>
+    name === 'client_secret_basic' || name === undefined ? { basicRealm: BASIC_REALM } : {};
+  const fail = (clientId: string | undefined, method: string | undefined, reason: string) => {
+    onFailure?.({ clientId, method, reason });
+    return new InvalidClientError(reason, realm(method));
+  };
+  if (found === undefined) throw fail(undefined, undefined, 'no client credentials');
+  const { method, credentials } = found;
+  const client = await clients.find(credentials.clientId);
+  if (client === undefined) {
+    if (method.confidential) verifySha256Secret(credentials.secret ?? '', NOBODY);
+    throw fail(credentials.clientId, method.name, 'unknown client');
   }
-
-  const realm = method === 'client_secret_basic' ? { basicRealm: REALM } : {};
-  const client = await clients.find(id);
-  if (client === undefined) throw new InvalidClientError('client authentication failed', realm);
-  if (!client.tokenEndpointAuthMethods.includes(method)) {
-    const detail =
-      method === 'none'
+  if (!client.tokenEndpointAuthMethods.includes(method.name as never)) {
+    const reason =
+      method.name === 'none'
         ? 'the client must authenticate'
-        : `the client is not registered for ${method}`;
-    throw new InvalidClientError(`client authentication failed: ${detail}`, realm);
+        : `the client is not registered for ${method.name}`;
+    throw fail(client.id, method.name, reason);
   }
-  if (method !== 'none') {
-    const hash = client.secretHash;
-    // A SHA-256 hash (generated secrets) is checked without a promise; scrypt needs one.
-    const ok =
-      hash !== undefined &&
-      (hash.startsWith('sha256:')
-        ? verifySha256Secret(secret ?? '', hash)
-        : await verifyClientSecret(secret ?? '', hash));
-    if (!ok) throw new InvalidClientError('client authentication failed', realm);
+  if (!(await method.verify(credentials, client, context))) {
+    throw fail(client.id, method.name, 'wrong credentials');
   }
-  return { client, method };
+  return { client, method: method.name };
 }

@@ -2,7 +2,8 @@
  * Authorization server metadata (RFC 8414 2), built from what the provider
  * really offers: its grants, client authentication methods, scopes and PKCE methods.
  */
-import type { EndpointPaths } from '../engine/options.js';
+import type { ClientAuthenticationMethod } from '../client-auth/method.js';
+import type { EndpointDefinition } from './registry.js';
 
 export interface ServerMetadata {
   issuer: string;
@@ -22,40 +23,46 @@ export interface ServerMetadata {
   [extension: string]: unknown;
 }
 
-const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
-const SECRET_METHODS = ['client_secret_basic', 'client_secret_post'];
-
 export interface MetadataInput {
   issuer: string;
-  endpoints: Readonly<Required<EndpointPaths>>;
+  /** The enabled endpoints, from the endpoint table. */
+  endpoints: readonly EndpointDefinition[];
   grantTypes: readonly string[];
   responseTypes: readonly string[];
   scopes: readonly string[];
   allowPlainPkce: boolean;
+  /** The registered client-authentication methods. */
+  clientAuthMethods: readonly ClientAuthenticationMethod[];
 }
 
 export function buildMetadata(input: MetadataInput): ServerMetadata {
-  const { issuer, endpoints, scopes } = input;
-  const grants = [...input.grantTypes];
+  const { issuer, scopes } = input;
   const responseTypes = [...input.responseTypes];
-  return {
+  const authMethods = input.clientAuthMethods.map((m) => m.name);
+  const urls: Record<string, string> = {};
+  for (const endpoint of input.endpoints) {
+    if (endpoint.metadataKey !== undefined) urls[endpoint.metadataKey] = issuer + endpoint.path;
+  }
+  const metadata: ServerMetadata = {
     issuer,
-    ...(responseTypes.length > 0
-      ? { authorization_endpoint: issuer + endpoints.authorization }
-      : {}),
-    token_endpoint: issuer + endpoints.token,
-    jwks_uri: issuer + endpoints.jwks,
+    ...urls,
     ...(scopes.length > 0 ? { scopes_supported: [...scopes] } : {}),
     response_types_supported: responseTypes,
     response_modes_supported: responseTypes.includes('token') ? ['query', 'fragment'] : ['query'],
-    grant_types_supported: grants,
-    token_endpoint_auth_methods_supported: AUTH_METHODS,
-    revocation_endpoint: issuer + endpoints.revocation,
-    revocation_endpoint_auth_methods_supported: AUTH_METHODS,
-    introspection_endpoint: issuer + endpoints.introspection,
-    introspection_endpoint_auth_methods_supported: SECRET_METHODS,
+    grant_types_supported: [...input.grantTypes],
+    token_endpoint_auth_methods_supported: authMethods,
     code_challenge_methods_supported: input.allowPlainPkce ? ['S256', 'plain'] : ['S256'],
     // RFC 9207: every authorization response carries `iss`.
     authorization_response_iss_parameter_supported: true,
-  };
+  } as unknown as ServerMetadata;
+  if (urls['revocation_endpoint'] !== undefined) {
+    metadata.revocation_endpoint_auth_methods_supported = authMethods;
+  }
+  if (urls['introspection_endpoint'] !== undefined) {
+    // Introspection needs a confidential client (RFC 7662 2.1).
+    metadata.introspection_endpoint_auth_methods_supported = input.clientAuthMethods
+      .filter((m) => m.confidential)
+      .map((m) => m.name);
+  }
+  return metadata;
 }

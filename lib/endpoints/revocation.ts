@@ -13,13 +13,27 @@
 import { InvalidRequestError } from '../errors.js';
 import { sha256 } from '../helpers/secrets.js';
 import type { Stores } from '../stores/types.js';
-import type { Client } from '../types.js';
+import type { OAuthEventBus } from '../engine/events.js';
+import type { Client, Clock } from '../types.js';
 import type { AccessTokenChecker } from '../tokens/checker.js';
 
 export interface RevocationContext {
   checker: AccessTokenChecker;
   stores: Stores;
+  /** Revokes a token family (and tells listeners `grant.revoked`). */
   revokeGrant(grantId: string): Promise<void>;
+  events: OAuthEventBus;
+  clock: Clock;
+}
+
+function revoked(
+  context: RevocationContext,
+  clientId: string,
+  tokenType: 'access_token' | 'refresh_token',
+  tokenId: string,
+): void {
+  if (!context.events.wants('token.revoked')) return;
+  context.events.emit('token.revoked', { time: context.clock(), clientId, tokenType, tokenId });
 }
 
 async function revokeRefresh(
@@ -29,7 +43,10 @@ async function revokeRefresh(
 ): Promise<boolean> {
   const record = await context.stores.refreshTokens.find(sha256(token));
   if (record === undefined) return false;
-  if (record.clientId === client.id) await context.revokeGrant(record.grantId);
+  if (record.clientId === client.id) {
+    await context.revokeGrant(record.grantId);
+    revoked(context, client.id, 'refresh_token', record.id);
+  }
   return true;
 }
 
@@ -43,6 +60,7 @@ async function revokeAccess(
   if (record.clientId === client.id) {
     await context.stores.accessTokens.revoke(record.id);
     context.checker.forget(token);
+    revoked(context, client.id, 'access_token', record.id);
   }
   return true;
 }

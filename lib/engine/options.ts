@@ -4,12 +4,15 @@
  * objects are never changed; the resolved configuration is frozen.
  */
 import { defineClient, isDefinedClient, type ClientConfig } from '../helpers/clients.js';
-import type { GrantOptions } from '../grants/grant.js';
+import type { ClientAuthenticationMethod } from '../client-auth/method.js';
+import type { GrantOptions, TokenGrant } from '../grants/grant.js';
 import { silentLogger } from './logger.js';
 import type { PasswordGrantOptions } from '../grants/password.js';
 import type { RefreshTokenGrantOptions } from '../grants/refresh-token.js';
 import type { ScopeOptions } from '../helpers/scope.js';
-import { MemoryClientStore } from '../stores/memory.js';
+import { MemoryRecordStore } from '../stores/memory.js';
+import { recordStores } from '../stores/typed-stores.js';
+import { ConfiguredClients } from './clients.js';
 import type { ClientStore, Stores } from '../stores/types.js';
 import {
   generateSigningKey,
@@ -21,8 +24,12 @@ import {
 import { randomTokenGenerator, type TokenGenerator } from '../tokens/opaque.js';
 import type { Client, Clock, Logger } from '../types.js';
 
-/** Paths of the endpoints, appended to the issuer URL. */
+/**
+ * Paths of the endpoints, appended to the issuer URL, by endpoint name (the names
+ * of the endpoint table, lib/endpoints/registry.ts; an unknown name is a TypeError).
+ */
 export interface EndpointPaths {
+  [name: string]: string | undefined;
   /** Default `/authorize`. */
   authorization?: string;
   /** Default `/token`. */
@@ -43,8 +50,20 @@ export interface ProviderOptions {
   issuer: string;
   /** The registered clients: a store, or a list (kept in memory). Default none. */
   clients?: ClientStore | readonly (Client | ClientConfig)[];
-  /** Stores for codes and tokens. Default: memory stores (one process only). */
-  stores?: Partial<Omit<Stores, 'clients'>>;
+  /**
+   * Stores for codes, tokens, consents and the client registry, e.g.
+   * `redisStores({ client })`. Default: memory stores (one process only). When
+   * `stores.clients` is given, the configured `clients` are found first and the
+   * registry holds the rest (registered at run time).
+   */
+  stores?: Partial<Stores>;
+  /**
+   * Grants of the host app's own (RFC 6749 4.5 extension grants), registered
+   * through the same door as the built-in ones. Default none.
+   */
+  extensionGrants?: readonly TokenGrant[];
+  /** Client-authentication methods added after the built-in ones. Default none. */
+  clientAuthMethods?: readonly ClientAuthenticationMethod[];
   /** The scopes the server offers. Default: none (then no request may name a scope). */
   scopes?: ScopeOptions;
   accessToken?: {
@@ -117,7 +136,6 @@ export interface ProviderOptions {
 /** The checked, frozen configuration. */
 export interface ResolvedConfig {
   readonly issuer: string;
-  readonly clients: ClientStore;
   readonly format: 'jwt' | 'opaque';
   readonly audience: string;
   readonly accessTokenLifetime: number;
@@ -138,7 +156,10 @@ export interface ResolvedConfig {
   readonly keys: KeySet;
   readonly generator: TokenGenerator;
   readonly allowPlainPkce: boolean;
-  readonly endpoints: Readonly<Required<EndpointPaths>>;
+  /** The paths the options override, by endpoint name (checked against the endpoint table). */
+  readonly endpoints: Readonly<Record<string, string>>;
+  readonly extensionGrants: readonly TokenGrant[];
+  readonly clientAuthMethods: readonly ClientAuthenticationMethod[];
   readonly logger: Logger;
   readonly clock: Clock;
 }
@@ -201,32 +222,74 @@ function rememberLifetime(value: boolean | { lifetime: number } | undefined): nu
   return seconds('consent.remember.lifetime', value.lifetime, 30 * 24 * 3600);
 }
 
-function path(name: string, value: string | undefined, fallback: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !value.startsWith('/'))
-    throw new TypeError(`options.endpoints.${name} must be a path starting with "/"`);
-  return value;
+function paths(value: EndpointPaths | undefined): Readonly<Record<string, string>> {
+  if (value === undefined) return Object.freeze({});
+  if (typeof value !== 'object' || value === null)
+    throw new TypeError('options.endpoints must be an object');
+  const out: Record<string, string> = {};
+  for (const [name, path] of Object.entries(value)) {
+    if (path === undefined) continue;
+    if (typeof path !== 'string' || !path.startsWith('/')) {
+      throw new TypeError(`options.endpoints.${name} must be a path starting with "/"`);
+    }
+    out[name] = path;
+  }
+  return Object.freeze(out);
 }
 
-function clientStore(value: ProviderOptions['clients']): ClientStore {
-  if (value === undefined) return new MemoryClientStore();
+function list<T>(name: string, value: readonly T[] | undefined): readonly T[] {
+  if (value === undefined) return Object.freeze([]);
+  if (!Array.isArray(value)) throw new TypeError(`options.${name} must be an array`);
+  return Object.freeze([...value]);
+}
+
+/** The configured clients, checked; or the host's own client store (the older form of the option). */
+function configuredClients(value: ProviderOptions['clients']): {
+  configured: ReadonlyMap<string, Client>;
+  store: ClientStore | undefined;
+} {
+  const configured = new Map<string, Client>();
+  if (value === undefined) return { configured, store: undefined };
   if (Array.isArray(value)) {
-    const ids = new Set<string>();
-    return new MemoryClientStore(
-      value.map((c: Client | ClientConfig) => {
-        const client = isDefinedClient(c) ? c : defineClient(c as ClientConfig);
-        if (ids.has(client.id))
-          throw new TypeError(
-            `options.clients: two clients have the id ${JSON.stringify(client.id)}`,
-          );
-        ids.add(client.id);
-        return client;
-      }),
-    );
+    for (const c of value as readonly (Client | ClientConfig)[]) {
+      const client = isDefinedClient(c) ? c : defineClient(c as ClientConfig);
+      if (configured.has(client.id)) {
+        throw new TypeError(
+          `options.clients: two clients have the id ${JSON.stringify(client.id)}`,
+        );
+      }
+      configured.set(client.id, client);
+    }
+    return { configured, store: undefined };
   }
-  if (typeof (value as ClientStore).find !== 'function')
+  if (typeof (value as ClientStore).find !== 'function') {
     throw new TypeError('options.clients must be a ClientStore or an array of clients');
-  return value as ClientStore;
+  }
+  return { configured, store: value as ClientStore };
+}
+
+/**
+ * The provider's stores: what `options.stores` gives, memory stores (on the
+ * provider's clock) for the rest, and the clients layered over the registry.
+ */
+export function resolveStores(options: ProviderOptions, config: ResolvedConfig): Stores {
+  const given = options.stores ?? {};
+  if (typeof given !== 'object' || given === null)
+    throw new TypeError('options.stores must be an object');
+  const { configured, store } = configuredClients(options.clients);
+  if (store !== undefined && given.clients !== undefined) {
+    throw new TypeError('options.clients is a store and options.stores.clients is set: give one');
+  }
+  const records = given.records ?? new MemoryRecordStore({ clock: config.clock });
+  const fallback = recordStores(records);
+  return Object.freeze({
+    records,
+    clients: new ConfiguredClients(configured, store ?? given.clients ?? fallback.clients),
+    authorizationCodes: given.authorizationCodes ?? fallback.authorizationCodes,
+    accessTokens: given.accessTokens ?? fallback.accessTokens,
+    refreshTokens: given.refreshTokens ?? fallback.refreshTokens,
+    consents: given.consents ?? fallback.consents,
+  });
 }
 
 /** Checks the options and fills in every default. */
@@ -272,7 +335,6 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
   const generator = options.tokenGenerator ?? randomTokenGenerator();
   if (typeof generator.generate !== 'function')
     throw new TypeError('options.tokenGenerator must have a generate() method');
-  const e = options.endpoints ?? {};
   const logger = options.logger ?? silentLogger;
   for (const level of ['debug', 'info', 'warn', 'error'] as const) {
     if (typeof logger[level] !== 'function')
@@ -281,7 +343,6 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
 
   return Object.freeze({
     issuer,
-    clients: clientStore(options.clients),
     format,
     audience,
     accessTokenLifetime,
@@ -316,13 +377,9 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
     keys,
     generator,
     allowPlainPkce: options.pkce?.allowPlain === true,
-    endpoints: Object.freeze({
-      authorization: path('authorization', e.authorization, '/authorize'),
-      token: path('token', e.token, '/token'),
-      revocation: path('revocation', e.revocation, '/revoke'),
-      introspection: path('introspection', e.introspection, '/introspect'),
-      jwks: path('jwks', e.jwks, '/jwks'),
-    }),
+    endpoints: paths(options.endpoints),
+    extensionGrants: list('extensionGrants', options.extensionGrants),
+    clientAuthMethods: list('clientAuthMethods', options.clientAuthMethods),
     logger,
     clock: options.clock ?? Date.now,
   });

@@ -1,57 +1,53 @@
 /**
  * The engine (the seed's `oauth2.Provider`): holds the configuration, the stores,
- * the grants and the token machinery, and answers token, revocation and
- * introspection requests given as plain data. It never imports a web framework.
+ * the registries (grants, client-authentication methods, endpoints), the events
+ * and the token machinery, and answers requests given as plain data. It never
+ * imports a web framework, and its request methods never throw: every failure
+ * becomes an RFC-shaped error response.
  *
- * The token endpoint is a short pipeline:
- *   grant_type present → grant known (a Map lookup) → client authenticated →
- *   client allowed this grant → the grant's handler → 200 with no-store headers.
- * Anything thrown on the way becomes an RFC 6749 5.2 error response.
+ * Each endpoint is a module of its own under lib/endpoints/ (token.ts is the
+ * token endpoint's pipeline); the provider builds the request context
+ * (lib/engine/request.ts) and turns what they throw into responses.
  */
+import { AuthorizationEndpoint } from '../endpoints/authorization/endpoint.js';
+import type { AuthorizationCodeInput, IssuedCode } from '../endpoints/authorization/issue.js';
+import type { ResponseType } from '../endpoints/authorization/request.js';
+import { BUILT_IN_CLIENT_AUTH_METHODS } from '../client-auth/methods.js';
+import type { ClientAuthenticationMethod } from '../client-auth/method.js';
+import { InvalidClientError, toOAuthError } from '../errors.js';
 import {
-  authorizationResponseLocation,
-  deniedLocation,
-  errorLocation,
-  matchRedirectUri,
-  validateAuthorizationRequest,
-  type AuthorizationContext,
-  type AuthorizationOutcome,
-  type AuthorizationQuery,
-  type AuthorizationRequest,
-  type ResponseType,
-} from '../endpoints/authorization.js';
-import { authenticateClient } from '../client-auth/authenticate.js';
-import {
-  InvalidClientError,
-  InvalidRequestError,
-  quoteValue,
-  toOAuthError,
-  UnauthorizedClientError,
-  UnsupportedGrantTypeError,
-} from '../errors.js';
+  clientAuthenticator,
+  type ClientAuthenticator,
+} from '../endpoints/client-authenticator.js';
+import { introspect } from '../endpoints/introspection.js';
+import { buildMetadata, type ServerMetadata } from '../endpoints/metadata.js';
+import { checkEndpoint, type EndpointDefinition } from '../endpoints/registry.js';
+import { revoke } from '../endpoints/revocation.js';
+import { token } from '../endpoints/token.js';
 import { authorizationCodeGrant } from '../grants/authorization-code.js';
 import { clientCredentialsGrant } from '../grants/client-credentials.js';
-import type { GrantContext, TokenGrant } from '../grants/grant.js';
+import {
+  checkGrant,
+  type GrantContext,
+  type GrantRevocationReason,
+  type TokenGrant,
+} from '../grants/grant.js';
 import { passwordGrant } from '../grants/password.js';
 import { refreshTokenGrant } from '../grants/refresh-token.js';
-import { introspect } from '../endpoints/introspection.js';
-import { TokenMinter } from '../tokens/minter.js';
-import { buildMetadata, type ServerMetadata } from '../endpoints/metadata.js';
-import { silentLogger } from './logger.js';
-import { resolveOptions, type ProviderOptions, type ResolvedConfig } from './options.js';
-import { isPkceValue, type CodeChallengeMethod } from '../helpers/pkce.js';
-import { revoke } from '../endpoints/revocation.js';
 import { ScopePolicy } from '../helpers/scope.js';
-import { sha256 } from '../helpers/secrets.js';
-import {
-  MemoryAccessTokenStore,
-  MemoryAuthorizationCodeStore,
-  MemoryConsentStore,
-  MemoryRefreshTokenStore,
-} from '../stores/memory.js';
 import type { Stores } from '../stores/types.js';
-import type { Client, EngineRequest, EngineResponse, GrantType } from '../types.js';
 import { AccessTokenChecker, type AccessTokenInfo, type VerifyOptions } from '../tokens/checker.js';
+import { TokenMinter } from '../tokens/minter.js';
+import type { EngineRequest, EngineResponse, GrantType, RequestContext } from '../types.js';
+import { OAuthEventBus } from './events.js';
+import { logEvents, silentLogger } from './logger.js';
+import {
+  resolveOptions,
+  resolveStores,
+  type ProviderOptions,
+  type ResolvedConfig,
+} from './options.js';
+import { requestContext } from './request.js';
 
 /** Headers on every token, revocation and introspection response (RFC 6749 5.1). */
 export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({
@@ -59,53 +55,44 @@ export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({
   Pragma: 'no-cache',
 });
 
-/** What the authorization endpoint passes to {@link Provider.issueAuthorizationCode}. */
-export interface AuthorizationCodeInput {
-  client: Client;
-  /** The resource owner's stable identifier. */
-  subject: string;
-  /** The granted scope, already checked (see `provider.scopes.resolve`). */
-  scope: readonly string[];
-  /** A redirect URI registered for the client. */
-  redirectUri: string;
-  /** Whether the request carried `redirect_uri`; then the token request must repeat it. Default true. */
-  redirectUriSent?: boolean;
-  codeChallenge?: string | undefined;
-  /** Default `S256`. */
-  codeChallengeMethod?: CodeChallengeMethod | undefined;
-  /** Kept with the code, JSON-serialisable. */
-  extra?: Record<string, unknown>;
-}
+/** How long clients may cache the metadata document and the JWKS, in seconds. */
+const METADATA_MAX_AGE = 3600;
+const JWKS_MAX_AGE = 300;
+
+export type { AuthorizationCodeInput } from '../endpoints/authorization/issue.js';
 
 export class Provider {
   /** The checked configuration. */
   readonly config: ResolvedConfig;
   readonly stores: Stores;
   readonly scopes: ScopePolicy;
+  /**
+   * What happened, for audit trails and metrics (lib/engine/events.ts):
+   * `provider.events.on('token.issued', listener)`.
+   */
+  readonly events: OAuthEventBus;
   readonly #grants = new Map<string, TokenGrant>();
+  readonly #clientAuthMethods: ClientAuthenticationMethod[] = [];
+  readonly #endpoints = new Map<string, EndpointDefinition>();
   readonly #minter: TokenMinter;
   readonly #checker: AccessTokenChecker;
   readonly #context: GrantContext;
-  readonly #authorization: AuthorizationContext;
+  readonly #authenticate: ClientAuthenticator;
+  /**
+   * The authorization endpoint's engine (lib/endpoints/authorization/endpoint.ts):
+   * `start(query, user)` and `decide(pending, user, answer)`, for HTTP adapters.
+   */
+  readonly authorization: AuthorizationEndpoint;
   readonly #grantRevocationTtl: number;
-  /** False for the silent default logger: then nothing is even built to be logged on the hot path. */
-  readonly #logs: boolean;
 
   /** @throws TypeError naming the option, when an option is wrong. */
   constructor(options: ProviderOptions) {
     const config = resolveOptions(options);
     this.config = config;
-    this.#logs = config.logger !== silentLogger;
+    this.events = new OAuthEventBus(config.logger);
+    if (config.logger !== silentLogger) logEvents(this.events, config.logger);
     this.scopes = new ScopePolicy(options.scopes);
-    const storeOptions = { clock: config.clock };
-    this.stores = Object.freeze({
-      clients: config.clients,
-      authorizationCodes:
-        options.stores?.authorizationCodes ?? new MemoryAuthorizationCodeStore(storeOptions),
-      accessTokens: options.stores?.accessTokens ?? new MemoryAccessTokenStore(storeOptions),
-      refreshTokens: options.stores?.refreshTokens ?? new MemoryRefreshTokenStore(storeOptions),
-      consents: options.stores?.consents ?? new MemoryConsentStore(storeOptions),
-    });
+    this.stores = resolveStores(options, config);
     this.#minter = new TokenMinter({
       issuer: config.issuer,
       audience: config.audience,
@@ -115,6 +102,7 @@ export class Provider {
       stores: this.stores,
       scopes: this.scopes,
       clock: config.clock,
+      events: this.events,
     });
     this.#checker = new AccessTokenChecker({
       issuer: config.issuer,
@@ -124,37 +112,134 @@ export class Provider {
       clock: config.clock,
     });
     const g = config.grants;
-    if (g.authorizationCode)
-      this.#grants.set('authorization_code', authorizationCodeGrant(g.authorizationCode));
-    if (g.clientCredentials)
-      this.#grants.set('client_credentials', clientCredentialsGrant(g.clientCredentials));
-    if (g.refreshToken) this.#grants.set('refresh_token', refreshTokenGrant(g.refreshToken));
-    if (g.password) this.#grants.set('password', passwordGrant(g.password));
     const lifetimes = [
       config.refreshTokenLifetime,
       config.accessTokenLifetime,
       ...Object.values(g).map((o) => o?.accessTokenLifetime ?? 0),
+      ...config.extensionGrants.map(() => config.accessTokenLifetime),
     ];
     this.#grantRevocationTtl = Math.max(...lifetimes);
-    this.#authorization = Object.freeze({
+    this.authorization = new AuthorizationEndpoint({
       issuer: config.issuer,
-      clients: config.clients,
+      clients: this.stores.clients,
       scopes: this.scopes,
-      responseTypes: new Set(this.responseTypes),
+      responseTypes: this.responseTypes,
       allowPlainPkce: config.allowPlainPkce,
+      consent: { ...config.consent, store: this.stores.consents },
+      issue: {
+        codes: this.stores.authorizationCodes,
+        codeLifetime: config.codeLifetime,
+        generator: config.generator,
+        tokens: this.#minter,
+        implicit: g.implicit,
+      },
+      events: this.events,
+      clock: config.clock,
+      report: (error) => void this.errorResponse(error),
     });
     this.#context = Object.freeze({
       stores: this.stores,
       scopes: this.scopes,
       tokens: this.#minter,
       logger: config.logger,
+      events: this.events,
       refreshTokens: {
         enabled: g.refreshToken !== undefined,
         lifetime: config.refreshTokenLifetime,
       },
-      revokeGrant: (grantId: string) => this.revokeGrant(grantId),
+      revokeGrant: (grantId: string, reason: GrantRevocationReason) =>
+        this.revokeGrant(grantId, reason),
       now: () => Math.floor(config.clock() / 1000),
+      clock: config.clock,
     });
+    this.#authenticate = clientAuthenticator(
+      this.stores.clients,
+      () => this.#clientAuthMethods,
+      this.events,
+      config.clock,
+    );
+    for (const method of [...BUILT_IN_CLIENT_AUTH_METHODS, ...config.clientAuthMethods]) {
+      this.registerClientAuthMethod(method);
+    }
+    if (g.authorizationCode) this.registerGrant(authorizationCodeGrant(g.authorizationCode));
+    if (g.clientCredentials) this.registerGrant(clientCredentialsGrant(g.clientCredentials));
+    if (g.refreshToken) this.registerGrant(refreshTokenGrant(g.refreshToken));
+    if (g.password) this.registerGrant(passwordGrant(g.password));
+    for (const grant of config.extensionGrants) this.registerGrant(grant);
+    for (const endpoint of this.#builtInEndpoints()) this.registerEndpoint(endpoint);
+    const unknown = Object.keys(config.endpoints).filter((name) => !this.#endpoints.has(name));
+    if (unknown.length > 0) {
+      throw new TypeError(
+        `options.endpoints.${unknown[0]} is not an endpoint; known: ${[...this.#endpoints.keys()].join(', ')}`,
+      );
+    }
+  }
+
+  /**
+   * Adds a grant type to the token endpoint: the door the built-in grants use too.
+   * Metadata lists it at once.
+   * @throws TypeError for a malformed grant or a grant type already registered.
+   */
+  registerGrant(grant: TokenGrant): void {
+    checkGrant(grant);
+    if (this.#grants.has(grant.grantType)) {
+      throw new TypeError(`grant ${grant.grantType}: a grant with that grant_type is registered`);
+    }
+    this.#grants.set(grant.grantType, Object.freeze({ ...grant }));
+  }
+
+  /**
+   * Adds a client-authentication method (e.g. `private_key_jwt`) after the
+   * built-in ones; metadata lists it at once.
+   * @throws TypeError for a malformed method or a name already registered.
+   */
+  registerClientAuthMethod(method: ClientAuthenticationMethod): void {
+    if (method === null || typeof method !== 'object' || typeof method.name !== 'string') {
+      throw new TypeError('client authentication method: expected { name, present, verify }');
+    }
+    if (typeof method.present !== 'function' || typeof method.verify !== 'function') {
+      throw new TypeError(
+        `client authentication method ${method.name}: needs present() and verify()`,
+      );
+    }
+    if (this.#clientAuthMethods.some((m) => m.name === method.name)) {
+      throw new TypeError(`client authentication method ${method.name} is registered`);
+    }
+    this.#clientAuthMethods.push(method);
+  }
+
+  /**
+   * Adds an endpoint to the table that `router()`, `fetchHandler()` and the
+   * metadata read. Its path may be overridden by `options.endpoints[name]`.
+   * @throws TypeError for a malformed endpoint or a name or path already taken.
+   */
+  registerEndpoint(endpoint: EndpointDefinition): void {
+    const path = this.config.endpoints[endpoint.name] ?? endpoint.path;
+    const resolved = Object.freeze({ ...endpoint, path });
+    checkEndpoint(resolved, this.#endpoints);
+    this.#endpoints.set(endpoint.name, resolved);
+  }
+
+  /** The endpoints, in the order they were registered, with their resolved paths. */
+  get endpoints(): readonly EndpointDefinition[] {
+    return [...this.#endpoints.values()].filter((e) => e.enabled?.() !== false);
+  }
+
+  /** The URL of an endpoint: the issuer and its path. */
+  endpointUrl(name: string): string {
+    const endpoint = this.#endpoints.get(name);
+    if (endpoint === undefined) throw new TypeError(`endpointUrl(): no endpoint named ${name}`);
+    return this.config.issuer + endpoint.path;
+  }
+
+  /** The client-authentication methods, in the order their credentials are looked for. */
+  get clientAuthMethods(): readonly string[] {
+    return this.#clientAuthMethods.map((m) => m.name);
+  }
+
+  /** Parameters that may repeat at the token endpoint: those every registered grant declares. */
+  get tokenRepeatable(): ReadonlySet<string> {
+    return new Set([...this.#grants.values()].flatMap((g) => g.repeatable ?? []));
   }
 
   /** The grant types the token endpoint offers. */
@@ -170,121 +255,15 @@ export class Provider {
     return types;
   }
 
-  /**
-   * Checks an authorization request (see lib/authorization.ts for the order).
-   * Never throws: a store failure comes back as an error to show.
-   */
-  async validateAuthorization(query: AuthorizationQuery): Promise<AuthorizationOutcome> {
-    try {
-      return await validateAuthorizationRequest(query, this.#authorization);
-    } catch (err) {
-      const error = toOAuthError(err);
-      this.errorResponse(error);
-      return { kind: 'show', error };
-    }
-  }
-
-  /**
-   * Whether the user must be asked: false for a first-party client when
-   * `consent.skipForFirstParty` is on, or when a remembered consent covers the scope.
-   */
-  async consentRequired(request: AuthorizationRequest, subject: string): Promise<boolean> {
-    const { consent } = this.config;
-    if (consent.skipForFirstParty && request.client.firstParty === true) return false;
-    if (consent.rememberLifetime === undefined) return true;
-    const granted = await this.stores.consents.find(subject, request.client.id);
-    return granted === undefined || !request.scope.every((s) => granted.includes(s));
-  }
-
-  /** Whether consent may be remembered (`consent.remember` is on). */
-  get remembersConsent(): boolean {
-    return this.config.consent.rememberLifetime !== undefined;
-  }
-
-  /** Remembers that `subject` granted the request's scope (and what was granted before) to its client. */
-  async rememberConsent(request: AuthorizationRequest, subject: string): Promise<void> {
-    const lifetime = this.config.consent.rememberLifetime;
-    if (lifetime === undefined) return;
-    const before = (await this.stores.consents.find(subject, request.client.id)) ?? [];
-    await this.stores.consents.save(
-      subject,
-      request.client.id,
-      [...new Set([...before, ...request.scope])],
-      lifetime,
-    );
-  }
-
-  /**
-   * Finishes an approved request: issues a code (query) or, for the implicit
-   * grant, an access token (fragment). Returns the Location to redirect to; a
-   * failure (a store that is down) is redirected as an error.
-   */
-  async approveAuthorization(request: AuthorizationRequest, subject: string): Promise<string> {
-    const issuer = this.config.issuer;
-    try {
-      if (request.responseType === 'token') {
-        const implicit = this.config.grants.implicit;
-        if (implicit === undefined)
-          throw new TypeError('approveAuthorization: the implicit grant is not enabled');
-        const body = await this.#minter.issue({
-          client: request.client,
-          subject,
-          scope: request.scope,
-          grantType: 'implicit',
-          grantId: this.#minter.newGrantId(),
-          accessTokenLifetime: implicit.accessTokenLifetime,
-          unique: implicit.uniqueTokens,
-        });
-        return authorizationResponseLocation(
-          request,
-          {
-            access_token: body.access_token,
-            token_type: body.token_type,
-            expires_in: String(body.expires_in),
-            scope: body.scope,
-          },
-          issuer,
-        );
-      }
-      const { code } = await this.issueAuthorizationCode({
-        client: request.client,
-        subject,
-        scope: request.scope,
-        redirectUri: request.redirectUri,
-        redirectUriSent: request.redirectUriSent,
-        codeChallenge: request.codeChallenge,
-        codeChallengeMethod: request.codeChallengeMethod,
-      });
-      this.config.logger.info({ clientId: request.client.id }, 'authorization code issued');
-      return authorizationResponseLocation(request, { code }, issuer);
-    } catch (err) {
-      const error = toOAuthError(err);
-      this.errorResponse(error);
-      return errorLocation(request, error, issuer);
-    }
-  }
-
-  /** The Location that tells the client the user said no (`access_denied`). */
-  denyAuthorization(request: AuthorizationRequest): string {
-    return deniedLocation(request, this.config.issuer);
-  }
-
   /** Answers a token request (RFC 6749 3.2). Never throws: errors become RFC 6749 5.2 responses. */
   async token(request: EngineRequest): Promise<EngineResponse> {
     try {
-      const grantType = request.params['grant_type'];
-      if (grantType === undefined) throw new InvalidRequestError('grant_type is required');
-      const grant = this.#grants.get(grantType);
-      if (grant === undefined)
-        throw new UnsupportedGrantTypeError(
-          `the grant type ${quoteValue(grantType)} is not supported`,
-        );
-      const { client } = await authenticateClient(request, this.config.clients);
-      if (!client.grantTypes.includes(grant.grantType)) {
-        throw new UnauthorizedClientError(`the client may not use the ${grant.grantType} grant`);
-      }
-      const body = await grant.handle({ params: request.params, client }, this.#context);
-      if (this.#logs) this.config.logger.info({ clientId: client.id, grantType }, 'token issued');
+      const context = this.#request(request, 'token');
+      const body = await token(context, {
+        grants: this.#grants,
+        authenticate: this.#authenticate,
+        grantContext: this.#context,
+      });
       return { status: 200, headers: NO_STORE, body };
     } catch (err) {
       return this.errorResponse(err, NO_STORE);
@@ -294,11 +273,14 @@ export class Provider {
   /** Answers a revocation request (RFC 7009). Never throws. */
   async revoke(request: EngineRequest): Promise<EngineResponse> {
     try {
-      const { client } = await authenticateClient(request, this.config.clients);
-      await revoke(request.params, client, {
+      const context = this.#request(request, 'revocation');
+      const { client } = await this.#authenticate(context);
+      await revoke(context.params, client, {
         checker: this.#checker,
         stores: this.stores,
-        revokeGrant: (grantId) => this.revokeGrant(grantId),
+        revokeGrant: (grantId) => this.revokeGrant(grantId, 'revocation'),
+        events: this.events,
+        clock: this.config.clock,
       });
       return { status: 200, headers: NO_STORE, body: {} };
     } catch (err) {
@@ -309,10 +291,12 @@ export class Provider {
   /** Answers an introspection request (RFC 7662). Never throws. */
   async introspect(request: EngineRequest): Promise<EngineResponse> {
     try {
-      const { client, method } = await authenticateClient(request, this.config.clients);
-      if (method === 'none')
+      const context = this.#request(request, 'introspection');
+      const { client, method } = await this.#authenticate(context);
+      if (method === 'none') {
         throw new InvalidClientError('introspection needs an authenticated confidential client');
-      const body = await introspect(request.params, client, {
+      }
+      const body = await introspect(context.params, client, {
         checker: this.#checker,
         stores: this.stores,
         issuer: this.config.issuer,
@@ -325,16 +309,17 @@ export class Provider {
     }
   }
 
-  /** Authorization server metadata (RFC 8414). */
+  /** Authorization server metadata (RFC 8414), from the registries. */
   metadata(): ServerMetadata {
-    const { issuer, endpoints, allowPlainPkce } = this.config;
+    const { issuer, allowPlainPkce } = this.config;
     return buildMetadata({
       issuer,
-      endpoints,
+      endpoints: this.endpoints,
       allowPlainPkce,
       grantTypes: this.grantTypes,
       responseTypes: this.responseTypes,
       scopes: [...this.scopes.available],
+      clientAuthMethods: this.#clientAuthMethods,
     });
   }
 
@@ -348,70 +333,103 @@ export class Provider {
     return this.#checker.verify(token, options);
   }
 
-  /**
-   * Makes and saves an authorization code; the authorization endpoint calls this
-   * once the resource owner has agreed. Checks the redirect URI and PKCE rules.
-   * @returns the code, to send to the client, and the grant id of the new token family.
-   */
-  async issueAuthorizationCode(
-    input: AuthorizationCodeInput,
-  ): Promise<{ code: string; grantId: string; expiresIn: number }> {
-    const { client } = input;
-    if (!matchRedirectUri(client, input.redirectUri))
-      throw new TypeError('issueAuthorizationCode: redirectUri is not registered for the client');
-    const method = input.codeChallengeMethod ?? 'S256';
-    if (input.codeChallenge === undefined) {
-      if (client.requirePkce !== false)
-        throw new InvalidRequestError('code_challenge is required (PKCE)');
-    } else {
-      if (method !== 'S256' && !(method === 'plain' && this.config.allowPlainPkce)) {
-        throw new InvalidRequestError('code_challenge_method must be S256');
-      }
-      if (!isPkceValue(input.codeChallenge))
-        throw new InvalidRequestError(
-          'code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~]',
-        );
-    }
-    const code = this.config.generator.generate();
-    const now = Math.floor(this.config.clock() / 1000);
-    const grantId = this.#minter.newGrantId();
-    const ttl = this.config.codeLifetime;
-    await this.stores.authorizationCodes.save(
+  /** The request context of `request` at the endpoint `name`. */
+  #request(request: EngineRequest, name: string): RequestContext {
+    return requestContext(request, this.endpointUrl(name));
+  }
+
+  #builtInEndpoints(): EndpointDefinition[] {
+    return [
       {
-        id: sha256(code),
-        clientId: client.id,
-        subject: input.subject,
-        scope: [...input.scope],
-        redirectUri: input.redirectUri,
-        redirectUriSent: input.redirectUriSent ?? true,
-        codeChallenge: input.codeChallenge,
-        codeChallengeMethod: input.codeChallenge === undefined ? undefined : method,
-        grantId,
-        issuedAt: now,
-        expiresAt: now + ttl,
-        extra: input.extra,
+        name: 'authorization',
+        handlerName: 'authorize',
+        kind: 'authorization',
+        path: '/authorize',
+        metadataKey: 'authorization_endpoint',
+        enabled: () => this.responseTypes.length > 0,
       },
-      ttl,
-    );
-    return { code, grantId, expiresIn: ttl };
+      {
+        name: 'token',
+        handlerName: 'token',
+        kind: 'form',
+        path: '/token',
+        metadataKey: 'token_endpoint',
+        handle: (request) => this.token(request),
+      },
+      {
+        name: 'revocation',
+        handlerName: 'revoke',
+        kind: 'form',
+        path: '/revoke',
+        metadataKey: 'revocation_endpoint',
+        handle: (request) => this.revoke(request),
+      },
+      {
+        name: 'introspection',
+        handlerName: 'introspect',
+        kind: 'form',
+        path: '/introspect',
+        metadataKey: 'introspection_endpoint',
+        handle: (request) => this.introspect(request),
+      },
+      {
+        name: 'jwks',
+        handlerName: 'jwks',
+        kind: 'document',
+        path: '/jwks',
+        metadataKey: 'jwks_uri',
+        document: () => this.jwks(),
+        maxAge: JWKS_MAX_AGE,
+      },
+      {
+        name: 'metadata',
+        handlerName: 'metadata',
+        kind: 'document',
+        path: '/.well-known/oauth-authorization-server',
+        document: () => this.metadata(),
+        maxAge: METADATA_MAX_AGE,
+      },
+    ];
+  }
+
+  /**
+   * Makes and saves an authorization code, as the authorization endpoint does once
+   * the resource owner has agreed (for hosts with their own consent flow, and
+   * tests). Checks the redirect URI (TypeError) and the PKCE rules
+   * (`invalid_request`); emits `code.issued`.
+   * @returns the code, to send to the client, the grant id of the new token
+   *   family, and the code's lifetime in seconds.
+   */
+  issueAuthorizationCode(input: AuthorizationCodeInput): Promise<IssuedCode> {
+    return this.authorization.issueCode(input);
   }
 
   /** Revokes every access and refresh token of a grant (token family). */
-  async revokeGrant(grantId: string): Promise<void> {
+  async revokeGrant(grantId: string, reason: GrantRevocationReason = 'revocation'): Promise<void> {
     const ttl = this.#grantRevocationTtl;
     await Promise.all([
       this.stores.accessTokens.revokeGrant(grantId, ttl),
       this.stores.refreshTokens.revokeGrant(grantId, ttl),
     ]);
+    if (this.events.wants('grant.revoked')) {
+      this.events.emit('grant.revoked', { time: this.config.clock(), grantId, reason });
+    }
   }
 
-  /** Turns anything thrown into an error response and logs it (private detail only in the log). */
+  /**
+   * Turns anything thrown into an error response and logs it: the private detail
+   * and cause go to the log only.
+   */
   errorResponse(err: unknown, headers: Readonly<Record<string, string>> = {}): EngineResponse {
     const error = toOAuthError(err);
     const log = this.config.logger;
-    if (error.status >= 500)
+    if (error.status >= 500) {
       log.error({ err: error.cause ?? error, error: error.error }, 'request failed');
-    else log.debug({ error: error.error, description: error.description }, 'request refused');
+    } else if (log !== silentLogger) {
+      const entry: Record<string, string> = { error: error.error, description: error.description };
+      if (error.detail !== error.description) entry['detail'] = error.detail;
+      log.debug(entry, 'request refused');
+    }
     return {
       status: error.status,
       headers: { ...headers, ...error.headers },

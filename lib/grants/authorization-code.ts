@@ -18,9 +18,17 @@
 import { InvalidGrantError, InvalidRequestError } from '../errors.js';
 import { verifyCodeChallenge } from '../helpers/pkce.js';
 import { sha256 } from '../helpers/secrets.js';
-import { mayRefresh, type GrantOptions, type TokenGrant } from './grant.js';
+import { mayRefresh, type GrantContext, type GrantOptions, type TokenGrant } from './grant.js';
 
 const REPLAYED = 'the authorization code was already used; the tokens issued with it are revoked';
+
+/** A used code came back (later or in parallel): revoke its grant, tell listeners. */
+async function replayed(grantId: string, clientId: string, context: GrantContext): Promise<void> {
+  await context.revokeGrant(grantId, 'code_replayed');
+  if (context.events.wants('code.replayed')) {
+    context.events.emit('code.replayed', { time: context.clock(), clientId, grantId });
+  }
+}
 
 export function authorizationCodeGrant(options: Required<GrantOptions>): TokenGrant {
   return {
@@ -64,20 +72,12 @@ export function authorizationCodeGrant(options: Required<GrantOptions>): TokenGr
       // Replay is judged only after every check above, so a party that holds a used
       // code but not its verifier cannot make the server revoke the owner's tokens.
       if (record.consumed === true) {
-        await context.revokeGrant(record.grantId);
-        context.logger.warn(
-          { clientId: client.id, grantId: record.grantId },
-          'authorization code replayed; grant revoked',
-        );
+        await replayed(record.grantId, client.id, context);
         throw new InvalidGrantError(REPLAYED);
       }
       const won = await context.stores.authorizationCodes.consume(id);
       if (won === undefined) {
-        await context.revokeGrant(record.grantId);
-        context.logger.warn(
-          { clientId: client.id, grantId: record.grantId },
-          'authorization code redeemed twice at once; grant revoked',
-        );
+        await replayed(record.grantId, client.id, context);
         throw new InvalidGrantError(REPLAYED);
       }
       return context.tokens.issue({

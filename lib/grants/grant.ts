@@ -1,12 +1,30 @@
 /**
- * The shape every token-endpoint grant has: the `grant_type` it answers and one
- * handler over plain data. A grant never sees HTTP and never imports a store
- * implementation; it gets what it needs in a {@link GrantContext}.
+ * The shape every token-endpoint grant has: the `grant_type` it answers, the
+ * parameters it declares repeatable, and one handler over plain data. A grant
+ * never sees HTTP and never imports a store implementation; it gets what it needs
+ * in a {@link GrantContext}.
+ *
+ * The built-in grants are registered through the same door as a host app's
+ * extension grant (`extensionGrants` in the provider options, or
+ * `provider.registerGrant()`):
+ *
+ * ```ts
+ * const deviceSecret: TokenGrant = {
+ *   grantType: 'urn:example:params:oauth:grant-type:device-secret',
+ *   async handle({ params, client }, context) {
+ *     const subject = await lookUp(params['device_secret']);
+ *     if (subject === undefined) throw new InvalidGrantError('unknown device secret');
+ *     return context.tokens.issue({ client, subject, scope: [], grantType: this.grantType,
+ *       grantId: context.tokens.newGrantId(), accessTokenLifetime: 600 });
+ *   },
+ * };
+ * ```
  */
-import type { TokenMinter, TokenResponseBody } from '../tokens/minter.js';
+import type { OAuthEventBus } from '../engine/events.js';
 import type { ScopePolicy } from '../helpers/scope.js';
 import type { Stores } from '../stores/types.js';
-import type { Client, GrantType, Logger } from '../types.js';
+import type { TokenMinter, TokenResponseBody } from '../tokens/minter.js';
+import type { Client, GrantType, Logger, RequestContext } from '../types.js';
 
 /** A token request after client authentication. */
 export interface TokenGrantRequest {
@@ -14,7 +32,13 @@ export interface TokenGrantRequest {
   readonly params: Readonly<Record<string, string>>;
   /** The authenticated client, already known to be allowed this grant type. */
   readonly client: Client;
+  /** The whole request context (headers, repeatable parameters, meta). */
+  readonly request: RequestContext;
 }
+
+/** Why a grant (token family) was revoked, for events. */
+export type GrantRevocationReason =
+  'code_replayed' | 'refresh_reuse' | 'revocation' | (string & {});
 
 /** What the engine lends a grant. */
 export interface GrantContext {
@@ -22,17 +46,24 @@ export interface GrantContext {
   readonly scopes: ScopePolicy;
   readonly tokens: TokenMinter;
   readonly logger: Logger;
+  /** The provider's events: check `events.wants(type)` before building one. */
+  readonly events: OAuthEventBus;
   /** Whether the refresh_token grant is enabled (so refresh tokens may be issued). */
   readonly refreshTokens: { enabled: boolean; lifetime: number };
   /** Revokes every access and refresh token of a grant (token family). */
-  revokeGrant(grantId: string): Promise<void>;
+  revokeGrant(grantId: string, reason: GrantRevocationReason): Promise<void>;
   /** The current time in epoch seconds. */
   now(): number;
+  /** The current time in epoch milliseconds (the provider's clock). */
+  clock(): number;
 }
 
 /** One grant type of the token endpoint. */
 export interface TokenGrant {
+  /** The `grant_type` value: one of RFC 6749's, or an absolute URI for an extension grant. */
   readonly grantType: GrantType;
+  /** Parameters this grant reads that may appear more than once (e.g. `resource`). Default none. */
+  readonly repeatable?: readonly string[];
   handle(request: TokenGrantRequest, context: GrantContext): Promise<TokenResponseBody>;
 }
 
@@ -47,4 +78,19 @@ export interface GrantOptions {
 /** Whether the client may get a refresh token from this exchange. */
 export function mayRefresh(client: Client, context: GrantContext): boolean {
   return context.refreshTokens.enabled && client.grantTypes.includes('refresh_token');
+}
+
+/** Checks a grant a host app registers; throws a TypeError naming what is wrong. */
+export function checkGrant(grant: TokenGrant): void {
+  if (grant === null || typeof grant !== 'object') throw new TypeError('grant: expected an object');
+  const type = grant.grantType;
+  if (typeof type !== 'string' || !/^[A-Za-z0-9._~:/-]+$/.test(type)) {
+    throw new TypeError(`grant: grantType must be a grant_type value, got ${JSON.stringify(type)}`);
+  }
+  if (typeof grant.handle !== 'function')
+    throw new TypeError(`grant ${type}: handle must be a function`);
+  const repeatable = grant.repeatable ?? [];
+  if (!Array.isArray(repeatable) || repeatable.some((p) => typeof p !== 'string' || p === '')) {
+    throw new TypeError(`grant ${type}: repeatable must be an array of parameter names`);
+  }
 }

@@ -32,11 +32,11 @@ async function reuse(
 ): Promise<void> {
   if (grace > 0 && record.consumedAt !== undefined && context.now() - record.consumedAt <= grace)
     return;
-  await context.revokeGrant(record.grantId);
-  context.logger.warn(
-    { clientId: record.clientId, grantId: record.grantId },
-    'refresh token reused; grant revoked',
-  );
+  await context.revokeGrant(record.grantId, 'refresh_reuse');
+  if (context.events.wants('refresh.reuse_detected')) {
+    const { clientId, grantId } = record;
+    context.events.emit('refresh.reuse_detected', { time: context.clock(), clientId, grantId });
+  }
   throw new InvalidGrantError('the refresh token was already used; the grant is revoked');
 }
 
@@ -78,7 +78,7 @@ export function refreshTokenGrant(options: Required<RefreshTokenGrantOptions>): 
           context,
         );
       }
-      return context.tokens.issue({
+      const body = await context.tokens.issue({
         client,
         subject: record.subject,
         scope,
@@ -87,6 +87,11 @@ export function refreshTokenGrant(options: Required<RefreshTokenGrantOptions>): 
         accessTokenLifetime: options.accessTokenLifetime,
         refreshToken: { lifetime: context.refreshTokens.lifetime, scope: record.scope },
       });
+      if (context.events.wants('refresh.rotated')) {
+        const event = { time: context.clock(), clientId: client.id, grantId: record.grantId };
+        context.events.emit('refresh.rotated', event);
+      }
+      return body;
     },
   };
 }

@@ -36,12 +36,25 @@ export interface ClientConfig {
   firstParty?: boolean;
 }
 
+/** The grant types of RFC 6749; an extension grant type is an absolute URI (RFC 6749 4.5). */
 const GRANT_TYPES: readonly GrantType[] = [
   'authorization_code',
   'client_credentials',
   'password',
   'refresh_token',
 ];
+
+/** A grant type name: one of RFC 6749's, or an absolute URI (an extension grant). */
+function checkGrantTypes(id: string, grantTypes: readonly string[]): void {
+  for (const type of grantTypes) {
+    if (GRANT_TYPES.includes(type) || /^[a-z][a-z0-9+.-]*:\S+$/i.test(type)) continue;
+    fail(
+      id,
+      'grantTypes',
+      `has an unknown value ${JSON.stringify(type)}; allowed: ${GRANT_TYPES.join(', ')}, or an extension grant's absolute URI`,
+    );
+  }
+}
 const AUTH_METHODS: readonly ClientAuthMethod[] = [
   'client_secret_basic',
   'client_secret_post',
@@ -130,10 +143,11 @@ export function defineClient(config: ClientConfig): Client {
   if (isPublic && config.requirePkce === false)
     fail(id, 'requirePkce', 'cannot be false for a public client');
 
-  const grantTypes = list(id, 'grantTypes', config.grantTypes, GRANT_TYPES, [
+  const grantTypes = list(id, 'grantTypes', config.grantTypes, null, [
     'authorization_code',
     'refresh_token',
   ]);
+  checkGrantTypes(id, grantTypes);
   if (isPublic && grantTypes.includes('client_credentials'))
     fail(id, 'grantTypes', 'includes client_credentials, which a public client cannot use');
   const responseTypes = list(
@@ -172,4 +186,79 @@ export function defineClient(config: ClientConfig): Client {
   });
   defined.add(client);
   return client;
+}
+
+/**
+ * A client as a persistent store keeps it: RFC 7591 2 client metadata, plus the
+ * server's own fields (the secret's hash, never the secret). `scope` is
+ * space-separated as in RFC 7591; `token_endpoint_auth_methods` is kept only when a
+ * client allows more than one method.
+ */
+export interface ClientMetadata {
+  client_id: string;
+  client_name?: string;
+  redirect_uris: string[];
+  grant_types: string[];
+  response_types: string[];
+  scope?: string;
+  token_endpoint_auth_method: ClientAuthMethod;
+  /** Server field: every method the client may use, when more than one. */
+  token_endpoint_auth_methods?: ClientAuthMethod[];
+  /** Server field: the hash of the client secret. */
+  client_secret_hash?: string;
+  /** Server field: scopes granted when a request names none. */
+  default_scope?: string;
+  /** Server field: PKCE required (always true for public clients). */
+  require_pkce?: boolean;
+  /** Server field: may introspect every client's tokens. */
+  resource_server?: boolean;
+  /** Server field: the operator's own client. */
+  first_party?: boolean;
+}
+
+/** The persistent form of a client (see {@link ClientMetadata}). */
+export function clientToMetadata(client: Client): ClientMetadata {
+  const methods = [...client.tokenEndpointAuthMethods];
+  const metadata: ClientMetadata = {
+    client_id: client.id,
+    redirect_uris: [...client.redirectUris],
+    grant_types: [...client.grantTypes],
+    response_types: [...client.responseTypes],
+    token_endpoint_auth_method: methods[0] ?? 'client_secret_basic',
+  };
+  if (methods.length > 1) metadata.token_endpoint_auth_methods = methods;
+  if (client.name !== undefined) metadata.client_name = client.name;
+  if (client.scopes !== undefined) metadata.scope = client.scopes.join(' ');
+  if (client.defaultScopes !== undefined) metadata.default_scope = client.defaultScopes.join(' ');
+  if (client.secretHash !== undefined) metadata.client_secret_hash = client.secretHash;
+  if (client.requirePkce === false) metadata.require_pkce = false;
+  if (client.resourceServer === true) metadata.resource_server = true;
+  if (client.firstParty === true) metadata.first_party = true;
+  return metadata;
+}
+
+const words = (value: string | undefined): string[] | undefined =>
+  value === undefined ? undefined : value.split(' ').filter((w) => w !== '');
+
+/** The client configuration a stored {@link ClientMetadata} describes (check it with {@link defineClient}). */
+export function clientFromMetadata(metadata: ClientMetadata): ClientConfig {
+  const config: ClientConfig = {
+    id: metadata.client_id,
+    redirectUris: metadata.redirect_uris,
+    grantTypes: metadata.grant_types,
+    responseTypes: metadata.response_types,
+    tokenEndpointAuthMethods: metadata.token_endpoint_auth_methods ?? [
+      metadata.token_endpoint_auth_method,
+    ],
+  };
+  const scopes = words(metadata.scope);
+  const defaultScopes = words(metadata.default_scope);
+  if (scopes !== undefined) config.scopes = scopes;
+  if (defaultScopes !== undefined) config.defaultScopes = defaultScopes;
+  if (metadata.client_name !== undefined) config.name = metadata.client_name;
+  if (metadata.client_secret_hash !== undefined) config.secretHash = metadata.client_secret_hash;
+  if (metadata.require_pkce === false) config.requirePkce = false;
+  if (metadata.resource_server === true) config.resourceServer = true;
+  if (metadata.first_party === true) config.firstParty = true;
+  return config;
 }

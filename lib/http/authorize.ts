@@ -4,38 +4,50 @@
  *     app.get('/authorize', oauth.authorize({ loginUrl: '/login' }));  // login check + consent page
  *     app.post('/authorize', oauth.authorize());                       // the user's decision
  *
- * GET: the engine checks the request (lib/authorization.ts). Errors about the
- * client or redirect URI are an HTML error page (400); other errors are
- * redirected to the client. A user who is not signed in is sent to the host's
- * login (site adapter). A signed-in user sees the consent page, unless consent
- * was remembered or the client is first-party and that is configured.
+ * The engine decides (`provider.authorization`, lib/endpoints/authorization/);
+ * this adapter reads the request, asks the site adapter who is signed in, keeps
+ * the consent transaction in the session, and renders or redirects the outcome.
  *
- * POST: the consent form's answer. It must carry the `transaction_id` and
- * `csrf_token` of a pending transaction of this session and this user; a
- * transaction answers once. Anything else is an error page and nothing is issued.
- * `decision=allow` issues a code (or token); `decision=deny` redirects
- * `access_denied`.
+ * GET: `start(query, user)` → an error page (400, or 5xx for a server failure),
+ * a redirect (302: an error, or a code when no consent page is needed), the
+ * host's login (site adapter), or the consent page.
+ *
+ * POST: the consent form's answer. Rules kept here:
+ * - it must carry the `transaction_id` and `csrf_token` (compared in constant
+ *   time) of a pending transaction of this session (RFC 6749 10.12);
+ * - a transaction answers once: it is taken out of the session before anything
+ *   is checked, and expires after `transactionLifetime` seconds;
+ * - the signed-in user must be the one the page was shown to;
+ * - a session keeps at most {@link MAX_TRANSACTIONS} pending transactions.
+ * Anything else is an error page and nothing is issued. Then
+ * `decide(request, user, answer)` → a 303 redirect or an error page.
+ *
+ * A mistake in the host's setup (no session, no Passport) is a `SetupError`
+ * passed to `next(err)`; any other failure is an error page.
  */
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { parseAuthorizationQuery, type AuthorizationOutcome } from '../endpoints/authorization.js';
+import type { AuthorizationOutcome } from '../endpoints/authorization/endpoint.js';
+import { parseAuthorizationQuery } from '../endpoints/authorization/query.js';
+import type { PendingAuthorization } from '../endpoints/authorization/request.js';
+import type { Provider } from '../engine/provider.js';
 import {
   AccessDeniedError,
   InvalidRequestError,
+  SetupError,
   toOAuthError,
   type OAuthError,
 } from '../errors.js';
-import type { Provider } from '../engine/provider.js';
 import { safeEqual } from '../helpers/secrets.js';
 import { DEFAULT_BODY_LIMIT } from './endpoints.js';
 import { readForm } from './form.js';
 import {
   passportSiteAdapter,
   requireSession,
-  SetupError,
   type PassportSiteAdapterOptions,
   type SiteAdapter,
   type SiteRequest,
+  type SiteUser,
 } from './site-adapter.js';
 import { viewRenderer, type RenderFunction } from './views.js';
 
@@ -50,9 +62,10 @@ export interface AuthorizeOptions extends PassportSiteAdapterOptions {
   transactionLifetime?: number;
 }
 
+/** A consent page waiting for its answer, kept in the session (JSON only). */
 interface Transaction {
-  /** The authorization request's query string, validated again when answered. */
-  query: string;
+  /** The checked request, checked again by the engine when answered. */
+  request: PendingAuthorization;
   subject: string;
   csrf: string;
   /** Epoch milliseconds. */
@@ -87,14 +100,34 @@ function redirect(res: ServerResponse, status: 302 | 303, location: string): voi
   res.end();
 }
 
-function transactions(session: Session): Record<string, Transaction> {
+function transactions(req: SiteRequest): Record<string, Transaction> {
+  const session = requireSession(req) as Session;
   session.oauth2 ??= {};
   session.oauth2.transactions ??= {};
   return session.oauth2.transactions;
 }
 
-export function authorizeHandler(provider: Provider, options: AuthorizeOptions = {}) {
-  const adapter = options.siteAdapter ?? passportSiteAdapter(options);
+/** Drops expired transactions, then the oldest, leaving room for one more. */
+function prune(pending: Record<string, Transaction>, now: number): void {
+  for (const [id, tx] of Object.entries(pending)) if (tx.expiresAt <= now) delete pending[id];
+  const ids = Object.keys(pending);
+  for (const id of ids.slice(0, Math.max(0, ids.length - MAX_TRANSACTIONS + 1))) delete pending[id];
+}
+
+/** Takes a transaction out of the session (it answers once); undefined when unknown or expired. */
+function takeTransaction(
+  req: SiteRequest,
+  id: string | undefined,
+  now: number,
+): Transaction | undefined {
+  const pending = transactions(req);
+  if (id === undefined) return undefined;
+  const tx = pending[id];
+  delete pending[id];
+  return tx === undefined || tx.expiresAt <= now ? undefined : tx;
+}
+
+function checkOptions(options: AuthorizeOptions, adapter: SiteAdapter): number {
   if (typeof adapter.currentUser !== 'function' || typeof adapter.login !== 'function') {
     throw new TypeError(
       'authorize(): options.siteAdapter must have currentUser(req) and login(req, res, returnTo)',
@@ -107,90 +140,75 @@ export function authorizeHandler(provider: Provider, options: AuthorizeOptions =
     );
   if (options.render !== undefined && typeof options.render !== 'function')
     throw new TypeError('authorize(): options.render must be a function');
+  return lifetime;
+}
+
+const EXPIRED =
+  'this authorization request expired or was already answered; please start again from the application';
+const FORGED = 'the form was not sent by this authorization server (CSRF token missing or wrong)';
+const USER_CHANGED =
+  'the signed-in user changed since the consent page was shown; please start again';
+
+export function authorizeHandler(provider: Provider, options: AuthorizeOptions = {}) {
+  const adapter = options.siteAdapter ?? passportSiteAdapter(options);
+  const lifetime = checkOptions(options, adapter);
   const render = viewRenderer({ views: options.views, render: options.render });
+  const engine = provider.authorization;
   const clock = provider.config.clock;
 
-  const showError = (
-    req: SiteRequest,
-    res: ServerResponse,
-    next: Next,
-    error: OAuthError,
-  ): void => {
+  const showError = (req: SiteRequest, res: ServerResponse, next: Next, error: OAuthError) => {
     const status = error.status >= 500 ? error.status : 400;
+    const page = { code: error.error, description: error.description, status, stack: '' };
     render(
       req,
       res,
       status,
-      {
-        view: 'error',
-        status,
-        message: error.description,
-        error: { code: error.error, description: error.description, status, stack: '' },
-      },
+      { view: 'error', status, message: error.description, error: page },
       next,
     );
   };
 
-  /** Acts on a validation outcome; returns true when the response was sent. */
-  const settled = (
-    outcome: AuthorizationOutcome,
+  /** Opens a transaction for a consent page and renders it. */
+  const consent = (
     req: SiteRequest,
     res: ServerResponse,
     next: Next,
-    status: 302 | 303,
-  ): boolean => {
-    if (outcome.kind === 'show') showError(req, res, next, outcome.error);
-    else if (outcome.kind === 'redirect') redirect(res, status, outcome.location);
-    else return false;
-    return true;
-  };
-
-  const get = async (req: SiteRequest, res: ServerResponse, next: Next): Promise<void> => {
-    const search = searchOf(req);
-    const outcome = await provider.validateAuthorization(parseAuthorizationQuery(search));
-    if (settled(outcome, req, res, next, 302) || outcome.kind !== 'valid') return;
-    const { request } = outcome;
-    const user = adapter.currentUser(req);
-    if (user === undefined) {
-      adapter.login(req, res, req.originalUrl ?? req.url ?? '/');
-      return;
-    }
-    if (!(await provider.consentRequired(request, user.subject))) {
-      redirect(res, 302, await provider.approveAuthorization(request, user.subject));
-      return;
-    }
-    const pending = transactions(requireSession(req) as Session);
+    outcome: Extract<AuthorizationOutcome, { kind: 'consent' }>,
+    user: SiteUser,
+  ): void => {
+    const pending = transactions(req);
     const now = clock();
-    for (const [id, tx] of Object.entries(pending)) if (tx.expiresAt <= now) delete pending[id];
-    const ids = Object.keys(pending);
-    for (const id of ids.slice(0, Math.max(0, ids.length - MAX_TRANSACTIONS + 1)))
-      delete pending[id];
+    prune(pending, now);
     const transactionId = randomBytes(16).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
     pending[transactionId] = {
-      query: search,
+      request: outcome.request,
       subject: user.subject,
       csrf: csrfToken,
       expiresAt: now + lifetime * 1000,
     };
-    const descriptions = provider.scopes.descriptions;
-    render(
-      req,
-      res,
-      200,
-      {
-        view: 'consent',
-        issuer: provider.config.issuer,
-        client: { id: request.client.id, name: request.client.name ?? request.client.id },
-        scopes: request.scope.map((name) => ({ name, description: descriptions[name] ?? name })),
-        user: { subject: user.subject, name: user.name },
-        action: pathOf(req),
-        transactionId,
-        csrfToken,
-        rememberable: provider.remembersConsent,
-      },
-      next,
-    );
+    const locals = {
+      view: 'consent',
+      issuer: provider.config.issuer,
+      client: outcome.client,
+      scopes: outcome.scopes,
+      user: { subject: user.subject, name: user.name },
+      action: pathOf(req),
+      transactionId,
+      csrfToken,
+      rememberable: outcome.rememberable,
+    } as const;
+    render(req, res, 200, locals, next);
+  };
+
+  const get = async (req: SiteRequest, res: ServerResponse, next: Next): Promise<void> => {
+    const user = adapter.currentUser(req);
+    const outcome = await engine.start(parseAuthorizationQuery(searchOf(req)), user);
+    if (outcome.kind === 'show') showError(req, res, next, outcome.error);
+    else if (outcome.kind === 'redirect') redirect(res, 302, outcome.location);
+    else if (outcome.kind === 'login') adapter.login(req, res, req.originalUrl ?? req.url ?? '/');
+    else if (user === undefined) throw new TypeError('authorize(): a consent page without a user');
+    else consent(req, res, next, outcome, user);
   };
 
   const post = async (req: SiteRequest, res: ServerResponse, next: Next): Promise<void> => {
@@ -201,56 +219,19 @@ export function authorizeHandler(provider: Provider, options: AuthorizeOptions =
       showError(req, res, next, toOAuthError(err));
       return;
     }
-    const pending = transactions(requireSession(req) as Session);
-    const id = params['transaction_id'];
-    const tx = id === undefined ? undefined : pending[id];
-    if (id !== undefined) delete pending[id];
-    if (tx === undefined || tx.expiresAt <= clock()) {
-      showError(
-        req,
-        res,
-        next,
-        new InvalidRequestError(
-          'this authorization request expired or was already answered; please start again from the application',
-        ),
-      );
-      return;
-    }
-    if (!safeEqual(Buffer.from(params['csrf_token'] ?? ''), Buffer.from(tx.csrf))) {
-      showError(
-        req,
-        res,
-        next,
-        new InvalidRequestError(
-          'the form was not sent by this authorization server (CSRF token missing or wrong)',
-        ),
-      );
-      return;
-    }
+    const tx = takeTransaction(req, params['transaction_id'], clock());
+    if (tx === undefined) return showError(req, res, next, new InvalidRequestError(EXPIRED));
+    if (!safeEqual(Buffer.from(params['csrf_token'] ?? ''), Buffer.from(tx.csrf)))
+      return showError(req, res, next, new InvalidRequestError(FORGED));
     const user = adapter.currentUser(req);
-    if (user === undefined || user.subject !== tx.subject) {
-      showError(
-        req,
-        res,
-        next,
-        new AccessDeniedError(
-          'the signed-in user changed since the consent page was shown; please start again',
-        ),
-      );
-      return;
-    }
-    const outcome = await provider.validateAuthorization(parseAuthorizationQuery(tx.query));
-    if (settled(outcome, req, res, next, 303) || outcome.kind !== 'valid') return;
-    const decision = params['decision'];
-    if (decision === 'deny') {
-      redirect(res, 303, provider.denyAuthorization(outcome.request));
-    } else if (decision === 'allow') {
-      if (params['remember'] !== undefined)
-        await provider.rememberConsent(outcome.request, user.subject);
-      redirect(res, 303, await provider.approveAuthorization(outcome.request, user.subject));
-    } else {
-      showError(req, res, next, new InvalidRequestError('decision must be allow or deny'));
-    }
+    if (user === undefined || user.subject !== tx.subject)
+      return showError(req, res, next, new AccessDeniedError(USER_CHANGED));
+    const result = await engine.decide(tx.request, user, {
+      decision: params['decision'],
+      remember: params['remember'] !== undefined,
+    });
+    if (result.kind === 'show') showError(req, res, next, result.error);
+    else redirect(res, 303, result.location);
   };
 
   return function authorize(req: SiteRequest, res: ServerResponse, next: Next): void {

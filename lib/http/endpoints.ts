@@ -1,13 +1,17 @@
 /**
- * Express/Connect handlers for the engine's form endpoints (token, revocation,
- * introspection) and its JSON documents (metadata, JWKS). They only translate:
- * every OAuth rule lives in the engine.
+ * Express/Connect/node:http handlers for the endpoint table's `form` endpoints
+ * (token, revocation, introspection, …) and `document` endpoints (metadata,
+ * JWKS). They only translate: every OAuth rule lives in the engine. Each handler
+ * is named after its endpoint (`token`, `revoke`, `introspect`, `jwks`,
+ * `metadata`), so stack traces read well.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Provider } from '../engine/provider.js';
+import type { EndpointDefinition } from '../endpoints/registry.js';
 import { InvalidRequestError } from '../errors.js';
-import { NO_STORE, type Provider } from '../engine/provider.js';
 import type { EngineRequest, EngineResponse } from '../types.js';
-import { readForm } from './form.js';
+import { readFormBody, type FormBody } from './form.js';
+import { requestMeta } from './meta.js';
 import { sendJson } from './respond.js';
 
 /** A handler that works in Express, Connect and plain `node:http`. */
@@ -28,9 +32,11 @@ export const DEFAULT_BODY_LIMIT = 16_384;
 /** The path of the metadata document relative to the issuer (RFC 8414 3). */
 export const METADATA_PATH = '/.well-known/oauth-authorization-server';
 
-/** How long clients may cache the metadata document and the JWKS, in seconds. */
-export const METADATA_MAX_AGE = 3600;
-export const JWKS_MAX_AGE = 300;
+/** Headers of every form endpoint's answer (RFC 6749 5.1). */
+const NO_STORE: Readonly<Record<string, string>> = Object.freeze({
+  'Cache-Control': 'no-store',
+  Pragma: 'no-cache',
+});
 
 /** The checked `bodyLimit` option. */
 export function limitOf(options: FormEndpointOptions | undefined): number {
@@ -53,20 +59,56 @@ export function methodNotAllowed(): EngineResponse {
   return { status: 405, headers: { ...NO_STORE, ...error.headers }, body: error.toJSON() };
 }
 
-/** A POST endpoint over a form body: reads it strictly, runs the engine, writes JSON. */
+/** The parameters that may repeat at `endpoint`: its own and, at the token endpoint, the grants'. */
+export function repeatableAt(
+  provider: Provider,
+  endpoint: EndpointDefinition,
+): ReadonlySet<string> {
+  const own = endpoint.repeatable ?? [];
+  const grants = endpoint.name === 'token' ? [...provider.tokenRepeatable] : [];
+  return new Set([...own, ...grants]);
+}
+
+/** The engine's view of a Node request whose body was read. */
+function engineRequest(req: IncomingMessage, body: FormBody): EngineRequest {
+  const headers = req.headers as Record<string, string | undefined>;
+  const header = (name: string) => {
+    const value = headers[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const ip = (req as { ip?: string }).ip ?? req.socket?.remoteAddress;
+  return {
+    params: body.params,
+    lists: body.lists,
+    authorization: req.headers.authorization,
+    headers,
+    method: req.method,
+    meta: requestMeta(header, ip),
+  };
+}
+
+/** Gives a handler the name of what it is. */
+function named<T extends Handler>(name: string, handler: T): T {
+  return Object.defineProperty(handler, 'name', { value: name });
+}
+
+/** A `form` endpoint: reads the body strictly, runs the engine, writes JSON. */
 export function formEndpoint(
   provider: Provider,
-  run: (request: EngineRequest) => Promise<EngineResponse>,
+  endpoint: EndpointDefinition,
   options: FormEndpointOptions | undefined,
 ): Handler {
   const limit = limitOf(options);
-  return function oauth2FormEndpoint(req, res, next) {
+  const handle = endpoint.handle;
+  if (handle === undefined) throw new TypeError(`endpoint ${endpoint.name} is not a form endpoint`);
+  const repeatable = repeatableAt(provider, endpoint);
+  return named(endpoint.handlerName, (req, res, next) => {
     if (req.method !== 'POST') {
       sendJson(res, methodNotAllowed());
       return;
     }
-    readForm(req, limit)
-      .then((params) => run({ params, authorization: req.headers.authorization }))
+    readFormBody(req, limit, repeatable)
+      .then((body) => handle(engineRequest(req, body)))
       .then(
         (response) => sendJson(res, response),
         (err: unknown) => {
@@ -74,18 +116,32 @@ export function formEndpoint(
           else sendJson(res, provider.errorResponse(err, NO_STORE));
         },
       );
-  };
+  });
 }
 
-/** A GET endpoint that answers with a JSON document, cacheable and readable cross-origin. */
-export function jsonDocument(document: () => unknown, maxAge: number): Handler {
-  return function oauth2Document(req, res) {
+/** A `document` endpoint: GET/HEAD answered with a JSON document, cacheable, readable cross-origin. */
+export function documentEndpoint(endpoint: EndpointDefinition): Handler {
+  const document = endpoint.document;
+  if (document === undefined) throw new TypeError(`endpoint ${endpoint.name} is not a document`);
+  const headers = documentHeaders(endpoint.maxAge ?? 0);
+  return named(endpoint.handlerName, (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.statusCode = 405;
       res.setHeader('Allow', 'GET, HEAD');
       res.end();
       return;
     }
-    sendJson(res, { status: 200, headers: documentHeaders(maxAge), body: document() });
-  };
+    sendJson(res, { status: 200, headers, body: document() });
+  });
+}
+
+/** The handler of a `form` or `document` endpoint. */
+export function endpointHandler(
+  provider: Provider,
+  endpoint: EndpointDefinition,
+  options: FormEndpointOptions | undefined,
+): Handler {
+  return endpoint.kind === 'form'
+    ? formEndpoint(provider, endpoint, options)
+    : documentEndpoint(endpoint);
 }

@@ -23,16 +23,17 @@ import {
   verifyBearerToken,
   type ProtectOptions,
 } from './bearer.js';
+import type { EndpointDefinition } from '../endpoints/registry.js';
 import {
   documentHeaders,
-  JWKS_MAX_AGE,
   limitOf,
-  METADATA_MAX_AGE,
   METADATA_PATH,
   methodNotAllowed,
+  repeatableAt,
   type FormEndpointOptions,
 } from './endpoints.js';
-import { readForm, type FormParams } from './form.js';
+import { readFormBody, type FormBody } from './form.js';
+import { requestMeta } from './meta.js';
 import { JSON_TYPE } from './respond.js';
 
 /** Options of {@link fetchHandler}. */
@@ -45,7 +46,10 @@ export type VerifyBearerOptions = ProtectOptions;
  * Answers one request, or `undefined` when its path is none of the endpoints, so
  * the host routes it itself (and answers 404 if nothing else takes it).
  */
-export type FetchHandler = (request: Request) => Promise<Response | undefined>;
+export type FetchHandler = (
+  request: Request,
+  info?: FetchRequestInfo,
+) => Promise<Response | undefined>;
 
 const encoder = new TextEncoder();
 
@@ -59,11 +63,15 @@ function toResponse(response: EngineResponse, head = false): Response {
 }
 
 /**
- * Reads the body with the rules of ./form.ts (`readForm`), over a Node stream of
+ * Reads the body with the rules of ./form.ts (`readFormBody`), over a Node stream of
  * `request.body` that is cancelled once the answer is known, so that at most the
  * limit is buffered even when Content-Length is absent.
  */
-async function readRequestForm(request: Request, limit: number): Promise<FormParams> {
+async function readRequestForm(
+  request: Request,
+  limit: number,
+  repeatable: ReadonlySet<string>,
+): Promise<FormBody> {
   const stream =
     request.body === null
       ? Readable.from([])
@@ -73,71 +81,89 @@ async function readRequestForm(request: Request, limit: number): Promise<FormPar
     'content-length': request.headers.get('content-length') ?? undefined,
   };
   try {
-    return await readForm(Object.assign(stream, { headers }) as unknown as IncomingMessage, limit);
+    const req = Object.assign(stream, { headers }) as unknown as IncomingMessage;
+    return await readFormBody(req, limit, repeatable);
   } finally {
     stream.destroy();
   }
 }
 
-type Route = (request: Request) => Promise<Response>;
+/** What the host knows about the request that a `Request` does not carry. */
+export interface FetchRequestInfo {
+  /** The client's address (the host's own proxy rules decide which one). */
+  ip?: string | undefined;
+}
 
-function formRoute(
-  provider: Provider,
-  run: (request: EngineRequest) => Promise<EngineResponse>,
-  limit: number,
-): Route {
-  return async (request) => {
+type Route = (request: Request, info: FetchRequestInfo | undefined) => Promise<Response>;
+
+/** The engine's view of a Fetch request whose body was read. */
+function engineRequest(request: Request, body: FormBody, ip: string | undefined): EngineRequest {
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  const header = (name: string) => request.headers.get(name) ?? undefined;
+  return {
+    params: body.params,
+    lists: body.lists,
+    authorization: header('authorization'),
+    headers,
+    method: request.method,
+    meta: requestMeta(header, ip),
+  };
+}
+
+function formRoute(provider: Provider, endpoint: EndpointDefinition, limit: number): Route {
+  const handle = endpoint.handle as (request: EngineRequest) => Promise<EngineResponse>;
+  const repeatable = repeatableAt(provider, endpoint);
+  return async (request, info) => {
     if (request.method !== 'POST') return toResponse(methodNotAllowed());
     try {
-      const params = await readRequestForm(request, limit);
-      return toResponse(
-        await run({ params, authorization: request.headers.get('authorization') ?? undefined }),
-      );
+      const body = await readRequestForm(request, limit, repeatable);
+      return toResponse(await handle(engineRequest(request, body, info?.ip)));
     } catch (err) {
       return toResponse(provider.errorResponse(err, NO_STORE));
     }
   };
 }
 
-function documentRoute(document: () => unknown, maxAge: number): Route {
+function documentRoute(endpoint: EndpointDefinition): Route {
+  const document = endpoint.document as () => unknown;
+  const headers = documentHeaders(endpoint.maxAge ?? 0);
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return new Response(null, { status: 405, headers: { Allow: 'GET, HEAD' } });
-    return toResponse(
-      { status: 200, headers: documentHeaders(maxAge), body: document() },
-      request.method === 'HEAD',
-    );
+    return toResponse({ status: 200, headers, body: document() }, request.method === 'HEAD');
   };
 }
 
 /**
- * The token, revocation and introspection endpoints, the JWKS and the metadata
- * document at the provider's configured paths below the issuer's path (as
- * `router()` mounted at the issuer's path), plus the metadata at its RFC 8414
- * place from the root (`/.well-known/oauth-authorization-server` + issuer path).
- * A trailing slash is ignored; the authorization endpoint is not served (it needs
- * a login and a session: use the Express handlers for it).
+ * Every form and document endpoint of the provider's endpoint table (token,
+ * revocation, introspection, JWKS, metadata, and any registered later) at its
+ * configured path below the issuer's path (as `router()` mounted at the issuer's
+ * path), plus the metadata at its RFC 8414 place from the root
+ * (`/.well-known/oauth-authorization-server` + issuer path). A trailing slash is
+ * ignored; the authorization endpoint is not served (it needs a login and a
+ * session: use the Express handlers for it).
  * @throws TypeError for a bad option.
  */
 export function fetchHandler(provider: Provider, options?: FetchHandlerOptions): FetchHandler {
   const limit = limitOf(options);
   const issuerPath = new URL(provider.config.issuer).pathname.replace(/\/$/, '');
-  const paths = provider.config.endpoints;
-  const metadata = documentRoute(() => provider.metadata(), METADATA_MAX_AGE);
-  const routes = new Map<string, Route>([
-    [issuerPath + paths.token, formRoute(provider, (r) => provider.token(r), limit)],
-    [issuerPath + paths.revocation, formRoute(provider, (r) => provider.revoke(r), limit)],
-    [issuerPath + paths.introspection, formRoute(provider, (r) => provider.introspect(r), limit)],
-    [issuerPath + paths.jwks, documentRoute(() => provider.jwks(), JWKS_MAX_AGE)],
-    [issuerPath + METADATA_PATH, metadata],
-    [METADATA_PATH + issuerPath, metadata],
-  ]);
-  return async function oauth2Fetch(request) {
+  const routes = new Map<string, Route>();
+  for (const endpoint of provider.endpoints) {
+    if (endpoint.kind === 'authorization') continue;
+    const route =
+      endpoint.kind === 'form' ? formRoute(provider, endpoint, limit) : documentRoute(endpoint);
+    routes.set(issuerPath + endpoint.path, route);
+    if (endpoint.name === 'metadata') routes.set(METADATA_PATH + issuerPath, route);
+  }
+  return async function oauth2Fetch(request, info) {
     const { pathname } = new URL(request.url);
     const route = routes.get(
       pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname,
     );
-    return route === undefined ? undefined : route(request);
+    return route === undefined ? undefined : route(request, info);
   };
 }
 

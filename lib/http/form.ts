@@ -7,7 +7,8 @@
  *   no charset or UTF-8;
  * - the body may not exceed the limit (then the connection is closed after the answer);
  * - percent-encoding must be well formed and decode to UTF-8;
- * - no parameter may appear twice (RFC 6749 3.1), and every one is a string;
+ * - no parameter may appear twice (RFC 6749 3.1), unless the endpoint declares it
+ *   repeatable (e.g. `resource`, RFC 8707); every one is a string;
  * - a parameter with an empty value counts as absent (RFC 6749 3.1).
  *
  * If the host app already parsed the body (e.g. `app.use(express.urlencoded())`),
@@ -18,6 +19,16 @@ import type { IncomingMessage } from 'node:http';
 import { InvalidRequestError, quoteValue } from '../errors.js';
 
 export type FormParams = Readonly<Record<string, string>>;
+
+/** A form body: single values, and every value of the declared-repeatable parameters. */
+export interface FormBody {
+  /** Each parameter's value (a repeatable one's first). */
+  readonly params: FormParams;
+  /** Every value of each repeatable parameter that was sent. */
+  readonly lists: Readonly<Record<string, readonly string[]>>;
+}
+
+const NONE: ReadonlySet<string> = new Set();
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -52,9 +63,15 @@ function repeated(name: string): InvalidRequestError {
 
 /** Parses a urlencoded string with the rules above. */
 export function parseForm(body: string): FormParams {
+  return parseFormBody(body, NONE).params;
+}
+
+/** Parses a urlencoded string; the names in `repeatable` may appear more than once. */
+export function parseFormBody(body: string, repeatable: ReadonlySet<string>): FormBody {
   const params: Record<string, string> = Object.create(null);
+  const lists: Record<string, string[]> = Object.create(null);
   const seen = new Set<string>();
-  if (body === '') return params;
+  if (body === '') return { params, lists };
   for (const pair of body.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
@@ -66,25 +83,44 @@ export function parseForm(body: string): FormParams {
     } catch {
       throw new InvalidRequestError('the request body has malformed percent-encoding');
     }
+    if (repeatable.has(name)) {
+      if (value === '') continue;
+      (lists[name] ??= []).push(value);
+      params[name] ??= value;
+      continue;
+    }
     if (seen.has(name)) throw repeated(name);
     seen.add(name);
     if (value !== '') params[name] = value;
   }
-  return params;
+  return { params, lists };
 }
 
-/** Checks a body someone else parsed: strings only, no arrays or objects. */
-function checkParsed(body: unknown): FormParams {
+/** Checks a body someone else parsed: strings only, arrays only for repeatable names. */
+function checkParsed(body: unknown, repeatable: ReadonlySet<string>): FormBody {
   const params: Record<string, string> = Object.create(null);
-  if (body === undefined || body === null) return params;
+  const lists: Record<string, string[]> = Object.create(null);
+  if (body === undefined || body === null) return { params, lists };
   if (typeof body !== 'object') throw new InvalidRequestError(`the request body must be ${FORM}`);
   for (const [name, value] of Object.entries(body)) {
+    if (Array.isArray(value) && repeatable.has(name)) {
+      const values = value.filter((v): v is string => typeof v === 'string' && v !== '');
+      if (values.length !== value.filter((v) => v !== '').length) {
+        throw new InvalidRequestError(`the parameter ${quoteValue(name)} must be strings`);
+      }
+      if (values.length > 0) {
+        lists[name] = values;
+        params[name] = values[0] as string;
+      }
+      continue;
+    }
     if (Array.isArray(value)) throw repeated(name);
     if (typeof value !== 'string')
       throw new InvalidRequestError(`the parameter ${quoteValue(name)} must be a single string`);
     if (value !== '') params[name] = value;
+    if (value !== '' && repeatable.has(name)) lists[name] = [value];
   }
-  return params;
+  return { params, lists };
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -96,15 +132,27 @@ function tooLarge(limit: number): InvalidRequestError {
 }
 
 /**
- * Reads and parses the body of `req`.
+ * Reads and parses the body of `req`; every parameter single-valued.
  * @param limit the largest body accepted, in bytes.
  */
 export async function readForm(
   req: IncomingMessage & { body?: unknown; _body?: boolean },
   limit: number,
 ): Promise<FormParams> {
+  return (await readFormBody(req, limit, NONE)).params;
+}
+
+/**
+ * Reads and parses the body of `req`; the names in `repeatable` may repeat.
+ * @param limit the largest body accepted, in bytes.
+ */
+export async function readFormBody(
+  req: IncomingMessage & { body?: unknown; _body?: boolean },
+  limit: number,
+  repeatable: ReadonlySet<string>,
+): Promise<FormBody> {
   checkContentType(req.headers['content-type']);
-  if (req._body === true || req.readableEnded) return checkParsed(req.body);
+  if (req._body === true || req.readableEnded) return checkParsed(req.body, repeatable);
   const declared = Number(req.headers['content-length']);
   if (declared > limit) throw tooLarge(limit);
   // The listeners stay on `req` after it settles (it is dropped with the request):
@@ -134,5 +182,5 @@ export async function readForm(
       throw new InvalidRequestError('the request body is not valid UTF-8');
     }
   }
-  return parseForm(text);
+  return parseFormBody(text, repeatable);
 }

@@ -7,21 +7,14 @@
  * const oauth = createAuthorizationServer({ issuer: 'https://auth.example.com', clients, scopes });
  * app.post('/token', oauth.token());
  * app.get('/api/me', oauth.protect({ scope: 'profile' }), handler);
- * app.use(oauth.router()); // token, revoke, introspect, jwks, metadata
+ * app.use(oauth.router()); // every endpoint of the endpoint table, at its configured path
  * ```
  */
 import express, { type RequestHandler, type Router } from 'express';
 import { Provider } from '../engine/provider.js';
 import type { ProviderOptions } from '../engine/options.js';
 import { authorizeHandler, type AuthorizeOptions } from './authorize.js';
-import {
-  formEndpoint,
-  JWKS_MAX_AGE,
-  jsonDocument,
-  METADATA_MAX_AGE,
-  METADATA_PATH,
-  type FormEndpointOptions,
-} from './endpoints.js';
+import { endpointHandler, METADATA_PATH, type FormEndpointOptions } from './endpoints.js';
 import { protectHandler, type ProtectOptions } from './protect.js';
 
 export { METADATA_PATH };
@@ -60,6 +53,12 @@ export interface AuthorizationServer {
   /** The public keys that verify JWT access tokens (RFC 7517). */
   jwks(): RequestHandler;
   /**
+   * The handler of any form or document endpoint of the endpoint table by name,
+   * including ones registered with `provider.registerEndpoint()`.
+   * @throws TypeError for an unknown name.
+   */
+  endpoint(name: string, options?: FormEndpointOptions): RequestHandler;
+  /**
    * All endpoints at their configured paths (the authorization endpoint when a
    * response type is enabled), plus the metadata document at
    * `/.well-known/oauth-authorization-server`. Mount it at the issuer's path; for
@@ -73,36 +72,38 @@ export function createAuthorizationServer(
   options: ProviderOptions | Provider,
 ): AuthorizationServer {
   const provider = options instanceof Provider ? options : new Provider(options);
-  const handlers = {
-    authorize: (o?: AuthorizeOptions) => authorizeHandler(provider, o) as unknown as RequestHandler,
-    token: (o?: FormEndpointOptions) =>
-      formEndpoint(provider, (r) => provider.token(r), o) as RequestHandler,
-    revoke: (o?: FormEndpointOptions) =>
-      formEndpoint(provider, (r) => provider.revoke(r), o) as RequestHandler,
-    introspect: (o?: FormEndpointOptions) =>
-      formEndpoint(provider, (r) => provider.introspect(r), o) as RequestHandler,
-    protect: (o?: ProtectOptions) => protectHandler(provider, o) as RequestHandler,
-    metadata: () => jsonDocument(() => provider.metadata(), METADATA_MAX_AGE) as RequestHandler,
-    jwks: () => jsonDocument(() => provider.jwks(), JWKS_MAX_AGE) as RequestHandler,
+  const endpoint = (name: string, o?: FormEndpointOptions): RequestHandler => {
+    const found = provider.endpoints.find((e) => e.name === name);
+    if (found === undefined || found.kind === 'authorization') {
+      throw new TypeError(`endpoint(): no form or document endpoint named ${JSON.stringify(name)}`);
+    }
+    return endpointHandler(provider, found, o) as RequestHandler;
   };
+  const authorize = (o?: AuthorizeOptions) =>
+    authorizeHandler(provider, o) as unknown as RequestHandler;
   const issuerPath = new URL(provider.config.issuer).pathname.replace(/\/$/, '');
   return Object.freeze({
     provider,
     metadataPath: METADATA_PATH + issuerPath,
-    ...handlers,
+    authorize,
+    token: (o?: FormEndpointOptions) => endpoint('token', o),
+    revoke: (o?: FormEndpointOptions) => endpoint('revocation', o),
+    introspect: (o?: FormEndpointOptions) => endpoint('introspection', o),
+    protect: (o?: ProtectOptions) => protectHandler(provider, o) as RequestHandler,
+    metadata: () => endpoint('metadata'),
+    jwks: () => endpoint('jwks'),
+    endpoint,
     router(o?: RouterOptions): Router {
-      const paths = provider.config.endpoints;
       const router = express.Router();
-      if (o?.authorize !== false && provider.responseTypes.length > 0) {
-        const authorize = handlers.authorize(o?.authorize === undefined ? {} : o.authorize);
-        router.get(paths.authorization, authorize);
-        router.post(paths.authorization, authorize);
+      for (const e of provider.endpoints) {
+        if (e.kind !== 'authorization') {
+          router.all(e.path, endpointHandler(provider, e, o) as RequestHandler);
+        } else if (o?.authorize !== false) {
+          const handler = authorize(o?.authorize === undefined ? {} : o.authorize);
+          router.get(e.path, handler);
+          router.post(e.path, handler);
+        }
       }
-      router.all(paths.token, handlers.token(o));
-      router.all(paths.revocation, handlers.revoke(o));
-      router.all(paths.introspection, handlers.introspect(o));
-      router.all(paths.jwks, handlers.jwks());
-      router.all(METADATA_PATH, handlers.metadata());
       return router;
     },
   });

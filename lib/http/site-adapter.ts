@@ -14,6 +14,7 @@
  *       successReturnToOrRedirect: '/', failureRedirect: '/login', keepSessionInfo: true }));
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SetupError } from '../errors.js';
 
 /** The signed-in user as the authorization endpoint needs it. */
 export interface SiteUser {
@@ -64,14 +65,6 @@ function field(user: unknown, names: readonly string[]): string | undefined {
     if (typeof value === 'number') return String(value);
   }
   return undefined;
-}
-
-/** A mistake in the host app's setup (a missing session or Passport): passed to `next(err)`, never shown as an OAuth error. */
-export class SetupError extends Error {
-  constructor(message: string) {
-    super(`oauth2-stateless: ${message}`);
-    this.name = 'SetupError';
-  }
 }
 
 /** Fails with a message naming the fix when the session is missing. */

@@ -1,43 +1,53 @@
 /**
- * Stores on DynamoDB (AWS SDK v3), through a document client the host app created.
+ * The record store (lib/stores/records.ts) on DynamoDB (AWS SDK v3), through a
+ * document client the host app created; `dynamoStores()` puts the typed stores on it.
  *
- * One table, made by `createDynamoTable()` (lib/stores/dynamodb/table.ts): the
- * partition key `pk` is `<kind>#<id>`, and a record is kept whole as JSON in `data`
- * (so it round-trips exactly, whatever the client's marshalling options), beside
- * the few attributes the stores query:
+ * One table, made by `createDynamoTable()` (lib/stores/dynamodb/table.ts), keyed
+ * by `pk` and `sk`. Keys are JSON arrays (after `prefix`), so no kind, id or
+ * lookup can run into another:
  *
- * | pk | attributes |
- * | --- | --- |
- * | `code#<id>` | `data`, `consumed` (boolean), `expires_at` |
- * | `at#<id>` | `data`, `expires_at` |
- * | `at-key#<uniqueKey>` | `token_id`: the last token saved with that key; `expires_at` |
- * | `rt#<id>` | `data`, `consumed`, `consumed_at`, `expires_at` |
- * | `at-grant#<grantId>`, `rt-grant#<grantId>` | `expires_at`: the grant's tokens are revoked until then |
- * | `client#<id>` | `data` (no expiry) |
- * | `consent#["<subject>","<clientId>"]` | `data` (the scopes), `expires_at` |
+ * | item | pk | sk | attributes |
+ * | --- | --- | --- | --- |
+ * | a record | `["<kind>","<id>"]` | `record` | `data` (the value as JSON), `version`, `wid`, `seq`, `lookups` (JSON), `expires_ms`, `consumed_at`, `expires_at` |
+ * | a counter | `["<kind>","<id>"]` | `counter` | `count`, `window_ms`, `expires_at` |
+ * | a lookup | `["<kind>","<lookup>","<value>"]` | the record's id | `seq`, `expires_ms`, `expires_at` |
  *
- * `expires_at` (epoch seconds, the table's TTL attribute) is the earlier of the
- * record's `expiresAt` and the end of the `ttl` given to `save()`. DynamoDB's TTL
- * sweeper deletes items late and dynalite never does, so every read checks it.
+ * The value is kept whole as JSON in `data`, so it round-trips exactly whatever
+ * the client's marshalling options. `expires_ms` and `consumed_at` are epoch ms by
+ * the store's `clock`, checked on every read and in every condition; `expires_at`
+ * (epoch seconds, the table's TTL attribute) is only the cleanup: it is the same
+ * remaining lifetime counted from this machine's time.
  *
- * `consume()` is one conditional UpdateItem, `SET consumed = true` on the condition
- * `attribute_exists(pk) AND consumed = false AND expires_at > now`, returning the
- * old item: DynamoDB applies it to one caller, and every other caller gets
- * `ConditionalCheckFailedException`, which is its `undefined`. The consumed item
- * stays until it expires, so replays are seen. (If the SDK retries an update whose
- * answer was lost, the retry fails the condition: then nobody wins, never two.)
+ * Atomicity: each atomic method is one conditional write, which DynamoDB applies
+ * to one caller; every other caller gets `ConditionalCheckFailedException`.
+ * - `addOnce()`: PutItem on `attribute_not_exists(pk) OR expires_ms <= now`.
+ * - `consume()`: UpdateItem `SET consumed_at` on "exists, not consumed, not
+ *   expired", returning the record as it was.
+ * - `update()`: reads the record, merges the patch, and writes it back on
+ *   `wid = <read> AND version = <read> AND not expired`: of the callers that read
+ *   one version, one writes the next; without an expected version the others
+ *   read again and retry. `wid`, a random id per put, keeps an update from
+ *   landing on a record put again since it was read.
+ * - `increment()`: `ADD count 1` on `window_ms > now`; when that fails (no window,
+ *   or it ended), PutItem `count = 1` on "absent or ended". Each call is counted by
+ *   exactly one successful write.
+ * (If the SDK retries a write whose answer was lost, the retry fails its
+ * condition: then nobody wins, never two.)
  *
- * `revokeGrant()` writes a grant item; `find()` of an access or refresh token reads
- * the item of the token's grant (a second GetItem), so tokens saved before and
- * after the call are hidden alike. Every read is strongly consistent.
+ * Lookups are items, not a GSI: a GSI is only eventually consistent, and a token
+ * must be findable by its unique key as soon as it is saved. A record's lookup
+ * items share its `seq` (clock time, then this machine's time, then a counter of
+ * this process), so `getBy()` tries the newest first; both lookups read the
+ * record and keep it only if it is live and still has that lookup. A put or
+ * delete removes the items of the lookups the old record had (on `seq` = the old
+ * record's, so a newer put's items stay). Every read is strongly consistent.
  *
- * The client must be a `DynamoDBDocument` (the aggregated document client, which is
- * a `DynamoDBDocumentClient` with a method per command): the stores call
- * `client.get()`/`put()`/`update()`/`delete()` and import nothing but types from the
- * SDK. Network failures, timeouts, throttling and 5xx answers become
- * `StoreUnavailableError` (the SDK error is the `cause`); anything else (a missing
- * table, bad credentials) is rethrown as it is. The SDK's defaults retry three
- * times and never time out a request; a fail-fast client:
+ * The client must be a `DynamoDBDocument` (the aggregated document client): the
+ * store calls `get()`/`put()`/`update()`/`delete()`/`query()` and imports nothing
+ * but types from the SDK. Network failures, timeouts, throttling and 5xx answers
+ * become `StoreUnavailableError` (the SDK error is the `cause`); anything else (a
+ * missing table, bad credentials) is rethrown as it is. The SDK's defaults retry
+ * three times and never time out a request; a fail-fast client:
  *
  *     const db = new DynamoDB({
  *       region: 'eu-west-1',
@@ -46,34 +56,42 @@
  *     });
  *     const stores = dynamoStores({ client: DynamoDBDocument.from(db), tableName: 'oauth2' });
  */
+import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocument } from '@aws-sdk/lib-dynamodb';
 import { StoreUnavailableError } from '../errors.js';
-import type {
-  AccessTokenRecord,
-  AuthorizationCodeRecord,
-  Client,
-  RefreshTokenRecord,
-} from '../types.js';
-import type {
-  AccessTokenStore,
-  AuthorizationCodeStore,
-  ClientStore,
-  ConsentStore,
-  RefreshTokenStore,
-  Stores,
-} from './types.js';
+import type { Clock } from '../types.js';
+import {
+  checkTtl,
+  expiryOf,
+  isExpired,
+  mergePatch,
+  type RecordLookups,
+  type RecordStore,
+  type RecordValue,
+  type StoredRecord,
+} from './records.js';
+import { recordStores, type RecordStores } from './typed-stores.js';
 
-/** The document client methods the stores use (a `DynamoDBDocument` has them all). */
-export type DynamoDocumentClient = Pick<DynamoDBDocument, 'get' | 'put' | 'update' | 'delete'>;
+/** The document client methods the store uses (a `DynamoDBDocument` has them all). */
+export type DynamoDocumentClient = Pick<
+  DynamoDBDocument,
+  'get' | 'put' | 'update' | 'delete' | 'query'
+>;
 
 export interface DynamoStoreOptions {
-  /** `DynamoDBDocument.from(dynamoDbClient)`. */
+  /** `DynamoDBDocument.from(dynamoDbClient)`. Required. */
   client: DynamoDocumentClient;
-  /** The table made by `createDynamoTable()`. */
+  /** The table made by `createDynamoTable()`. Required. */
   tableName: string;
+  /** Prepended to every `pk`, to share a table: letters, digits and `._:~@+=/-`, up to 64. Default `''`. */
+  prefix?: string;
+  /** The clock for every expiry and `consumedAt`, in epoch milliseconds. Default `Date.now`. */
+  clock?: Clock;
 }
 
 type Item = Record<string, unknown>;
+
+const PREFIX = /^[A-Za-z0-9._:~@+=/-]{0,64}$/;
 
 /** Errors that mean "try again later": throttling, or no answer in time. */
 const UNAVAILABLE = new Set([
@@ -103,270 +121,464 @@ export function isDynamoUnavailable(err: unknown): boolean {
   return typeof e.code === 'string' && /^E[A-Z_]+$/.test(e.code);
 }
 
-function errorName(err: unknown): unknown {
-  return typeof err === 'object' && err !== null && 'name' in err ? err.name : undefined;
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
-}
-
-/** A number attribute as a number (also when the client wraps numbers). */
-function num(value: unknown): number {
-  return typeof value === 'number' ? value : Number(value);
-}
-
-/** Whether an item is before its `expires_at` (items without one never expire). */
-function live(item: Item | undefined): item is Item {
+function conditionFailed(err: unknown): boolean {
   return (
-    item !== undefined &&
-    (item['expires_at'] === undefined || num(item['expires_at']) > nowSeconds())
+    typeof err === 'object' &&
+    err !== null &&
+    'name' in err &&
+    err.name === 'ConditionalCheckFailedException'
   );
 }
 
-/** The `expires_at` of a record saved with `ttl`: its `expiresAt`, or the end of the ttl if sooner. */
-function expiresAt(record: { expiresAt: number }, ttl: number): number {
-  return Math.min(record.expiresAt, nowSeconds() + Math.ceil(ttl));
+/** A number attribute as a number (also when the client wraps numbers); absent stays absent. */
+function num(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'number' ? value : Number(value);
 }
 
-function parse<T>(item: Item): T {
-  return JSON.parse(String(item['data'])) as T;
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Table access and error translation, shared by every DynamoDB store. */
-abstract class DynamoBase {
-  protected readonly client: DynamoDocumentClient;
-  protected readonly table: string;
+/** A value must be a JSON object, lookups non-empty strings: anything else is the caller's bug. */
+function checkRecord(value: RecordValue, lookups: RecordLookups): void {
+  if (!isObject(value)) throw new TypeError('DynamoDB store: a record value must be a JSON object');
+  for (const [name, v] of Object.entries(lookups)) {
+    if (name === '' || typeof v !== 'string' || v === '')
+      throw new TypeError(
+        `DynamoDB store: lookup ${JSON.stringify(name)} must be a non-empty string`,
+      );
+  }
+}
+
+function parseJson(text: unknown, what: string): unknown {
+  try {
+    return JSON.parse(String(text)) as unknown;
+  } catch (err) {
+    throw new Error(`DynamoDB store: the ${what} of an item is not what the store wrote`, {
+      cause: err,
+    });
+  }
+}
+
+function lookupsOf(item: Item): RecordLookups {
+  const lookups = item['lookups'] === undefined ? {} : parseJson(item['lookups'], 'lookups');
+  if (!isObject(lookups))
+    throw new Error('DynamoDB store: the lookups of an item are not an object');
+  return lookups as RecordLookups;
+}
+
+function toRecord(id: string, item: Item): StoredRecord {
+  const value = parseJson(item['data'], 'data');
+  if (!isObject(value)) throw new Error('DynamoDB store: the data of an item is not an object');
+  const consumedAt = num(item['consumed_at']);
+  const record = {
+    id,
+    value,
+    expiresAt: num(item['expires_ms']),
+    version: num(item['version']) ?? 1,
+  };
+  return consumedAt === undefined ? record : { ...record, consumedAt };
+}
+
+let puts = 0;
+
+/** The put order of a write at `now`: clock time, then this machine's, then this process's count. */
+function putOrder(now: number): string {
+  puts = (puts + 1) % 1e12;
+  return [now, Date.now(), puts].map((n) => String(n).padStart(16, '0')).join('.');
+}
+
+/** The record store on DynamoDB. See the module header. */
+export class DynamoRecordStore implements RecordStore {
+  /** The clock, in epoch milliseconds (the `clock` option; default `Date.now`). */
+  readonly clock: Clock;
+  readonly #client: DynamoDocumentClient;
+  readonly #table: string;
+  readonly #prefix: string;
 
   constructor(options: DynamoStoreOptions) {
-    this.client = options.client;
-    this.table = options.tableName;
+    const {
+      client,
+      tableName,
+      prefix = '',
+      clock = Date.now,
+    } = options ?? ({} as DynamoStoreOptions);
+    if (typeof client?.query !== 'function' || typeof client.update !== 'function')
+      throw new TypeError('DynamoDB store: options.client must be a DynamoDBDocument');
+    if (typeof tableName !== 'string' || tableName === '')
+      throw new TypeError('DynamoDB store: options.tableName must be the name of the table');
+    if (typeof prefix !== 'string' || !PREFIX.test(prefix))
+      throw new TypeError(
+        'DynamoDB store: options.prefix must be up to 64 letters, digits and ._:~@+=/-',
+      );
+    if (typeof clock !== 'function')
+      throw new TypeError('DynamoDB store: options.clock must be a function');
+    this.#client = client;
+    this.#table = tableName;
+    this.#prefix = prefix;
+    this.clock = clock;
+  }
+
+  async put(
+    kind: string,
+    id: string,
+    value: RecordValue,
+    ttl: number | undefined,
+    lookups: RecordLookups = {},
+  ): Promise<void> {
+    checkTtl(ttl, true);
+    checkRecord(value, lookups);
+    const now = this.clock();
+    const expiresAt = expiryOf(now, ttl);
+    const seq = putOrder(now);
+    const item: Item = {
+      ...this.#recordKey(kind, id),
+      data: JSON.stringify(value),
+      version: 1,
+      wid: randomBytes(12).toString('base64url'),
+      seq,
+      lookups: JSON.stringify(lookups),
+      ...this.#expiry(expiresAt, now),
+    };
+    const old = await this.#call('PutItem', () =>
+      this.#client.put({ TableName: this.#table, Item: item, ReturnValues: 'ALL_OLD' }),
+    );
+    await Promise.all(
+      Object.entries(lookups).map(([lookup, lookupValue]) =>
+        this.#call('PutItem', () =>
+          this.#client.put({
+            TableName: this.#table,
+            Item: {
+              ...this.#lookupKey(kind, lookup, lookupValue, id),
+              seq,
+              ...this.#expiry(expiresAt, now),
+            },
+          }),
+        ),
+      ),
+    );
+    await this.#dropLookups(kind, id, old.Attributes, lookups);
+  }
+
+  async get(kind: string, id: string): Promise<StoredRecord | undefined> {
+    const item = await this.#getRecord(kind, id);
+    return item === undefined ? undefined : toRecord(id, item);
+  }
+
+  async getBy(kind: string, lookup: string, value: string): Promise<StoredRecord | undefined> {
+    const entries = await this.#lookupEntries(kind, lookup, value);
+    entries.sort((a, b) => (a.seq < b.seq ? 1 : a.seq > b.seq ? -1 : 0));
+    for (const { id } of entries) {
+      const found = await this.#matching(kind, id, lookup, value);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  async listBy(kind: string, lookup: string, value: string): Promise<StoredRecord[]> {
+    const entries = await this.#lookupEntries(kind, lookup, value);
+    const found = await Promise.all(
+      entries.map(({ id }) => this.#matching(kind, id, lookup, value)),
+    );
+    return found.filter((record): record is StoredRecord => record !== undefined);
+  }
+
+  async addOnce(kind: string, id: string, ttl: number, value: RecordValue = {}): Promise<boolean> {
+    checkTtl(ttl, false);
+    checkRecord(value, {});
+    const now = this.clock();
+    const item: Item = {
+      ...this.#recordKey(kind, id),
+      data: JSON.stringify(value),
+      version: 1,
+      wid: randomBytes(12).toString('base64url'),
+      seq: putOrder(now),
+      ...this.#expiry(expiryOf(now, ttl), now),
+    };
+    try {
+      const old = await this.#call('PutItem', () =>
+        this.#client.put({
+          TableName: this.#table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk) OR expires_ms <= :now',
+          ExpressionAttributeValues: { ':now': now },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      await this.#dropLookups(kind, id, old.Attributes, {});
+      return true;
+    } catch (err) {
+      if (conditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  async consume(kind: string, id: string): Promise<StoredRecord | undefined> {
+    const now = this.clock();
+    try {
+      const out = await this.#call('UpdateItem', () =>
+        this.#client.update({
+          TableName: this.#table,
+          Key: this.#recordKey(kind, id),
+          UpdateExpression: 'SET consumed_at = :now',
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(consumed_at) AND ' +
+            '(attribute_not_exists(expires_ms) OR expires_ms > :now)',
+          ExpressionAttributeValues: { ':now': now },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return out.Attributes === undefined ? undefined : toRecord(id, out.Attributes);
+    } catch (err) {
+      if (conditionFailed(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async update(
+    kind: string,
+    id: string,
+    patch: RecordValue,
+    expectedVersion?: number,
+  ): Promise<StoredRecord | undefined> {
+    for (;;) {
+      const item = await this.#getRecord(kind, id);
+      if (item === undefined) return undefined;
+      const read = toRecord(id, item);
+      if (expectedVersion !== undefined && read.version !== expectedVersion) return undefined;
+      const written = await this.#writeVersion(kind, id, item, mergePatch(read.value, patch));
+      if (written !== undefined || expectedVersion !== undefined) return written;
+      // Another caller wrote first: read again.
+    }
+  }
+
+  async delete(kind: string, id: string): Promise<void> {
+    const old = await this.#call('DeleteItem', () =>
+      this.#client.delete({
+        TableName: this.#table,
+        Key: this.#recordKey(kind, id),
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    await this.#dropLookups(kind, id, old.Attributes, {});
+  }
+
+  async increment(kind: string, id: string, ttl: number): Promise<number> {
+    checkTtl(ttl, false);
+    const key = { ...this.#recordKey(kind, id), sk: 'counter' };
+    for (;;) {
+      const now = this.clock();
+      try {
+        const out = await this.#call('UpdateItem', () =>
+          this.#client.update({
+            TableName: this.#table,
+            Key: key,
+            UpdateExpression: 'ADD #count :one',
+            ConditionExpression: 'window_ms > :now',
+            ExpressionAttributeNames: { '#count': 'count' },
+            ExpressionAttributeValues: { ':one': 1, ':now': now },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        return num(out.Attributes?.['count']) ?? Number.NaN;
+      } catch (err) {
+        if (!conditionFailed(err)) throw err;
+      }
+      if (await this.#startWindow(key, now, ttl)) return 1;
+      // Another caller started the window first: count in it.
+    }
+  }
+
+  /** Starts a counter window at 1 unless a live one exists: true when this call started it. */
+  async #startWindow(key: Item, now: number, ttl: number): Promise<boolean> {
+    const end = expiryOf(now, ttl) as number;
+    try {
+      await this.#call('PutItem', () =>
+        this.#client.put({
+          TableName: this.#table,
+          Item: { ...key, count: 1, window_ms: end, ...this.#expiry(end, now) },
+          ConditionExpression: 'attribute_not_exists(pk) OR window_ms <= :now',
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (conditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Writes the next version of the record `read`, unless it changed since: the record after, or undefined. */
+  async #writeVersion(
+    kind: string,
+    id: string,
+    read: Item,
+    value: RecordValue,
+  ): Promise<StoredRecord | undefined> {
+    const now = this.clock();
+    try {
+      const out = await this.#call('UpdateItem', () =>
+        this.#client.update({
+          TableName: this.#table,
+          Key: this.#recordKey(kind, id),
+          UpdateExpression: 'SET #data = :data, #version = :next',
+          ConditionExpression:
+            'wid = :wid AND #version = :version AND ' +
+            '(attribute_not_exists(expires_ms) OR expires_ms > :now)',
+          ExpressionAttributeNames: { '#data': 'data', '#version': 'version' },
+          ExpressionAttributeValues: {
+            ':data': JSON.stringify(value),
+            ':wid': read['wid'],
+            ':version': read['version'],
+            ':next': (num(read['version']) ?? 1) + 1,
+            ':now': now,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes === undefined ? undefined : toRecord(id, out.Attributes);
+    } catch (err) {
+      if (conditionFailed(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** The live record item. */
+  async #getRecord(kind: string, id: string): Promise<Item | undefined> {
+    const out = await this.#call('GetItem', () =>
+      this.#client.get({
+        TableName: this.#table,
+        Key: this.#recordKey(kind, id),
+        ConsistentRead: true,
+      }),
+    );
+    const item = out.Item;
+    if (item === undefined || isExpired(num(item['expires_ms']), this.clock())) return undefined;
+    return item;
+  }
+
+  /** The live record `id`, if it still has `lookups[lookup] === value`. */
+  async #matching(
+    kind: string,
+    id: string,
+    lookup: string,
+    value: string,
+  ): Promise<StoredRecord | undefined> {
+    const item = await this.#getRecord(kind, id);
+    if (item === undefined) return undefined;
+    const lookups = lookupsOf(item);
+    return Object.hasOwn(lookups, lookup) && lookups[lookup] === value
+      ? toRecord(id, item)
+      : undefined;
+  }
+
+  /** The ids and put orders of a lookup's live items (every page of the query). */
+  async #lookupEntries(
+    kind: string,
+    lookup: string,
+    value: string,
+  ): Promise<{ id: string; seq: string }[]> {
+    const pk = this.#lookupKey(kind, lookup, value, '').pk;
+    const now = this.clock();
+    const entries: { id: string; seq: string }[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.#call('Query', () =>
+        this.#client.query({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        if (isExpired(num(item['expires_ms']), now)) continue;
+        entries.push({ id: String(item['sk']), seq: String(item['seq']) });
+      }
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+    return entries;
+  }
+
+  /**
+   * Deletes the lookup items of a replaced or deleted record `old` that `kept`
+   * does not have, on `seq` = the old record's, so a newer put's items stay.
+   */
+  async #dropLookups(
+    kind: string,
+    id: string,
+    old: Item | undefined,
+    kept: RecordLookups,
+  ): Promise<void> {
+    if (old === undefined || old['lookups'] === undefined) return;
+    const gone = Object.entries(lookupsOf(old)).filter(
+      ([lookup, value]) => !(Object.hasOwn(kept, lookup) && kept[lookup] === value),
+    );
+    await Promise.all(
+      gone.map(async ([lookup, value]) => {
+        try {
+          await this.#call('DeleteItem', () =>
+            this.#client.delete({
+              TableName: this.#table,
+              Key: this.#lookupKey(kind, lookup, value, id),
+              ConditionExpression: 'seq = :seq',
+              ExpressionAttributeValues: { ':seq': old['seq'] },
+            }),
+          );
+        } catch (err) {
+          if (!conditionFailed(err)) throw err;
+        }
+      }),
+    );
+  }
+
+  #recordKey(kind: string, id: string): { pk: string; sk: string } {
+    return { pk: `${this.#prefix}${JSON.stringify([kind, id])}`, sk: 'record' };
+  }
+
+  #lookupKey(kind: string, lookup: string, value: string, id: string): { pk: string; sk: string } {
+    return { pk: `${this.#prefix}${JSON.stringify([kind, lookup, value])}`, sk: id };
+  }
+
+  /** `expires_ms` (by the clock) and `expires_at` (TTL cleanup, this machine's time); none without expiry. */
+  #expiry(expiresAt: number | undefined, now: number): Item {
+    if (expiresAt === undefined) return {};
+    return {
+      expires_ms: expiresAt,
+      expires_at: Math.ceil((Date.now() + (expiresAt - now)) / 1000),
+    };
   }
 
   /** Runs an SDK call; an unavailable service becomes StoreUnavailableError. */
-  protected async call<T>(op: string, run: () => Promise<T>): Promise<T> {
+  async #call<T>(op: string, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (err) {
       if (isDynamoUnavailable(err))
-        throw new StoreUnavailableError(`DynamoDB ${op} failed`, { cause: err });
+        throw new StoreUnavailableError(`DynamoDB store: ${op} failed`, { cause: err });
       throw err;
     }
   }
-
-  protected async getItem(pk: string): Promise<Item | undefined> {
-    const out = await this.call('GetItem', () =>
-      this.client.get({ TableName: this.table, Key: { pk }, ConsistentRead: true }),
-    );
-    return out.Item;
-  }
-
-  protected async putItem(item: Item): Promise<void> {
-    await this.call('PutItem', () => this.client.put({ TableName: this.table, Item: item }));
-  }
-
-  protected async deleteItem(pk: string): Promise<void> {
-    await this.call('DeleteItem', () => this.client.delete({ TableName: this.table, Key: { pk } }));
-  }
-
-  /**
-   * Sets `consumed` (and the `extra` attributes) on a live, unconsumed item and
-   * returns the item as it was; `undefined` for every caller but the first.
-   */
-  protected async consumeItem(pk: string, extra: Item = {}): Promise<Item | undefined> {
-    const names: Record<string, string> = {
-      '#pk': 'pk',
-      '#consumed': 'consumed',
-      '#expires': 'expires_at',
-    };
-    const values: Item = { ':true': true, ':false': false, ':now': nowSeconds() };
-    let set = '#consumed = :true';
-    for (const [name, value] of Object.entries(extra)) {
-      names[`#${name}`] = name;
-      values[`:${name}`] = value;
-      set += `, #${name} = :${name}`;
-    }
-    try {
-      const out = await this.call('UpdateItem', () =>
-        this.client.update({
-          TableName: this.table,
-          Key: { pk },
-          UpdateExpression: `SET ${set}`,
-          ConditionExpression: 'attribute_exists(#pk) AND #consumed = :false AND #expires > :now',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      return out.Attributes;
-    } catch (err) {
-      if (errorName(err) === 'ConditionalCheckFailedException') return undefined;
-      throw err;
-    }
-  }
-
-  /** Whether the grant item `<kind>#<grantId>` is live. */
-  protected async grantRevoked(kind: string, grantId: string): Promise<boolean> {
-    return live(await this.getItem(`${kind}#${grantId}`));
-  }
-
-  protected async revokeGrantItem(kind: string, grantId: string, ttl: number): Promise<void> {
-    await this.putItem({ pk: `${kind}#${grantId}`, expires_at: nowSeconds() + Math.ceil(ttl) });
-  }
 }
 
-/** Clients, kept without expiry. */
-export class DynamoClientStore extends DynamoBase implements ClientStore {
-  async find(clientId: string): Promise<Client | undefined> {
-    const item = await this.getItem(`client#${clientId}`);
-    return item === undefined ? undefined : parse<Client>(item);
-  }
-
-  async save(client: Client): Promise<void> {
-    await this.putItem({ pk: `client#${client.id}`, data: JSON.stringify(client) });
-  }
-
-  async delete(clientId: string): Promise<void> {
-    await this.deleteItem(`client#${clientId}`);
-  }
-}
-
-export class DynamoAuthorizationCodeStore extends DynamoBase implements AuthorizationCodeStore {
-  async save(record: AuthorizationCodeRecord, ttl: number): Promise<void> {
-    await this.putItem({
-      pk: `code#${record.id}`,
-      data: JSON.stringify(record),
-      consumed: record.consumed === true,
-      expires_at: expiresAt(record, ttl),
-    });
-  }
-
-  async find(id: string): Promise<AuthorizationCodeRecord | undefined> {
-    const item = await this.getItem(`code#${id}`);
-    if (!live(item)) return undefined;
-    const record = parse<AuthorizationCodeRecord>(item);
-    return item['consumed'] === true ? { ...record, consumed: true } : record;
-  }
-
-  async consume(id: string): Promise<AuthorizationCodeRecord | undefined> {
-    const old = await this.consumeItem(`code#${id}`);
-    return old === undefined ? undefined : parse<AuthorizationCodeRecord>(old);
-  }
-}
-
-export class DynamoAccessTokenStore extends DynamoBase implements AccessTokenStore {
-  async save(record: AccessTokenRecord, ttl: number): Promise<void> {
-    const expires = expiresAt(record, ttl);
-    const { uniqueKey } = record;
-    await Promise.all([
-      this.putItem({ pk: `at#${record.id}`, data: JSON.stringify(record), expires_at: expires }),
-      uniqueKey === undefined
-        ? undefined
-        : this.putItem({ pk: `at-key#${uniqueKey}`, token_id: record.id, expires_at: expires }),
-    ]);
-  }
-
-  async find(id: string): Promise<AccessTokenRecord | undefined> {
-    const item = await this.getItem(`at#${id}`);
-    if (!live(item)) return undefined;
-    const record = parse<AccessTokenRecord>(item);
-    return (await this.grantRevoked('at-grant', record.grantId)) ? undefined : record;
-  }
-
-  async revoke(id: string): Promise<void> {
-    await this.deleteItem(`at#${id}`);
-  }
-
-  async revokeGrant(grantId: string, ttl: number): Promise<void> {
-    await this.revokeGrantItem('at-grant', grantId, ttl);
-  }
-
-  async findByUniqueKey(uniqueKey: string): Promise<AccessTokenRecord | undefined> {
-    const item = await this.getItem(`at-key#${uniqueKey}`);
-    return live(item) ? this.find(String(item['token_id'])) : undefined;
-  }
-}
-
-export class DynamoRefreshTokenStore extends DynamoBase implements RefreshTokenStore {
-  async save(record: RefreshTokenRecord, ttl: number): Promise<void> {
-    await this.putItem({
-      pk: `rt#${record.id}`,
-      data: JSON.stringify(record),
-      consumed: record.consumed === true,
-      expires_at: expiresAt(record, ttl),
-    });
-  }
-
-  async find(id: string): Promise<RefreshTokenRecord | undefined> {
-    const item = await this.getItem(`rt#${id}`);
-    if (!live(item)) return undefined;
-    const record = parse<RefreshTokenRecord>(item);
-    if (await this.grantRevoked('rt-grant', record.grantId)) return undefined;
-    if (item['consumed'] !== true || item['consumed_at'] === undefined) return record;
-    return { ...record, consumed: true, consumedAt: num(item['consumed_at']) };
-  }
-
-  async consume(id: string): Promise<RefreshTokenRecord | undefined> {
-    const old = await this.consumeItem(`rt#${id}`, { consumed_at: nowSeconds() });
-    if (old === undefined) return undefined;
-    const record = parse<RefreshTokenRecord>(old);
-    // Checked after the update: a grant revoked at any time before it wins over the consume.
-    return (await this.grantRevoked('rt-grant', record.grantId)) ? undefined : record;
-  }
-
-  async revoke(id: string): Promise<void> {
-    await this.deleteItem(`rt#${id}`);
-  }
-
-  async revokeGrant(grantId: string, ttl: number): Promise<void> {
-    await this.revokeGrantItem('rt-grant', grantId, ttl);
-  }
-}
-
-export class DynamoConsentStore extends DynamoBase implements ConsentStore {
-  #pk(subject: string, clientId: string): string {
-    return `consent#${JSON.stringify([subject, clientId])}`;
-  }
-
-  async find(subject: string, clientId: string): Promise<readonly string[] | undefined> {
-    const item = await this.getItem(this.#pk(subject, clientId));
-    return live(item) ? parse<string[]>(item) : undefined;
-  }
-
-  async save(
-    subject: string,
-    clientId: string,
-    scope: readonly string[],
-    ttl: number,
-  ): Promise<void> {
-    const pk = this.#pk(subject, clientId);
-    await this.putItem({
-      pk,
-      data: JSON.stringify(scope),
-      expires_at: nowSeconds() + Math.ceil(ttl),
-    });
-  }
-
-  async revoke(subject: string, clientId: string): Promise<void> {
-    await this.deleteItem(this.#pk(subject, clientId));
-  }
-}
-
-/** Every store on one table (see the header for a fail-fast client). */
-export function dynamoStores(options: DynamoStoreOptions): Stores {
-  return {
-    clients: new DynamoClientStore(options),
-    authorizationCodes: new DynamoAuthorizationCodeStore(options),
-    accessTokens: new DynamoAccessTokenStore(options),
-    refreshTokens: new DynamoRefreshTokenStore(options),
-    consents: new DynamoConsentStore(options),
-  };
+/**
+ * The typed stores on one DynamoDB table (see the header for a fail-fast client).
+ *
+ * @example
+ *     await createDynamoTable(db, 'oauth2');
+ *     const stores = dynamoStores({ client: DynamoDBDocument.from(db), tableName: 'oauth2' });
+ */
+export function dynamoStores(options: DynamoStoreOptions): RecordStores {
+  return recordStores(new DynamoRecordStore(options));
 }
 
 export {
   createDynamoTable,
   dynamoTableDefinition,
   DYNAMO_PARTITION_KEY,
+  DYNAMO_SORT_KEY,
   DYNAMO_TTL_ATTRIBUTE,
   type CreateDynamoTableOptions,
   type DynamoTableClient,

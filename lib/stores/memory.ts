@@ -5,31 +5,62 @@
  * and nothing is shared between processes, so with NODE_ENV=production the first
  * memory store created prints one warning.
  *
- * Expired entries are dropped on read and by a periodic sweep (an unref'd timer),
- * so memory does not grow without bound. Node runs JavaScript on one thread and
- * no method awaits between its read and its write, so `consume()` is atomic.
+ * Rules:
+ * - Expired entries are dropped on read and by a periodic sweep (an unref'd timer
+ *   that holds its store weakly), so memory does not grow without bound and no
+ *   timer keeps the process alive.
+ * - Node runs JavaScript on one thread and no method awaits between its read and
+ *   its write, so `consume()`, `addOnce()`, `update()` and `increment()` are atomic.
+ * - {@link MemoryRecordStore} keeps every key in a Map (never an object's
+ *   properties), so ids such as `__proto__` are plain ids; it keeps values as JSON
+ *   text, so what a caller does with an object it gave or got changes nothing stored;
+ *   lookups are indexed, so `getBy()` and `listBy()` never scan every record.
  */
-import type {
-  AccessTokenRecord,
-  AuthorizationCodeRecord,
-  Client,
-  Clock,
-  RefreshTokenRecord,
-} from '../types.js';
-import type {
-  AccessTokenStore,
-  AuthorizationCodeStore,
-  ClientStore,
-  ConsentStore,
-  RefreshTokenStore,
-  Stores,
-} from './types.js';
+import type { Clock } from '../types.js';
+import {
+  checkTtl,
+  expiryOf,
+  isExpired,
+  mergePatch,
+  type RecordLookups,
+  type RecordStore,
+  type RecordValue,
+  type StoredRecord,
+} from './records.js';
+import { recordStores, type RecordStores } from './typed-stores.js';
 
 export interface MemoryStoreOptions {
   /** Seconds between sweeps of expired entries. Default 60. */
   sweepInterval?: number;
-  /** The clock, in milliseconds. Default `Date.now`. */
+  /** The clock, in milliseconds since the epoch. Default `Date.now`. */
   clock?: Clock;
+}
+
+/** Checks the options (a TypeError names the bad one) and returns the clock. */
+function checkOptions(options: MemoryStoreOptions): Clock {
+  const { clock, sweepInterval } = options;
+  if (clock !== undefined && typeof clock !== 'function')
+    throw new TypeError('memory store: `clock` must be a function returning epoch milliseconds');
+  if (
+    sweepInterval !== undefined &&
+    (typeof sweepInterval !== 'number' || !Number.isFinite(sweepInterval) || sweepInterval <= 0)
+  )
+    throw new TypeError('memory store: `sweepInterval` must be a positive number of seconds');
+  return clock ?? Date.now;
+}
+
+/**
+ * Calls `store.sweep()` every `seconds` on an unref'd timer that holds the store
+ * weakly, so a store nobody uses can be collected and the timer then stops.
+ */
+function startSweeping(store: { sweep(): void }, seconds = 60): void {
+  const self = new WeakRef(store);
+  const timer = setInterval(() => {
+    const target = self.deref();
+    if (target === undefined) clearInterval(timer);
+    else target.sweep();
+  }, seconds * 1000);
+  timer.unref();
 }
 
 let warned = false;
@@ -43,255 +74,235 @@ function warnInProduction(): void {
   );
 }
 
-interface Entry<T> {
-  value: T;
-  /** Milliseconds since the epoch. */
-  expires: number;
+/** One record held by {@link MemoryRecordStore}. */
+interface HeldRecord {
+  readonly kind: string;
+  readonly id: string;
+  /** The value as JSON text: every read parses a fresh copy. */
+  json: string;
+  /** Epoch milliseconds; `undefined` for no expiry. */
+  readonly expiresAt: number | undefined;
+  /** Epoch milliseconds; `undefined` until consumed. */
+  consumedAt: number | undefined;
+  version: number;
+  /** The record's lookups as `[name, value]` pairs. */
+  readonly lookups: readonly (readonly [string, string])[];
 }
 
-/** A Map whose entries expire; the building block of the memory stores. */
-class ExpiringMap<T> {
-  readonly #map = new Map<string, Entry<T>>();
-  readonly #clock: Clock;
-
-  constructor(clock: Clock) {
-    this.#clock = clock;
-  }
-
-  get(key: string): T | undefined {
-    const entry = this.#map.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.expires <= this.#clock()) {
-      this.#map.delete(key);
-      return undefined;
-    }
-    return entry.value;
-  }
-
-  set(key: string, value: T, ttlSeconds: number): void {
-    this.#map.set(key, { value, expires: this.#clock() + ttlSeconds * 1000 });
-  }
-
-  /** Replaces the value and keeps the expiry. */
-  replace(key: string, value: T): void {
-    const entry = this.#map.get(key);
-    if (entry !== undefined) entry.value = value;
-  }
-
-  delete(key: string): void {
-    this.#map.delete(key);
-  }
-
-  get size(): number {
-    return this.#map.size;
-  }
-
-  sweep(): void {
-    const now = this.#clock();
-    for (const [key, entry] of this.#map) if (entry.expires <= now) this.#map.delete(key);
-  }
+/** A counter of {@link MemoryRecordStore.increment}: a fixed window. */
+interface Counter {
+  count: number;
+  /** Epoch milliseconds. */
+  readonly expiresAt: number | undefined;
 }
 
-/** Shared base: a clock, a sweep timer and the revoked-grant list. */
-abstract class MemoryBase {
-  protected readonly clock: Clock;
-  protected readonly revokedGrants: ExpiringMap<true>;
-  readonly #maps: ExpiringMap<unknown>[] = [];
+/** A Map key for a tuple of strings; JSON keeps every tuple distinct (no `a:b` collisions). */
+function keyOf(...parts: string[]): string {
+  return JSON.stringify(parts);
+}
 
-  constructor(options: MemoryStoreOptions) {
+/** `value` as JSON text; anything but a JSON object is the caller's bug. */
+function toJson(value: RecordValue): string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TypeError('a record value must be a JSON object');
+  return JSON.stringify(value);
+}
+
+/** The lookups as pairs; names and values must be non-empty strings. */
+function lookupPairs(lookups: RecordLookups): [string, string][] {
+  const pairs = Object.entries(lookups);
+  for (const [name, value] of pairs) {
+    if (name === '' || typeof value !== 'string' || value === '')
+      throw new TypeError(`lookup ${JSON.stringify(name)} must be a non-empty string`);
+  }
+  return pairs;
+}
+
+/** The record as the primitive returns it: a fresh copy of the value. */
+function toStored(held: HeldRecord): StoredRecord {
+  const { id, expiresAt, consumedAt, version } = held;
+  const value = JSON.parse(held.json) as RecordValue;
+  return consumedAt === undefined
+    ? { id, value, expiresAt, version }
+    : { id, value, expiresAt, consumedAt, version };
+}
+
+/**
+ * The persistence primitive in this process's memory, `increment()` included.
+ *
+ * Records live in one Map keyed by `(kind, id)`; each lookup value has the set
+ * of ids put with it, in the order they were put, so `getBy()` walks that set
+ * from its newest end and `listBy()` reads only that set.
+ *
+ * @example
+ * const records = new MemoryRecordStore({ clock: () => Date.now(), sweepInterval: 60 });
+ * await records.put('code', id, { clientId: 'web' }, 600);
+ */
+export class MemoryRecordStore implements RecordStore {
+  /** The clock, in epoch milliseconds (the `clock` option; default `Date.now`). */
+  readonly clock: Clock;
+  /** `keyOf(kind, id)` → record. */
+  readonly #records = new Map<string, HeldRecord>();
+  /** `keyOf(kind, lookup, value)` → ids, oldest put first (a Set keeps insertion order). */
+  readonly #index = new Map<string, Set<string>>();
+  /** `keyOf(kind, id)` → counter. */
+  readonly #counters = new Map<string, Counter>();
+
+  /** @param options `clock` (epoch ms; default `Date.now`), `sweepInterval` (seconds; default 60). */
+  constructor(options: MemoryStoreOptions = {}) {
+    this.clock = checkOptions(options);
     warnInProduction();
-    this.clock = options.clock ?? Date.now;
-    this.revokedGrants = this.map<true>();
-    // The timer holds the store weakly, so a store nobody uses can be collected.
-    const self = new WeakRef(this);
-    const timer = setInterval(
-      () => {
-        const store = self.deref();
-        if (store === undefined) clearInterval(timer);
-        else store.sweep();
-      },
-      (options.sweepInterval ?? 60) * 1000,
-    );
-    timer.unref();
+    startSweeping(this, options.sweepInterval);
   }
 
-  protected map<T>(): ExpiringMap<T> {
-    const map = new ExpiringMap<T>(this.clock);
-    this.#maps.push(map as ExpiringMap<unknown>);
-    return map;
-  }
-
-  protected live<T extends { expiresAt: number; grantId: string }>(
-    record: T | undefined,
-  ): T | undefined {
-    if (record === undefined) return undefined;
-    if (record.expiresAt * 1000 <= this.clock()) return undefined;
-    if (this.revokedGrants.get(record.grantId) !== undefined) return undefined;
-    return record;
-  }
-
-  /** Drops every expired entry now (also done periodically). */
-  sweep(): void {
-    for (const map of this.#maps) map.sweep();
-  }
-
-  /** Number of entries held, expired ones included until the next sweep. */
-  get size(): number {
-    return this.#maps.reduce((n, m) => n + m.size, 0);
-  }
-}
-
-/** Clients held in memory, e.g. a static list given to the provider. */
-export class MemoryClientStore implements ClientStore {
-  readonly #clients = new Map<string, Client>();
-
-  constructor(clients: Iterable<Client> = []) {
-    for (const client of clients) this.#clients.set(client.id, client);
-  }
-
-  async find(clientId: string): Promise<Client | undefined> {
-    return this.#clients.get(clientId);
-  }
-
-  async save(client: Client): Promise<void> {
-    this.#clients.set(client.id, client);
-  }
-
-  async delete(clientId: string): Promise<void> {
-    this.#clients.delete(clientId);
-  }
-}
-
-export class MemoryAuthorizationCodeStore extends MemoryBase implements AuthorizationCodeStore {
-  readonly #codes = this.map<AuthorizationCodeRecord>();
-
-  constructor(options: MemoryStoreOptions = {}) {
-    super(options);
-  }
-
-  async save(record: AuthorizationCodeRecord, ttl: number): Promise<void> {
-    this.#codes.set(record.id, record, ttl);
-  }
-
-  #live(id: string): AuthorizationCodeRecord | undefined {
-    const record = this.#codes.get(id);
-    return record === undefined || record.expiresAt * 1000 <= this.clock() ? undefined : record;
-  }
-
-  async find(id: string): Promise<AuthorizationCodeRecord | undefined> {
-    return this.#live(id);
-  }
-
-  async consume(id: string): Promise<AuthorizationCodeRecord | undefined> {
-    // No await between this read and the write below: that is what makes it atomic.
-    const record = this.#live(id);
-    if (record === undefined || record.consumed === true) return undefined;
-    this.#codes.replace(id, { ...record, consumed: true });
-    return record;
-  }
-}
-
-export class MemoryAccessTokenStore extends MemoryBase implements AccessTokenStore {
-  readonly #tokens = this.map<AccessTokenRecord>();
-  readonly #unique = this.map<string>();
-
-  constructor(options: MemoryStoreOptions = {}) {
-    super(options);
-  }
-
-  async save(record: AccessTokenRecord, ttl: number): Promise<void> {
-    this.#tokens.set(record.id, record, ttl);
-    if (record.uniqueKey !== undefined) this.#unique.set(record.uniqueKey, record.id, ttl);
-  }
-
-  async find(id: string): Promise<AccessTokenRecord | undefined> {
-    return this.live(this.#tokens.get(id));
-  }
-
-  async revoke(id: string): Promise<void> {
-    this.#tokens.delete(id);
-  }
-
-  async revokeGrant(grantId: string, ttl: number): Promise<void> {
-    this.revokedGrants.set(grantId, true, ttl);
-  }
-
-  async findByUniqueKey(uniqueKey: string): Promise<AccessTokenRecord | undefined> {
-    const id = this.#unique.get(uniqueKey);
-    return id === undefined ? undefined : this.find(id);
-  }
-}
-
-export class MemoryRefreshTokenStore extends MemoryBase implements RefreshTokenStore {
-  readonly #tokens = this.map<RefreshTokenRecord>();
-
-  constructor(options: MemoryStoreOptions = {}) {
-    super(options);
-  }
-
-  async save(record: RefreshTokenRecord, ttl: number): Promise<void> {
-    this.#tokens.set(record.id, record, ttl);
-  }
-
-  async find(id: string): Promise<RefreshTokenRecord | undefined> {
-    return this.live(this.#tokens.get(id));
-  }
-
-  async consume(id: string): Promise<RefreshTokenRecord | undefined> {
-    const record = this.live(this.#tokens.get(id));
-    if (record === undefined || record.consumed === true) return undefined;
-    this.#tokens.replace(id, {
-      ...record,
-      consumed: true,
-      consumedAt: Math.floor(this.clock() / 1000),
-    });
-    return record;
-  }
-
-  async revoke(id: string): Promise<void> {
-    this.#tokens.delete(id);
-  }
-
-  async revokeGrant(grantId: string, ttl: number): Promise<void> {
-    this.revokedGrants.set(grantId, true, ttl);
-  }
-}
-
-export class MemoryConsentStore extends MemoryBase implements ConsentStore {
-  readonly #consents = this.map<readonly string[]>();
-
-  constructor(options: MemoryStoreOptions = {}) {
-    super(options);
-  }
-
-  async find(subject: string, clientId: string): Promise<readonly string[] | undefined> {
-    return this.#consents.get(`${subject}\n${clientId}`);
-  }
-
-  async save(
-    subject: string,
-    clientId: string,
-    scope: readonly string[],
-    ttl: number,
+  async put(
+    kind: string,
+    id: string,
+    value: RecordValue,
+    ttl: number | undefined,
+    lookups: RecordLookups = {},
   ): Promise<void> {
-    this.#consents.set(`${subject}\n${clientId}`, [...scope], ttl);
+    checkTtl(ttl, true);
+    this.#write(kind, id, toJson(value), ttl, lookupPairs(lookups));
   }
 
-  async revoke(subject: string, clientId: string): Promise<void> {
-    this.#consents.delete(`${subject}\n${clientId}`);
+  async get(kind: string, id: string): Promise<StoredRecord | undefined> {
+    const held = this.#live(kind, id);
+    return held === undefined ? undefined : toStored(held);
+  }
+
+  async getBy(kind: string, lookup: string, value: string): Promise<StoredRecord | undefined> {
+    const ids = [...(this.#index.get(keyOf(kind, lookup, value)) ?? [])];
+    for (let i = ids.length - 1; i >= 0; i--) {
+      const held = this.#live(kind, ids[i] as string);
+      if (held !== undefined) return toStored(held);
+    }
+    return undefined;
+  }
+
+  async listBy(kind: string, lookup: string, value: string): Promise<StoredRecord[]> {
+    const ids = [...(this.#index.get(keyOf(kind, lookup, value)) ?? [])];
+    return ids.flatMap((id) => {
+      const held = this.#live(kind, id);
+      return held === undefined ? [] : [toStored(held)];
+    });
+  }
+
+  async addOnce(kind: string, id: string, ttl: number, value: RecordValue = {}): Promise<boolean> {
+    checkTtl(ttl, false);
+    const json = toJson(value);
+    if (this.#live(kind, id) !== undefined) return false;
+    this.#write(kind, id, json, ttl, []);
+    return true;
+  }
+
+  async consume(kind: string, id: string): Promise<StoredRecord | undefined> {
+    const held = this.#live(kind, id);
+    if (held === undefined || held.consumedAt !== undefined) return undefined;
+    const before = toStored(held);
+    held.consumedAt = this.clock();
+    return before;
+  }
+
+  async update(
+    kind: string,
+    id: string,
+    patch: RecordValue,
+    expectedVersion?: number,
+  ): Promise<StoredRecord | undefined> {
+    const held = this.#live(kind, id);
+    if (held === undefined) return undefined;
+    if (expectedVersion !== undefined && held.version !== expectedVersion) return undefined;
+    held.json = toJson(mergePatch(JSON.parse(held.json) as RecordValue, patch));
+    held.version += 1;
+    return toStored(held);
+  }
+
+  async delete(kind: string, id: string): Promise<void> {
+    this.#remove(keyOf(kind, id));
+  }
+
+  async increment(kind: string, id: string, ttl: number): Promise<number> {
+    checkTtl(ttl, false);
+    const key = keyOf(kind, id);
+    const now = this.clock();
+    const counter = this.#counters.get(key);
+    if (counter !== undefined && !isExpired(counter.expiresAt, now)) return ++counter.count;
+    this.#counters.set(key, { count: 1, expiresAt: expiryOf(now, ttl) });
+    return 1;
+  }
+
+  /** Drops every expired record and counter now (also done periodically). */
+  sweep(): void {
+    const now = this.clock();
+    for (const [key, held] of this.#records) if (isExpired(held.expiresAt, now)) this.#remove(key);
+    for (const [key, counter] of this.#counters)
+      if (isExpired(counter.expiresAt, now)) this.#counters.delete(key);
+  }
+
+  /** Entries held (records, counters, lookup values), expired ones included until read or swept. */
+  get size(): number {
+    return this.#records.size + this.#counters.size + this.#index.size;
+  }
+
+  /** The record, unless missing or expired (an expired one is dropped on the way). */
+  #live(kind: string, id: string): HeldRecord | undefined {
+    const key = keyOf(kind, id);
+    const held = this.#records.get(key);
+    if (held === undefined || !isExpired(held.expiresAt, this.clock())) return held;
+    this.#remove(key);
+    return undefined;
+  }
+
+  /** Replaces whatever `(kind, id)` held with a fresh record at version 1, newest in its lookups. */
+  #write(
+    kind: string,
+    id: string,
+    json: string,
+    ttl: number | undefined,
+    lookups: readonly (readonly [string, string])[],
+  ): void {
+    const key = keyOf(kind, id);
+    this.#remove(key);
+    const expiresAt = expiryOf(this.clock(), ttl);
+    this.#records.set(key, {
+      kind,
+      id,
+      json,
+      expiresAt,
+      consumedAt: undefined,
+      version: 1,
+      lookups,
+    });
+    for (const [name, value] of lookups) {
+      const indexKey = keyOf(kind, name, value);
+      const ids = this.#index.get(indexKey);
+      if (ids === undefined) this.#index.set(indexKey, new Set([id]));
+      else ids.add(id);
+    }
+  }
+
+  /** Forgets a record and its lookups. */
+  #remove(key: string): void {
+    const held = this.#records.get(key);
+    if (held === undefined) return;
+    this.#records.delete(key);
+    for (const [name, value] of held.lookups) {
+      const indexKey = keyOf(held.kind, name, value);
+      const ids = this.#index.get(indexKey);
+      ids?.delete(held.id);
+      if (ids?.size === 0) this.#index.delete(indexKey);
+    }
   }
 }
 
-/** Memory stores for everything; `clients` is the static client list. */
-export function memoryStores(
-  clients: Iterable<Client> = [],
-  options: MemoryStoreOptions = {},
-): Stores {
-  return {
-    clients: new MemoryClientStore(clients),
-    authorizationCodes: new MemoryAuthorizationCodeStore(options),
-    accessTokens: new MemoryAccessTokenStore(options),
-    refreshTokens: new MemoryRefreshTokenStore(options),
-    consents: new MemoryConsentStore(options),
-  };
+/**
+ * Every typed store over one {@link MemoryRecordStore}: the provider's default.
+ *
+ * ```ts
+ * const stores = memoryStores({ clock });
+ * ```
+ */
+export function memoryStores(options: MemoryStoreOptions = {}): RecordStores {
+  return recordStores(new MemoryRecordStore(options));
 }

@@ -1,5 +1,7 @@
 /**
- * The Redis stores, on ioredis: one Redis, or a Redis Cluster.
+ * The Redis record store, on ioredis: one Redis (5 or later), or a Redis Cluster.
+ * It implements the persistence primitive (./records.ts, whose header holds the
+ * rules); {@link redisStores} puts the typed stores (./typed-stores.ts) on top.
  *
  * The host app creates the `Redis` or `Cluster` (with {@link redisFailFastOptions} or
  * {@link redisClusterFailFastOptions}), waits until it is ready, hands it to
@@ -9,69 +11,87 @@
  * Keys (P is the prefix, default `oauth2:`; in `<x>` the characters `%`, `:`, `{`
  * and `}` are percent-escaped, so keys are unambiguous and no value makes a hash tag):
  *
- * | key                           | value                                        | TTL                        |
- * | ----------------------------- | -------------------------------------------- | -------------------------- |
- * | P`client:`<id>                | the client, JSON                             | none (clients are config)  |
- * | P`code:`<id>                  | hash: r = record JSON, e = expiresAt, c = set once consumed | ttl of save()  |
- * | P`access:`<id>                | the record, JSON                             | ttl of save()              |
- * | P`access-unique:`<uniqueKey>  | the id of the token saved with that key      | ttl of save()              |
- * | P`access-revoked:`<grantId>   | `1`                                          | ttl of revokeGrant()       |
- * | P`refresh:`<id>               | hash as for codes; c = consumedAt            | ttl of save()              |
- * | P`refresh-revoked:`<grantId>  | `1`                                          | ttl of revokeGrant()       |
- * | P`consent:`<subject>`:`<client> | the scopes, a JSON array                   | ttl of save()              |
+ * | key                           | holds: a hash of                   | Redis TTL (cleanup)     |
+ * | ----------------------------- | ---------------------------------- | ----------------------- |
+ * | P`<kind>:<id>`                | a record: v, n, e, c, l (below)    | ttl of put(); or none   |
+ * | P`<kind>:<id>`                | a counter: i = the count, e        | the window's            |
+ * | P`<kind>:by:<lookup>:<value>` | a lookup index: id → `<seq> <e>`   | its latest e; or none   |
  *
- * Every TTL is set by the write itself (`SET ... PX`, or `PEXPIRE` in the same
- * MULTI), and every read also checks `expiresAt` against `clock`, so a record past
- * it is never returned while Redis still holds it.
+ * Fields: v = the value as JSON, n = the version, e = expiresAt (epoch ms; absent,
+ * or `-` in an index entry, for no expiry), c = consumedAt (epoch ms; set by
+ * consume()), l = the lookups as JSON (absent when none). A record key has one
+ * unescaped `:` after the prefix and an index key three, so the two never meet; a
+ * counter shares the record keys, so a kind holds records or counters, not both.
  *
- * Hash tags: none are needed, so none are added. Every command, transaction and
- * script touches exactly one key, so nothing is CROSSSLOT on a Cluster and keys
- * spread over all slots. The one pair written together, an access token and its
- * unique-key pointer, cannot share a slot anyway (one is found by the token id, the
- * other by the unique key): both SETs are sent at once, one round trip, and
- * neither order of arrival matters (a pointer to a missing token reads as "none";
- * a token without a pointer is simply not reused; save() rejects if either fails,
- * so the engine never hands out that token). A prefix may carry its own tag
- * (`oauth2:{auth}:`) to pin every key to one slot; that works but is not needed.
+ * Time: every expiry is epoch milliseconds from the store's `clock`, kept in the
+ * hash; every read and every script compares it with now (a script gets now as an
+ * argument), so a record past it is never returned while Redis still holds it. The
+ * PEXPIRE each write sets is only the cleanup of what is dead anyway.
  *
- * consume(): one Lua script on the record's hash (EVALSHA, EVAL on NOSCRIPT) reads
- * r, e and c and, only if the record exists, is unexpired and has no c, sets c and
- * returns r. Redis runs a script alone, so of any number of callers on any number
- * of connections exactly one gets the record; the consumed record keeps its TTL.
+ * One key per command: every command and every script touches exactly one key, so
+ * nothing is CROSSSLOT on a Cluster, no hash tag is needed and keys spread over all
+ * slots (a prefix may carry its own tag, `oauth2:{auth}:`, to pin everything to one
+ * slot; that works but is not needed). The one place where two keys belong together
+ * is a record and its lookup index; they are written by separate commands, and
+ * neither can be trusted alone, so:
+ * - put() writes the record first and, once that succeeded, adds the id to each
+ *   lookup's index. A put that fails between leaves a record no lookup finds, and
+ *   rejects, so the caller knows.
+ * - An index entry is only a hint: getBy() and listBy() read the record and return
+ *   it only if it is live and its own `l` still holds that lookup value. A record
+ *   that was replaced (other lookups), deleted or expired is skipped.
+ * - getBy() returns the most recently put record: an entry's seq is the server's
+ *   TIME in microseconds at the index write, forced above every seq in the index,
+ *   so it grows with every put into that index (TIME inside a script that writes is
+ *   why Redis 5 is the oldest supported); getBy walks the entries from the
+ *   highest seq down and stops at the first record that checks out.
+ * - Index entries do not outlive their use: each index write drops entries whose
+ *   expiry passed (and keeps the later expiry when one id is put again, so a lost
+ *   race never shortens it); getBy() and listBy() drop the stale entries they met
+ *   with a script that removes an entry only if it is still the very entry read
+ *   (same seq). A put racing that reader wrote its record before its index entry,
+ *   so the reader either saw the new record (and keeps the entry) or the entry
+ *   changed under it (and stays).
  *
- * revokeGrant(g, ttl): sets the marker P`*-revoked:`g for ttl seconds (a script
- * that only ever lengthens it), and every find() and consume() of a token checks
- * the marker of the record's grant. Why a marker and not an index set per grant:
- * revocation is one write to one key, so it is atomic and O(1) however many tokens
- * the family holds, it needs no cross-slot fan-out (an index would have to delete
- * tokens on many nodes and could stop half way), it covers tokens saved later for
- * free, and nothing grows with every rotation. The cost is a second round trip on
- * reads of a live token (the grant id is only known once the record is read).
+ * Atomicity, each by one Lua script on one hash (EVALSHA, EVAL on NOSCRIPT); Redis
+ * runs a script alone, so it holds across any number of connections and processes:
+ * - put(): DEL, HSET and PEXPIRE in one script, so a reader never sees half a
+ *   record (then the index writes, one script per lookup, sent together).
+ * - consume(): reads v, e, c and, only if v is there, e is after now and c is unset,
+ *   sets c to now and returns the record as it was. Exactly one caller gets it; the
+ *   consumed record keeps its TTL.
+ * - addOnce(): writes only if there is no live record (v there and e after now).
+ * - update(): the patch is merged here (JSON as written, never re-encoded by Lua);
+ *   the script writes the new value and version only if the version is still the
+ *   one read, and returns the record after it. With an expected version that is the
+ *   compare-and-set; without, a lost race merges again onto the winner's value
+ *   (a retry only ever follows another update's success).
+ * - increment(): HINCRBY while the window (e) is after now; otherwise a fresh
+ *   counter at 1 with the ttl.
  *
  * Errors: anything the client throws (connection refused, "Connection is closed",
- * MaxRetriesPerRequestError, "Command timed out", CLUSTERDOWN, ...) is rethrown
- * as `StoreUnavailableError` with the original as `cause`; the engine answers 503.
- * That includes replies that mean a misconfiguration (NOAUTH, WRONGTYPE from a
- * prefix shared with other data): still no token, and the cause is in the log.
- * Only a value that is not the JSON this module wrote fails otherwise (500).
+ * MaxRetriesPerRequestError, "Command timed out", CLUSTERDOWN, a script error, ...)
+ * is rethrown as `StoreUnavailableError` with the original as `cause`; the engine
+ * answers 503. That includes replies that mean a misconfiguration (NOAUTH,
+ * WRONGTYPE or a failing script from a prefix shared with other data): still no
+ * token, and the cause is in the log. A value read back that is not what this
+ * module wrote is a plain `Error` (500).
  */
 import { createHash } from 'node:crypto';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { StoreUnavailableError } from '../errors.js';
-import type {
-  AccessTokenRecord,
-  AuthorizationCodeRecord,
-  Client,
-  Clock,
-  RefreshTokenRecord,
-} from '../types.js';
-import type {
-  AccessTokenStore,
-  AuthorizationCodeStore,
-  ClientStore,
-  ConsentStore,
-  RefreshTokenStore,
-} from './types.js';
+import type { Clock } from '../types.js';
+import {
+  checkTtl,
+  expiryOf,
+  isExpired,
+  mergePatch,
+  type RecordLookups,
+  type RecordStore,
+  type RecordValue,
+  type StoredRecord,
+} from './records.js';
+import { recordStores, type RecordStores } from './typed-stores.js';
 
 /** A connection the host app made: one Redis (or Sentinel-managed) or a Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -81,7 +101,7 @@ export interface RedisStoreOptions {
   client: RedisClient;
   /** Prepended to every key. Default `'oauth2:'`. */
   prefix?: string;
-  /** The clock for expiry on read and `consumedAt`, in milliseconds. Default `Date.now`. */
+  /** The clock for expiry, `consumedAt` and counter windows, in epoch milliseconds. Default `Date.now`. */
   clock?: Clock;
 }
 
@@ -130,7 +150,7 @@ export const redisClusterFailFastOptions: Readonly<ClusterOptions> = Object.free
   }),
 });
 
-/** A Lua script run by EVALSHA, sent with EVAL when the server does not know it yet. */
+/** A Lua script on one key, run by EVALSHA, sent with EVAL when the server does not know it yet. */
 class Script {
   readonly #lua: string;
   readonly #sha: string;
@@ -150,62 +170,315 @@ class Script {
   }
 }
 
-/** KEYS[1] a code or refresh token hash; ARGV[1] now (ms); ARGV[2] the value of c. Returns r, or nil. */
-const CONSUME = new Script(`
-local v = redis.call('HMGET', KEYS[1], 'r', 'e', 'c')
-if not v[1] or v[3] or tonumber(v[2]) * 1000 <= tonumber(ARGV[1]) then return false end
-redis.call('HSET', KEYS[1], 'c', ARGV[2])
-return v[1]`);
+/** The record fields, in the order every script and read returns them. */
+const FIELDS = ['v', 'e', 'c', 'n', 'l'] as const;
 
-/** KEYS[1] a revoked-grant marker; ARGV[1] its TTL (ms). Sets it, never shortening a longer one. */
-const REVOKE_GRANT = new Script(`
-if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], '1', 'PX', ARGV[1]) end
+/** KEYS[1] a record; ARGV value JSON, expiresAt ('' for none), ttl ms, lookups JSON (''). */
+const PUT = new Script(`
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'n', 1)
+if ARGV[2] ~= '' then
+  redis.call('HSET', KEYS[1], 'e', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'l', ARGV[4]) end
 return 1`);
 
-/** A TTL in seconds as Redis milliseconds; a TTL that is not a positive number is a bug of the caller. */
-function milliseconds(ttl: number): number {
-  if (!Number.isFinite(ttl) || ttl <= 0)
-    throw new RangeError(`ttl must be a positive number of seconds, got ${ttl}`);
-  return Math.ceil(ttl * 1000);
-}
+/** KEYS[1] a record; ARGV now, value JSON, expiresAt, ttl ms. 1 if added, 0 if a live one is there. */
+const ADD_ONCE = new Script(`
+local r = redis.call('HMGET', KEYS[1], 'v', 'e')
+if r[1] and (not r[2] or tonumber(r[2]) > tonumber(ARGV[1])) then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'n', 1, 'e', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1`);
+
+/** KEYS[1] a record; ARGV now. The fields as they were (c unset), or nil. */
+const CONSUME = new Script(`
+local r = redis.call('HMGET', KEYS[1], 'v', 'e', 'c', 'n', 'l')
+if not r[1] or r[3] or (r[2] and tonumber(r[2]) <= tonumber(ARGV[1])) then return false end
+redis.call('HSET', KEYS[1], 'c', ARGV[1])
+return r`);
+
+/**
+ * KEYS[1] a record; ARGV now, the version read, the new value JSON. The fields
+ * after the update; 0 when the version moved; nil when there is no live record.
+ */
+const UPDATE = new Script(`
+local r = redis.call('HMGET', KEYS[1], 'v', 'e', 'c', 'n', 'l')
+if not r[1] or (r[2] and tonumber(r[2]) <= tonumber(ARGV[1])) then return false end
+if r[4] ~= ARGV[2] then return 0 end
+local n = tonumber(r[4]) + 1
+redis.call('HSET', KEYS[1], 'v', ARGV[3], 'n', n)
+r[1] = ARGV[3]
+r[4] = tostring(n)
+return r`);
+
+/** KEYS[1] a counter; ARGV now, expiresAt of a new window, ttl ms. The new count. */
+const INCREMENT = new Script(`
+local r = redis.call('HMGET', KEYS[1], 'i', 'e')
+if r[1] and r[2] and tonumber(r[2]) > tonumber(ARGV[1]) then
+  return redis.call('HINCRBY', KEYS[1], 'i', 1)
+end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'i', 1, 'e', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`);
+
+/**
+ * KEYS[1] a lookup index; ARGV now, a record id, its expiresAt ('-' for none).
+ * Adds the entry with a seq above every other, drops expired entries, and sets the
+ * index's TTL to its latest entry's expiry (none if one has none).
+ */
+const INDEX_ADD = new Script(`
+local now = tonumber(ARGV[1])
+local t = redis.call('TIME')
+local seq = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local entry = ARGV[3]
+local forever, latest = false, 0
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  local s, e = string.match(all[i + 1], '^(%d+) (.+)$')
+  if tonumber(s) >= seq then seq = tonumber(s) + 1 end
+  if all[i] == ARGV[2] then
+    if e == '-' or (entry ~= '-' and tonumber(e) > tonumber(entry)) then entry = e end
+  elseif e ~= '-' and tonumber(e) <= now then
+    redis.call('HDEL', KEYS[1], all[i])
+  elseif e == '-' then
+    forever = true
+  elseif tonumber(e) > latest then
+    latest = tonumber(e)
+  end
+end
+redis.call('HSET', KEYS[1], ARGV[2], string.format('%.0f', seq) .. ' ' .. entry)
+if forever or entry == '-' then
+  redis.call('PERSIST', KEYS[1])
+else
+  redis.call('PEXPIRE', KEYS[1], string.format('%.0f', math.max(latest, tonumber(entry)) - now))
+end
+return 1`);
+
+/** KEYS[1] a lookup index; ARGV pairs of record id and entry. Removes each entry that is still that entry. */
+const INDEX_PRUNE = new Script(`
+for i = 1, #ARGV, 2 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
+end
+return 1`);
 
 const escape = (part: string): string =>
   part.replace(/[%:{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-/** What the code and refresh token stores keep in their hashes. */
-interface OneTime {
-  readonly id: string;
-  readonly expiresAt: number;
-  readonly consumed?: boolean | undefined;
-  readonly consumedAt?: number | undefined;
+/** The five record fields as Redis returns them (`null` for an absent one). */
+type Fields = readonly unknown[];
+
+/** A record read back, with the lookups it was put with. */
+interface Found {
+  readonly record: StoredRecord;
+  readonly lookups: RecordLookups;
 }
 
-/** Shared base: the client, the key scheme, the clock and the error translation. */
-abstract class RedisStore {
-  protected readonly client: RedisClient;
-  readonly #prefix: string;
-  protected readonly clock: Clock;
+/** An entry of a lookup index. */
+interface IndexEntry {
+  readonly id: string;
+  /** The raw entry, `<seq> <expiresAt or ->`, for the conditional prune. */
+  readonly raw: string;
+  readonly seq: number;
+  readonly expiresAt: number | undefined;
+}
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** An optional numeric field; throws when it is there but not a number. */
+function numberField(raw: unknown): number | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  const n = Number(raw);
+  if (typeof raw !== 'string' || raw === '' || !Number.isFinite(n)) throw new Error('not a number');
+  return n;
+}
+
+/** The record in `fields` (v, e, c, n, l); throws when they are not what this module writes. */
+function parseFields(id: string, fields: Fields): Found {
+  const [v, e, c, n, l] = fields;
+  const value: unknown = JSON.parse(String(v));
+  const lookups: unknown = l === null || l === undefined ? {} : JSON.parse(String(l));
+  const version = numberField(n);
+  if (!isObject(value) || !isObject(lookups) || version === undefined || version < 1) {
+    throw new Error('not a record');
+  }
+  if (!Object.values(lookups).every((x) => typeof x === 'string')) throw new Error('bad lookups');
+  const consumedAt = numberField(c);
+  const record: StoredRecord = {
+    id,
+    value,
+    expiresAt: numberField(e),
+    version,
+    ...(consumedAt === undefined ? {} : { consumedAt }),
+  };
+  return { record, lookups: lookups as RecordLookups };
+}
+
+/** The entries of an index (HGETALL), highest seq first; throws on one this module did not write. */
+function parseIndex(key: string, hash: Record<string, string>): IndexEntry[] {
+  const entries = Object.entries(hash).map(([id, raw]) => {
+    const match = /^(\d+) (\d+|-)$/.exec(raw);
+    if (match === null)
+      throw new Error(`Redis store: ${key} holds an entry this module did not write`);
+    const [, seq = '', expiry = ''] = match;
+    return { id, raw, seq: Number(seq), expiresAt: expiry === '-' ? undefined : Number(expiry) };
+  });
+  return entries.sort((a, b) => b.seq - a.seq);
+}
+
+/**
+ * The persistence primitive in Redis: one hash per record, one hash per lookup
+ * value (see the module header for the keys and why each operation is atomic).
+ * Every method rejects with `StoreUnavailableError` when Redis cannot be reached.
+ *
+ * @example
+ * const records = new RedisRecordStore({ client: redis, prefix: 'myapp:oauth2:' });
+ * await records.put('consent', id, { scope: ['read'] }, 3600, { subject: 'alice' });
+ */
+export class RedisRecordStore implements RecordStore {
+  readonly clock: Clock;
+  readonly #client: RedisClient;
+  readonly #prefix: string;
+
+  /** Throws a TypeError naming the option when `client`, `prefix` or `clock` is not usable. */
   constructor(options: RedisStoreOptions) {
     const { client, prefix = 'oauth2:', clock = Date.now } = options ?? ({} as RedisStoreOptions);
-    if (typeof client?.evalsha !== 'function' || typeof client.get !== 'function') {
+    if (typeof client?.evalsha !== 'function' || typeof client.hmget !== 'function') {
       throw new TypeError('Redis store: options.client must be an ioredis Redis or Cluster');
     }
     if (typeof prefix !== 'string')
       throw new TypeError('Redis store: options.prefix must be a string');
     if (typeof clock !== 'function')
       throw new TypeError('Redis store: options.clock must be a function');
-    this.client = client;
+    this.#client = client;
     this.#prefix = prefix;
     this.clock = clock;
   }
 
-  protected key(kind: string, ...parts: string[]): string {
-    return `${this.#prefix}${kind}:${parts.map(escape).join(':')}`;
+  async put(
+    kind: string,
+    id: string,
+    value: RecordValue,
+    ttl: number | undefined,
+    lookups: RecordLookups = {},
+  ): Promise<void> {
+    checkTtl(ttl, true);
+    const now = this.clock();
+    const expiresAt = expiryOf(now, ttl);
+    const entries = Object.entries(lookups);
+    const args = [
+      JSON.stringify(value),
+      expiresAt ?? '',
+      ttl === undefined ? '' : Math.ceil(ttl * 1000),
+      entries.length === 0 ? '' : JSON.stringify(lookups),
+    ];
+    await this.#redis('put', async () => {
+      await PUT.run(this.#client, this.#key(kind, id), ...args);
+      // Only once the record is written (see the header): an entry never comes before its record.
+      await Promise.all(
+        entries.map(([lookup, v]) =>
+          INDEX_ADD.run(this.#client, this.#indexKey(kind, lookup, v), now, id, expiresAt ?? '-'),
+        ),
+      );
+    });
   }
 
-  /** Runs one round trip; whatever the client throws becomes StoreUnavailableError. */
-  protected async redis<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  async get(kind: string, id: string): Promise<StoredRecord | undefined> {
+    return (await this.#read(kind, id))?.record;
+  }
+
+  async getBy(kind: string, lookup: string, value: string): Promise<StoredRecord | undefined> {
+    const key = this.#indexKey(kind, lookup, value);
+    const stale: IndexEntry[] = [];
+    let found: StoredRecord | undefined;
+    for (const entry of await this.#entries(key)) {
+      found = await this.#carrying(kind, entry, lookup, value);
+      if (found !== undefined) break;
+      stale.push(entry);
+    }
+    await this.#prune(key, stale);
+    return found;
+  }
+
+  async listBy(kind: string, lookup: string, value: string): Promise<StoredRecord[]> {
+    const key = this.#indexKey(kind, lookup, value);
+    const entries = await this.#entries(key);
+    const found = await Promise.all(entries.map((e) => this.#carrying(kind, e, lookup, value)));
+    await this.#prune(
+      key,
+      entries.filter((_, i) => found[i] === undefined),
+    );
+    return found.filter((record) => record !== undefined);
+  }
+
+  async addOnce(kind: string, id: string, ttl: number, value: RecordValue = {}): Promise<boolean> {
+    checkTtl(ttl, false);
+    const now = this.clock();
+    const args = [now, JSON.stringify(value), expiryOf(now, ttl) ?? '', Math.ceil(ttl * 1000)];
+    const added = await this.#redis('addOnce', () =>
+      ADD_ONCE.run(this.#client, this.#key(kind, id), ...args),
+    );
+    return added === 1;
+  }
+
+  async consume(kind: string, id: string): Promise<StoredRecord | undefined> {
+    const key = this.#key(kind, id);
+    const fields = await this.#redis('consume', () => CONSUME.run(this.#client, key, this.clock()));
+    return fields === null ? undefined : this.#parse(key, id, fields).record;
+  }
+
+  async update(
+    kind: string,
+    id: string,
+    patch: RecordValue,
+    expectedVersion?: number,
+  ): Promise<StoredRecord | undefined> {
+    const key = this.#key(kind, id);
+    for (;;) {
+      const current = (await this.#read(kind, id))?.record;
+      if (current === undefined) return undefined;
+      if (expectedVersion !== undefined && current.version !== expectedVersion) return undefined;
+      const json = JSON.stringify(mergePatch(current.value, patch));
+      const reply = await this.#redis('update', () =>
+        UPDATE.run(this.#client, key, this.clock(), current.version, json),
+      );
+      if (reply === null) return undefined;
+      if (reply !== 0) return this.#parse(key, id, reply).record;
+      // Another update won this version: without an expected version, merge onto its value.
+      if (expectedVersion !== undefined) return undefined;
+    }
+  }
+
+  async delete(kind: string, id: string): Promise<void> {
+    await this.#redis('delete', () => this.#client.del(this.#key(kind, id)));
+  }
+
+  async increment(kind: string, id: string, ttl: number): Promise<number> {
+    checkTtl(ttl, false);
+    const now = this.clock();
+    const args = [now, expiryOf(now, ttl) ?? '', Math.ceil(ttl * 1000)];
+    const count = await this.#redis('increment', () =>
+      INCREMENT.run(this.#client, this.#key(kind, id), ...args),
+    );
+    if (typeof count !== 'number')
+      throw new Error(`Redis store: increment returned ${String(count)}`);
+    return count;
+  }
+
+  #key(kind: string, id: string): string {
+    return `${this.#prefix}${escape(kind)}:${escape(id)}`;
+  }
+
+  #indexKey(kind: string, lookup: string, value: string): string {
+    return `${this.#prefix}${escape(kind)}:by:${escape(lookup)}:${escape(value)}`;
+  }
+
+  /** Runs round trips; whatever the client throws becomes StoreUnavailableError. */
+  async #redis<T>(operation: string, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (err) {
@@ -213,239 +486,60 @@ abstract class RedisStore {
     }
   }
 
-  protected expired(record: { expiresAt: number }): boolean {
-    return record.expiresAt * 1000 <= this.clock();
+  /** The live record at `(kind, id)` and its lookups. */
+  async #read(kind: string, id: string): Promise<Found | undefined> {
+    const key = this.#key(kind, id);
+    const fields = await this.#redis('get', () => this.#client.hmget(key, ...FIELDS));
+    if (fields[0] === null || fields[0] === undefined) return undefined;
+    const found = this.#parse(key, id, fields);
+    return isExpired(found.record.expiresAt, this.clock()) ? undefined : found;
   }
 
-  /** The record unless it expired or the marker `kind`-revoked of its grant is set. */
-  protected async live<T extends { expiresAt: number; grantId: string }>(
+  /** The record of an index entry if it is live and still carries `lookup` = `value`. */
+  async #carrying(
     kind: string,
-    record: T | undefined,
-    operation = 'find',
-  ): Promise<T | undefined> {
-    if (record === undefined || this.expired(record)) return undefined;
-    const revoked = await this.redis(operation, () =>
-      this.client.exists(this.key(`${kind}-revoked`, record.grantId)),
-    );
-    return revoked === 0 ? record : undefined;
+    entry: IndexEntry,
+    lookup: string,
+    value: string,
+  ): Promise<StoredRecord | undefined> {
+    if (isExpired(entry.expiresAt, this.clock())) return undefined;
+    const found = await this.#read(kind, entry.id);
+    return found?.lookups[lookup] === value ? found.record : undefined;
   }
 
-  protected async revokeGrantOf(kind: string, grantId: string, ttl: number): Promise<void> {
-    const ms = milliseconds(ttl);
-    await this.redis('revokeGrant', () =>
-      REVOKE_GRANT.run(this.client, this.key(`${kind}-revoked`, grantId), ms),
-    );
+  async #entries(key: string): Promise<IndexEntry[]> {
+    return parseIndex(key, await this.#redis('lookup', () => this.#client.hgetall(key)));
   }
 
-  /** Saves a code or refresh token as a hash (see the header), replacing any earlier one. */
-  protected async saveOneTime(kind: string, record: OneTime, ttl: number): Promise<void> {
-    const ms = milliseconds(ttl);
-    const key = this.key(kind, record.id);
-    const fields: Record<string, string | number> = { e: record.expiresAt };
-    if (record.consumed === true) {
-      const { consumed: _consumed, consumedAt, ...rest } = record;
-      fields['r'] = JSON.stringify(rest);
-      fields['c'] = consumedAt ?? '';
-    } else {
-      fields['r'] = JSON.stringify(record);
+  /** Removes the stale entries a reader met, each only if no put changed it since. */
+  async #prune(key: string, stale: readonly IndexEntry[]): Promise<void> {
+    if (stale.length === 0) return;
+    const args = stale.flatMap((entry) => [entry.id, entry.raw]);
+    await this.#redis('lookup', () => INDEX_PRUNE.run(this.#client, key, ...args));
+  }
+
+  /** The record in a script's or HMGET's reply; a plain Error when it is not what this module wrote. */
+  #parse(key: string, id: string, fields: unknown): Found {
+    try {
+      if (!Array.isArray(fields) || fields.length !== FIELDS.length) throw new Error('not a reply');
+      return parseFields(id, fields);
+    } catch (err) {
+      throw new Error(`Redis store: ${key} holds a value this module did not write`, {
+        cause: err,
+      });
     }
-    const results = await this.redis('save', () =>
-      this.client.multi().del(key).hset(key, fields).pexpire(key, ms).exec(),
-    );
-    const failed =
-      results === null
-        ? new Error('transaction aborted')
-        : results.find(([err]) => err !== null)?.[0];
-    if (failed) throw new StoreUnavailableError('Redis store: save failed', { cause: failed });
   }
-
-  /** The stored record, with `consumed` (and the raw c) when it was consumed; expiry is the caller's. */
-  protected async findOneTime<T extends OneTime>(
-    kind: string,
-    id: string,
-  ): Promise<{ record: T; c: string | null } | undefined> {
-    const [r, c] = await this.redis('find', () => this.client.hmget(this.key(kind, id), 'r', 'c'));
-    if (r === null || r === undefined) return undefined;
-    const record = JSON.parse(r) as T;
-    return {
-      record: c === null || c === undefined ? record : { ...record, consumed: true },
-      c: c ?? null,
-    };
-  }
-
-  /** The atomic consume script; the record as it was, or undefined. */
-  protected async consumeOneTime<T extends OneTime>(
-    kind: string,
-    id: string,
-    consumedAt: number,
-  ): Promise<T | undefined> {
-    const r = await this.redis('consume', () =>
-      CONSUME.run(this.client, this.key(kind, id), this.clock(), consumedAt),
-    );
-    return typeof r === 'string' ? (JSON.parse(r) as T) : undefined;
-  }
-}
-
-/** Clients kept in Redis (without TTL), e.g. by a registration endpoint. */
-export class RedisClientStore extends RedisStore implements ClientStore {
-  async find(clientId: string): Promise<Client | undefined> {
-    const json = await this.redis('find', () => this.client.get(this.key('client', clientId)));
-    return json === null ? undefined : (JSON.parse(json) as Client);
-  }
-
-  async save(client: Client): Promise<void> {
-    await this.redis('save', () =>
-      this.client.set(this.key('client', client.id), JSON.stringify(client)),
-    );
-  }
-
-  async delete(clientId: string): Promise<void> {
-    await this.redis('delete', () => this.client.del(this.key('client', clientId)));
-  }
-}
-
-/** Authorization codes: one hash per code, consumed by a Lua script. */
-export class RedisAuthorizationCodeStore extends RedisStore implements AuthorizationCodeStore {
-  async save(record: AuthorizationCodeRecord, ttl: number): Promise<void> {
-    await this.saveOneTime('code', record, ttl);
-  }
-
-  async find(id: string): Promise<AuthorizationCodeRecord | undefined> {
-    const found = await this.findOneTime<AuthorizationCodeRecord>('code', id);
-    return found === undefined || this.expired(found.record) ? undefined : found.record;
-  }
-
-  async consume(id: string): Promise<AuthorizationCodeRecord | undefined> {
-    return this.consumeOneTime<AuthorizationCodeRecord>(
-      'code',
-      id,
-      Math.floor(this.clock() / 1000),
-    );
-  }
-}
-
-/** Access tokens (records and JWT ids), unique-key pointers and revoked-grant markers. */
-export class RedisAccessTokenStore extends RedisStore implements AccessTokenStore {
-  async save(record: AccessTokenRecord, ttl: number): Promise<void> {
-    const ms = milliseconds(ttl);
-    const json = JSON.stringify(record);
-    const uniqueKey = record.uniqueKey;
-    await this.redis('save', () =>
-      Promise.all([
-        this.client.set(this.key('access', record.id), json, 'PX', ms),
-        uniqueKey === undefined
-          ? undefined
-          : this.client.set(this.key('access-unique', uniqueKey), record.id, 'PX', ms),
-      ]),
-    );
-  }
-
-  async find(id: string): Promise<AccessTokenRecord | undefined> {
-    const json = await this.redis('find', () => this.client.get(this.key('access', id)));
-    return this.live('access', json === null ? undefined : (JSON.parse(json) as AccessTokenRecord));
-  }
-
-  async revoke(id: string): Promise<void> {
-    // The unique-key pointer may stay: it then points at nothing, which reads as "no token".
-    await this.redis('revoke', () => this.client.del(this.key('access', id)));
-  }
-
-  async revokeGrant(grantId: string, ttl: number): Promise<void> {
-    await this.revokeGrantOf('access', grantId, ttl);
-  }
-
-  async findByUniqueKey(uniqueKey: string): Promise<AccessTokenRecord | undefined> {
-    const id = await this.redis('findByUniqueKey', () =>
-      this.client.get(this.key('access-unique', uniqueKey)),
-    );
-    if (id === null) return undefined;
-    const record = await this.find(id);
-    // The pointer is overwritten by a newer token with the key; never return another key's token.
-    return record?.uniqueKey === uniqueKey ? record : undefined;
-  }
-}
-
-/** Refresh tokens: one hash per token, rotated out by a Lua script; revoked-grant markers. */
-export class RedisRefreshTokenStore extends RedisStore implements RefreshTokenStore {
-  async save(record: RefreshTokenRecord, ttl: number): Promise<void> {
-    await this.saveOneTime('refresh', record, ttl);
-  }
-
-  async find(id: string): Promise<RefreshTokenRecord | undefined> {
-    const found = await this.findOneTime<RefreshTokenRecord>('refresh', id);
-    if (found === undefined) return undefined;
-    const { record, c } = found;
-    const consumedAt = c === null || c === '' ? undefined : Number(c);
-    return this.live('refresh', consumedAt === undefined ? record : { ...record, consumedAt });
-  }
-
-  async consume(id: string): Promise<RefreshTokenRecord | undefined> {
-    const record = await this.consumeOneTime<RefreshTokenRecord>(
-      'refresh',
-      id,
-      Math.floor(this.clock() / 1000),
-    );
-    // Consumed even if its grant was revoked (harmless: the family is dead), but never handed out.
-    return this.live('refresh', record, 'consume');
-  }
-
-  async revoke(id: string): Promise<void> {
-    await this.redis('revoke', () => this.client.del(this.key('refresh', id)));
-  }
-
-  async revokeGrant(grantId: string, ttl: number): Promise<void> {
-    await this.revokeGrantOf('refresh', grantId, ttl);
-  }
-}
-
-/** Remembered consent: one JSON array per subject and client. */
-export class RedisConsentStore extends RedisStore implements ConsentStore {
-  async find(subject: string, clientId: string): Promise<readonly string[] | undefined> {
-    const json = await this.redis('find', () =>
-      this.client.get(this.key('consent', subject, clientId)),
-    );
-    return json === null ? undefined : (JSON.parse(json) as string[]);
-  }
-
-  async save(
-    subject: string,
-    clientId: string,
-    scope: readonly string[],
-    ttl: number,
-  ): Promise<void> {
-    const ms = milliseconds(ttl);
-    await this.redis('save', () =>
-      this.client.set(this.key('consent', subject, clientId), JSON.stringify(scope), 'PX', ms),
-    );
-  }
-
-  async revoke(subject: string, clientId: string): Promise<void> {
-    await this.redis('revoke', () => this.client.del(this.key('consent', subject, clientId)));
-  }
-}
-
-/** The Redis stores, each a class of its own (construct one alone to mix backends). */
-export interface RedisStores {
-  clients: RedisClientStore;
-  authorizationCodes: RedisAuthorizationCodeStore;
-  accessTokens: RedisAccessTokenStore;
-  refreshTokens: RedisRefreshTokenStore;
-  consents: RedisConsentStore;
 }
 
 /**
- * Every store on one ioredis connection:
+ * Every typed store over one {@link RedisRecordStore} (the options are its
+ * options; the same TypeErrors for bad ones):
  *
- *     const redis = new Redis(process.env.REDIS_URL, { ...redisFailFastOptions, lazyConnect: true });
- *     await redis.connect();
- *     const stores = redisStores({ client: redis, prefix: 'myapp:oauth2:' });
+ * @example
+ * const redis = new Redis(process.env.REDIS_URL, { ...redisFailFastOptions, lazyConnect: true });
+ * await redis.connect();
+ * const stores = redisStores({ client: redis, prefix: 'myapp:oauth2:' });
  */
-export function redisStores(options: RedisStoreOptions): RedisStores {
-  return {
-    clients: new RedisClientStore(options),
-    authorizationCodes: new RedisAuthorizationCodeStore(options),
-    accessTokens: new RedisAccessTokenStore(options),
-    refreshTokens: new RedisRefreshTokenStore(options),
-    consents: new RedisConsentStore(options),
-  };
+export function redisStores(options: RedisStoreOptions): RecordStores {
+  return recordStores(new RedisRecordStore(options));
 }

@@ -14,6 +14,7 @@
  * The engine hashes every code and token before it reaches a store: ids are
  * SHA-256 digests (or JWT ids), so a leaked store holds nothing a client can use.
  */
+import type { RecordStore } from './records.js';
 import type {
   AccessTokenRecord,
   AuthorizationCodeRecord,
@@ -91,6 +92,8 @@ export interface ConsentStore {
 
 /** The stores a provider uses. */
 export interface Stores {
+  /** The persistence primitive the typed stores are built on; new kinds of record use it. */
+  records: RecordStore;
   clients: ClientStore;
   authorizationCodes: AuthorizationCodeStore;
   accessTokens: AccessTokenStore;

@@ -8,6 +8,7 @@
  * again instead of a new one; no new refresh token comes with it.
  */
 import { randomUUID } from 'node:crypto';
+import type { OAuthEventBus } from '../engine/events.js';
 import { sha256 } from '../helpers/secrets.js';
 import type { ScopePolicy } from '../helpers/scope.js';
 import type { Stores } from '../stores/types.js';
@@ -42,6 +43,8 @@ export interface IssueRequest {
 }
 
 export interface TokenMinterOptions {
+  /** Hears `token.issued` after both saves succeeded. */
+  events: OAuthEventBus;
   issuer: string;
   audience: string;
   format: 'opaque' | 'jwt';
@@ -132,6 +135,7 @@ export class TokenMinter {
     const access = o.stores.accessTokens.save(record, lifetime);
     if (request.refreshToken === undefined) {
       await access;
+      this.#issued(request, id, false);
       return body;
     }
     const refresh = o.generator.generate();
@@ -151,6 +155,23 @@ export class TokenMinter {
     // Both saves must succeed before any token is handed out.
     await Promise.all([access, refreshSave]);
     body.refresh_token = refresh;
+    this.#issued(request, id, true);
     return body;
+  }
+
+  /** `token.issued`, built only when someone listens. */
+  #issued(request: IssueRequest, tokenId: string, refreshToken: boolean): void {
+    const events = this.#o.events;
+    if (!events.wants('token.issued')) return;
+    events.emit('token.issued', {
+      time: this.#o.clock(),
+      grantType: request.grantType,
+      clientId: request.client.id,
+      subject: request.subject,
+      scope: request.scope,
+      tokenId,
+      grantId: request.grantId,
+      refreshToken,
+    });
   }
 }

@@ -10,7 +10,8 @@ import { base64url, decodeJwt, generateKeyPair, SignJWT, type JWTPayload } from 
 import request from 'supertest';
 import {
   generateSigningKey,
-  MemoryAccessTokenStore,
+  MemoryRecordStore,
+  RecordAccessTokenStore,
   StoreUnavailableError,
   type AccessTokenRecord,
   type AuthorizationServer,
@@ -454,7 +455,7 @@ describe('protect() (RFC 6750)', () => {
   });
 
   describe('store failures', () => {
-    class FlakyAccessTokenStore extends MemoryAccessTokenStore {
+    class FlakyAccessTokenStore extends RecordAccessTokenStore {
       failure: Error | undefined;
       override async find(id: string): Promise<AccessTokenRecord | undefined> {
         if (this.failure !== undefined) throw this.failure;
@@ -465,7 +466,7 @@ describe('protect() (RFC 6750)', () => {
     for (const format of ['opaque', 'jwt'] as const) {
       it(`a store that throws StoreUnavailableError → 503 temporarily_unavailable (${format})`, async () => {
         const clock = frozenClock();
-        const store = new FlakyAccessTokenStore({ clock });
+        const store = new FlakyAccessTokenStore(new MemoryRecordStore({ clock }));
         const { app } = setup({ clock, accessToken: { format }, stores: { accessTokens: store } });
         const token = await serviceToken(app);
         store.failure = new StoreUnavailableError('redis is down');
@@ -481,7 +482,7 @@ describe('protect() (RFC 6750)', () => {
 
     it('any other store exception → 500 server_error, with no internal detail', async () => {
       const clock = frozenClock();
-      const store = new FlakyAccessTokenStore({ clock });
+      const store = new FlakyAccessTokenStore(new MemoryRecordStore({ clock }));
       const { app } = setup({ clock, stores: { accessTokens: store } });
       const token = await serviceToken(app);
       store.failure = new Error('secret internal detail');

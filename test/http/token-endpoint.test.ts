@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import {
-  MemoryAccessTokenStore,
+  memoryStores,
   StoreUnavailableError,
   type AccessTokenRecord,
   type AccessTokenStore,
@@ -42,13 +42,11 @@ describe('token endpoint: HTTP method (RFC 6749 3.2)', () => {
   });
 
   it('issues no token for a GET that carries every parameter in the query', async () => {
-    const res = await request(app)
-      .get('/token')
-      .query({
-        grant_type: 'client_credentials',
-        client_id: 'service',
-        client_secret: secrets.service.secret,
-      });
+    const res = await request(app).get('/token').query({
+      grant_type: 'client_credentials',
+      client_id: 'service',
+      client_secret: secrets.service.secret,
+    });
     expectOAuthError(res, 405, 'invalid_request');
     expect(res.headers['allow']).to.equal('POST');
   });
@@ -312,7 +310,7 @@ describe('token endpoint: successful response (RFC 6749 5.1)', () => {
  */
 class FailingAccessTokenStore implements AccessTokenStore {
   readonly #failure: () => Error;
-  readonly #memory = new MemoryAccessTokenStore();
+  readonly #memory = memoryStores().accessTokens;
   #failures: number;
   saves = 0;
 

@@ -39,6 +39,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import {
+  generateClientSecret,
   StoreUnavailableError,
   type AccessTokenRecord,
   type AccessTokenStore,
@@ -747,7 +748,7 @@ export function describeStoreContract(
       function client(overrides: Partial<Client> = {}): Client {
         return {
           id: `client-${randomUUID()}`,
-          secretHash: `hash-${randomUUID()}`,
+          secretHash: generateClientSecret().secretHash,
           redirectUris: ['https://app.example.test/callback', 'http://127.0.0.1:8080/cb'],
           grantTypes: ['authorization_code', 'refresh_token'],
           responseTypes: ['code'],
@@ -757,9 +758,19 @@ export function describeStoreContract(
           name: 'Zoë’s app',
           requirePkce: true,
           resourceServer: false,
+          firstParty: false,
           ...overrides,
         };
       }
+
+      it('save() refuses a client that breaks the rules of configured clients (TypeError naming the field)', async function () {
+        if (clients.save === undefined) this.skip();
+        const bad = client({ secretHash: 'not-a-hash' });
+        const err = await rejection(() => clients.save!(bad));
+        expect(err).to.be.instanceOf(TypeError);
+        expect(String(err)).to.contain('secretHash');
+        expect(await clients.find(bad.id)).to.equal(undefined);
+      });
 
       it('find() of an unknown client is undefined', async () => {
         expect(await clients.find(`client-${randomUUID()}`)).to.equal(undefined);

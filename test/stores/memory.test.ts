@@ -1,35 +1,47 @@
 /**
- * The memory stores: the shared contract (twice: with the frozen clock, and on the
- * real clock with two handles on one set of stores, which also checks the suite's
- * 'real' mode that the server-backed stores use), then what only memory has:
- * sweeping of expired entries, the one-time production warning, unref'd timers.
+ * The memory stores: the record contract on MemoryRecordStore (twice: one handle
+ * per factory call, and two handles on one store as a shared backend), the typed
+ * store contract (twice: with the frozen clock, and on the real clock with two
+ * handles on one set of stores, which also checks the suite's 'real' mode that the
+ * server-backed stores use), then what only memory has: sweeping of expired
+ * entries and lookups, bad options, the one-time production warning, unref'd timers.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import {
-  MemoryAccessTokenStore,
-  MemoryAuthorizationCodeStore,
-  MemoryClientStore,
-  MemoryConsentStore,
-  MemoryRefreshTokenStore,
+  defineClient,
+  generateClientSecret,
   memoryStores,
   type AccessTokenRecord,
   type AuthorizationCodeRecord,
-  type Client,
   type RefreshTokenRecord,
 } from '../../index.js';
+import { MemoryRecordStore } from '../../lib/stores/memory.js';
 import { frozenClock, type FrozenClock } from '../support/fixtures.js';
 import { describeStoreContract, type StoreUnderTest } from './contract.js';
+import { describeRecordContract } from './record-contract.js';
 
-describeStoreContract('memory (frozen clock)', (clock) => ({
-  authorizationCodes: new MemoryAuthorizationCodeStore({ clock }),
-  accessTokens: new MemoryAccessTokenStore({ clock }),
-  refreshTokens: new MemoryRefreshTokenStore({ clock }),
-  clients: new MemoryClientStore(),
-  consents: new MemoryConsentStore({ clock }),
-}));
+describeRecordContract('memory', (clock) => ({ records: new MemoryRecordStore({ clock }) }));
+
+// One store per test (the suite makes a new clock for every test), handed out to
+// every factory call of that test: two "connections" to one backend.
+const sharedRecords = new WeakMap<FrozenClock, MemoryRecordStore>();
+describeRecordContract(
+  'memory (shared)',
+  (clock) => {
+    let records = sharedRecords.get(clock);
+    if (records === undefined) {
+      records = new MemoryRecordStore({ clock });
+      sharedRecords.set(clock, records);
+    }
+    return { records };
+  },
+  { sharedBackend: true },
+);
+
+describeStoreContract('memory (frozen clock)', (clock) => ({ ...memoryStores({ clock }) }));
 
 // One set of stores per test (the suite makes a new clock for every test), handed
 // out to every factory call of that test: two "connections" to one backend.
@@ -94,72 +106,52 @@ function refreshToken(clock: FrozenClock, ttl: number): RefreshTokenRecord {
   };
 }
 
-describe('memory stores: sweeping expired entries', () => {
+describe('MemoryRecordStore: sweeping and options', () => {
   const N = 25;
 
-  it('sweep() drops expired codes, consumed or not, and keeps live ones', async () => {
+  it('sweep() drops expired records, their lookups and counters, and keeps live ones', async () => {
     const clock = frozenClock();
-    const store = new MemoryAuthorizationCodeStore({ clock });
-    const short = Array.from({ length: N }, () => code(clock, 60));
-    for (const record of short) await store.save(record, 60);
-    for (const record of short.slice(0, 5)) await store.consume(record.id);
-    const long = code(clock, 3600);
-    await store.save(long, 3600);
-    expect(store.size).to.equal(N + 1);
-    clock.advance(61);
-    expect(store.size, 'expired entries are held until a read or a sweep').to.equal(N + 1);
-    store.sweep();
-    expect(store.size).to.equal(1);
-    expect(await store.find(long.id)).to.deep.equal(long);
-    clock.advance(3600);
-    store.sweep();
-    expect(store.size).to.equal(0);
-  });
-
-  it('sweep() drops expired access tokens, their unique keys and grant revocations', async () => {
-    const clock = frozenClock();
-    const store = new MemoryAccessTokenStore({ clock });
+    const store = new MemoryRecordStore({ clock });
     for (let i = 0; i < N; i++)
-      await store.save(accessToken(clock, 60, i % 2 === 0 ? randomUUID() : undefined), 60);
-    await store.revokeGrant(randomUUID(), 60);
-    expect(store.size, 'tokens, unique keys (every other token) and the revocation').to.equal(
-      N + Math.ceil(N / 2) + 1,
-    );
-    clock.advance(61);
-    store.sweep();
-    expect(store.size).to.equal(0);
-  });
-
-  it('sweep() drops expired refresh tokens and grant revocations', async () => {
-    const clock = frozenClock();
-    const store = new MemoryRefreshTokenStore({ clock });
-    const records = Array.from({ length: N }, () => refreshToken(clock, 60));
-    for (const record of records) await store.save(record, 60);
-    await store.consume(records[0]?.id ?? '');
-    await store.revokeGrant(randomUUID(), 120);
-    expect(store.size).to.equal(N + 1);
-    clock.advance(61);
-    store.sweep();
-    expect(store.size, 'the revocation lives 120 s').to.equal(1);
+      await store.put('code', `short-${i}`, { i }, 60, { subject: `s-${i}`, shared: 'all' });
+    await store.consume('code', 'short-0');
+    await store.addOnce('jti', 'marker', 60);
+    await store.increment('rate', 'ip', 60);
+    await store.put('client', 'web', { id: 'web' }, undefined, { owner: 'alice' });
+    const live = 2; // the client and its one lookup value
+    expect(store.size).to.equal(N + N + 1 + 1 + 1 + live);
     clock.advance(60);
+    expect(store.size, 'expired entries are held until a read or a sweep').to.equal(
+      2 * N + 3 + live,
+    );
     store.sweep();
+    expect(store.size).to.equal(live);
+    expect((await store.get('client', 'web'))?.value).to.deep.equal({ id: 'web' });
+    expect(await store.increment('rate', 'ip', 60), 'a swept counter starts again').to.equal(1);
+  });
+
+  it('reading an expired record drops it and its lookups without a sweep', async () => {
+    const clock = frozenClock();
+    const store = new MemoryRecordStore({ clock });
+    await store.put('code', 'a', { a: 1 }, 60, { subject: 'alice' });
+    clock.advance(60);
+    expect(await store.get('code', 'a')).to.equal(undefined);
     expect(store.size).to.equal(0);
   });
 
-  it('reading an expired entry drops it without a sweep', async () => {
-    const clock = frozenClock();
-    const store = new MemoryRefreshTokenStore({ clock });
-    const record = refreshToken(clock, 60);
-    await store.save(record, 60);
-    clock.advance(61);
-    expect(await store.find(record.id)).to.equal(undefined);
-    expect(store.size).to.equal(0);
+  it('delete() and put() without a lookup leave no empty lookup entries behind', async () => {
+    const store = new MemoryRecordStore({ clock: frozenClock() });
+    await store.put('code', 'a', { a: 1 }, 60, { subject: 'alice' });
+    await store.put('code', 'b', { b: 1 }, 60, { subject: 'bob' });
+    await store.put('code', 'a', { a: 2 }, 60);
+    await store.delete('code', 'b');
+    expect(store.size, 'record a only').to.equal(1);
   });
 
-  it('the periodic sweep drops expired entries on its own', async () => {
+  it('the periodic sweep drops expired records on its own', async () => {
     const clock = frozenClock();
-    const store = new MemoryAccessTokenStore({ clock, sweepInterval: 0.01 });
-    for (let i = 0; i < N; i++) await store.save(accessToken(clock, 60), 60);
+    const store = new MemoryRecordStore({ clock, sweepInterval: 0.01 });
+    for (let i = 0; i < N; i++) await store.put('token', `t-${i}`, { i }, 60);
     clock.advance(61);
     expect(store.size).to.equal(N);
     // Liveness, not speed: wait for the timer (every 10 ms) for up to 5 s.
@@ -167,20 +159,39 @@ describe('memory stores: sweeping expired entries', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     expect(store.size).to.equal(0);
   });
+
+  it('bad options and bad values are TypeErrors that name what is wrong', async () => {
+    const bad = [{ sweepInterval: 0 }, { sweepInterval: Number.NaN }, { clock: 42 }];
+    for (const options of bad)
+      expect(() => new MemoryRecordStore(options as never), JSON.stringify(options)).to.throw(
+        TypeError,
+        Object.keys(options)[0],
+      );
+    const store = new MemoryRecordStore();
+    for (const value of [null, [], 'text'])
+      await store.put('k', 'id', value as never, 60).then(
+        () => expect.fail(`put() took ${JSON.stringify(value)}`),
+        (err: unknown) => expect(err).to.be.an.instanceOf(TypeError),
+      );
+    await store.put('k', 'id', {}, 60, { subject: '' }).then(
+      () => expect.fail('put() took an empty lookup value'),
+      (err: unknown) => expect(err).to.be.an.instanceOf(TypeError),
+    );
+    expect(await store.get('k', 'id')).to.equal(undefined);
+  });
 });
 
 describe('memoryStores()', () => {
-  it('holds the given clients and gives every token store the clock', async () => {
+  it('keeps registered clients, validated, and gives every token store the clock', async () => {
     const clock = frozenClock();
-    const client: Client = {
+    const client = defineClient({
       id: 'web',
-      redirectUris: [],
+      secretHash: generateClientSecret().secretHash,
       grantTypes: ['client_credentials'],
-      responseTypes: [],
-      tokenEndpointAuthMethods: ['client_secret_basic'],
-    };
-    const stores = memoryStores([client], { clock });
-    expect(await stores.clients.find('web')).to.deep.equal(client);
+    });
+    const stores = memoryStores({ clock });
+    await stores.clients?.save(client);
+    expect(await stores.clients?.find('web')).to.deep.equal(client);
     const c = code(clock, 60);
     const a = accessToken(clock, 60);
     const r = refreshToken(clock, 60);
@@ -237,10 +248,9 @@ process.on('warning', (warning) => codes.push(warning.code ?? warning.name));
 const lib = await import(${JSON.stringify(new URL('../../index.ts', import.meta.url).href)});
 lib.memoryStores();
 lib.memoryStores();
-new lib.MemoryAuthorizationCodeStore();
-new lib.MemoryAccessTokenStore({ sweepInterval: 1 });
-new lib.MemoryRefreshTokenStore();
-new lib.MemoryClientStore();
+new lib.MemoryRecordStore({ sweepInterval: 1 });
+const { MemoryRecordStore } = await import(${JSON.stringify(new URL('../../lib/stores/memory.ts', import.meta.url).href)});
+new MemoryRecordStore({ sweepInterval: 1 });
 process.once('beforeExit', () => process.stdout.write(JSON.stringify(codes)));
 `;
 

@@ -1,24 +1,30 @@
 /**
- * The Redis stores against the Redis on 127.0.0.1:6379: the shared contract
- * (unchanged, real clock, two connections per test, a random key prefix deleted
- * afterwards), then what only Redis has: TTLs on the keys, the prefix, records
- * Redis still holds past their expiresAt, and the fail-fast options against a
- * redis-server this file starts, stops and restarts on a port of its own.
+ * The Redis record store against the Redis on 127.0.0.1:6379: the record
+ * contract and the typed store contract (frozen clock, two connections per test,
+ * a random key prefix deleted afterwards), then what only Redis has: the key
+ * layout of the module header, Redis TTLs as cleanup, records Redis still holds
+ * past their expiry by the clock, lookup-index housekeeping, the prefix and the
+ * escaping, the error policy, and the fail-fast options against a redis-server
+ * this file starts, stops and restarts on a port of its own.
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import { Redis, type RedisOptions } from 'ioredis';
 import { StoreUnavailableError } from '../../lib/errors.js';
-import { redisFailFastOptions, redisStores, type RedisStores } from '../../lib/stores/redis.js';
-import type {
-  AccessTokenRecord,
-  AuthorizationCodeRecord,
-  RefreshTokenRecord,
-} from '../../lib/types.js';
+import { defineClient } from '../../lib/helpers/clients.js';
+import {
+  RedisRecordStore,
+  redisFailFastOptions,
+  redisStores,
+  type RedisClient,
+} from '../../lib/stores/redis.js';
+import type { RecordStores } from '../../lib/stores/typed-stores.js';
+import { frozenClock, type FrozenClock } from '../support/fixtures.js';
 import { freePort, requireBinaries, startRedis, timed, type Proc } from '../support/processes.js';
 import { isListening, requireService } from '../support/services.js';
 import { describeStoreContract } from './contract.js';
+import { describeRecordContract } from './record-contract.js';
 
 const HOST = '127.0.0.1';
 const PORT = 6379;
@@ -40,6 +46,13 @@ async function connect(options: RedisOptions = {}): Promise<Redis> {
   return client;
 }
 
+/** A client whose server is not there (a free port). */
+async function unreachableClient(): Promise<Redis> {
+  const client = new Redis({ host: HOST, port: await freePort(), ...redisFailFastOptions });
+  client.on('error', () => undefined);
+  return client;
+}
+
 /** Every key matching `pattern` (SCAN, never KEYS). */
 async function scanKeys(client: Redis, pattern: string): Promise<string[]> {
   const keys: string[] = [];
@@ -50,6 +63,16 @@ async function scanKeys(client: Redis, pattern: string): Promise<string[]> {
     cursor = next;
   } while (cursor !== '0');
   return keys;
+}
+
+/** Resolves to what `call` threw, or fails the test when it did not throw. */
+async function rejection(call: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await call();
+  } catch (err) {
+    return err;
+  }
+  return expect.fail('expected the call to reject');
 }
 
 let available = false;
@@ -63,7 +86,7 @@ async function deletePrefix(): Promise<void> {
   await client.quit();
 }
 
-describe('Redis stores (127.0.0.1:6379)', function () {
+describe('Redis record store (127.0.0.1:6379)', function () {
   this.timeout(20_000);
 
   before(async function () {
@@ -75,25 +98,48 @@ describe('Redis stores (127.0.0.1:6379)', function () {
     available = true;
   });
 
-  // The contract's cleanup runs after the contract; this one after the tests below too.
+  // The contracts' cleanup runs after each contract; this one after the tests below too.
   after(deletePrefix);
 
-  describeStoreContract(
+  describeRecordContract(
     'redis',
-    async () => {
+    async (clock) => {
       const client = await connect();
       return {
-        ...redisStores({ client, prefix: PREFIX }),
+        records: new RedisRecordStore({ client, prefix: PREFIX, clock }),
         close: async () => void (await client.quit()),
       };
     },
     {
-      clockControl: 'real',
       sharedBackend: true,
-      unreachable: async () => {
-        const client = new Redis({ host: HOST, port: await freePort(), ...redisFailFastOptions });
-        client.on('error', () => undefined);
-        return { ...redisStores({ client, prefix: PREFIX }), close: () => client.disconnect() };
+      unreachable: async (clock) => {
+        const client = await unreachableClient();
+        return {
+          records: new RedisRecordStore({ client, prefix: PREFIX, clock }),
+          close: () => client.disconnect(),
+        };
+      },
+      cleanup: deletePrefix,
+    },
+  );
+
+  describeStoreContract(
+    'redis',
+    async (clock) => {
+      const client = await connect();
+      return {
+        ...redisStores({ client, prefix: PREFIX, clock }),
+        close: async () => void (await client.quit()),
+      };
+    },
+    {
+      sharedBackend: true,
+      unreachable: async (clock) => {
+        const client = await unreachableClient();
+        return {
+          ...redisStores({ client, prefix: PREFIX, clock }),
+          close: () => client.disconnect(),
+        };
       },
       cleanup: deletePrefix,
     },
@@ -102,192 +148,236 @@ describe('Redis stores (127.0.0.1:6379)', function () {
   describe('Redis specifics', () => {
     let client: Redis;
     let prefix: string;
-    let stores: RedisStores;
+    let clock: FrozenClock;
+    let records: RedisRecordStore;
     beforeEach(async () => {
       client = await connect();
       prefix = `${PREFIX}${randomUUID()}:`;
-      stores = redisStores({ client, prefix });
+      clock = frozenClock();
+      records = new RedisRecordStore({ client, prefix, clock });
     });
     afterEach(async () => {
       await client.quit();
     });
 
-    const now = (): number => Math.floor(Date.now() / 1000);
-    const code = (tag = randomUUID(), expiresAt = now() + 3600): AuthorizationCodeRecord => ({
-      id: `code-${tag}-${randomUUID()}`,
-      clientId: `client-${tag}`,
-      subject: `user-${tag}`,
-      scope: ['read'],
-      redirectUri: 'https://app.example.test/cb',
-      redirectUriSent: true,
-      grantId: `grant-${tag}`,
-      issuedAt: now(),
-      expiresAt,
-    });
-    const access = (
-      tag = randomUUID(),
-      expiresAt = now() + 3600,
-      unique = true,
-    ): AccessTokenRecord => ({
-      id: `at-${tag}-${randomUUID()}`,
-      format: 'opaque',
-      clientId: `client-${tag}`,
-      subject: `user-${tag}`,
-      scope: ['read'],
-      audience: 'https://api.example.test',
-      grantType: 'authorization_code',
-      grantId: `grant-${tag}`,
-      issuedAt: now(),
-      expiresAt,
-      ...(unique ? { uniqueKey: `unique-${tag}`, token: `token-${tag}` } : {}),
-    });
-    const refresh = (tag = randomUUID(), expiresAt = now() + 3600): RefreshTokenRecord => ({
-      id: `rt-${tag}-${randomUUID()}`,
-      clientId: `client-${tag}`,
-      subject: `user-${tag}`,
-      scope: ['read'],
-      grantId: `grant-${tag}`,
-      issuedAt: now(),
-      expiresAt,
+    it('keeps a record as one hash (v, n, e, l; c once consumed) and its lookup as an index entry', async () => {
+      await records.put('code', 'a', { x: 1 }, 120, { u: 'one' });
+      const e = String(clock() + 120_000);
+      expect(await client.hgetall(`${prefix}code:a`)).to.deep.equal({
+        v: '{"x":1}',
+        n: '1',
+        e,
+        l: '{"u":"one"}',
+      });
+      const index = await client.hgetall(`${prefix}code:by:u:one`);
+      expect(Object.keys(index)).to.deep.equal(['a']);
+      expect(index['a']).to.match(new RegExp(`^\\d+ ${e}$`));
+      clock.advance(5);
+      await records.consume('code', 'a');
+      await records.update('code', 'a', { y: 2 });
+      expect(await client.hmget(`${prefix}code:a`, 'c', 'n', 'v')).to.deep.equal([
+        String(clock()),
+        '2',
+        '{"x":1,"y":2}',
+      ]);
     });
 
-    it('every write sets its TTL: PTTL > 0 and <= the ttl given, also after consume()', async () => {
-      const c = code();
-      const a = access();
-      const r = refresh();
-      await stores.authorizationCodes.save(c, 120);
-      await stores.authorizationCodes.consume(c.id);
-      await stores.accessTokens.save(a, 90);
-      await stores.accessTokens.revokeGrant(`grant-${randomUUID()}`, 600);
-      await stores.refreshTokens.save(r, 300);
-      await stores.refreshTokens.consume(r.id);
-      await stores.refreshTokens.revokeGrant(`grant-${randomUUID()}`, 500);
-      await stores.consents.save(`user-${randomUUID()}`, 'web', ['read'], 60);
-      const ttls = {
-        code: 120,
-        access: 90,
-        'access-unique': 90,
-        'access-revoked': 600,
-        refresh: 300,
-        'refresh-revoked': 500,
-        consent: 60,
+    it('every write sets a Redis TTL no longer than its ttl, which consume(), update() and increment() keep', async () => {
+      await records.put('code', 'a', {}, 120, { u: 'one' });
+      await records.consume('code', 'a');
+      await records.update('code', 'a', { y: 2 });
+      await records.addOnce('marker', 'm', 90);
+      await records.increment('count', 'c', 60);
+      await records.increment('count', 'c', 600); // the window of the first increment stays
+      const ttls: Record<string, number> = {
+        'code:a': 120,
+        'code:by:u:one': 120,
+        'marker:m': 90,
+        'count:c': 60,
       };
       const keys = await scanKeys(client, `${prefix}*`);
-      expect(keys.map((key) => key.slice(prefix.length).split(':')[0]).sort()).to.deep.equal(
+      expect(keys.map((key) => key.slice(prefix.length)).sort()).to.deep.equal(
         Object.keys(ttls).sort(),
       );
-      for (const key of keys) {
-        const ttl = ttls[key.slice(prefix.length).split(':')[0] as keyof typeof ttls];
-        expect(await client.pttl(key), key).to.be.within(1, ttl * 1000);
+      for (const [key, ttl] of Object.entries(ttls)) {
+        expect(await client.pttl(`${prefix}${key}`), key).to.be.within(1, ttl * 1000);
       }
     });
 
-    it('revokeGrant() lengthens a revocation but never shortens it', async () => {
-      const grantId = randomUUID();
-      await stores.accessTokens.revokeGrant(grantId, 60);
-      await stores.accessTokens.revokeGrant(grantId, 600);
-      expect(await client.pttl(`${prefix}access-revoked:${grantId}`)).to.be.above(60_000);
-      await stores.accessTokens.revokeGrant(grantId, 30);
-      expect(await client.pttl(`${prefix}access-revoked:${grantId}`)).to.be.above(60_000);
+    it('a record without ttl, and an index holding one, have no Redis TTL', async () => {
+      await records.put('client', 'c', { name: 'x' }, undefined, { owner: 'o' });
+      await records.put('client', 'd', { name: 'y' }, 60, { owner: 'o' });
+      expect(await client.pttl(`${prefix}client:c`)).to.equal(-1);
+      expect(await client.pttl(`${prefix}client:by:owner:o`)).to.equal(-1);
+      clock.advance(3600 * 24 * 365);
+      expect((await records.get('client', 'c'))?.value).to.deep.equal({ name: 'x' });
+      expect((await records.listBy('client', 'owner', 'o')).map((r) => r.id)).to.deep.equal(['c']);
+    });
+
+    it('a lookup index: TTL of its latest entry, expired entries go with the next put, stale ones with the reader that meets them', async () => {
+      const index = `${prefix}consent:by:subject:s`;
+      await records.put('consent', 'a', {}, 60, { subject: 's' });
+      await records.put('consent', 'b', {}, 600, { subject: 's' });
+      expect(await client.pttl(index)).to.be.within(60_001, 600_000);
+      clock.advance(120); // a is dead by the clock; Redis still holds it
+      await records.put('consent', 'c', {}, 60, { subject: 's' });
+      expect(Object.keys(await client.hgetall(index)).sort()).to.deep.equal(['b', 'c']);
+      await records.put('consent', 'b', {}, 600); // replaced: no longer carries the lookup
+      await records.delete('consent', 'c');
+      expect(await client.hlen(index)).to.equal(2);
+      expect(await records.listBy('consent', 'subject', 's')).to.deep.equal([]);
+      expect(await client.exists(index)).to.equal(0);
+    });
+
+    it('getBy() walks from the latest put down: the earlier record once the latest is deleted', async () => {
+      await records.put('access', 'a', { n: 1 }, 60, { uniqueKey: 'k' });
+      await records.put('access', 'b', { n: 2 }, 60, { uniqueKey: 'k' });
+      expect((await records.getBy('access', 'uniqueKey', 'k'))?.id).to.equal('b');
+      await records.delete('access', 'b');
+      expect((await records.getBy('access', 'uniqueKey', 'k'))?.id).to.equal('a');
+      expect(Object.keys(await client.hgetall(`${prefix}access:by:uniqueKey:k`))).to.deep.equal([
+        'a',
+      ]);
+    });
+
+    it('hides what Redis still holds past its expiry by the clock; scripts leave it untouched', async () => {
+      await records.put('code', 'a', { x: 1 }, 60, { u: 'one' });
+      await records.addOnce('marker', 'm', 60);
+      await records.increment('count', 'c', 60);
+      clock.advance(60);
+      expect(await client.pttl(`${prefix}code:a`)).to.be.above(50_000);
+      expect(await records.get('code', 'a')).to.equal(undefined);
+      expect(await records.getBy('code', 'u', 'one')).to.equal(undefined);
+      expect(await records.listBy('code', 'u', 'one')).to.deep.equal([]);
+      expect(await records.consume('code', 'a')).to.equal(undefined);
+      expect(await records.update('code', 'a', { x: 2 })).to.equal(undefined);
+      expect(await client.hmget(`${prefix}code:a`, 'c', 'n', 'v')).to.deep.equal([
+        null,
+        '1',
+        '{"x":1}',
+      ]);
+      expect(await records.addOnce('marker', 'm', 60)).to.equal(true);
+      expect(await records.increment('count', 'c', 60)).to.equal(1);
     });
 
     it('keeps every key under the prefix (clients too, which have no TTL)', async () => {
       const tag = randomUUID();
-      const c = code(tag);
-      const a = access(tag);
-      const r = refresh(tag);
-      await stores.clients.save({
-        id: `client-${tag}`,
-        redirectUris: [],
-        grantTypes: ['client_credentials'],
-        responseTypes: [],
-        tokenEndpointAuthMethods: ['client_secret_basic'],
-      });
-      await Promise.all([
-        stores.authorizationCodes.save(c, 60),
-        stores.accessTokens.save(a, 60),
-        stores.refreshTokens.save(r, 60),
-      ]);
-      await Promise.all([
-        stores.authorizationCodes.consume(c.id),
-        stores.refreshTokens.consume(r.id),
-      ]);
-      await Promise.all([
-        stores.accessTokens.revokeGrant(`grant-${tag}`, 60),
-        stores.refreshTokens.revokeGrant(`grant-${tag}`, 60),
-      ]);
+      const stores = redisStores({ client, prefix, clock });
+      const now = Math.floor(clock() / 1000);
+      const base = { clientId: `client-${tag}`, subject: `user-${tag}`, scope: ['read'] };
+      const times = { grantId: `grant-${tag}`, issuedAt: now, expiresAt: now + 60 };
+      await stores.clients?.save(
+        defineClient({
+          id: `client-${tag}`,
+          redirectUris: ['https://app.example.test/cb'],
+          tokenEndpointAuthMethods: ['none'],
+        }),
+      );
+      await stores.authorizationCodes.save(
+        {
+          id: `code-${tag}`,
+          ...base,
+          ...times,
+          redirectUri: 'https://app.example.test/cb',
+          redirectUriSent: true,
+        },
+        60,
+      );
+      await stores.accessTokens.save(
+        {
+          id: `at-${tag}`,
+          ...base,
+          ...times,
+          format: 'opaque',
+          audience: 'https://api.example.test',
+          grantType: 'authorization_code',
+          uniqueKey: `unique-${tag}`,
+        },
+        60,
+      );
+      await stores.refreshTokens.save({ id: `rt-${tag}`, ...base, ...times }, 60);
+      await stores.authorizationCodes.consume(`code-${tag}`);
+      await stores.refreshTokens.consume(`rt-${tag}`);
+      await stores.accessTokens.revokeGrant(`grant-${tag}`, 60);
+      await stores.refreshTokens.revokeGrant(`grant-${tag}`, 60);
       await stores.consents.save(`user-${tag}`, `client-${tag}`, ['read'], 60);
-      await Promise.all([
-        stores.accessTokens.find(a.id),
-        stores.accessTokens.findByUniqueKey(`unique-${tag}`),
-        stores.refreshTokens.find(r.id),
-      ]);
       const everywhere = await scanKeys(client, `*${tag}*`);
-      expect(everywhere).to.have.length(8);
-      for (const key of everywhere) expect(key.startsWith(prefix), key).to.equal(true);
+      expect(everywhere.sort()).to.deep.equal((await scanKeys(client, `${prefix}*`)).sort());
+      expect(everywhere).to.have.length(9);
       expect(await client.pttl(`${prefix}client:client-${tag}`)).to.equal(-1);
     });
 
     it("uses 'oauth2:' when no prefix is given", async () => {
-      const user = `user-${randomUUID()}`;
-      const defaults = redisStores({ client });
-      await defaults.consents.save(user, 'web', ['read'], 60);
-      expect(await client.exists(`oauth2:consent:${user}:web`)).to.equal(1);
-      await defaults.consents.revoke(user, 'web');
-      expect(await client.exists(`oauth2:consent:${user}:web`)).to.equal(0);
+      const id = randomUUID();
+      const defaults = new RedisRecordStore({ client, clock });
+      await defaults.put('contract', id, {}, 60);
+      expect(await client.exists(`oauth2:contract:${id}`)).to.equal(1);
+      await defaults.delete('contract', id);
+      expect(await client.exists(`oauth2:contract:${id}`)).to.equal(0);
     });
 
-    it('escapes ":", "{", "}" and "%" in ids, so keys stay unambiguous and carry no hash tag', async () => {
-      await stores.consents.save('a:b', 'c', ['one'], 60);
-      await stores.consents.save('a', 'b:c', ['two'], 60);
-      await stores.consents.save('{x}%', 'c', ['three'], 60);
-      expect(await stores.consents.find('a:b', 'c')).to.deep.equal(['one']);
-      expect(await stores.consents.find('a', 'b:c')).to.deep.equal(['two']);
-      expect(await client.exists(`${prefix}consent:%7Bx%7D%25:c`)).to.equal(1);
+    it('escapes ":", "{", "}" and "%" in every part, so keys stay unambiguous and carry no hash tag', async () => {
+      await records.put('k', 'a:b', { n: 1 }, 60);
+      await records.put('k:a', 'b', { n: 2 }, 60, { 'x:y': '{z}%' });
+      expect((await records.get('k', 'a:b'))?.value).to.deep.equal({ n: 1 });
+      expect((await records.get('k:a', 'b'))?.value).to.deep.equal({ n: 2 });
+      expect(await client.exists(`${prefix}k:a%3Ab`, `${prefix}k%3Aa:b`)).to.equal(2);
+      expect(await client.exists(`${prefix}k%3Aa:by:x%3Ay:%7Bz%7D%25`)).to.equal(1);
+      expect((await records.getBy('k:a', 'x:y', '{z}%'))?.id).to.equal('b');
     });
 
-    it('hides records Redis still holds past their expiresAt, and consume() leaves them untouched', async () => {
-      const past = now() - 60;
-      const c = code(undefined, past);
-      const a = access(undefined, past);
-      const r = refresh(undefined, past);
-      await Promise.all([
-        stores.authorizationCodes.save(c, 3600),
-        stores.accessTokens.save(a, 3600),
-        stores.refreshTokens.save(r, 3600),
-      ]);
-      for (const key of [
-        `code:${c.id}`,
-        `access:${a.id}`,
-        `access-unique:${a.uniqueKey}`,
-        `refresh:${r.id}`,
+    it('a value this module did not write is a plain Error; a key of another type is StoreUnavailableError', async () => {
+      await client.hset(`${prefix}k:json`, 'v', 'not json', 'n', '1');
+      await client.hset(`${prefix}k:array`, 'v', '[1]', 'n', '1');
+      await client.hset(`${prefix}k:version`, 'v', '{}', 'n', 'x');
+      await client.hset(`${prefix}k:by:u:v`, 'json', 'not an entry');
+      for (const call of [
+        () => records.get('k', 'json'),
+        () => records.get('k', 'array'),
+        () => records.update('k', 'version', {}),
+        () => records.getBy('k', 'u', 'v'),
       ]) {
-        expect(await client.pttl(`${prefix}${key}`), key).to.be.above(3_500_000);
+        const err = await rejection(call);
+        expect(err).to.be.an.instanceOf(Error);
+        expect(err).to.not.be.an.instanceOf(StoreUnavailableError);
+        expect(String(err)).to.match(/did not write/);
       }
-      expect(await stores.authorizationCodes.find(c.id)).to.equal(undefined);
-      expect(await stores.authorizationCodes.consume(c.id)).to.equal(undefined);
-      expect(await stores.accessTokens.find(a.id)).to.equal(undefined);
-      expect(await stores.accessTokens.findByUniqueKey(a.uniqueKey ?? '')).to.equal(undefined);
-      expect(await stores.refreshTokens.find(r.id)).to.equal(undefined);
-      expect(await stores.refreshTokens.consume(r.id)).to.equal(undefined);
-      expect(await client.hexists(`${prefix}code:${c.id}`, 'c')).to.equal(0);
-      expect(await client.hexists(`${prefix}refresh:${r.id}`, 'c')).to.equal(0);
+      await client.set(`${prefix}k:string`, 'x');
+      const err = await rejection(() => records.get('k', 'string'));
+      expect(err).to.be.an.instanceOf(StoreUnavailableError);
+      expect(String((err as Error).cause)).to.match(/WRONGTYPE/);
     });
 
-    it('stores JSON without nulls: undefined-valued keys are dropped', async () => {
-      const a = { ...access(undefined, undefined, false), uniqueKey: undefined, token: undefined };
-      await stores.accessTokens.save(a, 60);
-      const json = (await client.get(`${prefix}access:${a.id}`)) ?? '';
-      expect(JSON.parse(json)).to.not.have.any.keys('uniqueKey', 'token');
-      expect(json).to.not.include('null');
-      expect(await client.exists(`${prefix}access-unique:undefined`)).to.equal(0);
+    it('stores JSON as given: undefined-valued keys are dropped, never turned into null', async () => {
+      await records.put('k', 'a', { a: undefined, b: 1 }, 60);
+      await records.update('k', 'a', { b: undefined, c: 2 });
+      expect(await client.hget(`${prefix}k:a`, 'v')).to.equal('{"c":2}');
     });
 
     it('rejects a ttl that is not a positive number, before touching Redis', async () => {
       for (const ttl of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
-        let thrown: unknown;
-        await stores.accessTokens.save(access(), ttl).catch((err: unknown) => (thrown = err));
-        expect(thrown, String(ttl)).to.be.an.instanceOf(RangeError);
+        for (const call of [
+          () => records.put('k', 'a', {}, ttl),
+          () => records.addOnce('k', 'a', ttl),
+          () => records.increment('k', 'a', ttl),
+        ]) {
+          expect(await rejection(call), String(ttl)).to.be.an.instanceOf(RangeError);
+        }
+      }
+      expect(await scanKeys(client, `${prefix}*`)).to.deep.equal([]);
+    });
+
+    it('rejects bad options with a TypeError naming the option', () => {
+      const bad: Array<[unknown, RegExp]> = [
+        [undefined, /options\.client/],
+        [{}, /options\.client/],
+        [{ client: {} }, /options\.client/],
+        [{ client, prefix: 1 }, /options\.prefix/],
+        [{ client, clock: 1 }, /options\.clock/],
+      ];
+      for (const [options, message] of bad) {
+        const make = (): unknown => redisStores(options as { client: RedisClient });
+        expect(make).to.throw(TypeError, message);
       }
     });
 
@@ -300,12 +390,12 @@ describe('Redis stores (127.0.0.1:6379)', function () {
   });
 });
 
-describe('Redis stores: redisFailFastOptions against a Redis that fails', function () {
+describe('Redis record store: redisFailFastOptions against a Redis that fails', function () {
   this.timeout(30_000);
   let port: number;
   let server: Proc | undefined;
   let client: Redis | undefined;
-  let stores: RedisStores;
+  let stores: RecordStores;
 
   before(async function () {
     await requireBinaries(this, ['redis-server'], 'apt-get install redis-server');
@@ -322,22 +412,22 @@ describe('Redis stores: redisFailFastOptions against a Redis that fails', functi
 
   const consent = (): Promise<unknown> => stores.consents.find('user', 'web');
 
-  it('runs its Lua scripts on a server that does not know them (NOSCRIPT: EVAL, then EVALSHA)', async () => {
-    await client?.script('FLUSH');
-    const now = Math.floor(Date.now() / 1000);
-    const record = {
-      id: randomUUID(),
-      clientId: 'web',
-      subject: 'user',
-      scope: [],
-      grantId: randomUUID(),
-      issuedAt: now,
-      expiresAt: now + 60,
-    };
-    await stores.refreshTokens.save(record, 60);
-    await stores.refreshTokens.revokeGrant(randomUUID(), 60);
-    expect(await stores.refreshTokens.consume(record.id)).to.deep.equal(record);
-    expect(await stores.refreshTokens.consume(record.id)).to.equal(undefined);
+  it('runs every Lua script on a server that does not know it (NOSCRIPT: EVAL, then EVALSHA)', async () => {
+    if (client === undefined) return expect.fail('no client');
+    const records = new RedisRecordStore({ client, prefix: 'noscript:' });
+    for (let round = 0; round < 2; round++) {
+      await client.script('FLUSH');
+      const id = randomUUID();
+      await records.put('k', id, { n: 1 }, 60, { u: id }); // PUT, INDEX_ADD
+      expect(await records.addOnce('marker', id, 60)).to.equal(true); // ADD_ONCE
+      expect((await records.consume('k', id))?.value).to.deep.equal({ n: 1 }); // CONSUME
+      expect((await records.update('k', id, { n: 2 }))?.version).to.equal(2); // UPDATE
+      expect(await records.increment('count', id, 60)).to.equal(1); // INCREMENT
+      await records.put('k', id, { n: 3 }, 60);
+      expect(await records.getBy('k', 'u', id)).to.equal(undefined); // INDEX_PRUNE
+      expect(await client.exists(`noscript:k:by:u:${id}`)).to.equal(0);
+    }
+    return undefined;
   });
 
   it('a server that stops answering (SIGSTOP): StoreUnavailableError after commandTimeout, then it works again', async () => {

@@ -1,10 +1,11 @@
 /**
  * The SQL stores' tests, run once per dialect by sql-mysql.test.ts and
- * sql-postgres.test.ts: the shared contract, unchanged, on real time with two
- * pools per test, then again on a frozen clock (the stores take a clock, so the
- * tests that move time run too), each on tables of its own random prefix
- * dropped afterwards; then what only SQL has: the schema, deleteExpired(),
- * hostile values, byte-exact keys, and how driver failures are reported.
+ * sql-postgres.test.ts: the record contract (two pools per test, and a pool on
+ * a closed port), the typed store contract through `sqlStores()` on the frozen
+ * clock, each on tables of its own random prefix dropped afterwards; then what
+ * only SQL has: the schema, deleteExpired(), hostile values, byte-exact keys,
+ * how driver failures are reported, and the migration from the previous schema
+ * (sql-migration.ts).
  *
  * A dialect file hands {@link describeSqlStore} its connection settings, how to
  * make a pool and run a statement, the SQL and error codes that differ, and the
@@ -15,18 +16,19 @@ import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { expect } from 'chai';
 import { StoreUnavailableError } from '../../lib/errors.js';
+import type { SqlClientOptions, SqlDialect } from '../../lib/stores/sql/connect.js';
 import { isUnavailable, type SqlValue } from '../../lib/stores/sql/executor.js';
+import { migrateSchema } from '../../lib/stores/sql/migrate.js';
 import { sqlTableNames } from '../../lib/stores/sql/queries.js';
+import { SqlRecordStore } from '../../lib/stores/sql/record-store.js';
 import { createSchema, schemaStatements } from '../../lib/stores/sql/schema.js';
-import {
-  sqlStores,
-  type SqlConnection,
-  type SqlDialect,
-  type SqlStores,
-} from '../../lib/stores/sql/sql-store.js';
-import type { AuthorizationCodeRecord, Client } from '../../lib/types.js';
+import { sqlStores, type SqlStores } from '../../lib/stores/sql/sql-store.js';
+import type { AuthorizationCodeRecord } from '../../lib/types.js';
+import type { Clock } from '../../lib/types.js';
 import { requireService } from '../support/services.js';
 import { describeStoreContract } from './contract.js';
+import { describeRecordContract } from './record-contract.js';
+import { describeSqlMigration } from './sql-migration.js';
 
 /** What the suite itself calls on a driver's pool (statements go through `rows`). */
 export interface EndablePool {
@@ -47,7 +49,7 @@ export interface SqlSuiteOptions<P extends EndablePool> {
   /** A pool on 127.0.0.1:`port`, user and database as for `uri`, with a connect timeout of `timeoutMs`. */
   unreachablePool(port: number, timeoutMs: number): P;
   /** The pool as `sqlStores()` and `createSchema()` take it. */
-  connection(pool: P): SqlConnection;
+  connection(pool: P): SqlClientOptions;
   /** Runs one statement on the pool; resolves to its rows. */
   rows(pool: P, sql: string, params?: SqlValue[]): Promise<Record<string, unknown>[]>;
   /** The n-th parameter placeholder (from 1). */
@@ -64,7 +66,7 @@ export interface SqlSuiteOptions<P extends EndablePool> {
   afterKill: string;
   /** Checks on a fresh pool just handed to `sqlStores()`. */
   checkPool?(pool: P): void;
-  /** The CREATE INDEX statements of the schema, besides its 6 CREATE TABLE. */
+  /** The CREATE INDEX statements of the schema, besides its 2 CREATE TABLE. */
   schemaIndexes: number;
   /** The driver's error code for a table that does not exist. */
   missingTableCode: string;
@@ -72,14 +74,14 @@ export interface SqlSuiteOptions<P extends EndablePool> {
   unavailableErrors: unknown[];
   /** Driver errors it must not (SQL errors, bad credentials). */
   otherErrors: unknown[];
-  /** Registers the dialect's own "SQL specifics" tests, on tables of `tablePrefix`. */
-  moreSpecifics?(tablePrefix: string): void;
+  /** Registers the dialect's own "SQL specifics" tests, on tables of `prefix`. */
+  moreSpecifics?(prefix: string): void;
   /** Registers the dialect's own "a database that cannot be reached" tests. */
   moreUnreachable?(): void;
 }
 
 /** A random table prefix per suite: runs on one database never meet. */
-const prefix = (): string => `t${randomBytes(5).toString('hex')}_`;
+export const randomPrefix = (): string => `t${randomBytes(5).toString('hex')}_`;
 
 /** A loopback port nothing listens on (it was free a moment ago). */
 async function closedPort(): Promise<number> {
@@ -91,21 +93,25 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** Runs `use` on a fresh pool, ended afterwards. */
+export async function withPool<P extends EndablePool, T>(
+  options: SqlSuiteOptions<P>,
+  use: (pool: P) => Promise<T>,
+): Promise<T> {
+  const p = options.pool();
+  try {
+    return await use(p);
+  } finally {
+    await p.end();
+  }
+}
+
 export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions<P>): void {
   const { dialect } = options;
-  const PREFIXES = { real: prefix(), frozen: prefix(), specifics: prefix() };
-
-  async function withPool<T>(use: (pool: P) => Promise<T>): Promise<T> {
-    const p = options.pool();
-    try {
-      return await use(p);
-    } finally {
-      await p.end();
-    }
-  }
+  const PREFIXES = { records: randomPrefix(), typed: randomPrefix(), specifics: randomPrefix() };
 
   async function probe(): Promise<boolean> {
-    return withPool(async (p) => {
+    return withPool(options, async (p) => {
       await options.rows(p, 'SELECT 1');
       return true;
     });
@@ -114,23 +120,17 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
   let available = false;
   const created = new Set<string>();
 
-  async function dropTables(tablePrefix: string): Promise<void> {
-    if (!available || !created.delete(tablePrefix)) return;
-    await withPool((p) =>
-      options.rows(
-        p,
-        `DROP TABLE IF EXISTS ${Object.values(sqlTableNames(tablePrefix)).join(', ')}`,
-      ),
+  async function dropTables(prefix: string): Promise<void> {
+    if (!available || !created.delete(prefix)) return;
+    await withPool(options, (p) =>
+      options.rows(p, `DROP TABLE IF EXISTS ${Object.values(sqlTableNames(prefix)).join(', ')}`),
     );
   }
 
   /** Stores on a pool of their own; `close` ends the pool. */
-  function openStores(
-    tablePrefix: string,
-    clock?: () => number,
-  ): SqlStores & { close(): Promise<void> } {
+  function openStores(prefix: string, clock?: Clock): SqlStores & { close(): Promise<void> } {
     const p = options.pool();
-    return { ...sqlStores({ ...options.connection(p), tablePrefix, clock }), close: () => p.end() };
+    return { ...sqlStores({ ...options.connection(p), prefix, clock }), close: () => p.end() };
   }
 
   /** The server's id of the connection `pool` holds. */
@@ -148,39 +148,57 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
         hint: options.hint,
       });
       available = true;
-      await withPool(async (p) => {
-        for (const tablePrefix of Object.values(PREFIXES)) {
-          await createSchema({ ...options.connection(p), tablePrefix });
-          created.add(tablePrefix);
+      await withPool(options, async (p) => {
+        for (const prefix of Object.values(PREFIXES)) {
+          await createSchema({ ...options.connection(p), prefix });
+          created.add(prefix);
         }
       });
     });
 
     after(async () => {
-      for (const tablePrefix of Object.values(PREFIXES)) await dropTables(tablePrefix);
+      for (const prefix of Object.values(PREFIXES)) await dropTables(prefix);
     });
 
-    const unreachable = async () => {
-      const p = options.unreachablePool(await closedPort(), 500);
-      return {
-        ...sqlStores({ ...options.connection(p), tablePrefix: PREFIXES.real }),
-        close: () => p.end(),
-      };
-    };
-
-    describeStoreContract(`sql (${dialect})`, () => openStores(PREFIXES.real), {
-      clockControl: 'real',
-      sharedBackend: true,
-      unreachable,
-      cleanup: () => dropTables(PREFIXES.real),
-    });
+    describeRecordContract(
+      `sql (${dialect})`,
+      (clock) => {
+        const p = options.pool();
+        const records = new SqlRecordStore({
+          ...options.connection(p),
+          prefix: PREFIXES.records,
+          clock,
+        });
+        return { records, close: () => p.end() };
+      },
+      {
+        sharedBackend: true,
+        unreachable: async (clock) => {
+          const p = options.unreachablePool(await closedPort(), 500);
+          const records = new SqlRecordStore({
+            ...options.connection(p),
+            prefix: PREFIXES.records,
+            clock,
+          });
+          return { records, close: () => p.end() };
+        },
+        cleanup: () => dropTables(PREFIXES.records),
+      },
+    );
 
     describeStoreContract(
       `sql (${dialect}, frozen clock)`,
-      (clock) => openStores(PREFIXES.frozen, clock),
+      (clock) => openStores(PREFIXES.typed, clock),
       {
         sharedBackend: true,
-        cleanup: () => dropTables(PREFIXES.frozen),
+        unreachable: async (clock) => {
+          const p = options.unreachablePool(await closedPort(), 500);
+          return {
+            ...sqlStores({ ...options.connection(p), prefix: PREFIXES.typed, clock }),
+            close: () => p.end(),
+          };
+        },
+        cleanup: () => dropTables(PREFIXES.typed),
       },
     );
 
@@ -212,9 +230,9 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
       it('createSchema() is idempotent: running it again keeps the tables and their rows', async () => {
         const record = code();
         await stores.authorizationCodes.save(record, 3600);
-        await withPool(async (p) => {
-          await createSchema({ ...options.connection(p), tablePrefix: PREFIXES.specifics });
-          await createSchema({ ...options.connection(p), tablePrefix: PREFIXES.specifics });
+        await withPool(options, async (p) => {
+          await createSchema({ ...options.connection(p), prefix: PREFIXES.specifics });
+          await createSchema({ ...options.connection(p), prefix: PREFIXES.specifics });
           const rows = await options.rows(
             p,
             `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ${options.currentSchema} AND table_name LIKE ${options.param(1)}`,
@@ -226,143 +244,79 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
         expect(await stores.authorizationCodes.find(record.id)).to.deep.equal(record);
       });
 
-      it('the schema file names every table with the default prefix, replaced by tablePrefix', () => {
+      it('the schema file names every table with the default prefix, replaced by prefix', () => {
         const statements = schemaStatements(dialect, 'abc_');
         expect(
           statements.filter((statement) => statement.startsWith('CREATE TABLE IF NOT EXISTS abc_')),
-        ).to.have.length(6);
+        ).to.have.length(2);
         expect(
           statements.filter((statement) =>
             /^CREATE INDEX IF NOT EXISTS abc_\w+ ON abc_/.test(statement),
           ),
         ).to.have.length(options.schemaIndexes);
-        expect(statements).to.have.length(6 + options.schemaIndexes);
+        expect(statements).to.have.length(2 + options.schemaIndexes);
         for (const statement of statements) expect(statement).to.not.include('oauth2_');
-        expect(schemaStatements(dialect).join('\n')).to.include(
-          'CREATE TABLE IF NOT EXISTS oauth2_revoked_grants',
-        );
+        const defaults = schemaStatements(dialect).join('\n');
+        expect(defaults).to.include('CREATE TABLE IF NOT EXISTS oauth2_records');
+        expect(defaults).to.include('CREATE TABLE IF NOT EXISTS oauth2_record_lookups');
       });
 
-      it('rejects a table prefix that is not plain lower-case letters, digits and _', () => {
+      it('rejects bad options with a TypeError naming the option', () => {
         const p = { execute: () => expect.fail('sent'), query: () => expect.fail('sent') };
-        const connection: SqlConnection =
-          dialect === 'mysql' ? { dialect, pool: p } : { dialect, pool: p };
+        const connection: SqlClientOptions =
+          dialect === 'mysql' ? { dialect, client: p } : { dialect, client: p };
         for (const bad of ['x; DROP TABLE users; --', 'Upper_', '1abc_', 'a'.repeat(33), 'x`y']) {
-          expect(() => sqlStores({ ...connection, tablePrefix: bad }), bad).to.throw(
+          expect(() => sqlStores({ ...connection, prefix: bad }), bad).to.throw(
             TypeError,
-            /tablePrefix/,
+            /options\.prefix/,
           );
+          expect(() => schemaStatements(dialect, bad), bad).to.throw(TypeError, /prefix/);
         }
         expect(() =>
-          sqlStores({ ...connection, dialect: 'sqlite' } as unknown as SqlConnection),
-        ).to.throw(TypeError, /dialect/);
+          sqlStores({ ...connection, dialect: 'sqlite' } as unknown as SqlClientOptions),
+        ).to.throw(TypeError, /options\.dialect/);
         expect(() =>
-          sqlStores({ ...connection, pool: undefined } as unknown as SqlConnection),
-        ).to.throw(TypeError, /pool/);
+          sqlStores({ ...connection, client: undefined } as unknown as SqlClientOptions),
+        ).to.throw(TypeError, /options\.client/);
+        expect(() =>
+          sqlStores({ ...connection, clock: 5 } as unknown as SqlClientOptions),
+        ).to.throw(TypeError, /options\.clock/);
+        expect(() => schemaStatements('sqlite' as SqlDialect)).to.throw(TypeError, /dialect/);
       });
 
-      it('deleteExpired() removes expired rows of every kind and keeps live ones', async () => {
+      it('deleteExpired() removes expired records and their lookups, keeps live ones and those without expiry', async () => {
         let time = Date.now();
         const clocked = openStores(PREFIXES.specifics, () => time);
         try {
-          const t = Math.floor(time / 1000);
-          const shortCode = code({ issuedAt: t, expiresAt: t + 60 });
-          const consumedCode = code({ issuedAt: t, expiresAt: t + 60 });
-          const liveCode = code({ issuedAt: t, expiresAt: t + 3600 });
-          const token = {
-            id: randomUUID(),
-            format: 'opaque',
-            clientId: 'web',
-            subject: 'u',
-            scope: [],
-            audience: 'a',
-            grantType: 'client_credentials',
-            grantId: randomUUID(),
-            issuedAt: t,
-          } as const;
-          const shortToken = { ...token, expiresAt: t + 3600 }; // its ttl (60 s) ends first
-          const liveToken = { ...token, id: randomUUID(), expiresAt: t + 3600 };
-          const refresh = {
-            id: randomUUID(),
-            clientId: 'web',
-            subject: 'u',
-            scope: ['read'],
-            grantId: randomUUID(),
-            issuedAt: t,
-            expiresAt: t + 60,
-          };
-          const liveRefresh = { ...refresh, id: randomUUID(), expiresAt: t + 3600 };
-          const subject = randomUUID();
-          await Promise.all([
-            clocked.authorizationCodes.save(shortCode, 60),
-            clocked.authorizationCodes.save(consumedCode, 60),
-            clocked.authorizationCodes.save(liveCode, 3600),
-            clocked.accessTokens.save(shortToken, 60),
-            clocked.accessTokens.save(liveToken, 3600),
-            clocked.refreshTokens.save(refresh, 60),
-            clocked.refreshTokens.save(liveRefresh, 3600),
-            clocked.consents.save(subject, 'short', ['read'], 60),
-            clocked.consents.save(subject, 'long', ['read'], 3600),
-            clocked.accessTokens.revokeGrant(randomUUID(), 60),
-            clocked.refreshTokens.revokeGrant(liveRefresh.grantId, 3600),
-          ]);
-          await clocked.authorizationCodes.consume(consumedCode.id);
-          await clocked.clients.save({
-            id: `c-${randomUUID()}`,
-            redirectUris: [],
-            grantTypes: [],
-            responseTypes: [],
-            tokenEndpointAuthMethods: ['none'],
-          });
+          const { records } = clocked;
+          const kind = `k-${randomUUID()}`;
+          const ids = { short: 'short', consumed: 'consumed', long: 'long', forever: 'forever' };
+          await records.put(kind, ids.short, { n: 1 }, 60, { tag: 'a' });
+          await records.put(kind, ids.consumed, { n: 2 }, 60, { tag: 'a' });
+          await records.put(kind, ids.long, { n: 3 }, 3600, { tag: 'a' });
+          await records.put(kind, ids.forever, { n: 4 }, undefined, { tag: 'a' });
+          await records.consume(kind, ids.consumed);
           time += 61_000;
-          const $ = options.param;
+          const t = sqlTableNames(PREFIXES.specifics);
           const counts = async () =>
-            withPool(async (p) => {
-              const t = sqlTableNames(PREFIXES.specifics);
+            withPool(options, async (p) => {
               const rows = await options.rows(
                 p,
-                `SELECT (SELECT COUNT(*) FROM ${t.authorizationCodes} WHERE id IN (${$(1)}, ${$(2)}, ${$(3)})) AS codes, ` +
-                  `(SELECT COUNT(*) FROM ${t.accessTokens} WHERE id IN (${$(4)}, ${$(5)})) AS access, ` +
-                  `(SELECT COUNT(*) FROM ${t.refreshTokens} WHERE id IN (${$(6)}, ${$(7)})) AS refresh, ` +
-                  `(SELECT COUNT(*) FROM ${t.consents} WHERE subject = ${$(8)}) AS consents, ` +
-                  `(SELECT COUNT(*) FROM ${t.clients}) AS clients`,
-                [
-                  shortCode.id,
-                  consumedCode.id,
-                  liveCode.id,
-                  shortToken.id,
-                  liveToken.id,
-                  refresh.id,
-                  liveRefresh.id,
-                  subject,
-                ],
+                `SELECT (SELECT COUNT(*) FROM ${t.records} WHERE kind = ${options.param(1)}) AS records, ` +
+                  `(SELECT COUNT(*) FROM ${t.lookups} WHERE kind = ${options.param(2)}) AS lookups`,
+                [kind, kind],
               );
               return Object.fromEntries(
                 Object.entries(rows[0] ?? {}).map(([k, v]) => [k, Number(v)]),
               );
             });
-          expect(await counts()).to.deep.equal({
-            codes: 3,
-            access: 2,
-            refresh: 2,
-            consents: 2,
-            clients: 1,
-          });
-          expect(await clocked.deleteExpired()).to.be.at.least(6);
-          expect(await counts()).to.deep.equal({
-            codes: 1,
-            access: 1,
-            refresh: 1,
-            consents: 1,
-            clients: 1,
-          });
-          expect(await clocked.authorizationCodes.find(liveCode.id)).to.deep.equal(liveCode);
-          expect(await clocked.accessTokens.find(liveToken.id)).to.deep.equal(liveToken);
-          expect(
-            await clocked.refreshTokens.find(liveRefresh.id),
-            'its grant revocation is kept',
-          ).to.equal(undefined);
-          expect(await clocked.consents.find(subject, 'long')).to.deep.equal(['read']);
+          expect(await counts()).to.deep.equal({ records: 4, lookups: 4 });
+          expect(await clocked.deleteExpired()).to.be.at.least(2);
+          expect(await counts()).to.deep.equal({ records: 2, lookups: 2 });
+          expect((await records.listBy(kind, 'tag', 'a')).map((r) => r.id).sort()).to.deep.equal([
+            ids.forever,
+            ids.long,
+          ]);
           expect(await clocked.deleteExpired()).to.equal(0);
         } finally {
           await clocked.close();
@@ -370,27 +324,19 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
       });
 
       it('values with quotes, backslashes, SQL and unicode round-trip as data', async () => {
-        const nasty = `'; DROP TABLE ${sqlTableNames(PREFIXES.specifics).clients}; -- \\' \\\\ " \` %_ \n\t Zoë ✓ 𝄞 😀 \u2028`;
-        const client: Client = {
-          id: `${nasty}${randomUUID()}`,
-          secretHash: nasty,
-          redirectUris: [nasty, 'https://a.example/?q=\'"'],
-          grantTypes: ['authorization_code'],
-          responseTypes: ['code'],
-          scopes: [nasty],
-          tokenEndpointAuthMethods: ['client_secret_basic'],
-          name: nasty,
-          firstParty: true,
-        };
-        await stores.clients.save(client);
-        expect(await stores.clients.find(client.id)).to.deep.equal(client);
+        const nasty = `'; DROP TABLE ${sqlTableNames(PREFIXES.specifics).records}; -- \\' \\\\ " \` %_ \n\t Zoë ✓ 𝄞 😀 \u2028`;
+        const id = `${nasty}${randomUUID()}`;
+        const value = { [nasty]: nasty, list: [nasty, null, 1.5, true], nul: 'a\u0000b' };
+        await stores.records.put(nasty, id, value, 3600, { [nasty]: nasty });
+        expect((await stores.records.get(nasty, id))?.value).to.deep.equal(value);
+        expect((await stores.records.getBy(nasty, nasty, nasty))?.id).to.equal(id);
         const record = code({
           id: `${nasty}${randomUUID()}`,
           subject: nasty,
           clientId: nasty,
           scope: [nasty],
           grantId: nasty,
-          extra: { [nasty]: nasty, nul: 'a\u0000b' },
+          extra: { [nasty]: nasty, nul: 'a\u0000b', nothing: null },
         });
         await stores.authorizationCodes.save(record, 3600);
         expect(await stores.authorizationCodes.find(record.id)).to.deep.equal(record);
@@ -398,24 +344,25 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
         const subject = `${nasty}${randomUUID()}`;
         await stores.consents.save(subject, nasty, [nasty], 3600);
         expect(await stores.consents.find(subject, nasty)).to.deep.equal([nasty]);
-        expect(await stores.clients.find(client.id), 'the tables are still there').to.deep.equal(
-          client,
-        );
+        expect(await stores.consents.list(subject)).to.deep.equal([
+          { clientId: nasty, scope: [nasty] },
+        ]);
+        expect(
+          (await stores.records.get(nasty, id))?.value,
+          'the tables are still there',
+        ).to.deep.equal(value);
       });
 
-      it('keys are compared byte for byte: case and trailing spaces make different ids', async () => {
-        const base = `client-${randomUUID()}`;
+      it('keys are compared byte for byte: case and trailing spaces make different ids and lookups', async () => {
+        const base = `id-${randomUUID()}`;
         const ids = [base, base.toUpperCase(), `${base} `, `${base}\u00a0`];
-        for (const id of ids)
-          await stores.clients.save({
-            id,
-            name: id,
-            redirectUris: [],
-            grantTypes: [],
-            responseTypes: [],
-            tokenEndpointAuthMethods: ['none'],
-          });
-        for (const id of ids) expect((await stores.clients.find(id))?.name).to.equal(id);
+        for (const id of ids) await stores.records.put('bytes', id, { id }, 3600, { key: id });
+        for (const id of ids) {
+          expect((await stores.records.get('bytes', id))?.value).to.deep.equal({ id });
+          expect((await stores.records.getBy('bytes', 'key', id))?.id).to.equal(id);
+          expect(await stores.records.listBy('bytes', 'key', id)).to.have.length(1);
+        }
+        expect(await stores.records.get('BYTES', base), 'kinds too').to.equal(undefined);
         const subject = `user-${randomUUID()}`;
         await stores.consents.save(subject, 'web', ['a'], 3600);
         await stores.consents.save(subject.toUpperCase(), 'web', ['b'], 3600);
@@ -447,6 +394,32 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
         }
       });
 
+      it('parallel puts of one record over 4 pools leave the lookups of the put that won', async () => {
+        const others = [
+          openStores(PREFIXES.specifics),
+          openStores(PREFIXES.specifics),
+          openStores(PREFIXES.specifics),
+        ];
+        try {
+          const all = [stores, ...others];
+          const id = randomUUID();
+          await Promise.all(
+            Array.from({ length: 40 }, (_, i) =>
+              all[i % all.length]?.records.put('race', id, { i }, 3600, { n: `n${i}` }),
+            ),
+          );
+          const winner = (await stores.records.get('race', id))?.value['i'];
+          for (let i = 0; i < 40; i++) {
+            const found = await stores.records.getBy('race', 'n', `n${i}`);
+            expect(found?.value, `lookup n${i}`).to.deep.equal(
+              i === winner ? { i: winner } : undefined,
+            );
+          }
+        } finally {
+          await Promise.all(others.map((s) => s.close()));
+        }
+      });
+
       options.moreSpecifics?.(PREFIXES.specifics);
 
       it('an SQL error that is not about reaching the database is passed on as it is', async () => {
@@ -464,25 +437,20 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
       });
 
       describe('a database that cannot be reached', () => {
-        it('every method, createSchema() and deleteExpired() reject with StoreUnavailableError, the driver error as cause', async () => {
+        it('the typed stores, createSchema(), migrateSchema() and deleteExpired() reject with StoreUnavailableError, the driver error as cause', async () => {
           const p = options.unreachablePool(await closedPort(), 500);
           try {
             const down = sqlStores(options.connection(p));
             const calls: Record<string, () => Promise<unknown>> = {
               'consents.find': () => down.consents.find('s', 'c'),
               'consents.save': () => down.consents.save('s', 'c', [], 60),
-              'consents.revoke': () => down.consents.revoke('s', 'c'),
-              'clients.save': () =>
-                down.clients.save({
-                  id: 'x',
-                  redirectUris: [],
-                  grantTypes: [],
-                  responseTypes: [],
-                  tokenEndpointAuthMethods: ['none'],
-                }),
+              'consents.list': () => down.consents.list('s'),
+              'clients.find': () => down.clients.find('x'),
               'clients.delete': () => down.clients.delete('x'),
+              'records.increment': () => down.records.increment('n', 'x', 60),
               deleteExpired: () => down.deleteExpired(),
               createSchema: () => createSchema(options.connection(p)),
+              migrateSchema: () => migrateSchema(options.connection(p)),
             };
             for (const [label, call] of Object.entries(calls)) {
               const err = await call().then(
@@ -525,11 +493,11 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
         it(`a connection the server killed while idle: ${options.afterKill}`, async () => {
           const p = options.pool(1);
           try {
-            const s = sqlStores({ ...options.connection(p), tablePrefix: PREFIXES.specifics });
+            const s = sqlStores({ ...options.connection(p), prefix: PREFIXES.specifics });
             options.checkPool?.(p);
             const id = await connectionId(p);
             expect(id, 'a connection id').to.be.above(0);
-            await withPool((admin) => options.rows(admin, options.kill, [id]));
+            await withPool(options, (admin) => options.rows(admin, options.kill, [id]));
             await new Promise((resolve) => setTimeout(resolve, 100));
             const record = code();
             for (let attempt = 0; ; attempt++) {
@@ -565,5 +533,7 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
         }
       });
     });
+
+    describeSqlMigration(options);
   });
 }

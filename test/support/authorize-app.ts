@@ -19,7 +19,8 @@ import request from 'supertest';
 import {
   createAuthorizationServer,
   generateClientSecret,
-  MemoryAuthorizationCodeStore,
+  MemoryRecordStore,
+  RecordAuthorizationCodeStore,
   s256Challenge,
   type AuthorizationCodeRecord,
   type AuthorizationServer,
@@ -101,7 +102,7 @@ export const USERS: readonly TestUser[] = [
 ];
 
 /** An authorization code store that counts what was saved: "nothing issued" is `saved.length === 0`. */
-export class CountingCodeStore extends MemoryAuthorizationCodeStore {
+export class CountingCodeStore extends RecordAuthorizationCodeStore {
   readonly saved: AuthorizationCodeRecord[] = [];
   override async save(record: AuthorizationCodeRecord, ttl: number): Promise<void> {
     this.saved.push(record);
@@ -158,7 +159,7 @@ export function providerOptions(
 
 export function authorizeApp(options: AuthorizeAppOptions = {}): AuthorizeApp {
   const clock = frozenClock();
-  const codes = new CountingCodeStore({ clock });
+  const codes = new CountingCodeStore(new MemoryRecordStore({ clock }));
   const oauth = createAuthorizationServer(providerOptions(clock, codes, options.provider));
   const errors: unknown[] = [];
   const stack = options.stack ?? 'passport';

@@ -10,7 +10,7 @@ import {
   importSigningKey,
   InvalidTokenError,
   KeySet,
-  MemoryAccessTokenStore,
+  memoryStores,
   Provider,
   type SigningKey,
 } from '../../index.js';
@@ -192,7 +192,7 @@ describe('tokens/jwt', () => {
 
     it('Provider: new providers over a shared store accept the old key while listed, refuse it once dropped', async () => {
       const clock = frozenClock();
-      const accessTokens = new MemoryAccessTokenStore({ clock });
+      const accessTokens = memoryStores({ clock }).accessTokens;
       const old = generateSigningKey();
       const next = generateSigningKey('EdDSA');
       const make = (signingKeys: SigningKey[], activeKeyId?: string): Provider =>

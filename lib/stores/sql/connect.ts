@@ -1,5 +1,6 @@
 /**
- * Executors over the pools a host app creates with mysql2 or pg.
+ * Executors over the pools a host app creates with mysql2 or pg, and the
+ * options that name them (`{ dialect, client }`), checked when a store is built.
  *
  * Nothing is imported from the drivers, not even their types: a pool is
  * described here by the one or two methods the stores call, so this package's
@@ -12,6 +13,7 @@
  * (ms, default 0 = wait forever; it also bounds the wait for a free connection).
  */
 import {
+  retryDeadlocks,
   translateError,
   type SqlExecutor,
   type SqlResult,
@@ -57,16 +59,19 @@ export function mysqlExecutor(pool: MysqlPool | MysqlCallbackPool): SqlExecutor 
         const values = params.map((value) =>
           typeof value === 'boolean' ? (value ? 1 : 0) : value,
         );
-        [result] =
-          values.length === 0
-            ? await promisePool.query(sql)
-            : await promisePool.execute(sql, values);
+        [result] = await retryDeadlocks(() =>
+          values.length === 0 ? promisePool.query(sql) : promisePool.execute(sql, values),
+        );
       } catch (err) {
         throw translateError(err, 'MySQL');
       }
       if (isRowList(result)) return { rows: result, affected: result.length };
-      const affected = (result as { affectedRows?: unknown } | undefined)?.affectedRows;
-      return { rows: [], affected: typeof affected === 'number' ? affected : 0 };
+      const header = result as { affectedRows?: unknown; insertId?: unknown } | undefined;
+      return {
+        rows: [],
+        affected: typeof header?.affectedRows === 'number' ? header.affectedRows : 0,
+        insertId: Number(header?.insertId ?? 0),
+      };
     },
   };
 }
@@ -91,11 +96,62 @@ export function postgresExecutor(pool: PostgresPool): SqlExecutor {
   return {
     async query(sql: string, params: readonly SqlValue[]): Promise<SqlResult> {
       try {
-        const result = await pool.query(sql, [...params]);
+        const result = await retryDeadlocks(() => pool.query(sql, [...params]));
         return { rows: result.rows as SqlRow[], affected: result.rowCount ?? result.rows.length };
       } catch (err) {
         throw translateError(err, 'PostgreSQL');
       }
     },
   };
+}
+
+/** Which database, through which pool. The pool is the host app's: the stores never end it. */
+export type SqlClientOptions =
+  | {
+      dialect: 'mysql';
+      /** A `mysql2/promise` pool, or a callback `mysql2` pool. Give it a short `connectTimeout`. */
+      client: MysqlPool | MysqlCallbackPool;
+    }
+  | {
+      dialect: 'postgres';
+      /** A `pg` Pool (or Client). Give it a `connectionTimeoutMillis`. */
+      client: PostgresPool;
+    };
+
+/** The databases the SQL stores speak. */
+export type SqlDialect = SqlClientOptions['dialect'];
+
+/**
+ * The executor for `options.client`; checks `options`, `options.dialect` and
+ * `options.client` (a TypeError naming the option, after `who`: `'createSchema()'`).
+ */
+export function sqlExecutor(options: SqlClientOptions, who: string): SqlExecutor {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`oauth2-stateless: ${who} needs an options object`);
+  const client: unknown = options.client;
+  if (typeof client !== 'object' || client === null) {
+    throw new TypeError(
+      `oauth2-stateless: ${who}: options.client must be a mysql2 or pg pool created by the app`,
+    );
+  }
+  switch (options.dialect) {
+    case 'mysql':
+      if (
+        typeof (client as Partial<MysqlPool>).execute !== 'function' &&
+        typeof (client as Partial<MysqlCallbackPool>).promise !== 'function'
+      ) {
+        throw new TypeError(
+          `oauth2-stateless: ${who}: options.client must be a mysql2 pool (mysql2/promise createPool())`,
+        );
+      }
+      return mysqlExecutor(options.client);
+    case 'postgres':
+      if (typeof (client as Partial<PostgresPool>).query !== 'function')
+        throw new TypeError(`oauth2-stateless: ${who}: options.client must be a pg Pool`);
+      return postgresExecutor(options.client);
+    default:
+      throw new TypeError(
+        `oauth2-stateless: ${who}: options.dialect must be 'mysql' or 'postgres'`,
+      );
+  }
 }

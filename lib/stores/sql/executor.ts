@@ -2,7 +2,8 @@
  * The one thing the SQL stores need from a driver: run a parameterised statement
  * and say what it returned or how many rows it changed.
  *
- * Also decides which driver failures mean "the database cannot be reached or did
+ * Also runs a statement again when the server chose it as a deadlock victim,
+ * and decides which driver failures mean "the database cannot be reached or did
  * not answer in time" (they become `StoreUnavailableError`, i.e. 503
  * `temporarily_unavailable`); every other SQL error is passed on unchanged and
  * becomes a 500 `server_error`.
@@ -20,6 +21,8 @@ export interface SqlResult {
   readonly rows: readonly SqlRow[];
   /** Rows an INSERT, UPDATE or DELETE matched (for a SELECT: the number of rows). */
   readonly affected: number;
+  /** MySQL only: the insert id the server reported (set by `LAST_INSERT_ID(expr)`); 0 when none. */
+  readonly insertId?: number | undefined;
 }
 
 /**
@@ -104,6 +107,39 @@ export function isUnavailable(err: unknown, depth = 0): boolean {
   if (typeof message === 'string' && MESSAGES.some((pattern) => pattern.test(message))) return true;
   if (Array.isArray(errors) && errors.some((inner) => isUnavailable(inner, depth + 1))) return true;
   return cause !== undefined && isUnavailable(cause, depth + 1);
+}
+
+/** Whether a driver error says the server chose this statement as a deadlock victim (MySQL 1213, PostgreSQL 40P01). */
+export function isDeadlock(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, errno } = err as { code?: unknown; errno?: unknown };
+  return code === 'ER_LOCK_DEADLOCK' || code === '40P01' || errno === 1213;
+}
+
+/** How often a statement runs at most when the server keeps choosing it as a deadlock victim. */
+const DEADLOCK_ATTEMPTS = 3;
+
+/**
+ * Runs `statement`, again when the server rolled it back as a deadlock victim.
+ * Safe because every statement of the stores is its own transaction: a victim
+ * changed nothing. (Parallel writes to one record's lookups can deadlock on
+ * InnoDB's gap locks; no statement waits on another for long.)
+ */
+export async function retryDeadlocks<T>(statement: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await statement();
+    } catch (err) {
+      if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(err)) throw err;
+    }
+  }
+}
+
+/** Whether a driver error is a duplicate primary or unique key (MySQL 1062, PostgreSQL 23505). */
+export function isDuplicateKey(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, errno } = err as { code?: unknown; errno?: unknown };
+  return code === 'ER_DUP_ENTRY' || code === '23505' || errno === 1062;
 }
 
 /** `err` as it should leave a store: a `StoreUnavailableError` (with `err` as cause) or `err` itself. */

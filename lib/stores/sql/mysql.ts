@@ -1,89 +1,90 @@
 /**
- * Every statement of the SQL stores for MySQL 8+ and MariaDB 10.5+ (InnoDB).
+ * Every statement of the SQL record store for MySQL 8+ and MariaDB 10.5+ (InnoDB).
  *
- * Neither server has `UPDATE ... RETURNING`, so `consume()` is an UPDATE whose
- * WHERE clause holds every condition (live, not consumed, grant not revoked):
- * InnoDB locks the row, a parallel UPDATE of it waits and then re-reads the
- * committed row, which is consumed by then, so it matches nothing. The one call
- * whose UPDATE matched a row is the winner and reads the row afterwards.
- * mysql2 reports matched rows (CLIENT_FOUND_ROWS), and here matched = changed.
+ * Neither server has `UPDATE ... RETURNING`, so the atomic operations rest on
+ * how InnoDB runs an UPDATE: it locks the row and evaluates its WHERE clause on
+ * the latest committed version (a "current read"), so a parallel UPDATE of the
+ * same row waits for the first to commit and then re-checks against its result.
+ * - `consume()` reads the row, then runs one UPDATE whose WHERE clause requires
+ *   the row exactly as read (put id, version), unconsumed and live. Of parallel
+ *   calls, the first to lock the row matches; the others find `consumed_at`
+ *   set and match nothing. The winner knows the row it consumed: the one it read.
+ * - `addOnce()` first replaces an expired row with one conditional UPDATE (of
+ *   parallel calls, the first makes the row live, so the others' WHERE fails),
+ *   and otherwise INSERTs: a row with the key, live or just added by a parallel
+ *   call, makes the INSERT fail on the primary key. One INSERT ... ON DUPLICATE
+ *   KEY UPDATE cannot say which happened: with mysql2's CLIENT_FOUND_ROWS an
+ *   unchanged row and an insert both report 1 affected row.
+ * - `increment()` is one upsert; the new count travels back in the result's
+ *   insert id through `LAST_INSERT_ID(expr)`, so parallel increments each see
+ *   their own count. Assignments of ON DUPLICATE KEY UPDATE run left to right,
+ *   so after the first one `version = 1` means "the window was reset".
+ * - The prune of stale lookups reads the records table with LOCK IN SHARE MODE,
+ *   so it sees the latest committed record whatever the isolation level: a
+ *   lookup that a parallel put() wrote after its record is never taken for
+ *   stale (a plain READ COMMITTED subquery would read an older snapshot).
+ * mysql2 reports matched rows (CLIENT_FOUND_ROWS); every conditional UPDATE
+ * here changes the rows it matches, so matched = changed.
  *
  * `VALUES(col)` in ON DUPLICATE KEY UPDATE is deprecated in MySQL 8.0.20+ but
  * the only form both MySQL and MariaDB accept.
  */
-import {
-  ACCESS_COLUMNS,
-  CLIENT_COLUMNS,
-  CODE_COLUMNS,
-  CONSENT_COLUMNS,
-  REFRESH_COLUMNS,
-  type Queries,
-  type TableNames,
-} from './queries.js';
+import { RECORD_COLUMNS, type Queries, type TableNames } from './queries.js';
 
-function insertOrReplace(
-  table: string,
-  columns: readonly string[],
-  keys: readonly string[],
-): string {
-  const updates = columns.filter((c) => !keys.includes(c)).map((c) => `${c} = VALUES(${c})`);
-  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON DUPLICATE KEY UPDATE ${updates.join(', ')}`;
-}
+const LIVE = '(expires_at IS NULL OR expires_at > ?)';
+const INSERT_COLUMNS = '(kind, id, value, expires_at, consumed_at, version, put_id)';
 
 export function mysqlQueries(t: TableNames): Queries {
-  const code = CODE_COLUMNS.join(', ');
-  const access = ACCESS_COLUMNS.map((c) => `a.${c}`).join(', ');
-  const refresh = REFRESH_COLUMNS.map((c) => `r.${c}`).join(', ');
-  const grantLive = (alias: string) =>
-    `NOT EXISTS (SELECT 1 FROM ${t.revokedGrants} g WHERE g.grant_id = ${alias}.grant_id AND g.kind = ? AND g.live_until > ?)`;
+  const columns = RECORD_COLUMNS.join(', ');
+  const joined = RECORD_COLUMNS.map((c) => `r.${c}`).join(', ');
+  const byLookup =
+    `SELECT ${joined} FROM ${t.lookups} l JOIN ${t.records} r ` +
+    'ON r.kind = l.kind AND r.id = l.id AND r.put_id = l.put_id ' +
+    'WHERE l.kind = ? AND l.name = ? AND l.value = ? AND (r.expires_at IS NULL OR r.expires_at > ?)';
   return {
     tables: t,
-    clients: {
-      find: `SELECT ${CLIENT_COLUMNS.join(', ')} FROM ${t.clients} WHERE id = ?`,
-      save: insertOrReplace(t.clients, CLIENT_COLUMNS, ['id']),
-      delete: `DELETE FROM ${t.clients} WHERE id = ?`,
+    put:
+      `INSERT INTO ${t.records} ${INSERT_COLUMNS} VALUES (?, ?, ?, ?, NULL, 1, ?) ` +
+      'ON DUPLICATE KEY UPDATE value = VALUES(value), expires_at = VALUES(expires_at), ' +
+      'consumed_at = NULL, version = 1, put_id = VALUES(put_id)',
+    insertLookups: (count) =>
+      `INSERT INTO ${t.lookups} (kind, name, value, id, put_id, expires_at) VALUES ` +
+      Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?)').join(', '),
+    pruneLookups:
+      `DELETE FROM ${t.lookups} WHERE kind = ? AND id = ? AND NOT EXISTS (` +
+      `SELECT 1 FROM ${t.records} r WHERE r.kind = ${t.lookups}.kind AND r.id = ${t.lookups}.id ` +
+      `AND r.put_id = ${t.lookups}.put_id LOCK IN SHARE MODE)`,
+    get: `SELECT ${columns} FROM ${t.records} WHERE kind = ? AND id = ? AND ${LIVE}`,
+    getBy: `${byLookup} ORDER BY l.seq DESC LIMIT 1`,
+    listBy: byLookup,
+    consume: {
+      ifUnchanged:
+        `UPDATE ${t.records} SET consumed_at = ? WHERE kind = ? AND id = ? AND put_id = ? ` +
+        `AND version = ? AND consumed_at IS NULL AND ${LIVE}`,
     },
-    authorizationCodes: {
-      save: insertOrReplace(t.authorizationCodes, CODE_COLUMNS, ['id']),
-      find: `SELECT ${code} FROM ${t.authorizationCodes} WHERE id = ? AND live_until > ?`,
-      consume: {
-        update: `UPDATE ${t.authorizationCodes} SET consumed = 1 WHERE id = ? AND consumed = 0 AND live_until > ?`,
-        select: `SELECT ${code} FROM ${t.authorizationCodes} WHERE id = ?`,
-      },
+    updateIfUnchanged:
+      `UPDATE ${t.records} SET value = ?, version = version + 1 ` +
+      `WHERE kind = ? AND id = ? AND put_id = ? AND version = ? AND ${LIVE}`,
+    addOnce: {
+      replaceExpired:
+        `UPDATE ${t.records} SET value = ?, expires_at = ?, consumed_at = NULL, version = 1, put_id = ? ` +
+        'WHERE kind = ? AND id = ? AND expires_at IS NOT NULL AND expires_at <= ?',
+      insert: `INSERT INTO ${t.records} ${INSERT_COLUMNS} VALUES (?, ?, ?, ?, NULL, 1, ?)`,
     },
-    accessTokens: {
-      save: insertOrReplace(t.accessTokens, ACCESS_COLUMNS, ['id']),
-      find: `SELECT ${access} FROM ${t.accessTokens} a WHERE a.id = ? AND a.live_until > ? AND ${grantLive('a')}`,
-      findByUniqueKey:
-        `SELECT ${access} FROM ${t.accessTokens} a WHERE a.unique_key = ? AND a.live_until > ? AND ${grantLive('a')} ` +
-        'ORDER BY a.issued_at DESC, a.live_until DESC LIMIT 1',
-      revoke: `DELETE FROM ${t.accessTokens} WHERE id = ?`,
+    increment: {
+      insertId:
+        `INSERT INTO ${t.records} ${INSERT_COLUMNS} VALUES (?, ?, '{}', ?, NULL, 1, ?) ` +
+        'ON DUPLICATE KEY UPDATE ' +
+        'version = LAST_INSERT_ID(IF(expires_at IS NOT NULL AND expires_at <= ?, 1, version + 1)), ' +
+        'value = IF(version = 1, VALUES(value), value), ' +
+        'consumed_at = IF(version = 1, NULL, consumed_at), ' +
+        'put_id = IF(version = 1, VALUES(put_id), put_id), ' +
+        'expires_at = IF(version = 1, VALUES(expires_at), expires_at)',
     },
-    refreshTokens: {
-      save: insertOrReplace(t.refreshTokens, REFRESH_COLUMNS, ['id']),
-      find: `SELECT ${refresh} FROM ${t.refreshTokens} r WHERE r.id = ? AND r.live_until > ? AND ${grantLive('r')}`,
-      consume: {
-        update:
-          `UPDATE ${t.refreshTokens} r SET r.consumed = 1, r.consumed_at = ? ` +
-          `WHERE r.id = ? AND r.consumed = 0 AND r.live_until > ? AND ${grantLive('r')}`,
-        select: `SELECT ${refresh} FROM ${t.refreshTokens} r WHERE r.id = ?`,
-      },
-      revoke: `DELETE FROM ${t.refreshTokens} WHERE id = ?`,
-    },
-    consents: {
-      find: `SELECT scope FROM ${t.consents} WHERE subject = ? AND client_id = ? AND live_until > ?`,
-      save: insertOrReplace(t.consents, CONSENT_COLUMNS, ['subject', 'client_id']),
-      revoke: `DELETE FROM ${t.consents} WHERE subject = ? AND client_id = ?`,
-    },
-    revokeGrant:
-      `INSERT INTO ${t.revokedGrants} (grant_id, kind, live_until) VALUES (?, ?, ?) ` +
-      'ON DUPLICATE KEY UPDATE live_until = GREATEST(live_until, VALUES(live_until))',
+    delete: `DELETE FROM ${t.records} WHERE kind = ? AND id = ?`,
     deleteExpired: [
-      t.authorizationCodes,
-      t.accessTokens,
-      t.refreshTokens,
-      t.consents,
-      t.revokedGrants,
-    ].map((table) => `DELETE FROM ${table} WHERE live_until <= ?`),
+      `DELETE FROM ${t.lookups} WHERE expires_at <= ?`,
+      `DELETE FROM ${t.records} WHERE expires_at <= ?`,
+    ],
   };
 }

@@ -1,92 +1,90 @@
 /**
- * Every statement of the SQL stores for PostgreSQL 12+.
+ * Every statement of the SQL record store for PostgreSQL 12+.
  *
- * `consume()` is one `UPDATE ... WHERE <live, not consumed, grant not revoked>
- * RETURNING ...`: a parallel UPDATE of the same row waits for the first to
- * commit, then re-checks its WHERE clause against the new row version (READ
- * COMMITTED), which is consumed by then, so it returns nothing. Exactly one
- * caller gets the row.
+ * The atomic operations are single statements, at the default READ COMMITTED
+ * isolation: a statement that finds a row locked by a parallel one waits for it
+ * to commit, then re-checks its WHERE clause (or ON CONFLICT ... WHERE) against
+ * the new row version.
+ * - `consume()` is one `UPDATE ... WHERE <unconsumed, live> RETURNING`: the
+ *   parallel calls that waited find the row consumed and return nothing.
+ * - `addOnce()` is one `INSERT ... ON CONFLICT DO UPDATE ... WHERE <expired>
+ *   RETURNING`: it inserts, or replaces an expired row; a parallel call that
+ *   waited finds the row live and returns nothing. Exactly one returns a row.
+ * - `increment()` is one upsert that resets an expired window, `RETURNING` the
+ *   count; parallel increments of one row run one after the other.
+ * - `update()` with an expected version is a read, then one UPDATE that
+ *   matches only the row as read (put id, version).
+ * - The prune of stale lookups reads both tables in one snapshot: a lookup it
+ *   sees was written after its record, so it sees that record too and never
+ *   takes a parallel put()'s lookup for stale.
  */
-import {
-  ACCESS_COLUMNS,
-  CLIENT_COLUMNS,
-  CODE_COLUMNS,
-  CONSENT_COLUMNS,
-  REFRESH_COLUMNS,
-  type Queries,
-  type TableNames,
-} from './queries.js';
+import { RECORD_COLUMNS, type Queries, type TableNames } from './queries.js';
 
-/** `$from, $from+1, …`, one per column. */
+/** `$from, $from+1, …`, `count` of them. */
 function placeholders(count: number, from = 1): string {
   return Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ');
 }
 
-function insertOrReplace(
-  table: string,
-  columns: readonly string[],
-  keys: readonly string[],
-): string {
-  const updates = columns.filter((c) => !keys.includes(c)).map((c) => `${c} = EXCLUDED.${c}`);
-  return (
-    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${placeholders(columns.length)}) ` +
-    `ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${updates.join(', ')}`
-  );
-}
+/** The row is live at parameter `$n` (epoch ms). */
+const live = (n: number, alias = ''): string =>
+  `(${alias}expires_at IS NULL OR ${alias}expires_at > $${n})`;
+
+const INSERT_COLUMNS = '(kind, id, value, expires_at, consumed_at, version, put_id)';
 
 export function postgresQueries(t: TableNames): Queries {
-  const code = CODE_COLUMNS.join(', ');
-  const access = ACCESS_COLUMNS.join(', ');
-  const refresh = REFRESH_COLUMNS.join(', ');
-  /** The grant of row `alias` is not revoked; binds `$kind` and `$now`. */
-  const grantLive = (alias: string, kind: number, now: number) =>
-    `NOT EXISTS (SELECT 1 FROM ${t.revokedGrants} g WHERE g.grant_id = ${alias}.grant_id AND g.kind = $${kind} AND g.live_until > $${now})`;
+  const columns = RECORD_COLUMNS.join(', ');
+  const joined = RECORD_COLUMNS.map((c) => `r.${c}`).join(', ');
+  const byLookup =
+    `SELECT ${joined} FROM ${t.lookups} l JOIN ${t.records} r ` +
+    'ON r.kind = l.kind AND r.id = l.id AND r.put_id = l.put_id ' +
+    `WHERE l.kind = $1 AND l.name = $2 AND l.value = $3 AND ${live(4, 'r.')}`;
+  /** The conflicting row has expired at `$5`. */
+  const expired = 'r.expires_at IS NOT NULL AND r.expires_at <= $5';
   return {
     tables: t,
-    clients: {
-      find: `SELECT ${CLIENT_COLUMNS.join(', ')} FROM ${t.clients} WHERE id = $1`,
-      save: insertOrReplace(t.clients, CLIENT_COLUMNS, ['id']),
-      delete: `DELETE FROM ${t.clients} WHERE id = $1`,
+    put:
+      `INSERT INTO ${t.records} ${INSERT_COLUMNS} VALUES ($1, $2, $3, $4, NULL, 1, $5) ` +
+      'ON CONFLICT (kind, id) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at, ' +
+      'consumed_at = NULL, version = 1, put_id = EXCLUDED.put_id',
+    insertLookups: (count) =>
+      `INSERT INTO ${t.lookups} (kind, name, value, id, put_id, expires_at) VALUES ` +
+      Array.from({ length: count }, (_, i) => `(${placeholders(6, 6 * i + 1)})`).join(', '),
+    pruneLookups:
+      `DELETE FROM ${t.lookups} l WHERE l.kind = $1 AND l.id = $2 AND NOT EXISTS (` +
+      `SELECT 1 FROM ${t.records} r WHERE r.kind = l.kind AND r.id = l.id AND r.put_id = l.put_id)`,
+    get: `SELECT ${columns} FROM ${t.records} WHERE kind = $1 AND id = $2 AND ${live(3)}`,
+    getBy: `${byLookup} ORDER BY l.seq DESC LIMIT 1`,
+    listBy: byLookup,
+    consume: {
+      returning:
+        `UPDATE ${t.records} SET consumed_at = $1 WHERE kind = $2 AND id = $3 ` +
+        `AND consumed_at IS NULL AND ${live(4)} RETURNING ${columns}`,
     },
-    authorizationCodes: {
-      save: insertOrReplace(t.authorizationCodes, CODE_COLUMNS, ['id']),
-      find: `SELECT ${code} FROM ${t.authorizationCodes} WHERE id = $1 AND live_until > $2`,
-      consume: {
-        update: `UPDATE ${t.authorizationCodes} SET consumed = TRUE WHERE id = $1 AND consumed = FALSE AND live_until > $2 RETURNING ${code}`,
-      },
+    updateIfUnchanged:
+      `UPDATE ${t.records} SET value = $1, version = version + 1 ` +
+      `WHERE kind = $2 AND id = $3 AND put_id = $4 AND version = $5 AND ${live(6)}`,
+    addOnce: {
+      upsert:
+        `INSERT INTO ${t.records} AS r ${INSERT_COLUMNS} VALUES ($1, $2, $3, $4, NULL, 1, $5) ` +
+        'ON CONFLICT (kind, id) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at, ' +
+        'consumed_at = NULL, version = 1, put_id = EXCLUDED.put_id ' +
+        'WHERE r.expires_at IS NOT NULL AND r.expires_at <= $6 RETURNING r.put_id',
     },
-    accessTokens: {
-      save: insertOrReplace(t.accessTokens, ACCESS_COLUMNS, ['id']),
-      find: `SELECT ${access} FROM ${t.accessTokens} a WHERE a.id = $1 AND a.live_until > $2 AND ${grantLive('a', 3, 4)}`,
-      findByUniqueKey:
-        `SELECT ${access} FROM ${t.accessTokens} a WHERE a.unique_key = $1 AND a.live_until > $2 AND ${grantLive('a', 3, 4)} ` +
-        'ORDER BY a.issued_at DESC, a.live_until DESC LIMIT 1',
-      revoke: `DELETE FROM ${t.accessTokens} WHERE id = $1`,
+    increment: {
+      returning:
+        `INSERT INTO ${t.records} AS r ${INSERT_COLUMNS} VALUES ($1, $2, '{}', $3, NULL, 1, $4) ` +
+        'ON CONFLICT (kind, id) DO UPDATE SET ' +
+        `version = CASE WHEN ${expired} THEN 1 ELSE r.version + 1 END, ` +
+        `value = CASE WHEN ${expired} THEN EXCLUDED.value ELSE r.value END, ` +
+        `consumed_at = CASE WHEN ${expired} THEN NULL ELSE r.consumed_at END, ` +
+        `put_id = CASE WHEN ${expired} THEN EXCLUDED.put_id ELSE r.put_id END, ` +
+        `expires_at = CASE WHEN ${expired} THEN EXCLUDED.expires_at ELSE r.expires_at END ` +
+        'RETURNING r.version',
     },
-    refreshTokens: {
-      save: insertOrReplace(t.refreshTokens, REFRESH_COLUMNS, ['id']),
-      find: `SELECT ${refresh} FROM ${t.refreshTokens} r WHERE r.id = $1 AND r.live_until > $2 AND ${grantLive('r', 3, 4)}`,
-      consume: {
-        update:
-          `UPDATE ${t.refreshTokens} r SET consumed = TRUE, consumed_at = $1 ` +
-          `WHERE r.id = $2 AND r.consumed = FALSE AND r.live_until > $3 AND ${grantLive('r', 4, 5)} RETURNING ${refresh}`,
-      },
-      revoke: `DELETE FROM ${t.refreshTokens} WHERE id = $1`,
-    },
-    consents: {
-      find: `SELECT scope FROM ${t.consents} WHERE subject = $1 AND client_id = $2 AND live_until > $3`,
-      save: insertOrReplace(t.consents, CONSENT_COLUMNS, ['subject', 'client_id']),
-      revoke: `DELETE FROM ${t.consents} WHERE subject = $1 AND client_id = $2`,
-    },
-    revokeGrant:
-      `INSERT INTO ${t.revokedGrants} AS g (grant_id, kind, live_until) VALUES ($1, $2, $3) ` +
-      'ON CONFLICT (grant_id, kind) DO UPDATE SET live_until = GREATEST(g.live_until, EXCLUDED.live_until)',
+    delete: `DELETE FROM ${t.records} WHERE kind = $1 AND id = $2`,
     deleteExpired: [
-      t.authorizationCodes,
-      t.accessTokens,
-      t.refreshTokens,
-      t.consents,
-      t.revokedGrants,
-    ].map((table) => `DELETE FROM ${table} WHERE live_until <= $1`),
+      `DELETE FROM ${t.lookups} WHERE expires_at <= $1`,
+      `DELETE FROM ${t.records} WHERE expires_at <= $1`,
+    ],
   };
 }

@@ -1,0 +1,280 @@
+/**
+ * The authorization endpoint's engine: everything between "a request arrived"
+ * and "this is the answer", over plain data. An HTTP adapter (lib/http/authorize.ts)
+ * only reads the request, asks the host who is signed in, keeps the pending
+ * request in the session, and renders or redirects what comes back here.
+ *
+ *     start(query, user)            → show | redirect | login | consent
+ *     decide(pending, user, answer) → show | redirect
+ *
+ * Rules:
+ * - The request is checked before anything else, by the steps of ./steps.ts
+ *   (errors about the client or redirect URI are shown, others redirected), so a
+ *   bad request never reaches the login page.
+ * - Nobody signed in → `login`. Signed in → the consent page, unless a first-party
+ *   client or a remembered consent answers for the user (./consent.ts); then the
+ *   request is approved at once and `consent.granted` says `automatic: true`.
+ * - The consent page's request is kept by the adapter in a JSON-safe form
+ *   ({@link PendingAuthorization}); on the answer it is checked again against the
+ *   client as it is now (./resume.ts).
+ * - `allow` approves (and, with `remember` and `consent.remember` on, remembers);
+ *   `deny` redirects `access_denied`; any other answer is an error page.
+ * - Events (`code.issued`, `consent.granted`, `consent.denied`,
+ *   `consent.remembered`) are built only when someone listens, stamped with the
+ *   provider's clock, and never carry a code or a token.
+ * - Never rejects: a store that is down is an error page before the client's
+ *   redirect URI is trusted, and an error redirect after (logged through
+ *   `report`, private detail only in the log).
+ */
+import type { OAuthEventBus } from '../../engine/events.js';
+import {
+  AccessDeniedError,
+  InvalidRequestError,
+  toOAuthError,
+  type OAuthError,
+} from '../../errors.js';
+import type { ClientStore } from '../../stores/types.js';
+import { consentSkipped, rememberConsent, type ConsentPolicy } from './consent.js';
+import {
+  approvedLocation,
+  issueAuthorizationCode,
+  type AuthorizationCodeInput,
+  type IssueContext,
+  type IssuedCode,
+} from './issue.js';
+import type { AuthorizationQuery } from './query.js';
+import {
+  pendingAuthorization,
+  type AuthorizationRequest,
+  type PendingAuthorization,
+  type ResponseType,
+} from './request.js';
+import { errorLocation } from './response.js';
+import { resumeAuthorization } from './resume.js';
+import { runSteps, type CheckedRequest } from './run.js';
+import type { AuthorizationContext } from './step.js';
+import { STEPS } from './steps.js';
+
+/** The signed-in user, as the engine needs them. */
+export interface AuthorizationUser {
+  /** The user's stable identifier (the token's `sub`). */
+  readonly subject: string;
+}
+
+/** The user's answer on the consent page. */
+export interface AuthorizationAnswer {
+  /** `'allow'` or `'deny'`, as sent; anything else (or nothing) is an error page. */
+  readonly decision: string | undefined;
+  /** Whether the user ticked "remember"; ignored unless `consent.remember` is on. Default false. */
+  readonly remember?: boolean;
+}
+
+/** What the adapter shows on the consent page. */
+export interface ConsentPrompt {
+  readonly kind: 'consent';
+  /** The checked request, JSON-safe: keep it (in the session) until the user answers. */
+  readonly request: PendingAuthorization;
+  readonly client: { readonly id: string; readonly name: string };
+  /** The scope to grant, each with its description (its name when it has none). */
+  readonly scopes: readonly { readonly name: string; readonly description: string }[];
+  /** Whether to offer a "remember" checkbox (`consent.remember` is on). */
+  readonly rememberable: boolean;
+}
+
+/** The answer to a decision: an error page, or a redirect (success or error). */
+export type AuthorizationResult =
+  /** Show an error page: the client or redirect URI cannot be trusted, or the answer is malformed. */
+  | { readonly kind: 'show'; readonly error: OAuthError }
+  /** Send the user agent to the client: with a code, a token or an error (`error` set). */
+  | { readonly kind: 'redirect'; readonly location: string; readonly error?: OAuthError };
+
+/** What to do with an authorization request. */
+export type AuthorizationOutcome =
+  | AuthorizationResult
+  /** Nobody is signed in: send the user to log in, then back to the same request. */
+  | { readonly kind: 'login' }
+  | ConsentPrompt;
+
+/** A refusal: what both the checks and the endpoint answer with. */
+type Refusal = Exclude<CheckedRequest, { readonly kind: 'valid' }>;
+
+/** What the endpoint needs from the provider. */
+export interface AuthorizationEndpointOptions {
+  readonly issuer: string;
+  readonly clients: ClientStore;
+  readonly scopes: AuthorizationContext['scopes'];
+  /** The response types the server offers. */
+  readonly responseTypes: readonly ResponseType[];
+  readonly allowPlainPkce: boolean;
+  readonly consent: ConsentPolicy;
+  readonly issue: Omit<IssueContext, 'issuer' | 'allowPlainPkce' | 'events' | 'clock'>;
+  readonly events: OAuthEventBus;
+  /** Epoch milliseconds. */
+  readonly clock: () => number;
+  /** Logs a failure (a store that is down); called before it is answered. */
+  readonly report: (error: OAuthError) => void;
+}
+
+/** The engine of the authorization endpoint; see the rules above. */
+export class AuthorizationEndpoint {
+  readonly #context: AuthorizationContext;
+  readonly #issue: IssueContext;
+  readonly #consent: ConsentPolicy;
+  readonly #events: OAuthEventBus;
+  readonly #clock: () => number;
+  readonly #report: (error: OAuthError) => void;
+
+  constructor(options: AuthorizationEndpointOptions) {
+    const { issuer, allowPlainPkce, events, clock } = options;
+    this.#context = Object.freeze({
+      issuer,
+      clients: options.clients,
+      scopes: options.scopes,
+      responseTypes: new Set(options.responseTypes),
+      allowPlainPkce,
+    });
+    this.#issue = Object.freeze({ ...options.issue, issuer, allowPlainPkce, events, clock });
+    this.#consent = options.consent;
+    this.#events = events;
+    this.#clock = clock;
+    this.#report = options.report;
+  }
+
+  /** Whether the consent page offers to remember the answer (`consent.remember` is on). */
+  get rememberable(): boolean {
+    return this.#consent.rememberLifetime !== undefined;
+  }
+
+  /**
+   * Checks a request and says what to do next: show an error, redirect (an error,
+   * or a code when consent is not needed), send the user to log in, or ask them.
+   * @param user the signed-in user, or undefined when nobody is.
+   */
+  async start(
+    query: AuthorizationQuery,
+    user: AuthorizationUser | undefined,
+  ): Promise<AuthorizationOutcome> {
+    const checked = await this.#checked(() => runSteps(STEPS.authorization, query, this.#context));
+    if (checked.kind !== 'valid') return checked;
+    if (user === undefined) return { kind: 'login' };
+    const { request } = checked;
+    let skipped: 'first-party' | 'remembered' | undefined;
+    try {
+      skipped = await consentSkipped(this.#consent, request, user.subject);
+    } catch (err) {
+      return this.#failed(err, undefined);
+    }
+    if (skipped === undefined) return this.#prompt(request);
+    this.#granted(request, user.subject, true);
+    return this.#approve(request, user.subject);
+  }
+
+  /**
+   * Answers the consent page for a request {@link start} returned as `consent`.
+   * The adapter must have checked that the answer comes from the page it showed
+   * (CSRF token, once only) and from the user it was shown to.
+   */
+  async decide(
+    pending: PendingAuthorization,
+    user: AuthorizationUser,
+    answer: AuthorizationAnswer,
+  ): Promise<AuthorizationResult> {
+    const checked = await this.#checked(() => resumeAuthorization(pending, this.#context));
+    if (checked.kind !== 'valid') return checked;
+    const { request } = checked;
+    if (answer.decision === 'deny') return this.#deny(request, user.subject);
+    if (answer.decision !== 'allow')
+      return { kind: 'show', error: new InvalidRequestError('decision must be allow or deny') };
+    if (answer.remember === true) {
+      try {
+        await this.#remember(request, user.subject);
+      } catch (err) {
+        return this.#failed(err, undefined);
+      }
+    }
+    this.#granted(request, user.subject, false);
+    return this.#approve(request, user.subject);
+  }
+
+  /** Makes and saves a code (see ./issue.ts); `provider.issueAuthorizationCode` delegates here. */
+  issueCode(input: AuthorizationCodeInput): Promise<IssuedCode> {
+    return issueAuthorizationCode(input, this.#issue);
+  }
+
+  /** Runs a check; a failure that is not a refusal (a store down) becomes an error page. */
+  async #checked(check: () => Promise<CheckedRequest>): Promise<CheckedRequest> {
+    try {
+      return await check();
+    } catch (err) {
+      return this.#failed(err, undefined);
+    }
+  }
+
+  /** Logs a failure and answers it: shown, or redirected to `request`'s target when trusted. */
+  #failed(err: unknown, request: AuthorizationRequest | undefined): Refusal {
+    const error = toOAuthError(err);
+    this.#report(error);
+    if (request === undefined) return { kind: 'show', error };
+    return {
+      kind: 'redirect',
+      location: errorLocation(request, error, this.#context.issuer),
+      error,
+    };
+  }
+
+  #prompt(request: AuthorizationRequest): ConsentPrompt {
+    const descriptions = this.#context.scopes.descriptions;
+    return {
+      kind: 'consent',
+      request: pendingAuthorization(request),
+      client: { id: request.client.id, name: request.client.name ?? request.client.id },
+      scopes: request.scope.map((name) => ({ name, description: descriptions[name] ?? name })),
+      rememberable: this.rememberable,
+    };
+  }
+
+  async #approve(request: AuthorizationRequest, subject: string): Promise<AuthorizationResult> {
+    try {
+      return { kind: 'redirect', location: await approvedLocation(request, subject, this.#issue) };
+    } catch (err) {
+      return this.#failed(err, request);
+    }
+  }
+
+  #deny(request: AuthorizationRequest, subject: string): AuthorizationResult {
+    if (this.#events.wants('consent.denied'))
+      this.#events.emit('consent.denied', {
+        time: this.#clock(),
+        clientId: request.client.id,
+        subject,
+      });
+    const error = new AccessDeniedError('the resource owner denied the request');
+    return {
+      kind: 'redirect',
+      location: errorLocation(request, error, this.#context.issuer),
+      error,
+    };
+  }
+
+  async #remember(request: AuthorizationRequest, subject: string): Promise<void> {
+    const remembered = await rememberConsent(this.#consent, request, subject);
+    if (remembered && this.#events.wants('consent.remembered'))
+      this.#events.emit('consent.remembered', {
+        time: this.#clock(),
+        clientId: request.client.id,
+        subject,
+        scope: [...request.scope],
+      });
+  }
+
+  #granted(request: AuthorizationRequest, subject: string, automatic: boolean): void {
+    if (this.#events.wants('consent.granted'))
+      this.#events.emit('consent.granted', {
+        time: this.#clock(),
+        clientId: request.client.id,
+        subject,
+        scope: [...request.scope],
+        automatic,
+      });
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * What an approved authorization request gets: a code (RFC 6749 4.1.2) or, for
+ * the opt-in implicit grant, an access token (RFC 6749 4.2.2).
+ *
+ * Rules:
+ * - A code is bound to its client, subject, scope, redirect URI (and whether the
+ *   request sent one) and PKCE challenge, starts a new token family (`grantId`),
+ *   and lives `authorizationCode.lifetime` seconds. Only its SHA-256 is stored.
+ * - `issueAuthorizationCode` checks its input as the steps would: a registered
+ *   redirect URI (else TypeError: a programming error) and the PKCE rules of
+ *   ./pkce.ts (else `invalid_request`); a method left out means S256 here.
+ * - `code.issued` is emitted once the code is saved, without the code.
+ * - The implicit grant never issues a refresh token (RFC 6749 4.2.2); its
+ *   `token.issued` event comes from the token minter.
+ */
+import type { OAuthEventBus } from '../../engine/events.js';
+import type { GrantOptions } from '../../grants/grant.js';
+import type { CodeChallengeMethod } from '../../helpers/pkce.js';
+import { sha256 } from '../../helpers/secrets.js';
+import type { AuthorizationCodeStore } from '../../stores/types.js';
+import type { TokenMinter } from '../../tokens/minter.js';
+import type { TokenGenerator } from '../../tokens/opaque.js';
+import type { Client, Clock } from '../../types.js';
+import { checkCodeChallenge } from './pkce.js';
+import { matchRedirectUri } from './redirect-uri.js';
+import type { AuthorizationRequest } from './request.js';
+import { authorizationResponseLocation } from './response.js';
+
+/** What the authorization endpoint passes to `provider.issueAuthorizationCode`. */
+export interface AuthorizationCodeInput {
+  client: Client;
+  /** The resource owner's stable identifier. */
+  subject: string;
+  /** The granted scope, already checked (see `provider.scopes.resolve`). */
+  scope: readonly string[];
+  /** A redirect URI registered for the client. */
+  redirectUri: string;
+  /** Whether the request carried `redirect_uri`; then the token request must repeat it. Default true. */
+  redirectUriSent?: boolean;
+  codeChallenge?: string | undefined;
+  /** Default `S256`. */
+  codeChallengeMethod?: CodeChallengeMethod | undefined;
+  /** Kept with the code, JSON-serialisable. */
+  extra?: Record<string, unknown>;
+}
+
+/** A code just saved. */
+export interface IssuedCode {
+  /** The code to send to the client (never logged, never in an event). */
+  readonly code: string;
+  /** The new token family. */
+  readonly grantId: string;
+  /** Seconds until the code expires. */
+  readonly expiresIn: number;
+}
+
+/** What issuing needs from the provider. */
+export interface IssueContext {
+  readonly issuer: string;
+  readonly codes: AuthorizationCodeStore;
+  /** Seconds a code lives (`authorizationCode.lifetime`). */
+  readonly codeLifetime: number;
+  readonly generator: TokenGenerator;
+  readonly tokens: TokenMinter;
+  /** The implicit grant's options; undefined when it is off. */
+  readonly implicit: Required<GrantOptions> | undefined;
+  readonly allowPlainPkce: boolean;
+  readonly events: OAuthEventBus;
+  /** Epoch milliseconds. */
+  readonly clock: Clock;
+}
+
+/** Makes and saves a code (rules above). Store failures reject. */
+export async function issueAuthorizationCode(
+  input: AuthorizationCodeInput,
+  context: IssueContext,
+): Promise<IssuedCode> {
+  const { client } = input;
+  if (!matchRedirectUri(client, input.redirectUri))
+    throw new TypeError('issueAuthorizationCode: redirectUri is not registered for the client');
+  const pkce = checkCodeChallenge(
+    client,
+    input.codeChallenge,
+    input.codeChallenge === undefined ? undefined : (input.codeChallengeMethod ?? 'S256'),
+    context.allowPlainPkce,
+  );
+  const code = context.generator.generate();
+  const now = Math.floor(context.clock() / 1000);
+  const grantId = context.tokens.newGrantId();
+  const ttl = context.codeLifetime;
+  await context.codes.save(
+    {
+      id: sha256(code),
+      clientId: client.id,
+      subject: input.subject,
+      scope: [...input.scope],
+      redirectUri: input.redirectUri,
+      redirectUriSent: input.redirectUriSent ?? true,
+      ...pkce,
+      grantId,
+      issuedAt: now,
+      expiresAt: now + ttl,
+      extra: input.extra,
+    },
+    ttl,
+  );
+  if (context.events.wants('code.issued'))
+    context.events.emit('code.issued', {
+      time: context.clock(),
+      clientId: client.id,
+      subject: input.subject,
+      scope: [...input.scope],
+      grantId,
+    });
+  return { code, grantId, expiresIn: ttl };
+}
+
+async function implicitLocation(
+  request: AuthorizationRequest,
+  subject: string,
+  context: IssueContext,
+): Promise<string> {
+  const implicit = context.implicit;
+  if (implicit === undefined)
+    throw new TypeError('authorization: response_type=token without the implicit grant enabled');
+  const body = await context.tokens.issue({
+    client: request.client,
+    subject,
+    scope: request.scope,
+    grantType: 'implicit',
+    grantId: context.tokens.newGrantId(),
+    accessTokenLifetime: implicit.accessTokenLifetime,
+    unique: implicit.uniqueTokens,
+  });
+  return authorizationResponseLocation(
+    request,
+    {
+      access_token: body.access_token,
+      token_type: body.token_type,
+      expires_in: String(body.expires_in),
+      scope: body.scope,
+    },
+    context.issuer,
+  );
+}
+
+/** Issues what an approved request asked for; returns the Location. Failures reject. */
+export async function approvedLocation(
+  request: AuthorizationRequest,
+  subject: string,
+  context: IssueContext,
+): Promise<string> {
+  if (request.responseType === 'token') return implicitLocation(request, subject, context);
+  const { code } = await issueAuthorizationCode(
+    {
+      client: request.client,
+      subject,
+      scope: request.scope,
+      redirectUri: request.redirectUri,
+      redirectUriSent: request.redirectUriSent,
+      codeChallenge: request.codeChallenge,
+      codeChallengeMethod: request.codeChallengeMethod,
+    },
+    context,
+  );
+  return authorizationResponseLocation(request, { code }, context.issuer);
+}

@@ -1,0 +1,60 @@
+/**
+ * A pending request comes back with the user's answer: it is checked again
+ * against the client as it is now, since the client may have been deleted or
+ * changed while the consent page was open. The rules are the steps' own
+ * (./steps.ts), with the same split between shown and redirected errors:
+ * - the client still exists → else `invalid_client`, shown;
+ * - the redirect URI is still registered for it → else `invalid_request`, shown;
+ * - the response type is still offered and allowed → else redirected;
+ * - the scope is still allowed → else `invalid_scope`, redirected;
+ * - for `code`, the challenge still satisfies the PKCE rules → else redirected.
+ */
+import { OAuthError } from '../../errors.js';
+import { unknownClientError } from './client.js';
+import { checkCodeChallenge } from './pkce.js';
+import { matchRedirectUri, unregisteredRedirectUriError } from './redirect-uri.js';
+import type { AuthorizationRequest, PendingAuthorization, RedirectTarget } from './request.js';
+import { allowedResponseType } from './response-type.js';
+import { refusal, type CheckedRequest } from './run.js';
+import type { AuthorizationContext } from './step.js';
+
+/** Checks `pending` again; rejects only when the client store fails. */
+export async function resumeAuthorization(
+  pending: PendingAuthorization,
+  context: AuthorizationContext,
+): Promise<CheckedRequest> {
+  const client = await context.clients.find(pending.clientId);
+  if (client === undefined) return { kind: 'show', error: unknownClientError() };
+  if (!matchRedirectUri(client, pending.redirectUri))
+    return { kind: 'show', error: unregisteredRedirectUriError() };
+  const target: RedirectTarget = {
+    redirectUri: pending.redirectUri,
+    responseMode: pending.responseMode,
+    state: pending.state,
+  };
+  try {
+    const responseType = allowedResponseType(pending.responseType, client, context.responseTypes);
+    const scope = context.scopes.resolve(client, pending.scope);
+    const pkce =
+      responseType === 'code'
+        ? checkCodeChallenge(
+            client,
+            pending.codeChallenge,
+            pending.codeChallengeMethod,
+            context.allowPlainPkce,
+          )
+        : { codeChallenge: undefined, codeChallengeMethod: undefined };
+    const request: AuthorizationRequest = Object.freeze({
+      ...target,
+      client,
+      responseType,
+      redirectUriSent: pending.redirectUriSent,
+      scope: Object.freeze(scope),
+      ...pkce,
+    });
+    return { kind: 'valid', request };
+  } catch (err) {
+    if (err instanceof OAuthError) return refusal({ target }, err, context.issuer);
+    throw err;
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The engine's client authenticator: the registered methods and the client
+ * registry bound together, with failures reported as `client.authentication_failed`
+ * events. The token, revocation and introspection endpoints share it.
+ */
+import { authenticateClient, type AuthenticatedClient } from '../client-auth/authenticate.js';
+import type { ClientAuthenticationMethod } from '../client-auth/method.js';
+import type { OAuthEventBus } from '../engine/events.js';
+import type { ClientStore } from '../stores/types.js';
+import type { Clock, RequestContext } from '../types.js';
+
+/** Authenticates the client of a request, or throws `invalid_client` / `invalid_request`. */
+export type ClientAuthenticator = (request: RequestContext) => Promise<AuthenticatedClient>;
+
+export function clientAuthenticator(
+  clients: ClientStore,
+  methods: () => readonly ClientAuthenticationMethod[],
+  events: OAuthEventBus,
+  clock: Clock,
+): ClientAuthenticator {
+  const context = Object.freeze({ now: clock });
+  return (request) =>
+    authenticateClient(request, clients, methods(), context, (failure) => {
+      if (!events.wants('client.authentication_failed')) return;
+      events.emit('client.authentication_failed', {
+        time: clock(),
+        requestId: request.meta.requestId,
+        ...failure,
+      });
+    });
+}

@@ -1,0 +1,165 @@
+/**
+ * Typed events: what happened, after it happened, for audit trails and metrics.
+ *
+ *     oauth.provider.events.on('token.issued', (e) => audit.write(e));
+ *
+ * Rules:
+ * - The union is closed and documented: each event has a `type`, a `time` (epoch
+ *   milliseconds, the provider's clock) and the fields below. No event carries a
+ *   secret: no token, code, client secret or password, only ids (a JWT's `jti`, the
+ *   SHA-256 of an opaque token), client ids, subjects and scopes.
+ * - Listeners run after the fact and are never awaited; a listener that throws (or
+ *   rejects) is logged at error and never breaks or slows the request.
+ * - With no listener for a type, nothing is built: emitters call `wants(type)` first.
+ * - The logger is one listener among others (see ./logger.ts).
+ */
+import type { GrantType, Logger } from '../types.js';
+
+interface Base {
+  /** Epoch milliseconds, by the provider's clock. */
+  readonly time: number;
+  /** The request id from the request context, when the adapter gave one. */
+  readonly requestId?: string | undefined;
+}
+
+/** Every event, by type. */
+export interface OAuthEvents {
+  /** An access token (and maybe a refresh token) was issued. */
+  'token.issued': Base & {
+    readonly grantType: GrantType | 'implicit';
+    readonly clientId: string;
+    readonly subject: string;
+    readonly scope: readonly string[];
+    /** The access token's id: the JWT's `jti`, or the SHA-256 of an opaque token. */
+    readonly tokenId: string;
+    readonly grantId: string;
+    readonly refreshToken: boolean;
+  };
+  /** An authorization code was issued at the authorization endpoint. */
+  'code.issued': Base & {
+    readonly clientId: string;
+    readonly subject: string;
+    readonly scope: readonly string[];
+    readonly grantId: string;
+  };
+  /** A used authorization code came back: its grant was revoked. */
+  'code.replayed': Base & { readonly clientId: string; readonly grantId: string };
+  /** A refresh token was rotated: the old one retired, a new one issued. */
+  'refresh.rotated': Base & { readonly clientId: string; readonly grantId: string };
+  /** A retired refresh token came back: its grant was revoked. */
+  'refresh.reuse_detected': Base & { readonly clientId: string; readonly grantId: string };
+  /** One token was revoked (RFC 7009). */
+  'token.revoked': Base & {
+    readonly clientId: string;
+    readonly tokenType: 'access_token' | 'refresh_token';
+    readonly tokenId: string;
+  };
+  /** A whole grant (token family) was revoked. */
+  'grant.revoked': Base & {
+    readonly grantId: string;
+    readonly reason: 'code_replayed' | 'refresh_reuse' | 'revocation' | (string & {});
+  };
+  /** Client authentication failed. `reason` is the private detail, never sent to the client. */
+  'client.authentication_failed': Base & {
+    /** The client id the request named, if any (it may not exist). */
+    readonly clientId: string | undefined;
+    readonly method: string | undefined;
+    readonly reason: string;
+  };
+  /** The resource owner answered the consent page, or a remembered consent answered for them. */
+  'consent.granted': Base & {
+    readonly clientId: string;
+    readonly subject: string;
+    readonly scope: readonly string[];
+    /** True when a remembered consent (or first-party trust) answered without a page. */
+    readonly automatic: boolean;
+  };
+  'consent.denied': Base & { readonly clientId: string; readonly subject: string };
+  /** The user asked to remember a consent. */
+  'consent.remembered': Base & {
+    readonly clientId: string;
+    readonly subject: string;
+    readonly scope: readonly string[];
+  };
+  /** A client was added to the registry (dynamic registration and admin code). */
+  'client.registered': Base & { readonly clientId: string };
+  'client.updated': Base & { readonly clientId: string };
+  'client.deleted': Base & { readonly clientId: string };
+}
+
+/** The name of an event. */
+export type OAuthEventType = keyof OAuthEvents;
+
+/** One event: its fields and its `type`. */
+export type OAuthEvent = {
+  [K in OAuthEventType]: OAuthEvents[K] & { readonly type: K };
+}[OAuthEventType];
+
+/** A listener of events of type `K`. */
+export type OAuthEventListener<K extends OAuthEventType> = (
+  event: OAuthEvents[K] & { readonly type: K },
+) => void | Promise<void>;
+
+/** The event bus of a provider: `on`, `off`, and, for the library, `emit`. */
+export class OAuthEventBus {
+  readonly #listeners = new Map<OAuthEventType, Set<OAuthEventListener<never>>>();
+  readonly #logger: Logger;
+
+  /** @param logger where a failing listener is reported. */
+  constructor(logger: Logger) {
+    this.#logger = logger;
+  }
+
+  /** Calls `listener` after every event of `type`. Returns a function that removes it. */
+  on<K extends OAuthEventType>(type: K, listener: OAuthEventListener<K>): () => void {
+    if (typeof listener !== 'function')
+      throw new TypeError('events.on(): listener must be a function');
+    let set = this.#listeners.get(type);
+    if (set === undefined) this.#listeners.set(type, (set = new Set()));
+    set.add(listener as OAuthEventListener<never>);
+    return () => this.off(type, listener);
+  }
+
+  /** Removes a listener added with {@link on}. */
+  off<K extends OAuthEventType>(type: K, listener: OAuthEventListener<K>): void {
+    const set = this.#listeners.get(type);
+    set?.delete(listener as OAuthEventListener<never>);
+    if (set?.size === 0) this.#listeners.delete(type);
+  }
+
+  /** Whether anyone listens to `type`: emitters check this before building an event. */
+  wants(type: OAuthEventType): boolean {
+    return this.#listeners.has(type);
+  }
+
+  /**
+   * Sends an event to its listeners, each in a microtask of its own, after the
+   * caller's current step; never throws, never waits.
+   */
+  emit<K extends OAuthEventType>(type: K, fields: OAuthEvents[K]): void {
+    const set = this.#listeners.get(type);
+    if (set === undefined) return;
+    const event = Object.freeze({ type, ...fields }) as unknown as OAuthEvents[K] & {
+      readonly type: K;
+    };
+    for (const listener of set) {
+      queueMicrotask(() => this.#deliver(listener as OAuthEventListener<K>, event));
+    }
+  }
+
+  #deliver<K extends OAuthEventType>(
+    listener: OAuthEventListener<K>,
+    event: OAuthEvents[K] & { readonly type: K },
+  ): void {
+    try {
+      const result = listener(event);
+      if (result instanceof Promise) result.catch((err: unknown) => this.#failed(event.type, err));
+    } catch (err) {
+      this.#failed(event.type, err);
+    }
+  }
+
+  #failed(type: OAuthEventType, err: unknown): void {
+    this.#logger.error({ err, event: type }, 'an event listener failed');
+  }
+}

@@ -1,0 +1,305 @@
+/**
+ * The typed stores, written once over the persistence primitive (./records.ts):
+ * every backend gets codes, access tokens, refresh tokens, consents, revoked
+ * grants and clients by implementing `RecordStore` alone.
+ *
+ * Record kinds and what they hold:
+ *
+ * | kind              | id                         | value                                   | lookups           |
+ * | ----------------- | -------------------------- | --------------------------------------- | ----------------- |
+ * | `code`            | SHA-256 of the code        | the code record (no `consumed`)         |                   |
+ * | `access`          | `jti` or SHA-256 of token  | the access token record                 | `uniqueKey`       |
+ * | `access-revoked`  | grant id                   | `{}`: a marker                          |                   |
+ * | `refresh`         | SHA-256 of the token       | the refresh token record (no `consumed`)|                   |
+ * | `refresh-revoked` | grant id                   | `{}`: a marker                          |                   |
+ * | `consent`         | subject, newline, client id| `{ subject, clientId, scope }`          | `subject`         |
+ * | `client`          | client id                  | RFC 7591 client metadata + server fields| (no expiry)       |
+ *
+ * Rules:
+ * - `consumed` (and a refresh token's `consumedAt`, in epoch seconds) come from
+ *   the primitive's atomic `consume()`, never from a second write.
+ * - Grant revocation is a marker per grant that every read of a token checks, so
+ *   it covers tokens saved before and after it in one write, on every backend.
+ * - A record past its own `expiresAt` is never returned, even while its TTL runs.
+ * - Clients are validated by the rules of configured clients (`defineClient`) when
+ *   saved and again when read back.
+ */
+import {
+  clientFromMetadata,
+  clientToMetadata,
+  defineClient,
+  type ClientMetadata,
+} from '../helpers/clients.js';
+import type {
+  AccessTokenRecord,
+  AuthorizationCodeRecord,
+  Client,
+  RefreshTokenRecord,
+} from '../types.js';
+import type { RecordStore, RecordValue, StoredRecord } from './records.js';
+import type {
+  AccessTokenStore,
+  AuthorizationCodeStore,
+  ClientStore,
+  ConsentStore,
+  RefreshTokenStore,
+  Stores,
+} from './types.js';
+
+/** Epoch seconds now, by the store's clock. */
+type Seconds = () => number;
+
+function alive<T extends { expiresAt: number }>(value: T, now: Seconds): T | undefined {
+  return value.expiresAt <= now() ? undefined : value;
+}
+
+/** The value of a record, typed as the kind's record (the primitive keeps JSON objects). */
+function valueOf<T>(stored: StoredRecord | undefined): T | undefined {
+  return stored === undefined ? undefined : (stored.value as unknown as T);
+}
+
+function asValue(record: object): RecordValue {
+  return record as RecordValue;
+}
+
+/** Drops `consumed` and `consumedAt`: they live in the primitive's `consumedAt`. */
+function withoutConsumption<
+  T extends { consumed?: boolean | undefined; consumedAt?: number | undefined },
+>(record: T): RecordValue {
+  const { consumed: _consumed, consumedAt: _consumedAt, ...rest } = record;
+  return asValue(rest);
+}
+
+/** Whether the marker of `grantId` in `kind` is set. */
+async function grantRevoked(records: RecordStore, kind: string, grantId: string): Promise<boolean> {
+  return (await records.get(kind, grantId)) !== undefined;
+}
+
+/** Authorization codes over the primitive. */
+export class RecordAuthorizationCodeStore implements AuthorizationCodeStore {
+  readonly #records: RecordStore;
+  readonly #now: Seconds;
+
+  constructor(records: RecordStore) {
+    this.#records = records;
+    this.#now = () => Math.floor(records.clock() / 1000);
+  }
+
+  async save(record: AuthorizationCodeRecord, ttl: number): Promise<void> {
+    await this.#records.put('code', record.id, withoutConsumption(record), ttl);
+  }
+
+  async find(id: string): Promise<AuthorizationCodeRecord | undefined> {
+    const stored = await this.#records.get('code', id);
+    const record = valueOf<AuthorizationCodeRecord>(stored);
+    if (record === undefined || alive(record, this.#now) === undefined) return undefined;
+    return stored?.consumedAt === undefined ? record : { ...record, consumed: true };
+  }
+
+  async consume(id: string): Promise<AuthorizationCodeRecord | undefined> {
+    const record = valueOf<AuthorizationCodeRecord>(await this.#records.consume('code', id));
+    return record === undefined ? undefined : alive(record, this.#now);
+  }
+}
+
+/** Access tokens over the primitive: records, unique-key lookups, revoked-grant markers. */
+export class RecordAccessTokenStore implements AccessTokenStore {
+  readonly #records: RecordStore;
+  readonly #now: Seconds;
+
+  constructor(records: RecordStore) {
+    this.#records = records;
+    this.#now = () => Math.floor(records.clock() / 1000);
+  }
+
+  async save(record: AccessTokenRecord, ttl: number): Promise<void> {
+    const lookups = record.uniqueKey === undefined ? undefined : { uniqueKey: record.uniqueKey };
+    await this.#records.put('access', record.id, asValue(record), ttl, lookups);
+  }
+
+  async find(id: string): Promise<AccessTokenRecord | undefined> {
+    return this.#live(valueOf<AccessTokenRecord>(await this.#records.get('access', id)));
+  }
+
+  async revoke(id: string): Promise<void> {
+    await this.#records.delete('access', id);
+  }
+
+  async revokeGrant(grantId: string, ttl: number): Promise<void> {
+    await this.#records.put('access-revoked', grantId, {}, ttl);
+  }
+
+  async findByUniqueKey(uniqueKey: string): Promise<AccessTokenRecord | undefined> {
+    const stored = await this.#records.getBy('access', 'uniqueKey', uniqueKey);
+    return this.#live(valueOf<AccessTokenRecord>(stored));
+  }
+
+  async #live(record: AccessTokenRecord | undefined): Promise<AccessTokenRecord | undefined> {
+    if (record === undefined || alive(record, this.#now) === undefined) return undefined;
+    return (await grantRevoked(this.#records, 'access-revoked', record.grantId))
+      ? undefined
+      : record;
+  }
+}
+
+/** Refresh tokens over the primitive: rotation by `consume()`, revoked-grant markers. */
+export class RecordRefreshTokenStore implements RefreshTokenStore {
+  readonly #records: RecordStore;
+  readonly #now: Seconds;
+
+  constructor(records: RecordStore) {
+    this.#records = records;
+    this.#now = () => Math.floor(records.clock() / 1000);
+  }
+
+  async save(record: RefreshTokenRecord, ttl: number): Promise<void> {
+    await this.#records.put('refresh', record.id, withoutConsumption(record), ttl);
+  }
+
+  async find(id: string): Promise<RefreshTokenRecord | undefined> {
+    const stored = await this.#records.get('refresh', id);
+    const record = await this.#live(valueOf<RefreshTokenRecord>(stored));
+    if (record === undefined || stored?.consumedAt === undefined) return record;
+    return { ...record, consumed: true, consumedAt: Math.floor(stored.consumedAt / 1000) };
+  }
+
+  async consume(id: string): Promise<RefreshTokenRecord | undefined> {
+    // Consumed even if its grant was revoked (harmless: the family is dead), but never handed out.
+    return this.#live(valueOf<RefreshTokenRecord>(await this.#records.consume('refresh', id)));
+  }
+
+  async revoke(id: string): Promise<void> {
+    await this.#records.delete('refresh', id);
+  }
+
+  async revokeGrant(grantId: string, ttl: number): Promise<void> {
+    await this.#records.put('refresh-revoked', grantId, {}, ttl);
+  }
+
+  async #live(record: RefreshTokenRecord | undefined): Promise<RefreshTokenRecord | undefined> {
+    if (record === undefined || alive(record, this.#now) === undefined) return undefined;
+    return (await grantRevoked(this.#records, 'refresh-revoked', record.grantId))
+      ? undefined
+      : record;
+  }
+}
+
+interface ConsentValue {
+  subject: string;
+  clientId: string;
+  scope: string[];
+}
+
+/** Remembered consent over the primitive, findable by subject. */
+export class RecordConsentStore implements ConsentStore {
+  readonly #records: RecordStore;
+
+  constructor(records: RecordStore) {
+    this.#records = records;
+  }
+
+  async find(subject: string, clientId: string): Promise<readonly string[] | undefined> {
+    const value = valueOf<ConsentValue>(
+      await this.#records.get('consent', consentId(subject, clientId)),
+    );
+    return value?.scope;
+  }
+
+  async save(
+    subject: string,
+    clientId: string,
+    scope: readonly string[],
+    ttl: number,
+  ): Promise<void> {
+    const value: ConsentValue = { subject, clientId, scope: [...scope] };
+    await this.#records.put('consent', consentId(subject, clientId), asValue(value), ttl, {
+      subject,
+    });
+  }
+
+  async revoke(subject: string, clientId: string): Promise<void> {
+    await this.#records.delete('consent', consentId(subject, clientId));
+  }
+
+  /** Every client `subject` has a remembered consent for, with its scopes. */
+  async list(subject: string): Promise<{ clientId: string; scope: readonly string[] }[]> {
+    const found = await this.#records.listBy('consent', 'subject', subject);
+    return found.map((stored) => {
+      const value = stored.value as unknown as ConsentValue;
+      return { clientId: value.clientId, scope: value.scope };
+    });
+  }
+}
+
+function consentId(subject: string, clientId: string): string {
+  return `${subject}\n${clientId}`;
+}
+
+/**
+ * The client registry over the primitive: RFC 7591 metadata plus server fields
+ * (the secret's hash), without expiry. Validated on write and on read.
+ */
+export class RecordClientStore implements Required<ClientStore> {
+  readonly #records: RecordStore;
+
+  constructor(records: RecordStore) {
+    this.#records = records;
+  }
+
+  async find(clientId: string): Promise<Client | undefined> {
+    const metadata = valueOf<ClientMetadata>(await this.#records.get('client', clientId));
+    if (metadata === undefined) return undefined;
+    try {
+      return defineClient(clientFromMetadata(metadata));
+    } catch (err) {
+      throw new Error(`client store: the stored client ${JSON.stringify(clientId)} is not valid`, {
+        cause: err,
+      });
+    }
+  }
+
+  async save(client: Client): Promise<void> {
+    const metadata = clientToMetadata(client);
+    // The same rules as a configured client; throws a TypeError naming the field.
+    defineClient(clientFromMetadata(metadata));
+    await this.#records.put('client', client.id, asValue(metadata), undefined);
+  }
+
+  async delete(clientId: string): Promise<void> {
+    await this.#records.delete('client', clientId);
+  }
+}
+
+/** What {@link recordStores} returns: the typed stores and the primitive under them. */
+export interface RecordStores extends Omit<Stores, 'clients'> {
+  readonly records: RecordStore;
+  readonly consents: RecordConsentStore;
+  /** The client registry; absent for a backend that cannot keep clients (memcached). */
+  readonly clients?: RecordClientStore;
+}
+
+export interface RecordStoresOptions {
+  /** Whether to include the client registry. Default true (memcached passes false). */
+  clients?: boolean;
+}
+
+/**
+ * Every typed store over one primitive.
+ *
+ * ```ts
+ * const stores = recordStores(new RedisRecordStore({ client: redis }));
+ * ```
+ */
+export function recordStores(
+  records: RecordStore,
+  options: RecordStoresOptions = {},
+): RecordStores {
+  return {
+    records,
+    ...(options.clients === false ? {} : { clients: new RecordClientStore(records) }),
+    authorizationCodes: new RecordAuthorizationCodeStore(records),
+    accessTokens: new RecordAccessTokenStore(records),
+    refreshTokens: new RecordRefreshTokenStore(records),
+    consents: new RecordConsentStore(records),
+  };
+}
