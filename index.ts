@@ -53,7 +53,21 @@ export type { EndpointDefinition, EndpointKind } from './lib/endpoints/registry.
 export type { ServerMetadata } from './lib/endpoints/metadata.js';
 export type { IntrospectionResponse } from './lib/endpoints/introspection.js';
 export { matchRedirectUri } from './lib/endpoints/authorization/redirect-uri.js';
-export type { AuthorizationRequest, ResponseType } from './lib/endpoints/authorization/request.js';
+export type {
+  AuthorizationRequest,
+  PendingAuthorization,
+  ResponseType,
+  ResponseMode,
+} from './lib/endpoints/authorization/request.js';
+export type {
+  AuthorizationEndpoint,
+  AuthorizationUser,
+  AuthorizationAnswer,
+  AuthorizationResult,
+  AuthorizationOutcome,
+  ConsentPrompt,
+} from './lib/endpoints/authorization/endpoint.js';
+export type { IssuedCode } from './lib/endpoints/authorization/issue.js';
 export type { TokenResponseBody, IssueRequest, TokenMinter } from './lib/tokens/minter.js';
 export type { AccessTokenInfo, VerifyOptions } from './lib/tokens/checker.js';
 

@@ -14,7 +14,12 @@ export type GrantType =
   | (string & {});
 
 /** Client authentication methods at the token endpoint (RFC 7591 2). */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type ClientAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'none'
+  // A method registered with the provider (e.g. `private_key_jwt`).
+  | (string & {});
 
 /** A registered client (the seed's `Client`). */
 export interface Client {

@@ -91,8 +91,9 @@ console.log(JSON.stringify({ status: res.status, type: res.body.token_type }));`
 import { memcacheStores } from 'oauth2-stateless/stores/memcache';
 import { dynamoStores, createDynamoTable } from 'oauth2-stateless/stores/dynamodb';
 import { mongoStores } from 'oauth2-stateless/stores/mongodb';
-import { sqlStores, schemaStatements } from 'oauth2-stateless';
-console.log(JSON.stringify([typeof redisStores, typeof memcacheStores, typeof dynamoStores, typeof createDynamoTable, typeof mongoStores, typeof sqlStores, schemaStatements('postgres').length > 0]));`,
+import { sqlStores, schemaStatements } from 'oauth2-stateless/stores/sql';
+import { fetchHandler, Provider } from 'oauth2-stateless/fetch';
+console.log(JSON.stringify([typeof redisStores, typeof memcacheStores, typeof dynamoStores, typeof createDynamoTable, typeof mongoStores, typeof sqlStores, schemaStatements('postgres').length > 0, typeof fetchHandler, typeof Provider]));`,
     );
     expect(JSON.parse(run('node', ['stores.mjs'], consumer))).to.deep.equal([
       'function',
@@ -102,6 +103,8 @@ console.log(JSON.stringify([typeof redisStores, typeof memcacheStores, typeof dy
       'function',
       'function',
       true,
+      'function',
+      'function',
     ]);
   });
 

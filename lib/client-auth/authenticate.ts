@@ -13,7 +13,9 @@
  *   secret are the same `invalid_client` from outside: same status, same body
  *   (401 with a challenge after an Authorization header, else 400, RFC 6749 5.2);
  *   which one it was is the error's private `detail`, seen by logs and events only;
- * - an unknown client still costs a secret check, so timing tells less.
+ * - an unknown client still costs a secret check, so timing tells less;
+ * - an endpoint may accept confidential methods only (introspection): a public
+ *   client there is the same `invalid_client`.
  */
 import { InvalidClientError, InvalidRequestError } from '../errors.js';
 import { verifySha256Secret } from '../helpers/secrets.js';
@@ -81,6 +83,7 @@ export async function authenticateClient(
   methods: readonly ClientAuthenticationMethod[],
   context: ClientAuthContext,
   onFailure?: (failure: AuthenticationFailure) => void,
+  confidentialOnly = false,
 ): Promise<AuthenticatedClient> {
   const found = presented(request, methods);
   const realm = (name: string | undefined) =>
@@ -95,6 +98,9 @@ export async function authenticateClient(
   if (client === undefined) {
     if (method.confidential) verifySha256Secret(credentials.secret ?? '', NOBODY);
     throw fail(credentials.clientId, method.name, 'unknown client');
+  }
+  if (confidentialOnly && !method.confidential) {
+    throw fail(client.id, method.name, 'this endpoint needs a confidential client');
   }
   if (!client.tokenEndpointAuthMethods.includes(method.name as never)) {
     const reason =

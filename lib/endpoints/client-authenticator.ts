@@ -10,7 +10,10 @@ import type { ClientStore } from '../stores/types.js';
 import type { Clock, RequestContext } from '../types.js';
 
 /** Authenticates the client of a request, or throws `invalid_client` / `invalid_request`. */
-export type ClientAuthenticator = (request: RequestContext) => Promise<AuthenticatedClient>;
+export type ClientAuthenticator = (
+  request: RequestContext,
+  options?: { confidentialOnly?: boolean },
+) => Promise<AuthenticatedClient>;
 
 export function clientAuthenticator(
   clients: ClientStore,
@@ -19,13 +22,20 @@ export function clientAuthenticator(
   clock: Clock,
 ): ClientAuthenticator {
   const context = Object.freeze({ now: clock });
-  return (request) =>
-    authenticateClient(request, clients, methods(), context, (failure) => {
-      if (!events.wants('client.authentication_failed')) return;
-      events.emit('client.authentication_failed', {
-        time: clock(),
-        requestId: request.meta.requestId,
-        ...failure,
-      });
-    });
+  return (request, options) =>
+    authenticateClient(
+      request,
+      clients,
+      methods(),
+      context,
+      (failure) => {
+        if (!events.wants('client.authentication_failed')) return;
+        events.emit('client.authentication_failed', {
+          time: clock(),
+          requestId: request.meta.requestId,
+          ...failure,
+        });
+      },
+      options?.confidentialOnly === true,
+    );
 }

@@ -159,6 +159,10 @@ export interface ResolvedConfig {
   /** The paths the options override, by endpoint name (checked against the endpoint table). */
   readonly endpoints: Readonly<Record<string, string>>;
   readonly extensionGrants: readonly TokenGrant[];
+  /** The clients of `options.clients` when it is a list, checked and frozen, by id. */
+  readonly configuredClients: ReadonlyMap<string, Client>;
+  /** The host's own client store when `options.clients` is one (the older form of the option). */
+  readonly clientStore: ClientStore | undefined;
   readonly clientAuthMethods: readonly ClientAuthenticationMethod[];
   readonly logger: Logger;
   readonly clock: Clock;
@@ -276,7 +280,8 @@ export function resolveStores(options: ProviderOptions, config: ResolvedConfig):
   const given = options.stores ?? {};
   if (typeof given !== 'object' || given === null)
     throw new TypeError('options.stores must be an object');
-  const { configured, store } = configuredClients(options.clients);
+  const configured = config.configuredClients;
+  const store = config.clientStore;
   if (store !== undefined && given.clients !== undefined) {
     throw new TypeError('options.clients is a store and options.stores.clients is set: give one');
   }
@@ -341,6 +346,7 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
       throw new TypeError(`options.logger.${level} must be a function`);
   }
 
+  const clients = configuredClients(options.clients);
   return Object.freeze({
     issuer,
     format,
@@ -379,6 +385,8 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
     allowPlainPkce: options.pkce?.allowPlain === true,
     endpoints: paths(options.endpoints),
     extensionGrants: list('extensionGrants', options.extensionGrants),
+    configuredClients: clients.configured,
+    clientStore: clients.store,
     clientAuthMethods: list('clientAuthMethods', options.clientAuthMethods),
     logger,
     clock: options.clock ?? Date.now,

@@ -14,7 +14,7 @@ import type { AuthorizationCodeInput, IssuedCode } from '../endpoints/authorizat
 import type { ResponseType } from '../endpoints/authorization/request.js';
 import { BUILT_IN_CLIENT_AUTH_METHODS } from '../client-auth/methods.js';
 import type { ClientAuthenticationMethod } from '../client-auth/method.js';
-import { InvalidClientError, toOAuthError } from '../errors.js';
+import { toOAuthError } from '../errors.js';
 import {
   clientAuthenticator,
   type ClientAuthenticator,
@@ -74,6 +74,8 @@ export class Provider {
   readonly #grants = new Map<string, TokenGrant>();
   readonly #clientAuthMethods: ClientAuthenticationMethod[] = [];
   readonly #endpoints = new Map<string, EndpointDefinition>();
+  /** {@link repeatableAt}'s answers, dropped whenever a grant or endpoint is registered. */
+  readonly #repeatable = new Map<string, ReadonlySet<string>>();
   readonly #minter: TokenMinter;
   readonly #checker: AccessTokenChecker;
   readonly #context: GrantContext;
@@ -167,11 +169,25 @@ export class Provider {
     if (g.password) this.registerGrant(passwordGrant(g.password));
     for (const grant of config.extensionGrants) this.registerGrant(grant);
     for (const endpoint of this.#builtInEndpoints()) this.registerEndpoint(endpoint);
+    this.#checkConfiguredClients(config);
     const unknown = Object.keys(config.endpoints).filter((name) => !this.#endpoints.has(name));
     if (unknown.length > 0) {
       throw new TypeError(
         `options.endpoints.${unknown[0]} is not an endpoint; known: ${[...this.#endpoints.keys()].join(', ')}`,
       );
+    }
+  }
+
+  /** Every configured client may only name client-authentication methods this server offers. */
+  #checkConfiguredClients(config: ResolvedConfig): void {
+    const offered = new Set(this.clientAuthMethods);
+    for (const client of config.configuredClients.values()) {
+      const unknown = client.tokenEndpointAuthMethods.find((m) => !offered.has(m));
+      if (unknown !== undefined) {
+        throw new TypeError(
+          `client ${JSON.stringify(client.id)}: tokenEndpointAuthMethods has ${JSON.stringify(unknown)}, which this server does not offer; offered: ${[...offered].join(', ')}`,
+        );
+      }
     }
   }
 
@@ -186,6 +202,7 @@ export class Provider {
       throw new TypeError(`grant ${grant.grantType}: a grant with that grant_type is registered`);
     }
     this.#grants.set(grant.grantType, Object.freeze({ ...grant }));
+    this.#repeatable.clear();
   }
 
   /**
@@ -218,6 +235,7 @@ export class Provider {
     const resolved = Object.freeze({ ...endpoint, path });
     checkEndpoint(resolved, this.#endpoints);
     this.#endpoints.set(endpoint.name, resolved);
+    this.#repeatable.clear();
   }
 
   /** The endpoints, in the order they were registered, with their resolved paths. */
@@ -237,9 +255,21 @@ export class Provider {
     return this.#clientAuthMethods.map((m) => m.name);
   }
 
-  /** Parameters that may repeat at the token endpoint: those every registered grant declares. */
-  get tokenRepeatable(): ReadonlySet<string> {
-    return new Set([...this.#grants.values()].flatMap((g) => g.repeatable ?? []));
+  /**
+   * Parameters that may repeat at an endpoint: those it declares, and at the token
+   * endpoint those of every registered grant. Read per request, so a grant
+   * registered later is honoured by handlers made earlier.
+   */
+  repeatableAt(name: string): ReadonlySet<string> {
+    let set = this.#repeatable.get(name);
+    if (set === undefined) {
+      const own = this.#endpoints.get(name)?.repeatable ?? [];
+      const grants =
+        name === 'token' ? [...this.#grants.values()].flatMap((g) => g.repeatable ?? []) : [];
+      set = new Set([...own, ...grants]);
+      this.#repeatable.set(name, set);
+    }
+    return set;
   }
 
   /** The grant types the token endpoint offers. */
@@ -292,10 +322,8 @@ export class Provider {
   async introspect(request: EngineRequest): Promise<EngineResponse> {
     try {
       const context = this.#request(request, 'introspection');
-      const { client, method } = await this.#authenticate(context);
-      if (method === 'none') {
-        throw new InvalidClientError('introspection needs an authenticated confidential client');
-      }
+      // RFC 7662 2.1: the caller must authenticate; a public client cannot.
+      const { client } = await this.#authenticate(context, { confidentialOnly: true });
       const body = await introspect(context.params, client, {
         checker: this.#checker,
         stores: this.stores,

@@ -55,11 +55,20 @@ function checkGrantTypes(id: string, grantTypes: readonly string[]): void {
     );
   }
 }
-const AUTH_METHODS: readonly ClientAuthMethod[] = [
-  'client_secret_basic',
-  'client_secret_post',
-  'none',
-];
+/** A `token_endpoint_auth_method` name; whether the server offers it is checked by the provider. */
+const AUTH_METHOD = /^[a-z][a-z0-9_]*$/;
+
+function checkAuthMethods(id: string, methods: readonly string[]): void {
+  for (const method of methods) {
+    if (!AUTH_METHOD.test(method)) {
+      fail(
+        id,
+        'tokenEndpointAuthMethods',
+        `has ${JSON.stringify(method)}, which is not a method name`,
+      );
+    }
+  }
+}
 const RESPONSE_TYPES = ['code', 'token'];
 
 function fail(id: string, field: string, message: string): never {
@@ -129,10 +138,11 @@ export function defineClient(config: ClientConfig): Client {
     id,
     'tokenEndpointAuthMethods',
     config.tokenEndpointAuthMethods,
-    AUTH_METHODS,
+    null,
     secretHash === undefined ? ['none'] : ['client_secret_basic', 'client_secret_post'],
   );
   if (methods.length === 0) fail(id, 'tokenEndpointAuthMethods', 'must not be empty');
+  checkAuthMethods(id, methods);
   const isPublic = methods.includes('none');
   if (isPublic && methods.length > 1)
     fail(id, 'tokenEndpointAuthMethods', "may not mix 'none' with secret methods");

@@ -27,7 +27,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { AuthorizationOutcome } from '../endpoints/authorization/endpoint.js';
+import type { ConsentPrompt } from '../endpoints/authorization/endpoint.js';
 import { parseAuthorizationQuery } from '../endpoints/authorization/query.js';
 import type { PendingAuthorization } from '../endpoints/authorization/request.js';
 import type { Provider } from '../engine/provider.js';
@@ -149,6 +149,10 @@ const FORGED = 'the form was not sent by this authorization server (CSRF token m
 const USER_CHANGED =
   'the signed-in user changed since the consent page was shown; please start again';
 
+/**
+ * The `(req, res, next)` handler of the authorization endpoint (GET and POST).
+ * @throws TypeError naming the option, when an option is wrong.
+ */
 export function authorizeHandler(provider: Provider, options: AuthorizeOptions = {}) {
   const adapter = options.siteAdapter ?? passportSiteAdapter(options);
   const lifetime = checkOptions(options, adapter);
@@ -173,7 +177,7 @@ export function authorizeHandler(provider: Provider, options: AuthorizeOptions =
     req: SiteRequest,
     res: ServerResponse,
     next: Next,
-    outcome: Extract<AuthorizationOutcome, { kind: 'consent' }>,
+    outcome: ConsentPrompt,
     user: SiteUser,
   ): void => {
     const pending = transactions(req);

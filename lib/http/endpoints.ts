@@ -59,16 +59,6 @@ export function methodNotAllowed(): EngineResponse {
   return { status: 405, headers: { ...NO_STORE, ...error.headers }, body: error.toJSON() };
 }
 
-/** The parameters that may repeat at `endpoint`: its own and, at the token endpoint, the grants'. */
-export function repeatableAt(
-  provider: Provider,
-  endpoint: EndpointDefinition,
-): ReadonlySet<string> {
-  const own = endpoint.repeatable ?? [];
-  const grants = endpoint.name === 'token' ? [...provider.tokenRepeatable] : [];
-  return new Set([...own, ...grants]);
-}
-
 /** The engine's view of a Node request whose body was read. */
 function engineRequest(req: IncomingMessage, body: FormBody): EngineRequest {
   const headers = req.headers as Record<string, string | undefined>;
@@ -101,13 +91,12 @@ export function formEndpoint(
   const limit = limitOf(options);
   const handle = endpoint.handle;
   if (handle === undefined) throw new TypeError(`endpoint ${endpoint.name} is not a form endpoint`);
-  const repeatable = repeatableAt(provider, endpoint);
   return named(endpoint.handlerName, (req, res, next) => {
     if (req.method !== 'POST') {
       sendJson(res, methodNotAllowed());
       return;
     }
-    readFormBody(req, limit, repeatable)
+    readFormBody(req, limit, provider.repeatableAt(endpoint.name))
       .then((body) => handle(engineRequest(req, body)))
       .then(
         (response) => sendJson(res, response),

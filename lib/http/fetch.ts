@@ -29,7 +29,6 @@ import {
   limitOf,
   METADATA_PATH,
   methodNotAllowed,
-  repeatableAt,
   type FormEndpointOptions,
 } from './endpoints.js';
 import { readFormBody, type FormBody } from './form.js';
@@ -115,11 +114,10 @@ function engineRequest(request: Request, body: FormBody, ip: string | undefined)
 
 function formRoute(provider: Provider, endpoint: EndpointDefinition, limit: number): Route {
   const handle = endpoint.handle as (request: EngineRequest) => Promise<EngineResponse>;
-  const repeatable = repeatableAt(provider, endpoint);
   return async (request, info) => {
     if (request.method !== 'POST') return toResponse(methodNotAllowed());
     try {
-      const body = await readRequestForm(request, limit, repeatable);
+      const body = await readRequestForm(request, limit, provider.repeatableAt(endpoint.name));
       return toResponse(await handle(engineRequest(request, body, info?.ip)));
     } catch (err) {
       return toResponse(provider.errorResponse(err, NO_STORE));

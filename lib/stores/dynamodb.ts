@@ -2,21 +2,11 @@
  * The record store (lib/stores/records.ts) on DynamoDB (AWS SDK v3), through a
  * document client the host app created; `dynamoStores()` puts the typed stores on it.
  *
- * One table, made by `createDynamoTable()` (lib/stores/dynamodb/table.ts), keyed
- * by `pk` and `sk`. Keys are JSON arrays (after `prefix`), so no kind, id or
- * lookup can run into another:
- *
- * | item | pk | sk | attributes |
- * | --- | --- | --- | --- |
- * | a record | `["<kind>","<id>"]` | `record` | `data` (the value as JSON), `version`, `wid`, `seq`, `lookups` (JSON), `expires_ms`, `consumed_at`, `expires_at` |
- * | a counter | `["<kind>","<id>"]` | `counter` | `count`, `window_ms`, `expires_at` |
- * | a lookup | `["<kind>","<lookup>","<value>"]` | the record's id | `seq`, `expires_ms`, `expires_at` |
- *
- * The value is kept whole as JSON in `data`, so it round-trips exactly whatever
- * the client's marshalling options. `expires_ms` and `consumed_at` are epoch ms by
- * the store's `clock`, checked on every read and in every condition; `expires_at`
- * (epoch seconds, the table's TTL attribute) is only the cleanup: it is the same
- * remaining lifetime counted from this machine's time.
+ * One table, made by `createDynamoTable()`, keyed by `pk` and `sk`: a record
+ * item per record, a counter item per counter, and an item per lookup of each
+ * record. lib/stores/dynamodb/table.ts lists the items and their attributes;
+ * every expiry is epoch ms by the store's `clock`, checked on every read and in
+ * every condition, and the table's TTL attribute is only the cleanup.
  *
  * Atomicity: each atomic method is one conditional write, which DynamoDB applies
  * to one caller; every other caller gets `ConditionalCheckFailedException`.
@@ -35,12 +25,12 @@
  * condition: then nobody wins, never two.)
  *
  * Lookups are items, not a GSI: a GSI is only eventually consistent, and a token
- * must be findable by its unique key as soon as it is saved. A record's lookup
- * items share its `seq` (clock time, then this machine's time, then a counter of
- * this process), so `getBy()` tries the newest first; both lookups read the
- * record and keep it only if it is live and still has that lookup. A put or
- * delete removes the items of the lookups the old record had (on `seq` = the old
- * record's, so a newer put's items stay). Every read is strongly consistent.
+ * must be findable by its unique key as soon as it is saved. `getBy()` queries
+ * the lookup's partition and tries the newest put (`seq`) first; both lookups
+ * read the record and keep it only if it is live and still has that lookup. A
+ * put, addOnce or delete removes the lookup items the old record had and the new
+ * one has not (on `seq` = the old record's, so a newer put's items stay). Every
+ * read is strongly consistent.
  *
  * The client must be a `DynamoDBDocument` (the aggregated document client): the
  * store calls `get()`/`put()`/`update()`/`delete()`/`query()` and imports nothing
@@ -56,7 +46,6 @@
  *     });
  *     const stores = dynamoStores({ client: DynamoDBDocument.from(db), tableName: 'oauth2' });
  */
-import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocument } from '@aws-sdk/lib-dynamodb';
 import { StoreUnavailableError } from '../errors.js';
 import type { Clock } from '../types.js';
@@ -71,6 +60,16 @@ import {
   type StoredRecord,
 } from './records.js';
 import { recordStores, type RecordStores } from './typed-stores.js';
+import {
+  expiryAttributes,
+  lookupKey,
+  lookupsOf,
+  numberOf,
+  recordItem,
+  recordKey,
+  recordOf,
+  type DynamoItem,
+} from './dynamodb/table.js';
 
 /** The document client methods the store uses (a `DynamoDBDocument` has them all). */
 export type DynamoDocumentClient = Pick<
@@ -88,8 +87,6 @@ export interface DynamoStoreOptions {
   /** The clock for every expiry and `consumedAt`, in epoch milliseconds. Default `Date.now`. */
   clock?: Clock;
 }
-
-type Item = Record<string, unknown>;
 
 const PREFIX = /^[A-Za-z0-9._:~@+=/-]{0,64}$/;
 
@@ -130,12 +127,6 @@ function conditionFailed(err: unknown): boolean {
   );
 }
 
-/** A number attribute as a number (also when the client wraps numbers); absent stays absent. */
-function num(value: unknown): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  return typeof value === 'number' ? value : Number(value);
-}
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -149,44 +140,6 @@ function checkRecord(value: RecordValue, lookups: RecordLookups): void {
         `DynamoDB store: lookup ${JSON.stringify(name)} must be a non-empty string`,
       );
   }
-}
-
-function parseJson(text: unknown, what: string): unknown {
-  try {
-    return JSON.parse(String(text)) as unknown;
-  } catch (err) {
-    throw new Error(`DynamoDB store: the ${what} of an item is not what the store wrote`, {
-      cause: err,
-    });
-  }
-}
-
-function lookupsOf(item: Item): RecordLookups {
-  const lookups = item['lookups'] === undefined ? {} : parseJson(item['lookups'], 'lookups');
-  if (!isObject(lookups))
-    throw new Error('DynamoDB store: the lookups of an item are not an object');
-  return lookups as RecordLookups;
-}
-
-function toRecord(id: string, item: Item): StoredRecord {
-  const value = parseJson(item['data'], 'data');
-  if (!isObject(value)) throw new Error('DynamoDB store: the data of an item is not an object');
-  const consumedAt = num(item['consumed_at']);
-  const record = {
-    id,
-    value,
-    expiresAt: num(item['expires_ms']),
-    version: num(item['version']) ?? 1,
-  };
-  return consumedAt === undefined ? record : { ...record, consumedAt };
-}
-
-let puts = 0;
-
-/** The put order of a write at `now`: clock time, then this machine's, then this process's count. */
-function putOrder(now: number): string {
-  puts = (puts + 1) % 1e12;
-  return [now, Date.now(), puts].map((n) => String(n).padStart(16, '0')).join('.');
 }
 
 /** The record store on DynamoDB. See the module header. */
@@ -231,30 +184,23 @@ export class DynamoRecordStore implements RecordStore {
     checkRecord(value, lookups);
     const now = this.clock();
     const expiresAt = expiryOf(now, ttl);
-    const seq = putOrder(now);
-    const item: Item = {
-      ...this.#recordKey(kind, id),
-      data: JSON.stringify(value),
-      version: 1,
-      wid: randomBytes(12).toString('base64url'),
-      seq,
-      lookups: JSON.stringify(lookups),
-      ...this.#expiry(expiresAt, now),
-    };
+    const fields = recordItem(value, lookups, expiresAt, now);
     const old = await this.#call('PutItem', () =>
-      this.#client.put({ TableName: this.#table, Item: item, ReturnValues: 'ALL_OLD' }),
+      this.#client.put({
+        TableName: this.#table,
+        Item: { ...this.#key(kind, id), ...fields },
+        ReturnValues: 'ALL_OLD',
+      }),
     );
+    const lookupItem = (lookup: string, lookupValue: string): DynamoItem => ({
+      ...lookupKey(this.#prefix, kind, lookup, lookupValue, id),
+      seq: fields['seq'],
+      ...expiryAttributes(expiresAt, now),
+    });
     await Promise.all(
       Object.entries(lookups).map(([lookup, lookupValue]) =>
         this.#call('PutItem', () =>
-          this.#client.put({
-            TableName: this.#table,
-            Item: {
-              ...this.#lookupKey(kind, lookup, lookupValue, id),
-              seq,
-              ...this.#expiry(expiresAt, now),
-            },
-          }),
+          this.#client.put({ TableName: this.#table, Item: lookupItem(lookup, lookupValue) }),
         ),
       ),
     );
@@ -263,7 +209,7 @@ export class DynamoRecordStore implements RecordStore {
 
   async get(kind: string, id: string): Promise<StoredRecord | undefined> {
     const item = await this.#getRecord(kind, id);
-    return item === undefined ? undefined : toRecord(id, item);
+    return item === undefined ? undefined : recordOf(id, item);
   }
 
   async getBy(kind: string, lookup: string, value: string): Promise<StoredRecord | undefined> {
@@ -288,52 +234,36 @@ export class DynamoRecordStore implements RecordStore {
     checkTtl(ttl, false);
     checkRecord(value, {});
     const now = this.clock();
-    const item: Item = {
-      ...this.#recordKey(kind, id),
-      data: JSON.stringify(value),
-      version: 1,
-      wid: randomBytes(12).toString('base64url'),
-      seq: putOrder(now),
-      ...this.#expiry(expiryOf(now, ttl), now),
-    };
-    try {
-      const old = await this.#call('PutItem', () =>
-        this.#client.put({
-          TableName: this.#table,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(pk) OR expires_ms <= :now',
-          ExpressionAttributeValues: { ':now': now },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      await this.#dropLookups(kind, id, old.Attributes, {});
-      return true;
-    } catch (err) {
-      if (conditionFailed(err)) return false;
-      throw err;
-    }
+    const item = { ...this.#key(kind, id), ...recordItem(value, {}, expiryOf(now, ttl), now) };
+    const out = await this.#conditional('PutItem', () =>
+      this.#client.put({
+        TableName: this.#table,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(pk) OR expires_ms <= :now',
+        ExpressionAttributeValues: { ':now': now },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    if (out === undefined) return false;
+    await this.#dropLookups(kind, id, out.Attributes, {});
+    return true;
   }
 
   async consume(kind: string, id: string): Promise<StoredRecord | undefined> {
     const now = this.clock();
-    try {
-      const out = await this.#call('UpdateItem', () =>
-        this.#client.update({
-          TableName: this.#table,
-          Key: this.#recordKey(kind, id),
-          UpdateExpression: 'SET consumed_at = :now',
-          ConditionExpression:
-            'attribute_exists(pk) AND attribute_not_exists(consumed_at) AND ' +
-            '(attribute_not_exists(expires_ms) OR expires_ms > :now)',
-          ExpressionAttributeValues: { ':now': now },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      return out.Attributes === undefined ? undefined : toRecord(id, out.Attributes);
-    } catch (err) {
-      if (conditionFailed(err)) return undefined;
-      throw err;
-    }
+    const out = await this.#conditional('UpdateItem', () =>
+      this.#client.update({
+        TableName: this.#table,
+        Key: this.#key(kind, id),
+        UpdateExpression: 'SET consumed_at = :now',
+        ConditionExpression:
+          'attribute_exists(pk) AND attribute_not_exists(consumed_at) AND ' +
+          '(attribute_not_exists(expires_ms) OR expires_ms > :now)',
+        ExpressionAttributeValues: { ':now': now },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return out?.Attributes === undefined ? undefined : recordOf(id, out.Attributes);
   }
 
   async update(
@@ -345,7 +275,7 @@ export class DynamoRecordStore implements RecordStore {
     for (;;) {
       const item = await this.#getRecord(kind, id);
       if (item === undefined) return undefined;
-      const read = toRecord(id, item);
+      const read = recordOf(id, item);
       if (expectedVersion !== undefined && read.version !== expectedVersion) return undefined;
       const written = await this.#writeVersion(kind, id, item, mergePatch(read.value, patch));
       if (written !== undefined || expectedVersion !== undefined) return written;
@@ -357,7 +287,7 @@ export class DynamoRecordStore implements RecordStore {
     const old = await this.#call('DeleteItem', () =>
       this.#client.delete({
         TableName: this.#table,
-        Key: this.#recordKey(kind, id),
+        Key: this.#key(kind, id),
         ReturnValues: 'ALL_OLD',
       }),
     );
@@ -366,95 +296,73 @@ export class DynamoRecordStore implements RecordStore {
 
   async increment(kind: string, id: string, ttl: number): Promise<number> {
     checkTtl(ttl, false);
-    const key = { ...this.#recordKey(kind, id), sk: 'counter' };
+    const key = recordKey(this.#prefix, kind, id, 'counter');
     for (;;) {
       const now = this.clock();
-      try {
-        const out = await this.#call('UpdateItem', () =>
-          this.#client.update({
-            TableName: this.#table,
-            Key: key,
-            UpdateExpression: 'ADD #count :one',
-            ConditionExpression: 'window_ms > :now',
-            ExpressionAttributeNames: { '#count': 'count' },
-            ExpressionAttributeValues: { ':one': 1, ':now': now },
-            ReturnValues: 'UPDATED_NEW',
-          }),
-        );
-        return num(out.Attributes?.['count']) ?? Number.NaN;
-      } catch (err) {
-        if (!conditionFailed(err)) throw err;
-      }
-      if (await this.#startWindow(key, now, ttl)) return 1;
-      // Another caller started the window first: count in it.
-    }
-  }
-
-  /** Starts a counter window at 1 unless a live one exists: true when this call started it. */
-  async #startWindow(key: Item, now: number, ttl: number): Promise<boolean> {
-    const end = expiryOf(now, ttl) as number;
-    try {
-      await this.#call('PutItem', () =>
+      const out = await this.#conditional('UpdateItem', () =>
+        this.#client.update({
+          TableName: this.#table,
+          Key: key,
+          UpdateExpression: 'ADD #count :one',
+          ConditionExpression: 'window_ms > :now',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: { ':one': 1, ':now': now },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      const count = numberOf(out?.Attributes?.['count']);
+      if (count !== undefined) return count;
+      // No window, or it ended: start one, unless another caller just did (then count in it).
+      const end = expiryOf(now, ttl) as number;
+      const started = await this.#conditional('PutItem', () =>
         this.#client.put({
           TableName: this.#table,
-          Item: { ...key, count: 1, window_ms: end, ...this.#expiry(end, now) },
+          Item: { ...key, count: 1, window_ms: end, ...expiryAttributes(end, now) },
           ConditionExpression: 'attribute_not_exists(pk) OR window_ms <= :now',
           ExpressionAttributeValues: { ':now': now },
         }),
       );
-      return true;
-    } catch (err) {
-      if (conditionFailed(err)) return false;
-      throw err;
+      if (started !== undefined) return 1;
     }
   }
 
-  /** Writes the next version of the record `read`, unless it changed since: the record after, or undefined. */
+  /** Writes the next version of the record item `read`, unless it changed since: the record after, or undefined. */
   async #writeVersion(
     kind: string,
     id: string,
-    read: Item,
+    read: DynamoItem,
     value: RecordValue,
   ): Promise<StoredRecord | undefined> {
-    const now = this.clock();
-    try {
-      const out = await this.#call('UpdateItem', () =>
-        this.#client.update({
-          TableName: this.#table,
-          Key: this.#recordKey(kind, id),
-          UpdateExpression: 'SET #data = :data, #version = :next',
-          ConditionExpression:
-            'wid = :wid AND #version = :version AND ' +
-            '(attribute_not_exists(expires_ms) OR expires_ms > :now)',
-          ExpressionAttributeNames: { '#data': 'data', '#version': 'version' },
-          ExpressionAttributeValues: {
-            ':data': JSON.stringify(value),
-            ':wid': read['wid'],
-            ':version': read['version'],
-            ':next': (num(read['version']) ?? 1) + 1,
-            ':now': now,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return out.Attributes === undefined ? undefined : toRecord(id, out.Attributes);
-    } catch (err) {
-      if (conditionFailed(err)) return undefined;
-      throw err;
-    }
+    const out = await this.#conditional('UpdateItem', () =>
+      this.#client.update({
+        TableName: this.#table,
+        Key: this.#key(kind, id),
+        UpdateExpression: 'SET #data = :data, #version = :next',
+        ConditionExpression:
+          'wid = :wid AND #version = :version AND ' +
+          '(attribute_not_exists(expires_ms) OR expires_ms > :now)',
+        ExpressionAttributeNames: { '#data': 'data', '#version': 'version' },
+        ExpressionAttributeValues: {
+          ':data': JSON.stringify(value),
+          ':wid': read['wid'],
+          ':version': read['version'],
+          ':next': (numberOf(read['version']) ?? 1) + 1,
+          ':now': this.clock(),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return out?.Attributes === undefined ? undefined : recordOf(id, out.Attributes);
   }
 
   /** The live record item. */
-  async #getRecord(kind: string, id: string): Promise<Item | undefined> {
+  async #getRecord(kind: string, id: string): Promise<DynamoItem | undefined> {
     const out = await this.#call('GetItem', () =>
-      this.#client.get({
-        TableName: this.#table,
-        Key: this.#recordKey(kind, id),
-        ConsistentRead: true,
-      }),
+      this.#client.get({ TableName: this.#table, Key: this.#key(kind, id), ConsistentRead: true }),
     );
     const item = out.Item;
-    if (item === undefined || isExpired(num(item['expires_ms']), this.clock())) return undefined;
+    if (item === undefined || isExpired(numberOf(item['expires_ms']), this.clock()))
+      return undefined;
     return item;
   }
 
@@ -469,7 +377,7 @@ export class DynamoRecordStore implements RecordStore {
     if (item === undefined) return undefined;
     const lookups = lookupsOf(item);
     return Object.hasOwn(lookups, lookup) && lookups[lookup] === value
-      ? toRecord(id, item)
+      ? recordOf(id, item)
       : undefined;
   }
 
@@ -479,10 +387,10 @@ export class DynamoRecordStore implements RecordStore {
     lookup: string,
     value: string,
   ): Promise<{ id: string; seq: string }[]> {
-    const pk = this.#lookupKey(kind, lookup, value, '').pk;
+    const { pk } = lookupKey(this.#prefix, kind, lookup, value, '');
     const now = this.clock();
     const entries: { id: string; seq: string }[] = [];
-    let start: Item | undefined;
+    let start: DynamoItem | undefined;
     do {
       const out = await this.#call('Query', () =>
         this.#client.query({
@@ -494,7 +402,7 @@ export class DynamoRecordStore implements RecordStore {
         }),
       );
       for (const item of out.Items ?? []) {
-        if (isExpired(num(item['expires_ms']), now)) continue;
+        if (isExpired(numberOf(item['expires_ms']), now)) continue;
         entries.push({ id: String(item['sk']), seq: String(item['seq']) });
       }
       start = out.LastEvaluatedKey;
@@ -509,46 +417,29 @@ export class DynamoRecordStore implements RecordStore {
   async #dropLookups(
     kind: string,
     id: string,
-    old: Item | undefined,
+    old: DynamoItem | undefined,
     kept: RecordLookups,
   ): Promise<void> {
-    if (old === undefined || old['lookups'] === undefined) return;
+    if (old === undefined) return;
     const gone = Object.entries(lookupsOf(old)).filter(
       ([lookup, value]) => !(Object.hasOwn(kept, lookup) && kept[lookup] === value),
     );
     await Promise.all(
-      gone.map(async ([lookup, value]) => {
-        try {
-          await this.#call('DeleteItem', () =>
-            this.#client.delete({
-              TableName: this.#table,
-              Key: this.#lookupKey(kind, lookup, value, id),
-              ConditionExpression: 'seq = :seq',
-              ExpressionAttributeValues: { ':seq': old['seq'] },
-            }),
-          );
-        } catch (err) {
-          if (!conditionFailed(err)) throw err;
-        }
-      }),
+      gone.map(([lookup, value]) =>
+        this.#conditional('DeleteItem', () =>
+          this.#client.delete({
+            TableName: this.#table,
+            Key: lookupKey(this.#prefix, kind, lookup, value, id),
+            ConditionExpression: 'seq = :seq',
+            ExpressionAttributeValues: { ':seq': old['seq'] },
+          }),
+        ),
+      ),
     );
   }
 
-  #recordKey(kind: string, id: string): { pk: string; sk: string } {
-    return { pk: `${this.#prefix}${JSON.stringify([kind, id])}`, sk: 'record' };
-  }
-
-  #lookupKey(kind: string, lookup: string, value: string, id: string): { pk: string; sk: string } {
-    return { pk: `${this.#prefix}${JSON.stringify([kind, lookup, value])}`, sk: id };
-  }
-
-  /** `expires_ms` (by the clock) and `expires_at` (TTL cleanup, this machine's time); none without expiry. */
-  #expiry(expiresAt: number | undefined, now: number): Item {
-    if (expiresAt === undefined) return {};
-    return {
-      expires_ms: expiresAt,
-      expires_at: Math.ceil((Date.now() + (expiresAt - now)) / 1000),
-    };
+  #key(kind: string, id: string): { pk: string; sk: string } {
+    return recordKey(this.#prefix, kind, id);
   }
 
   /** Runs an SDK call; an unavailable service becomes StoreUnavailableError. */
@@ -558,6 +449,16 @@ export class DynamoRecordStore implements RecordStore {
     } catch (err) {
       if (isDynamoUnavailable(err))
         throw new StoreUnavailableError(`DynamoDB store: ${op} failed`, { cause: err });
+      throw err;
+    }
+  }
+
+  /** Runs a conditional write: `undefined` when its condition failed (another caller won). */
+  async #conditional<T>(op: string, run: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await this.#call(op, run);
+    } catch (err) {
+      if (conditionFailed(err)) return undefined;
       throw err;
     }
   }

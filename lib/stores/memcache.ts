@@ -37,7 +37,9 @@
  *   new write id), so an update can never overwrite a newer put.
  * - `addOnce()` `add`s the head key. When that fails because memcached still
  *   holds a record that is dead by the store's clock, the caller whose `add` of
- *   `take:…:<dead w>` succeeds replaces it; every other caller gets false.
+ *   `take:…:<dead w>` succeeds replaces it; every other caller gets false. (A
+ *   `put()` of the same id in that moment may be overwritten by it: replay
+ *   caches and markers, which `addOnce()` is for, are never put.)
  * - `increment()` counts with `incr` (which creates the counter at 1, so no
  *   count is lost). Window `g` is started by the one `add` of `win:…:<g>`; when
  *   it has ended by the clock, callers move to `g + 1`, and the creator of a
@@ -178,10 +180,17 @@ function toRecord(id: string, state: State): StoredRecord {
 
 /** The index entries `[id, expiresAt]`, newest last. */
 function indexEntries(raw: string): Array<[string, number]> {
-  const entries: unknown = JSON.parse(`[${raw.slice(0, -1)}]`);
-  if (!Array.isArray(entries))
+  let entries: unknown;
+  try {
+    entries = JSON.parse(`[${raw.slice(0, -1)}]`);
+  } catch (err) {
+    throw new Error('memcache store: an index is not what the store wrote', { cause: err });
+  }
+  const valid = (entry: unknown): entry is [string, number] =>
+    Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'number';
+  if (!Array.isArray(entries) || !entries.every(valid))
     throw new Error('memcache store: an index is not what the store wrote');
-  return entries as Array<[string, number]>;
+  return entries;
 }
 
 /** The record store on memcached. See the module header. */
@@ -329,7 +338,11 @@ export class MemcacheRecordStore implements RecordStore {
     const key = this.#key('win', kind, id, String(g));
     for (let attempt = 0; attempt < 3; attempt++) {
       const raw = await this.#getRaw(key);
-      if (raw !== undefined) return Number(raw);
+      if (raw !== undefined) {
+        const end = Number(raw);
+        if (!Number.isFinite(end)) throw new Error(`memcache store: ${key} is not a window end`);
+        return end;
+      }
       const end = this.#expiry(ttl);
       if (await this.#add(key, String(end), memcacheExpiry(2 * ttl))) {
         if (g > 0) await this.#set(this.#key('gen', kind, id), String(g), memcacheExpiry(2 * ttl));

@@ -1,34 +1,41 @@
 /**
- * Stores on MongoDB, through a `Db` of a MongoClient the host app created.
+ * The record store (lib/stores/records.ts) on MongoDB, through a `Db` of a
+ * MongoClient the host app created; `mongoStores()` puts the typed stores on it.
  *
- * Collections (named with `collectionPrefix`, default `oauth2_`):
+ * One collection (`collectionName`, default `oauth2_records`). Ids are JSON
+ * arrays (after `prefix`), so no kind, id or lookup can run into another:
  *
- * | collection | documents |
+ * | document | fields |
  * | --- | --- |
- * | `authorization_codes` | `{ _id, record, consumed, expiresAt }` |
- * | `access_tokens` | `{ _id, record, uniqueKey?, savedAt, expiresAt }` |
- * | `refresh_tokens` | `{ _id, record, consumed, consumedAt?, expiresAt }` |
- * | `revoked_grants` | `{ _id: 'at:<grantId>' or 'rt:<grantId>', expiresAt }` |
- * | `consents` | `{ _id: '["<subject>","<clientId>"]', subject, clientId, scope, expiresAt }` |
- * | `clients` | `{ _id, record }` |
+ * | a record | `_id: '["<kind>","<id>"]'`, `data` (the value as JSON), `version`, `wid`, `seq`, `lookups`, `expiresAt`, `consumedAt`, `purgeAt` |
+ * | a counter | `_id: '["<kind>","<id>","counter"]'`, `count`, `windowEnd`, `purgeAt` |
  *
- * `_id` is the record's id; `record` is the record as saved (without its
- * `undefined` fields, which the driver would store as null). `expiresAt` is a Date:
- * the earlier of the record's `expiresAt` and the end of the `ttl` given to
- * `save()`. `createMongoIndexes()` puts a TTL index on it in every collection, and
- * an index on `{ uniqueKey, savedAt }` for unique access tokens. MongoDB's TTL
- * monitor runs once a minute, so every read also checks `expiresAt`.
+ * The value is kept whole as JSON text in `data`, so it round-trips exactly
+ * (keys with `$` or `.`, `undefined` dropped, never stored as null). `lookups` is
+ * an array of `'["<kind>","<lookup>","<value>"]'` strings, indexed with `seq`
+ * (clock time, then this machine's time, then a counter of this process), so
+ * `getBy()` is one indexed query for the newest live match and `listBy()` one
+ * for all; a put replaces the array, so a replaced record's lookups are gone with
+ * it. `expiresAt`, `windowEnd` and `consumedAt` are epoch ms by the store's
+ * `clock`, checked in every filter; `purgeAt` (a Date: the same remaining
+ * lifetime counted from this machine's time) carries the TTL index, which is only
+ * the cleanup (MongoDB's TTL monitor runs once a minute).
  *
- * `consume()` is one `findOneAndUpdate({ _id, consumed: { $ne: true }, expiresAt:
- * { $gt: now } }, { $set: { consumed: true } })` returning the document as it was:
- * a single-document update is atomic, so one caller matches and every other one
- * gets null. The document is updated rather than deleted (`findOneAndDelete`)
- * because a consumed code or refresh token stays findable until it expires, so
- * replays are seen.
- *
- * `revokeGrant()` upserts a `revoked_grants` document (keeping the later expiry);
- * `find()` of an access or refresh token reads the one of the token's grant, so
- * tokens saved before and after the call are hidden alike.
+ * Atomicity: a single-document write is atomic, and each atomic method is one:
+ * - `consume()`: `findOneAndUpdate` on "not consumed, not expired", setting
+ *   `consumedAt` and returning the document as it was: one caller matches.
+ * - `addOnce()`: `replaceOne` with upsert on `{ _id, expiresAt <= now }`: it
+ *   replaces an expired record, or inserts when there is none; when a live one
+ *   exists the upsert's insert fails with a duplicate key, which means someone
+ *   else holds the id (false).
+ * - `update()`: reads the record, merges the patch, and writes it back with
+ *   `findOneAndUpdate` on `{ wid, version }` as read: of the callers that read one
+ *   version, one writes the next; without an expected version the others read
+ *   again and retry. `wid`, a random id per put, keeps an update from landing on
+ *   a record put again since it was read.
+ * - `increment()`: `$inc` on "window not ended"; when nothing matches, an upsert
+ *   on "window ended" starts a new one at 1 (a duplicate key: another caller just
+ *   started it, so count in theirs).
  *
  * Network errors, server selection and operation timeouts, and the server errors
  * the driver would retry become `StoreUnavailableError` (the driver's error is the
@@ -45,71 +52,60 @@
  * MongoTopologyClosedError) until `connect()` is called again. After a successful
  * connect, an outage fails calls after `serverSelectionTimeoutMS`, and the driver
  * reconnects by itself once the server is back.
- *
- * `record.extra` keys that start with `$` or contain `.` need MongoDB 5.0 or later.
  */
-import type { Collection, Db, Document } from 'mongodb';
+import { randomBytes } from 'node:crypto';
+import type { Collection, Db } from 'mongodb';
 import { StoreUnavailableError } from '../errors.js';
-import type {
-  AccessTokenRecord,
-  AuthorizationCodeRecord,
-  Client,
-  RefreshTokenRecord,
-} from '../types.js';
-import type {
-  AccessTokenStore,
-  AuthorizationCodeStore,
-  ClientStore,
-  ConsentStore,
-  RefreshTokenStore,
-  Stores,
-} from './types.js';
+import type { Clock } from '../types.js';
+import {
+  checkTtl,
+  expiryOf,
+  mergePatch,
+  type RecordLookups,
+  type RecordStore,
+  type RecordValue,
+  type StoredRecord,
+} from './records.js';
+import { recordStores, type RecordStores } from './typed-stores.js';
+
+/** The collection's name unless `collectionName` says otherwise. */
+export const MONGO_COLLECTION = 'oauth2_records';
 
 export interface MongoStoreOptions {
-  /** The database (`mongoClient.db()`). */
+  /** The database (`mongoClient.db()`). Required. */
   db: Db;
-  /** Prefix of every collection name. Default `'oauth2_'`. */
-  collectionPrefix?: string;
+  /** The collection of every record. Default {@link MONGO_COLLECTION}. */
+  collectionName?: string;
+  /** Prepended to every `_id` and lookup, to share a collection: letters, digits and `._:~@+=/-`, up to 64. Default `''`. */
+  prefix?: string;
+  /** The clock for every expiry and `consumedAt`, in epoch milliseconds. Default `Date.now`. */
+  clock?: Clock;
 }
-
-/** The collections, without the prefix. */
-export const MONGO_COLLECTIONS = [
-  'authorization_codes',
-  'access_tokens',
-  'refresh_tokens',
-  'revoked_grants',
-  'consents',
-  'clients',
-] as const;
-type CollectionName = (typeof MONGO_COLLECTIONS)[number];
 
 interface RecordDoc {
   _id: string;
-  record: Document;
-  expiresAt: Date;
-  consumed?: boolean;
+  data: string;
+  version: number;
+  wid: string;
+  seq: string;
+  lookups: string[];
+  /** Epoch ms by the clock; absent for no expiry. */
+  expiresAt?: number;
+  /** Epoch ms by the clock; absent until consumed. */
   consumedAt?: number;
-  uniqueKey?: string;
-  savedAt?: Date;
+  /** The TTL index's field (cleanup only). */
+  purgeAt?: Date;
 }
 
-interface MarkerDoc {
+interface CounterDoc {
   _id: string;
-  expiresAt: Date;
+  count: number;
+  /** Epoch ms by the clock. */
+  windowEnd: number;
+  purgeAt: Date;
 }
 
-interface ConsentDoc {
-  _id: string;
-  subject: string;
-  clientId: string;
-  scope: string[];
-  expiresAt: Date;
-}
-
-interface ClientDoc {
-  _id: string;
-  record: Document;
-}
+const PREFIX = /^[A-Za-z0-9._:~@+=/-]{0,64}$/;
 
 /** Driver errors that mean the server was not reached or did not answer in time. */
 const UNAVAILABLE_NAMES = new Set([
@@ -142,300 +138,291 @@ export function isMongoUnavailable(err: unknown): boolean {
   return Array.isArray(e.errorLabels) && e.errorLabels.includes('RetryableWriteError');
 }
 
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
+function duplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'code' in err && err.code === 11000;
 }
 
-/** A JSON copy: no `undefined` fields (the driver would store them as null). */
-function clean(value: object): Document {
-  return JSON.parse(JSON.stringify(value)) as Document;
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The Date a record saved with `ttl` expires: its `expiresAt`, or the end of the ttl if sooner. */
-function expiryDate(record: { expiresAt: number }, ttl: number): Date {
-  return new Date(Math.min(record.expiresAt * 1000, Date.now() + ttl * 1000));
+/** A value must be a JSON object, lookups non-empty strings: anything else is the caller's bug. */
+function checkRecord(value: RecordValue, lookups: RecordLookups): void {
+  if (!isObject(value)) throw new TypeError('MongoDB store: a record value must be a JSON object');
+  for (const [name, v] of Object.entries(lookups)) {
+    if (name === '' || typeof v !== 'string' || v === '')
+      throw new TypeError(
+        `MongoDB store: lookup ${JSON.stringify(name)} must be a non-empty string`,
+      );
+  }
 }
 
-function live<T extends { expiresAt: Date }>(doc: T | null): doc is T {
-  return doc !== null && doc.expiresAt.getTime() > Date.now();
+function toRecord(id: string, doc: RecordDoc): StoredRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(doc.data) as unknown;
+  } catch (err) {
+    throw new Error('MongoDB store: a record is not what the store wrote', { cause: err });
+  }
+  if (!isObject(value)) throw new Error('MongoDB store: a record value is not an object');
+  const record = { id, value, expiresAt: doc.expiresAt, version: doc.version };
+  return doc.consumedAt === undefined ? record : { ...record, consumedAt: doc.consumedAt };
+}
+
+/** A filter for documents not expired at `now`. */
+function liveAt(now: number): { $or: object[] } {
+  return { $or: [{ expiresAt: { $exists: false } }, { expiresAt: { $gt: now } }] };
+}
+
+let puts = 0;
+
+/** The put order of a write at `now`: clock time, then this machine's, then this process's count. */
+function putOrder(now: number): string {
+  puts = (puts + 1) % 1e12;
+  return [now, Date.now(), puts].map((n) => String(n).padStart(16, '0')).join('.');
 }
 
 /**
- * Creates the indexes: a TTL index on `expiresAt` in every collection but
- * `clients`, and `{ uniqueKey: 1, savedAt: -1 }` on `access_tokens`. Safe to run
- * on every start.
+ * Creates the indexes of the collection: a TTL index on `purgeAt` and
+ * `{ lookups: 1, seq: -1 }`. Safe to run on every start.
  */
 export async function createMongoIndexes(
   db: Db,
-  options: { collectionPrefix?: string } = {},
+  options: { collectionName?: string } = {},
 ): Promise<void> {
-  const prefix = options.collectionPrefix ?? 'oauth2_';
-  const ttl = { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 } as const;
-  await Promise.all(
-    MONGO_COLLECTIONS.filter((name) => name !== 'clients').map((name) =>
-      db.collection(`${prefix}${name}`).createIndexes([ttl]),
-    ),
-  );
-  await db
-    .collection(`${prefix}access_tokens`)
-    .createIndexes([{ key: { uniqueKey: 1, savedAt: -1 }, name: 'uniqueKey_savedAt' }]);
+  await db.collection(options.collectionName ?? MONGO_COLLECTION).createIndexes([
+    { key: { purgeAt: 1 }, name: 'purgeAt_ttl', expireAfterSeconds: 0 },
+    { key: { lookups: 1, seq: -1 }, name: 'lookups_seq' },
+  ]);
 }
 
-/** Collections and error translation, shared by every MongoDB store. */
-abstract class MongoBase {
-  readonly #db: Db;
+/** The record store on MongoDB. See the module header. */
+export class MongoRecordStore implements RecordStore {
+  /** The clock, in epoch milliseconds (the `clock` option; default `Date.now`). */
+  readonly clock: Clock;
+  readonly #records: Collection<RecordDoc>;
+  readonly #counters: Collection<CounterDoc>;
   readonly #prefix: string;
 
   constructor(options: MongoStoreOptions) {
-    this.#db = options.db;
-    this.#prefix = options.collectionPrefix ?? 'oauth2_';
+    const {
+      db,
+      collectionName = MONGO_COLLECTION,
+      prefix = '',
+      clock = Date.now,
+    } = options ?? ({} as MongoStoreOptions);
+    if (typeof db?.collection !== 'function')
+      throw new TypeError('MongoDB store: options.db must be a Db (mongoClient.db())');
+    if (typeof collectionName !== 'string' || collectionName === '')
+      throw new TypeError('MongoDB store: options.collectionName must be a non-empty string');
+    if (typeof prefix !== 'string' || !PREFIX.test(prefix))
+      throw new TypeError(
+        'MongoDB store: options.prefix must be up to 64 letters, digits and ._:~@+=/-',
+      );
+    if (typeof clock !== 'function')
+      throw new TypeError('MongoDB store: options.clock must be a function');
+    this.#records = db.collection<RecordDoc>(collectionName);
+    this.#counters = db.collection<CounterDoc>(collectionName);
+    this.#prefix = prefix;
+    this.clock = clock;
   }
 
-  protected collection<T extends Document>(name: CollectionName): Collection<T> {
-    return this.#db.collection<T>(`${this.#prefix}${name}`);
+  async put(
+    kind: string,
+    id: string,
+    value: RecordValue,
+    ttl: number | undefined,
+    lookups: RecordLookups = {},
+  ): Promise<void> {
+    checkTtl(ttl, true);
+    checkRecord(value, lookups);
+    const doc = this.#newDoc(kind, id, value, ttl, lookups);
+    await this.#call('replaceOne', () =>
+      this.#records.replaceOne({ _id: doc._id }, doc, { upsert: true }),
+    );
   }
 
-  /** Runs a driver call; an unreachable server becomes StoreUnavailableError. */
-  protected async call<T>(op: string, run: () => Promise<T>): Promise<T> {
+  async get(kind: string, id: string): Promise<StoredRecord | undefined> {
+    const doc = await this.#call('findOne', () =>
+      this.#records.findOne({ _id: this.#id(kind, id), ...liveAt(this.clock()) }),
+    );
+    return doc === null ? undefined : toRecord(id, doc);
+  }
+
+  async getBy(kind: string, lookup: string, value: string): Promise<StoredRecord | undefined> {
+    const doc = await this.#call('findOne', () =>
+      this.#records.findOne(
+        { lookups: this.#lookup(kind, lookup, value), ...liveAt(this.clock()) },
+        { sort: { seq: -1 } },
+      ),
+    );
+    return doc === null ? undefined : toRecord(this.#idOf(doc), doc);
+  }
+
+  async listBy(kind: string, lookup: string, value: string): Promise<StoredRecord[]> {
+    const docs = await this.#call('find', () =>
+      this.#records
+        .find({ lookups: this.#lookup(kind, lookup, value), ...liveAt(this.clock()) })
+        .toArray(),
+    );
+    return docs.map((doc) => toRecord(this.#idOf(doc), doc));
+  }
+
+  async addOnce(kind: string, id: string, ttl: number, value: RecordValue = {}): Promise<boolean> {
+    checkTtl(ttl, false);
+    checkRecord(value, {});
+    const doc = this.#newDoc(kind, id, value, ttl, {});
     try {
-      return await run();
+      await this.#call('replaceOne', () =>
+        this.#records.replaceOne({ _id: doc._id, expiresAt: { $lte: this.clock() } }, doc, {
+          upsert: true,
+        }),
+      );
+      return true;
     } catch (err) {
-      if (isMongoUnavailable(err))
-        throw new StoreUnavailableError(`MongoDB ${op} failed`, { cause: err });
+      // A live record holds the id: the upsert's insert met it.
+      if (duplicateKey(err)) return false;
       throw err;
     }
   }
 
-  protected async grantRevoked(kind: 'at' | 'rt', grantId: string): Promise<boolean> {
-    const marker = await this.call('findOne', () =>
-      this.collection<MarkerDoc>('revoked_grants').findOne({ _id: `${kind}:${grantId}` }),
-    );
-    return live(marker);
-  }
-
-  protected async revokeGrantFor(kind: 'at' | 'rt', grantId: string, ttl: number): Promise<void> {
-    const expiresAt = new Date(Date.now() + ttl * 1000);
-    await this.call('updateOne', () =>
-      this.collection<MarkerDoc>('revoked_grants').updateOne(
-        { _id: `${kind}:${grantId}` },
-        { $max: { expiresAt } },
-        { upsert: true },
-      ),
-    );
-  }
-
-  /** Marks a live, unconsumed document consumed; the document as it was, for the first caller only. */
-  protected async consumeDoc(
-    name: CollectionName,
-    id: string,
-    set: Partial<RecordDoc>,
-  ): Promise<RecordDoc | null> {
-    return this.call('findOneAndUpdate', () =>
-      this.collection<RecordDoc>(name).findOneAndUpdate(
-        { _id: id, consumed: { $ne: true }, expiresAt: { $gt: new Date() } },
-        { $set: { ...set, consumed: true } },
+  async consume(kind: string, id: string): Promise<StoredRecord | undefined> {
+    const now = this.clock();
+    const before = await this.#call('findOneAndUpdate', () =>
+      this.#records.findOneAndUpdate(
+        { _id: this.#id(kind, id), consumedAt: { $exists: false }, ...liveAt(now) },
+        { $set: { consumedAt: now } },
         { returnDocument: 'before', includeResultMetadata: false },
       ),
     );
-  }
-}
-
-/** Clients, kept without expiry. */
-export class MongoClientStore extends MongoBase implements ClientStore {
-  async find(clientId: string): Promise<Client | undefined> {
-    const doc = await this.call('findOne', () =>
-      this.collection<ClientDoc>('clients').findOne({ _id: clientId }),
-    );
-    return doc === null ? undefined : (doc.record as Client);
+    return before === null ? undefined : toRecord(id, before);
   }
 
-  async save(client: Client): Promise<void> {
-    await this.call('replaceOne', () =>
-      this.collection<ClientDoc>('clients').replaceOne(
-        { _id: client.id },
-        { record: clean(client) },
-        { upsert: true },
-      ),
-    );
+  async update(
+    kind: string,
+    id: string,
+    patch: RecordValue,
+    expectedVersion?: number,
+  ): Promise<StoredRecord | undefined> {
+    for (;;) {
+      const read = await this.#call('findOne', () =>
+        this.#records.findOne({ _id: this.#id(kind, id), ...liveAt(this.clock()) }),
+      );
+      if (read === null) return undefined;
+      if (expectedVersion !== undefined && read.version !== expectedVersion) return undefined;
+      const data = JSON.stringify(mergePatch(toRecord(id, read).value, patch));
+      const after = await this.#call('findOneAndUpdate', () =>
+        this.#records.findOneAndUpdate(
+          { _id: read._id, wid: read.wid, version: read.version, ...liveAt(this.clock()) },
+          { $set: { data, version: read.version + 1 } },
+          { returnDocument: 'after', includeResultMetadata: false },
+        ),
+      );
+      if (after !== null) return toRecord(id, after);
+      // Another caller wrote first: read again (or, at an expected version, lose).
+      if (expectedVersion !== undefined) return undefined;
+    }
   }
 
-  async delete(clientId: string): Promise<void> {
-    await this.call('deleteOne', () =>
-      this.collection<ClientDoc>('clients').deleteOne({ _id: clientId }),
-    );
+  async delete(kind: string, id: string): Promise<void> {
+    await this.#call('deleteOne', () => this.#records.deleteOne({ _id: this.#id(kind, id) }));
   }
-}
 
-export class MongoAuthorizationCodeStore extends MongoBase implements AuthorizationCodeStore {
-  async save(record: AuthorizationCodeRecord, ttl: number): Promise<void> {
-    const doc = {
-      record: clean(record),
-      consumed: record.consumed === true,
-      expiresAt: expiryDate(record, ttl),
+  async increment(kind: string, id: string, ttl: number): Promise<number> {
+    checkTtl(ttl, false);
+    const _id = `${this.#prefix}${JSON.stringify([kind, id, 'counter'])}`;
+    for (;;) {
+      const now = this.clock();
+      const counted = await this.#call('findOneAndUpdate', () =>
+        this.#counters.findOneAndUpdate(
+          { _id, windowEnd: { $gt: now } },
+          { $inc: { count: 1 } },
+          { returnDocument: 'after', includeResultMetadata: false },
+        ),
+      );
+      if (counted !== null) return counted.count;
+      const windowEnd = expiryOf(now, ttl) as number;
+      try {
+        await this.#call('updateOne', () =>
+          this.#counters.updateOne(
+            { _id, windowEnd: { $lte: now } },
+            { $set: { count: 1, windowEnd, purgeAt: purgeDate(windowEnd, now) } },
+            { upsert: true },
+          ),
+        );
+        return 1;
+      } catch (err) {
+        // Another caller started the window just now: count in it.
+        if (!duplicateKey(err)) throw err;
+      }
+    }
+  }
+
+  #newDoc(
+    kind: string,
+    id: string,
+    value: RecordValue,
+    ttl: number | undefined,
+    lookups: RecordLookups,
+  ): RecordDoc {
+    const now = this.clock();
+    const expiresAt = expiryOf(now, ttl);
+    const doc: RecordDoc = {
+      _id: this.#id(kind, id),
+      data: JSON.stringify(value),
+      version: 1,
+      wid: randomBytes(12).toString('base64url'),
+      seq: putOrder(now),
+      lookups: Object.entries(lookups).map(([name, v]) => this.#lookup(kind, name, v)),
     };
-    await this.call('replaceOne', () =>
-      this.collection<RecordDoc>('authorization_codes').replaceOne({ _id: record.id }, doc, {
-        upsert: true,
-      }),
-    );
+    if (expiresAt !== undefined) {
+      doc.expiresAt = expiresAt;
+      doc.purgeAt = purgeDate(expiresAt, now);
+    }
+    return doc;
   }
 
-  async find(id: string): Promise<AuthorizationCodeRecord | undefined> {
-    const doc = await this.call('findOne', () =>
-      this.collection<RecordDoc>('authorization_codes').findOne({ _id: id }),
-    );
-    if (!live(doc)) return undefined;
-    const record = doc.record as AuthorizationCodeRecord;
-    return doc.consumed === true ? { ...record, consumed: true } : record;
+  #id(kind: string, id: string): string {
+    return `${this.#prefix}${JSON.stringify([kind, id])}`;
   }
 
-  async consume(id: string): Promise<AuthorizationCodeRecord | undefined> {
-    const before = await this.consumeDoc('authorization_codes', id, {});
-    return before === null ? undefined : (before.record as AuthorizationCodeRecord);
-  }
-}
-
-export class MongoAccessTokenStore extends MongoBase implements AccessTokenStore {
-  async save(record: AccessTokenRecord, ttl: number): Promise<void> {
-    const doc: Omit<RecordDoc, '_id'> = {
-      record: clean(record),
-      savedAt: new Date(),
-      expiresAt: expiryDate(record, ttl),
-    };
-    if (record.uniqueKey !== undefined) doc.uniqueKey = record.uniqueKey;
-    await this.call('replaceOne', () =>
-      this.collection<RecordDoc>('access_tokens').replaceOne({ _id: record.id }, doc, {
-        upsert: true,
-      }),
-    );
+  /** The record id inside a document's `_id`. */
+  #idOf(doc: RecordDoc): string {
+    const parts: unknown = JSON.parse(doc._id.slice(this.#prefix.length));
+    if (!Array.isArray(parts) || typeof parts[1] !== 'string')
+      throw new Error('MongoDB store: a record _id is not what the store wrote');
+    return parts[1];
   }
 
-  async #visible(doc: RecordDoc | null): Promise<AccessTokenRecord | undefined> {
-    if (!live(doc)) return undefined;
-    const record = doc.record as AccessTokenRecord;
-    return (await this.grantRevoked('at', record.grantId)) ? undefined : record;
+  #lookup(kind: string, lookup: string, value: string): string {
+    return `${this.#prefix}${JSON.stringify([kind, lookup, value])}`;
   }
 
-  async find(id: string): Promise<AccessTokenRecord | undefined> {
-    return this.#visible(
-      await this.call('findOne', () =>
-        this.collection<RecordDoc>('access_tokens').findOne({ _id: id }),
-      ),
-    );
-  }
-
-  async revoke(id: string): Promise<void> {
-    await this.call('deleteOne', () =>
-      this.collection<RecordDoc>('access_tokens').deleteOne({ _id: id }),
-    );
-  }
-
-  async revokeGrant(grantId: string, ttl: number): Promise<void> {
-    await this.revokeGrantFor('at', grantId, ttl);
-  }
-
-  async findByUniqueKey(uniqueKey: string): Promise<AccessTokenRecord | undefined> {
-    const doc = await this.call('findOne', () =>
-      this.collection<RecordDoc>('access_tokens').findOne(
-        { uniqueKey, expiresAt: { $gt: new Date() } },
-        { sort: { savedAt: -1 } },
-      ),
-    );
-    return this.#visible(doc);
+  /** Runs a driver call; an unreachable server becomes StoreUnavailableError. */
+  async #call<T>(op: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (isMongoUnavailable(err))
+        throw new StoreUnavailableError(`MongoDB store: ${op} failed`, { cause: err });
+      throw err;
+    }
   }
 }
 
-export class MongoRefreshTokenStore extends MongoBase implements RefreshTokenStore {
-  async save(record: RefreshTokenRecord, ttl: number): Promise<void> {
-    const doc = {
-      record: clean(record),
-      consumed: record.consumed === true,
-      expiresAt: expiryDate(record, ttl),
-    };
-    await this.call('replaceOne', () =>
-      this.collection<RecordDoc>('refresh_tokens').replaceOne({ _id: record.id }, doc, {
-        upsert: true,
-      }),
-    );
-  }
-
-  async find(id: string): Promise<RefreshTokenRecord | undefined> {
-    const doc = await this.call('findOne', () =>
-      this.collection<RecordDoc>('refresh_tokens').findOne({ _id: id }),
-    );
-    if (!live(doc)) return undefined;
-    const record = doc.record as RefreshTokenRecord;
-    if (await this.grantRevoked('rt', record.grantId)) return undefined;
-    if (doc.consumed !== true || doc.consumedAt === undefined) return record;
-    return { ...record, consumed: true, consumedAt: doc.consumedAt };
-  }
-
-  async consume(id: string): Promise<RefreshTokenRecord | undefined> {
-    const before = await this.consumeDoc('refresh_tokens', id, { consumedAt: nowSeconds() });
-    if (before === null) return undefined;
-    const record = before.record as RefreshTokenRecord;
-    // Checked after the update: a grant revoked at any time before it wins over the consume.
-    return (await this.grantRevoked('rt', record.grantId)) ? undefined : record;
-  }
-
-  async revoke(id: string): Promise<void> {
-    await this.call('deleteOne', () =>
-      this.collection<RecordDoc>('refresh_tokens').deleteOne({ _id: id }),
-    );
-  }
-
-  async revokeGrant(grantId: string, ttl: number): Promise<void> {
-    await this.revokeGrantFor('rt', grantId, ttl);
-  }
+/** The TTL index's Date for an expiry by the clock: the same remaining lifetime from this machine's time. */
+function purgeDate(expiresAt: number, now: number): Date {
+  return new Date(Date.now() + (expiresAt - now));
 }
 
-export class MongoConsentStore extends MongoBase implements ConsentStore {
-  #id(subject: string, clientId: string): string {
-    return JSON.stringify([subject, clientId]);
-  }
-
-  async find(subject: string, clientId: string): Promise<readonly string[] | undefined> {
-    const doc = await this.call('findOne', () =>
-      this.collection<ConsentDoc>('consents').findOne({ _id: this.#id(subject, clientId) }),
-    );
-    return live(doc) ? doc.scope : undefined;
-  }
-
-  async save(
-    subject: string,
-    clientId: string,
-    scope: readonly string[],
-    ttl: number,
-  ): Promise<void> {
-    const doc = {
-      subject,
-      clientId,
-      scope: [...scope],
-      expiresAt: new Date(Date.now() + ttl * 1000),
-    };
-    await this.call('replaceOne', () =>
-      this.collection<ConsentDoc>('consents').replaceOne(
-        { _id: this.#id(subject, clientId) },
-        doc,
-        { upsert: true },
-      ),
-    );
-  }
-
-  async revoke(subject: string, clientId: string): Promise<void> {
-    await this.call('deleteOne', () =>
-      this.collection<ConsentDoc>('consents').deleteOne({ _id: this.#id(subject, clientId) }),
-    );
-  }
-}
-
-/** Every store on one database (see the header for a fail-fast client and the indexes). */
-export function mongoStores(options: MongoStoreOptions): Stores {
-  return {
-    clients: new MongoClientStore(options),
-    authorizationCodes: new MongoAuthorizationCodeStore(options),
-    accessTokens: new MongoAccessTokenStore(options),
-    refreshTokens: new MongoRefreshTokenStore(options),
-    consents: new MongoConsentStore(options),
-  };
+/**
+ * The typed stores on one MongoDB collection (see the header for a fail-fast
+ * client and the indexes).
+ *
+ * @example
+ *     await createMongoIndexes(mongo.db());
+ *     const stores = mongoStores({ db: mongo.db() });
+ */
+export function mongoStores(options: MongoStoreOptions): RecordStores {
+  return recordStores(new MongoRecordStore(options));
 }

@@ -1,25 +1,27 @@
 /**
- * The MongoDB stores. No MongoDB server can be installed on this machine, so the
- * shared contract runs only when MONGODB_URI names one (two MongoClients per test
- * on one database, collections under a prefix unique to the run, dropped after);
- * without it the suite is skipped, also under CI, and says so. What needs no
- * server runs always: every method against a closed port, and the error rules.
+ * The MongoDB record store. No MongoDB server can be installed on this machine,
+ * so the record contract and the typed store contract (through `mongoStores()`,
+ * on the frozen clock) run only when MONGODB_URI names one (two MongoClients per
+ * test on one database, a collection unique to the run, dropped after); without
+ * it the suite is skipped, also under CI, and says so (a named server that is
+ * down fails CI). What needs no server runs always: every method against a
+ * closed port, the options, and the error rules.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
 import { StoreUnavailableError } from '../../lib/errors.js';
 import {
   createMongoIndexes,
   isMongoUnavailable,
-  MONGO_COLLECTIONS,
   mongoStores,
+  MongoRecordStore,
 } from '../../lib/stores/mongodb.js';
-import type { Stores } from '../../lib/stores/types.js';
 import type { FrozenClock } from '../support/fixtures.js';
 import { requireService } from '../support/services.js';
 import { describeStoreContract } from './contract.js';
+import { describeRecordContract } from './record-contract.js';
 
 const URI = process.env['MONGODB_URI'];
 
@@ -55,8 +57,8 @@ async function ping(uri: string): Promise<boolean> {
   }
 }
 
-describe('MongoDB stores', () => {
-  const collectionPrefix = `oauth2_test_${randomUUID().slice(0, 8)}_`;
+describe('MongoDB record store', () => {
+  const collectionName = `oauth2_test_${randomUUID().slice(0, 8)}_records`;
   const connections: MongoClient[] = [];
   const calls = new WeakMap<FrozenClock, number>();
   let downPort = 1;
@@ -74,52 +76,64 @@ describe('MongoDB stores', () => {
     });
     for (let i = 0; i < 2; i++)
       connections.push(new MongoClient(URI ?? '', { serverSelectionTimeoutMS: 2000 }));
-    await createMongoIndexes(connections[0].db(), { collectionPrefix });
+    await createMongoIndexes(connections[0].db(), { collectionName });
     downPort = await closedPort();
   });
 
   after(async () => {
+    await connections[0]
+      ?.db()
+      .collection(collectionName)
+      .drop()
+      .catch(() => undefined);
     for (const client of connections.splice(0)) await client.close();
   });
 
-  describeStoreContract(
+  /** The first factory call of a test gets the first client, the second call the other one. */
+  function db(clock: FrozenClock): Db {
+    const n = calls.get(clock) ?? 0;
+    calls.set(clock, n + 1);
+    return connections[n % 2].db();
+  }
+
+  describeRecordContract(
     'mongodb',
-    (clock) => {
-      // The first factory call of a test gets the first client, the second call the other one.
-      const n = calls.get(clock) ?? 0;
-      calls.set(clock, n + 1);
-      return mongoStores({ db: connections[n % 2].db(), collectionPrefix });
-    },
+    (clock) => ({ records: new MongoRecordStore({ db: db(clock), collectionName, clock }) }),
     {
-      clockControl: 'real',
       sharedBackend: true,
-      unreachable: () => {
+      unreachable: (clock) => {
         const client = unreachableClient(downPort);
         return {
-          ...mongoStores({ db: client.db(), collectionPrefix }),
+          records: new MongoRecordStore({ db: client.db(), collectionName, clock }),
           close: () => client.close(),
         };
       },
-      cleanup: async () => {
-        const db = connections[0]?.db();
-        if (db === undefined) return;
-        for (const name of MONGO_COLLECTIONS)
-          await db
-            .collection(`${collectionPrefix}${name}`)
-            .drop()
-            .catch(() => undefined);
+    },
+  );
+
+  describeStoreContract(
+    'mongodb',
+    (clock) => mongoStores({ db: db(clock), collectionName, clock }),
+    {
+      sharedBackend: true,
+      unreachable: (clock) => {
+        const client = unreachableClient(downPort);
+        return {
+          ...mongoStores({ db: client.db(), collectionName, clock }),
+          close: () => client.close(),
+        };
       },
     },
   );
 });
 
-describe('MongoDB stores without a server', () => {
+describe('MongoDB record store without a server', () => {
   let client: MongoClient;
-  let stores: Stores;
+  let records: MongoRecordStore;
 
   beforeEach(async () => {
     client = unreachableClient(await closedPort());
-    stores = mongoStores({ db: client.db() });
+    records = new MongoRecordStore({ db: client.db() });
   });
 
   afterEach(() => client.close());
@@ -127,56 +141,16 @@ describe('MongoDB stores without a server', () => {
   it('every method rejects with StoreUnavailableError, the driver error as cause', async function () {
     this.timeout(20_000);
     const id = randomUUID();
-    const now = Math.floor(Date.now() / 1000);
-    const common = {
-      id,
-      clientId: 'web',
-      subject: 'alice',
-      scope: ['read'],
-      grantId: id,
-      issuedAt: now,
-      expiresAt: now + 60,
-    };
     const calls: Record<string, () => Promise<unknown>> = {
-      'clients.find': () => stores.clients.find(id),
-      'clients.save': async () =>
-        stores.clients.save?.({
-          id,
-          redirectUris: [],
-          grantTypes: [],
-          responseTypes: [],
-          tokenEndpointAuthMethods: ['none'],
-        }),
-      'clients.delete': async () => stores.clients.delete?.(id),
-      'codes.save': () =>
-        stores.authorizationCodes.save(
-          { ...common, redirectUri: 'https://a.test/cb', redirectUriSent: true },
-          60,
-        ),
-      'codes.find': () => stores.authorizationCodes.find(id),
-      'codes.consume': () => stores.authorizationCodes.consume(id),
-      'accessTokens.save': () =>
-        stores.accessTokens.save(
-          {
-            ...common,
-            format: 'opaque',
-            audience: 'https://api.test',
-            grantType: 'authorization_code',
-          },
-          60,
-        ),
-      'accessTokens.find': () => stores.accessTokens.find(id),
-      'accessTokens.revoke': () => stores.accessTokens.revoke(id),
-      'accessTokens.revokeGrant': () => stores.accessTokens.revokeGrant(id, 60),
-      'accessTokens.findByUniqueKey': () => stores.accessTokens.findByUniqueKey(id),
-      'refreshTokens.save': () => stores.refreshTokens.save(common, 60),
-      'refreshTokens.find': () => stores.refreshTokens.find(id),
-      'refreshTokens.consume': () => stores.refreshTokens.consume(id),
-      'refreshTokens.revoke': () => stores.refreshTokens.revoke(id),
-      'refreshTokens.revokeGrant': () => stores.refreshTokens.revokeGrant(id, 60),
-      'consents.find': () => stores.consents.find('alice', 'web'),
-      'consents.save': () => stores.consents.save('alice', 'web', ['read'], 60),
-      'consents.revoke': () => stores.consents.revoke('alice', 'web'),
+      put: () => records.put('code', id, { a: 1 }, 60, { key: id }),
+      get: () => records.get('code', id),
+      getBy: () => records.getBy('code', 'key', id),
+      listBy: () => records.listBy('code', 'key', id),
+      addOnce: () => records.addOnce('code', id, 60),
+      consume: () => records.consume('code', id),
+      update: () => records.update('code', id, { a: 2 }, 1),
+      delete: () => records.delete('code', id),
+      increment: () => records.increment('rate', id, 60),
     };
     const results = await Promise.all(
       Object.entries(calls).map(
@@ -197,6 +171,26 @@ describe('MongoDB stores without a server', () => {
         .to.have.property('name')
         .that.matches(/^Mongo(ServerSelection|TopologyClosed)Error$/);
     }
+  });
+
+  it('bad options are TypeErrors that name the option', () => {
+    const make = (options: object) => () =>
+      new MongoRecordStore(options as ConstructorParameters<typeof MongoRecordStore>[0]);
+    expect(make({})).to.throw(TypeError, /options\.db/);
+    expect(make({ db: client.db(), collectionName: '' })).to.throw(
+      TypeError,
+      /options\.collectionName/,
+    );
+    expect(make({ db: client.db(), prefix: 'a[' })).to.throw(TypeError, /options\.prefix/);
+    expect(make({ db: client.db(), clock: 0 })).to.throw(TypeError, /options\.clock/);
+  });
+
+  it('a bad ttl is a RangeError, thrown before any call to the server', async () => {
+    const err = await records.put('code', randomUUID(), {}, 0).then(
+      () => expect.fail('expected a rejection'),
+      (e: unknown) => e,
+    );
+    expect(err).to.be.an.instanceOf(RangeError);
   });
 
   it('network errors, timeouts and retryable server errors count as unavailable; others do not', () => {

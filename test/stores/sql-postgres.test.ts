@@ -1,13 +1,13 @@
 /**
  * The SQL stores on PostgreSQL (127.0.0.1:5432, trust auth, user postgres,
- * database `test`; POSTGRES_URL overrides): the suite of sql-suite.ts (the store
- * contract on real time and on a frozen clock, then the SQL specifics), plus
- * what only pg needs: the pool's 'error' listener the stores add, unless the
+ * database `test`; POSTGRES_URL overrides): the suite of sql-suite.ts (the
+ * record contract, the typed store contract, the SQL specifics and the
+ * migration), plus what only pg needs: the pool's 'error' listener the stores add, unless the
  * host listens itself.
  */
 import { expect } from 'chai';
 import pg from 'pg';
-import { sqlStores } from '../../lib/stores/sql/sql-store.js';
+import { sqlStores } from '../../lib/stores/sql/index.js';
 import { describeSqlStore } from './sql-suite.js';
 
 const URI = process.env['POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -30,7 +30,7 @@ describeSqlStore<pg.Pool>({
       database: 'test',
       connectionTimeoutMillis: timeoutMs,
     }),
-  connection: (p) => ({ dialect: 'postgres', pool: p }),
+  connection: (p) => ({ dialect: 'postgres', client: p }),
   rows: async (p, sql, params) => (await p.query(sql, params)).rows,
   param: (n) => `$${n}`,
   currentSchema: 'current_schema()',
@@ -40,7 +40,7 @@ describeSqlStore<pg.Pool>({
   afterKill: 'no crash (an error listener is added), the next calls work',
   checkPool: (p) =>
     expect(p.listenerCount('error'), 'without it, pg would crash the process').to.equal(1),
-  schemaIndexes: 6,
+  schemaIndexes: 4,
   missingTableCode: '42P01', // undefined_table
   unavailableErrors: [
     { code: '08006' }, // connection_failure
@@ -57,7 +57,7 @@ describeSqlStore<pg.Pool>({
       const listener = (): void => undefined;
       p.on('error', listener);
       try {
-        sqlStores({ dialect: 'postgres', pool: p });
+        sqlStores({ dialect: 'postgres', client: p });
         expect(p.listeners('error')).to.deep.equal([listener]);
       } finally {
         await p.end();

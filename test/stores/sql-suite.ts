@@ -17,14 +17,13 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { expect } from 'chai';
 import { StoreUnavailableError } from '../../lib/errors.js';
 import type { SqlClientOptions, SqlDialect } from '../../lib/stores/sql/connect.js';
-import { isUnavailable, type SqlValue } from '../../lib/stores/sql/executor.js';
+import { isUnavailable, retryDeadlocks, type SqlValue } from '../../lib/stores/sql/executor.js';
 import { migrateSchema } from '../../lib/stores/sql/migrate.js';
 import { sqlTableNames } from '../../lib/stores/sql/queries.js';
 import { SqlRecordStore } from '../../lib/stores/sql/record-store.js';
 import { createSchema, schemaStatements } from '../../lib/stores/sql/schema.js';
 import { sqlStores, type SqlStores } from '../../lib/stores/sql/sql-store.js';
-import type { AuthorizationCodeRecord } from '../../lib/types.js';
-import type { Clock } from '../../lib/types.js';
+import type { AuthorizationCodeRecord, Clock } from '../../lib/types.js';
 import { requireService } from '../support/services.js';
 import { describeStoreContract } from './contract.js';
 import { describeRecordContract } from './record-contract.js';
@@ -326,10 +325,11 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
       it('values with quotes, backslashes, SQL and unicode round-trip as data', async () => {
         const nasty = `'; DROP TABLE ${sqlTableNames(PREFIXES.specifics).records}; -- \\' \\\\ " \` %_ \n\t Zoë ✓ 𝄞 😀 \u2028`;
         const id = `${nasty}${randomUUID()}`;
+        const kind = `k'; -- \\ " \` ✓ 😀`; // kinds and lookup names are short (MySQL: 64 bytes)
         const value = { [nasty]: nasty, list: [nasty, null, 1.5, true], nul: 'a\u0000b' };
-        await stores.records.put(nasty, id, value, 3600, { [nasty]: nasty });
-        expect((await stores.records.get(nasty, id))?.value).to.deep.equal(value);
-        expect((await stores.records.getBy(nasty, nasty, nasty))?.id).to.equal(id);
+        await stores.records.put(kind, id, value, 3600, { [kind]: nasty });
+        expect((await stores.records.get(kind, id))?.value).to.deep.equal(value);
+        expect((await stores.records.getBy(kind, kind, nasty))?.id).to.equal(id);
         const record = code({
           id: `${nasty}${randomUUID()}`,
           subject: nasty,
@@ -348,7 +348,7 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
           { clientId: nasty, scope: [nasty] },
         ]);
         expect(
-          (await stores.records.get(nasty, id))?.value,
+          (await stores.records.get(kind, id))?.value,
           'the tables are still there',
         ).to.deep.equal(value);
       });
@@ -517,6 +517,24 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
         });
 
         options.moreUnreachable?.();
+      });
+
+      it('a statement the server rolled back as a deadlock victim runs again, 3 times at most', async () => {
+        const deadlock =
+          dialect === 'mysql' ? { code: 'ER_LOCK_DEADLOCK', errno: 1213 } : { code: '40P01' };
+        let calls = 0;
+        const twice = () => (++calls <= 2 ? Promise.reject(deadlock) : Promise.resolve('done'));
+        expect(await retryDeadlocks(twice)).to.equal('done');
+        expect(calls).to.equal(3);
+        calls = 0;
+        const always = () => (++calls, Promise.reject(deadlock));
+        expect(await retryDeadlocks(always).catch((e: unknown) => e)).to.equal(deadlock);
+        expect(calls).to.equal(3);
+        calls = 0;
+        const other = { code: options.missingTableCode };
+        const failing = () => (++calls, Promise.reject(other));
+        expect(await retryDeadlocks(failing).catch((e: unknown) => e)).to.equal(other);
+        expect(calls, 'other errors are not retried').to.equal(1);
       });
 
       it('isUnavailable() knows the driver failures and nothing else', () => {

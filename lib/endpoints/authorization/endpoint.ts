@@ -34,6 +34,7 @@ import {
   type OAuthError,
 } from '../../errors.js';
 import type { ClientStore } from '../../stores/types.js';
+import type { Clock } from '../../types.js';
 import { consentSkipped, rememberConsent, type ConsentPolicy } from './consent.js';
 import {
   approvedLocation,
@@ -109,8 +110,8 @@ export interface AuthorizationEndpointOptions {
   readonly consent: ConsentPolicy;
   readonly issue: Omit<IssueContext, 'issuer' | 'allowPlainPkce' | 'events' | 'clock'>;
   readonly events: OAuthEventBus;
-  /** Epoch milliseconds. */
-  readonly clock: () => number;
+  /** The provider's clock (epoch milliseconds): every event's `time`. */
+  readonly clock: Clock;
   /** Logs a failure (a store that is down); called before it is answered. */
   readonly report: (error: OAuthError) => void;
 }
@@ -121,7 +122,7 @@ export class AuthorizationEndpoint {
   readonly #issue: IssueContext;
   readonly #consent: ConsentPolicy;
   readonly #events: OAuthEventBus;
-  readonly #clock: () => number;
+  readonly #clock: Clock;
   readonly #report: (error: OAuthError) => void;
 
   constructor(options: AuthorizationEndpointOptions) {

@@ -10,9 +10,11 @@
  *   JWT expiry anyway. SQL has no TTL: run {@link SqlRecordStore.deleteExpired}
  *   now and then to remove dead rows.
  * - Every statement is its own transaction; none holds a connection across
- *   statements. The atomic operations are each one conditional statement whose
- *   WHERE clause the database re-checks on the committed row after waiting for
- *   a parallel writer (mysql.ts and postgres.ts say why that is race-free).
+ *   statements (a deadlock victim is run again: executor.ts). Each atomic
+ *   operation rests on one conditional statement whose WHERE clause the
+ *   database re-checks on the committed row after waiting for a parallel
+ *   writer (mysql.ts and postgres.ts say why that is race-free; MySQL's
+ *   `addOnce()` is an UPDATE of an expired row, else an INSERT).
  *   Where a value must be computed here (`update()`'s merge, MySQL's
  *   `consume()`), the row is read first and the UPDATE matches only that row as
  *   read (put id and version); when it matches nothing, something changed and

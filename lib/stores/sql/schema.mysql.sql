@@ -12,6 +12,10 @@
 -- put_id is a random id per put(): a lookup finds its record only while the
 -- record carries the lookup's put_id. seq orders lookups: getBy() returns the
 -- record put last.
+--
+-- Sizes: kinds and lookup names up to 64 bytes, ids and lookup values up to
+-- 512 bytes (UTF-8); a longer one is refused by the server (a 500, not a
+-- silent cut: STRICT_TRANS_TABLES, the default). Values up to 16 MB.
 
 CREATE TABLE IF NOT EXISTS oauth2_records (
   kind VARBINARY(64) NOT NULL,
