@@ -18,7 +18,10 @@ import type { GrantType, Logger } from '../types.js';
 interface Base {
   /** Epoch milliseconds, by the provider's clock. */
   readonly time: number;
-  /** The request id from the request context, when the adapter gave one. */
+  /**
+   * The request id from the request context (`X-Request-Id`), on events emitted
+   * where the engine holds the request: today `client.authentication_failed`.
+   */
   readonly requestId?: string | undefined;
 }
 

@@ -80,12 +80,23 @@ export function mayRefresh(client: Client, context: GrantContext): boolean {
   return context.refreshTokens.enabled && client.grantTypes.includes('refresh_token');
 }
 
+const BUILT_IN: readonly string[] = [
+  'authorization_code',
+  'client_credentials',
+  'password',
+  'refresh_token',
+];
+/** An absolute URI (RFC 3986 scheme, then no spaces): how extension grant types are named. */
+const EXTENSION = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/;
+
 /** Checks a grant a host app registers; throws a TypeError naming what is wrong. */
 export function checkGrant(grant: TokenGrant): void {
   if (grant === null || typeof grant !== 'object') throw new TypeError('grant: expected an object');
   const type = grant.grantType;
-  if (typeof type !== 'string' || !/^[A-Za-z0-9._~:/-]+$/.test(type)) {
-    throw new TypeError(`grant: grantType must be a grant_type value, got ${JSON.stringify(type)}`);
+  if (typeof type !== 'string' || !(BUILT_IN.includes(type) || EXTENSION.test(type))) {
+    throw new TypeError(
+      `grant: grantType must be one of RFC 6749's or, for an extension grant, an absolute URI (RFC 6749 4.5), got ${JSON.stringify(type)}`,
+    );
   }
   if (typeof grant.handle !== 'function')
     throw new TypeError(`grant ${type}: handle must be a function`);

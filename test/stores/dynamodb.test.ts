@@ -95,6 +95,7 @@ describe('DynamoDB stores (dynalite)', () => {
     };
   }
 
+  /** The typed stores on their own SDK client. */
   function stores(
     at: number,
     clock: FrozenClock,
