@@ -282,7 +282,7 @@ export function resolveStores(options: ProviderOptions, config: ResolvedConfig):
     throw new TypeError('options.stores must be an object');
   const configured = config.configuredClients;
   const store = config.clientStore;
-  if (store !== undefined && given.clients !== undefined) {
+  if (store !== undefined && given.clients !== undefined && given.clients !== store) {
     throw new TypeError('options.clients is a store and options.stores.clients is set: give one');
   }
   const records = given.records ?? new MemoryRecordStore({ clock: config.clock });

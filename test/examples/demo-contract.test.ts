@@ -503,15 +503,12 @@ describe('examples/demo-app: the fixed contract of issue 3', () => {
         .send({ grant_type: 'refresh_token', refresh_token: 'x' });
       expect(basic.status).to.equal(401);
       expect(basic.body.error).to.equal('invalid_client');
-      const post = await request(app)
-        .post('/token')
-        .type('form')
-        .send({
-          grant_type: 'refresh_token',
-          refresh_token: 'x',
-          client_id: 'demo-web',
-          client_secret: 'wrong-secret',
-        });
+      const post = await request(app).post('/token').type('form').send({
+        grant_type: 'refresh_token',
+        refresh_token: 'x',
+        client_id: 'demo-web',
+        client_secret: 'wrong-secret',
+      });
       // RFC 6749 5.2: 401 is required only when the client used the Authorization header
       expect(post.status).to.be.oneOf([400, 401]);
       expect(post.body.error).to.equal('invalid_client');
