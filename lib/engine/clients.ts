@@ -11,18 +11,30 @@
  * Rules:
  * - a configured client id cannot be saved or deleted through the registry
  *   (TypeError): change the configuration instead;
- * - without a registry, saving is a TypeError that says how to get one.
+ * - without a registry, saving is a TypeError that says how to get one;
+ * - a save is `client.registered` (a new id) or `client.updated`, a delete
+ *   `client.deleted`, after the store answered.
  */
 import type { ClientStore } from '../stores/types.js';
-import type { Client } from '../types.js';
+import type { Client, Clock } from '../types.js';
+import type { OAuthEventBus } from './events.js';
 
 export class ConfiguredClients implements Required<ClientStore> {
   readonly #configured: ReadonlyMap<string, Client>;
   readonly #registry: ClientStore | undefined;
+  readonly #events: OAuthEventBus;
+  readonly #clock: Clock;
 
-  constructor(configured: ReadonlyMap<string, Client>, registry: ClientStore | undefined) {
+  constructor(
+    configured: ReadonlyMap<string, Client>,
+    registry: ClientStore | undefined,
+    events: OAuthEventBus,
+    clock: Clock,
+  ) {
     this.#configured = configured;
     this.#registry = registry;
+    this.#events = events;
+    this.#clock = clock;
   }
 
   async find(clientId: string): Promise<Client | undefined> {
@@ -30,11 +42,22 @@ export class ConfiguredClients implements Required<ClientStore> {
   }
 
   async save(client: Client): Promise<void> {
-    await this.#writable(client.id, 'save').save?.(client);
+    const registry = this.#writable(client.id, 'save');
+    const listening =
+      this.#events.wants('client.registered') || this.#events.wants('client.updated');
+    const existed = listening && (await registry.find(client.id)) !== undefined;
+    await registry.save?.(client);
+    if (listening) {
+      const type = existed ? 'client.updated' : 'client.registered';
+      this.#events.emit(type, { time: this.#clock(), clientId: client.id });
+    }
   }
 
   async delete(clientId: string): Promise<void> {
     await this.#writable(clientId, 'delete').delete?.(clientId);
+    if (this.#events.wants('client.deleted')) {
+      this.#events.emit('client.deleted', { time: this.#clock(), clientId });
+    }
   }
 
   #writable(clientId: string, operation: string): ClientStore {

@@ -13,6 +13,7 @@ import type { ScopeOptions } from '../helpers/scope.js';
 import { MemoryRecordStore } from '../stores/memory.js';
 import { recordStores } from '../stores/typed-stores.js';
 import { ConfiguredClients } from './clients.js';
+import type { OAuthEventBus } from './events.js';
 import type { ClientStore, Stores } from '../stores/types.js';
 import {
   generateSigningKey,
@@ -276,7 +277,11 @@ function configuredClients(value: ProviderOptions['clients']): {
  * The provider's stores: what `options.stores` gives, memory stores (on the
  * provider's clock) for the rest, and the clients layered over the registry.
  */
-export function resolveStores(options: ProviderOptions, config: ResolvedConfig): Stores {
+export function resolveStores(
+  options: ProviderOptions,
+  config: ResolvedConfig,
+  events: OAuthEventBus,
+): Stores {
   const given = options.stores ?? {};
   if (typeof given !== 'object' || given === null)
     throw new TypeError('options.stores must be an object');
@@ -289,7 +294,12 @@ export function resolveStores(options: ProviderOptions, config: ResolvedConfig):
   const fallback = recordStores(records);
   return Object.freeze({
     records,
-    clients: new ConfiguredClients(configured, store ?? given.clients ?? fallback.clients),
+    clients: new ConfiguredClients(
+      configured,
+      store ?? given.clients ?? fallback.clients,
+      events,
+      config.clock,
+    ),
     authorizationCodes: given.authorizationCodes ?? fallback.authorizationCodes,
     accessTokens: given.accessTokens ?? fallback.accessTokens,
     refreshTokens: given.refreshTokens ?? fallback.refreshTokens,

@@ -21,17 +21,13 @@ import {
 } from '../endpoints/client-authenticator.js';
 import { introspect } from '../endpoints/introspection.js';
 import { buildMetadata, type ServerMetadata } from '../endpoints/metadata.js';
-import { checkEndpoint, type EndpointDefinition } from '../endpoints/registry.js';
+import { builtInEndpoints, type BuiltInHandlers } from '../endpoints/built-in.js';
+import type { EndpointDefinition } from '../endpoints/registry.js';
 import { revoke } from '../endpoints/revocation.js';
 import { token } from '../endpoints/token.js';
 import { authorizationCodeGrant } from '../grants/authorization-code.js';
 import { clientCredentialsGrant } from '../grants/client-credentials.js';
-import {
-  checkGrant,
-  type GrantContext,
-  type GrantRevocationReason,
-  type TokenGrant,
-} from '../grants/grant.js';
+import type { GrantContext, GrantRevocationReason, TokenGrant } from '../grants/grant.js';
 import { passwordGrant } from '../grants/password.js';
 import { refreshTokenGrant } from '../grants/refresh-token.js';
 import { ScopePolicy } from '../helpers/scope.js';
@@ -40,6 +36,7 @@ import { AccessTokenChecker, type AccessTokenInfo, type VerifyOptions } from '..
 import { TokenMinter } from '../tokens/minter.js';
 import type { EngineRequest, EngineResponse, GrantType, RequestContext } from '../types.js';
 import { OAuthEventBus } from './events.js';
+import { Registries } from './registries.js';
 import { logEvents, silentLogger } from './logger.js';
 import {
   resolveOptions,
@@ -55,10 +52,6 @@ export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({
   Pragma: 'no-cache',
 });
 
-/** How long clients may cache the metadata document and the JWKS, in seconds. */
-const METADATA_MAX_AGE = 3600;
-const JWKS_MAX_AGE = 300;
-
 export type { AuthorizationCodeInput } from '../endpoints/authorization/issue.js';
 
 export class Provider {
@@ -71,11 +64,7 @@ export class Provider {
    * `provider.events.on('token.issued', listener)`.
    */
   readonly events: OAuthEventBus;
-  readonly #grants = new Map<string, TokenGrant>();
-  readonly #clientAuthMethods: ClientAuthenticationMethod[] = [];
-  readonly #endpoints = new Map<string, EndpointDefinition>();
-  /** {@link repeatableAt}'s answers, dropped whenever a grant or endpoint is registered. */
-  readonly #repeatable = new Map<string, ReadonlySet<string>>();
+  readonly #registries = new Registries();
   readonly #minter: TokenMinter;
   readonly #checker: AccessTokenChecker;
   readonly #context: GrantContext;
@@ -94,7 +83,7 @@ export class Provider {
     this.events = new OAuthEventBus(config.logger);
     if (config.logger !== silentLogger) logEvents(this.events, config.logger);
     this.scopes = new ScopePolicy(options.scopes);
-    this.stores = resolveStores(options, config);
+    this.stores = resolveStores(options, config, this.events);
     this.#minter = new TokenMinter({
       issuer: config.issuer,
       audience: config.audience,
@@ -156,7 +145,7 @@ export class Provider {
     });
     this.#authenticate = clientAuthenticator(
       this.stores.clients,
-      () => this.#clientAuthMethods,
+      () => this.#registries.clientAuthMethods,
       this.events,
       config.clock,
     );
@@ -168,12 +157,13 @@ export class Provider {
     if (g.refreshToken) this.registerGrant(refreshTokenGrant(g.refreshToken));
     if (g.password) this.registerGrant(passwordGrant(g.password));
     for (const grant of config.extensionGrants) this.registerGrant(grant);
-    for (const endpoint of this.#builtInEndpoints()) this.registerEndpoint(endpoint);
+    for (const endpoint of builtInEndpoints(this.#handlers())) this.registerEndpoint(endpoint);
     this.#checkConfiguredClients(config);
-    const unknown = Object.keys(config.endpoints).filter((name) => !this.#endpoints.has(name));
+    const known = this.#registries.endpoints;
+    const unknown = Object.keys(config.endpoints).filter((name) => !known.has(name));
     if (unknown.length > 0) {
       throw new TypeError(
-        `options.endpoints.${unknown[0]} is not an endpoint; known: ${[...this.#endpoints.keys()].join(', ')}`,
+        `options.endpoints.${unknown[0]} is not an endpoint; known: ${[...known.keys()].join(', ')}`,
       );
     }
   }
@@ -197,12 +187,7 @@ export class Provider {
    * @throws TypeError for a malformed grant or a grant type already registered.
    */
   registerGrant(grant: TokenGrant): void {
-    checkGrant(grant);
-    if (this.#grants.has(grant.grantType)) {
-      throw new TypeError(`grant ${grant.grantType}: a grant with that grant_type is registered`);
-    }
-    this.#grants.set(grant.grantType, Object.freeze({ ...grant }));
-    this.#repeatable.clear();
+    this.#registries.addGrant(grant);
   }
 
   /**
@@ -211,18 +196,7 @@ export class Provider {
    * @throws TypeError for a malformed method or a name already registered.
    */
   registerClientAuthMethod(method: ClientAuthenticationMethod): void {
-    if (method === null || typeof method !== 'object' || typeof method.name !== 'string') {
-      throw new TypeError('client authentication method: expected { name, present, verify }');
-    }
-    if (typeof method.present !== 'function' || typeof method.verify !== 'function') {
-      throw new TypeError(
-        `client authentication method ${method.name}: needs present() and verify()`,
-      );
-    }
-    if (this.#clientAuthMethods.some((m) => m.name === method.name)) {
-      throw new TypeError(`client authentication method ${method.name} is registered`);
-    }
-    this.#clientAuthMethods.push(method);
+    this.#registries.addClientAuthMethod(method);
   }
 
   /**
@@ -231,28 +205,24 @@ export class Provider {
    * @throws TypeError for a malformed endpoint or a name or path already taken.
    */
   registerEndpoint(endpoint: EndpointDefinition): void {
-    const path = this.config.endpoints[endpoint.name] ?? endpoint.path;
-    const resolved = Object.freeze({ ...endpoint, path });
-    checkEndpoint(resolved, this.#endpoints);
-    this.#endpoints.set(endpoint.name, resolved);
-    this.#repeatable.clear();
+    this.#registries.addEndpoint(endpoint, this.config.endpoints[endpoint.name] ?? endpoint.path);
   }
 
   /** The endpoints, in the order they were registered, with their resolved paths. */
   get endpoints(): readonly EndpointDefinition[] {
-    return [...this.#endpoints.values()].filter((e) => e.enabled?.() !== false);
+    return [...this.#registries.endpoints.values()].filter((e) => e.enabled?.() !== false);
   }
 
   /** The URL of an endpoint: the issuer and its path. */
   endpointUrl(name: string): string {
-    const endpoint = this.#endpoints.get(name);
+    const endpoint = this.#registries.endpoints.get(name);
     if (endpoint === undefined) throw new TypeError(`endpointUrl(): no endpoint named ${name}`);
     return this.config.issuer + endpoint.path;
   }
 
   /** The client-authentication methods, in the order their credentials are looked for. */
   get clientAuthMethods(): readonly string[] {
-    return this.#clientAuthMethods.map((m) => m.name);
+    return this.#registries.clientAuthMethods.map((m) => m.name);
   }
 
   /**
@@ -261,20 +231,12 @@ export class Provider {
    * registered later is honoured by handlers made earlier.
    */
   repeatableAt(name: string): ReadonlySet<string> {
-    let set = this.#repeatable.get(name);
-    if (set === undefined) {
-      const own = this.#endpoints.get(name)?.repeatable ?? [];
-      const grants =
-        name === 'token' ? [...this.#grants.values()].flatMap((g) => g.repeatable ?? []) : [];
-      set = new Set([...own, ...grants]);
-      this.#repeatable.set(name, set);
-    }
-    return set;
+    return this.#registries.repeatableAt(name);
   }
 
   /** The grant types the token endpoint offers. */
   get grantTypes(): GrantType[] {
-    return [...this.#grants.keys()] as GrantType[];
+    return [...this.#registries.grants.keys()] as GrantType[];
   }
 
   /** The response types the authorization endpoint offers. */
@@ -290,7 +252,7 @@ export class Provider {
     try {
       const context = this.#request(request, 'token');
       const body = await token(context, {
-        grants: this.#grants,
+        grants: this.#registries.grants,
         authenticate: this.#authenticate,
         grantContext: this.#context,
       });
@@ -347,7 +309,7 @@ export class Provider {
       grantTypes: this.grantTypes,
       responseTypes: this.responseTypes,
       scopes: [...this.scopes.available],
-      clientAuthMethods: this.#clientAuthMethods,
+      clientAuthMethods: this.#registries.clientAuthMethods,
     });
   }
 
@@ -366,58 +328,16 @@ export class Provider {
     return requestContext(request, this.endpointUrl(name));
   }
 
-  #builtInEndpoints(): EndpointDefinition[] {
-    return [
-      {
-        name: 'authorization',
-        handlerName: 'authorize',
-        kind: 'authorization',
-        path: '/authorize',
-        metadataKey: 'authorization_endpoint',
-        enabled: () => this.responseTypes.length > 0,
-      },
-      {
-        name: 'token',
-        handlerName: 'token',
-        kind: 'form',
-        path: '/token',
-        metadataKey: 'token_endpoint',
-        handle: (request) => this.token(request),
-      },
-      {
-        name: 'revocation',
-        handlerName: 'revoke',
-        kind: 'form',
-        path: '/revoke',
-        metadataKey: 'revocation_endpoint',
-        handle: (request) => this.revoke(request),
-      },
-      {
-        name: 'introspection',
-        handlerName: 'introspect',
-        kind: 'form',
-        path: '/introspect',
-        metadataKey: 'introspection_endpoint',
-        handle: (request) => this.introspect(request),
-      },
-      {
-        name: 'jwks',
-        handlerName: 'jwks',
-        kind: 'document',
-        path: '/jwks',
-        metadataKey: 'jwks_uri',
-        document: () => this.jwks(),
-        maxAge: JWKS_MAX_AGE,
-      },
-      {
-        name: 'metadata',
-        handlerName: 'metadata',
-        kind: 'document',
-        path: '/.well-known/oauth-authorization-server',
-        document: () => this.metadata(),
-        maxAge: METADATA_MAX_AGE,
-      },
-    ];
+  /** What the built-in endpoints call (lib/endpoints/built-in.ts). */
+  #handlers(): BuiltInHandlers {
+    return {
+      authorizationEnabled: () => this.responseTypes.length > 0,
+      token: (request) => this.token(request),
+      revoke: (request) => this.revoke(request),
+      introspect: (request) => this.introspect(request),
+      jwks: () => this.jwks(),
+      metadata: () => this.metadata(),
+    };
   }
 
   /**

@@ -1,12 +1,14 @@
 /**
  * The record store (lib/stores/records.ts) on DynamoDB (AWS SDK v3), through a
  * document client the host app created; `dynamoStores()` puts the typed stores on it.
+ * The pieces: ./dynamodb/table.ts (the table and its items),
+ * ./dynamodb/lookups.ts (the lookup items) and ./dynamodb/errors.ts (which SDK
+ * errors mean "unavailable").
  *
  * One table, made by `createDynamoTable()`, keyed by `pk` and `sk`: a record
  * item per record, a counter item per counter, and an item per lookup of each
- * record. lib/stores/dynamodb/table.ts lists the items and their attributes;
- * every expiry is epoch ms by the store's `clock`, checked on every read and in
- * every condition, and the table's TTL attribute is only the cleanup.
+ * record. Every expiry is epoch ms by the store's `clock`, checked on every read
+ * and in every condition, and the table's TTL attribute is only the cleanup.
  *
  * Atomicity: each atomic method is one conditional write, which DynamoDB applies
  * to one caller; every other caller gets `ConditionalCheckFailedException`.
@@ -21,23 +23,16 @@
  * - `increment()`: `ADD count 1` on `window_ms > now`; when that fails (no window,
  *   or it ended), PutItem `count = 1` on "absent or ended". Each call is counted by
  *   exactly one successful write.
- * (If the SDK retries a write whose answer was lost, the retry fails its
- * condition: then nobody wins, never two.)
  *
- * Lookups are items, not a GSI: a GSI is only eventually consistent, and a token
- * must be findable by its unique key as soon as it is saved. `getBy()` queries
- * the lookup's partition and tries the newest put (`seq`) first; both lookups
- * read the record and keep it only if it is live and still has that lookup. A
- * put, addOnce or delete removes the lookup items the old record had and the new
- * one has not (on `seq` = the old record's, so a newer put's items stay). Every
- * read is strongly consistent.
+ * Lookups: `getBy()` queries the lookup's items and tries the newest put (`seq`)
+ * first; both lookups read the record and keep it only if it is live and still
+ * has that lookup. Every read is strongly consistent.
  *
  * The client must be a `DynamoDBDocument` (the aggregated document client): the
- * store calls `get()`/`put()`/`update()`/`delete()`/`query()` and imports nothing
- * but types from the SDK. Network failures, timeouts, throttling and 5xx answers
- * become `StoreUnavailableError` (the SDK error is the `cause`); anything else (a
- * missing table, bad credentials) is rethrown as it is. The SDK's defaults retry
- * three times and never time out a request; a fail-fast client:
+ * store calls `get()`/`put()`/`update()`/`delete()`/`query()` and, with its
+ * pieces, imports nothing but types from the SDK. Network failures, timeouts,
+ * throttling and 5xx answers become `StoreUnavailableError`. The SDK's defaults
+ * retry three times and never time out a request; a fail-fast client:
  *
  *     const db = new DynamoDB({
  *       region: 'eu-west-1',
@@ -47,7 +42,6 @@
  *     const stores = dynamoStores({ client: DynamoDBDocument.from(db), tableName: 'oauth2' });
  */
 import type { DynamoDBDocument } from '@aws-sdk/lib-dynamodb';
-import { StoreUnavailableError } from '../errors.js';
 import type { Clock } from '../types.js';
 import {
   checkTtl,
@@ -60,9 +54,10 @@ import {
   type StoredRecord,
 } from './records.js';
 import { recordStores, type RecordStores } from './typed-stores.js';
+import { dynamoCall, dynamoConditional } from './dynamodb/errors.js';
+import { DynamoLookups } from './dynamodb/lookups.js';
 import {
   expiryAttributes,
-  lookupKey,
   lookupsOf,
   numberOf,
   recordItem,
@@ -77,6 +72,7 @@ export type DynamoDocumentClient = Pick<
   'get' | 'put' | 'update' | 'delete' | 'query'
 >;
 
+/** The options of {@link DynamoRecordStore} and {@link dynamoStores}. */
 export interface DynamoStoreOptions {
   /** `DynamoDBDocument.from(dynamoDbClient)`. Required. */
   client: DynamoDocumentClient;
@@ -89,43 +85,6 @@ export interface DynamoStoreOptions {
 }
 
 const PREFIX = /^[A-Za-z0-9._:~@+=/-]{0,64}$/;
-
-/** Errors that mean "try again later": throttling, or no answer in time. */
-const UNAVAILABLE = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'TimeoutError',
-  'AbortError',
-]);
-
-interface SdkError {
-  name?: unknown;
-  code?: unknown;
-  $retryable?: unknown;
-  $metadata?: { httpStatusCode?: number };
-}
-
-/** Whether an SDK error means the service was not reached or could not answer. */
-export function isDynamoUnavailable(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const e = err as SdkError;
-  if (typeof e.name === 'string' && UNAVAILABLE.has(e.name)) return true;
-  if (e.$retryable !== undefined && e.$retryable !== null && e.$retryable !== false) return true;
-  const status = e.$metadata?.httpStatusCode;
-  if (status !== undefined) return status >= 500;
-  // No HTTP answer at all: a system error (ECONNREFUSED, ECONNRESET, ETIMEDOUT, ENOTFOUND...).
-  return typeof e.code === 'string' && /^E[A-Z_]+$/.test(e.code);
-}
-
-function conditionFailed(err: unknown): boolean {
-  return (
-    typeof err === 'object' &&
-    err !== null &&
-    'name' in err &&
-    err.name === 'ConditionalCheckFailedException'
-  );
-}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -149,6 +108,7 @@ export class DynamoRecordStore implements RecordStore {
   readonly #client: DynamoDocumentClient;
   readonly #table: string;
   readonly #prefix: string;
+  readonly #lookups: DynamoLookups;
 
   constructor(options: DynamoStoreOptions) {
     const {
@@ -170,6 +130,7 @@ export class DynamoRecordStore implements RecordStore {
     this.#client = client;
     this.#table = tableName;
     this.#prefix = prefix;
+    this.#lookups = new DynamoLookups(client, tableName, prefix);
     this.clock = clock;
   }
 
@@ -185,26 +146,15 @@ export class DynamoRecordStore implements RecordStore {
     const now = this.clock();
     const expiresAt = expiryOf(now, ttl);
     const fields = recordItem(value, lookups, expiresAt, now);
-    const old = await this.#call('PutItem', () =>
+    const old = await dynamoCall('PutItem', () =>
       this.#client.put({
         TableName: this.#table,
         Item: { ...this.#key(kind, id), ...fields },
         ReturnValues: 'ALL_OLD',
       }),
     );
-    const lookupItem = (lookup: string, lookupValue: string): DynamoItem => ({
-      ...lookupKey(this.#prefix, kind, lookup, lookupValue, id),
-      seq: fields['seq'],
-      ...expiryAttributes(expiresAt, now),
-    });
-    await Promise.all(
-      Object.entries(lookups).map(([lookup, lookupValue]) =>
-        this.#call('PutItem', () =>
-          this.#client.put({ TableName: this.#table, Item: lookupItem(lookup, lookupValue) }),
-        ),
-      ),
-    );
-    await this.#dropLookups(kind, id, old.Attributes, lookups);
+    await this.#lookups.put(kind, id, lookups, fields['seq'], expiresAt, now);
+    await this.#lookups.drop(kind, id, old.Attributes, lookups);
   }
 
   async get(kind: string, id: string): Promise<StoredRecord | undefined> {
@@ -213,7 +163,7 @@ export class DynamoRecordStore implements RecordStore {
   }
 
   async getBy(kind: string, lookup: string, value: string): Promise<StoredRecord | undefined> {
-    const entries = await this.#lookupEntries(kind, lookup, value);
+    const entries = await this.#lookups.entries(kind, lookup, value, this.clock());
     entries.sort((a, b) => (a.seq < b.seq ? 1 : a.seq > b.seq ? -1 : 0));
     for (const { id } of entries) {
       const found = await this.#matching(kind, id, lookup, value);
@@ -223,7 +173,7 @@ export class DynamoRecordStore implements RecordStore {
   }
 
   async listBy(kind: string, lookup: string, value: string): Promise<StoredRecord[]> {
-    const entries = await this.#lookupEntries(kind, lookup, value);
+    const entries = await this.#lookups.entries(kind, lookup, value, this.clock());
     const found = await Promise.all(
       entries.map(({ id }) => this.#matching(kind, id, lookup, value)),
     );
@@ -235,7 +185,7 @@ export class DynamoRecordStore implements RecordStore {
     checkRecord(value, {});
     const now = this.clock();
     const item = { ...this.#key(kind, id), ...recordItem(value, {}, expiryOf(now, ttl), now) };
-    const out = await this.#conditional('PutItem', () =>
+    const out = await dynamoConditional('PutItem', () =>
       this.#client.put({
         TableName: this.#table,
         Item: item,
@@ -245,13 +195,13 @@ export class DynamoRecordStore implements RecordStore {
       }),
     );
     if (out === undefined) return false;
-    await this.#dropLookups(kind, id, out.Attributes, {});
+    await this.#lookups.drop(kind, id, out.Attributes, {});
     return true;
   }
 
   async consume(kind: string, id: string): Promise<StoredRecord | undefined> {
     const now = this.clock();
-    const out = await this.#conditional('UpdateItem', () =>
+    const out = await dynamoConditional('UpdateItem', () =>
       this.#client.update({
         TableName: this.#table,
         Key: this.#key(kind, id),
@@ -284,14 +234,14 @@ export class DynamoRecordStore implements RecordStore {
   }
 
   async delete(kind: string, id: string): Promise<void> {
-    const old = await this.#call('DeleteItem', () =>
+    const old = await dynamoCall('DeleteItem', () =>
       this.#client.delete({
         TableName: this.#table,
         Key: this.#key(kind, id),
         ReturnValues: 'ALL_OLD',
       }),
     );
-    await this.#dropLookups(kind, id, old.Attributes, {});
+    await this.#lookups.drop(kind, id, old.Attributes, {});
   }
 
   async increment(kind: string, id: string, ttl: number): Promise<number> {
@@ -299,7 +249,7 @@ export class DynamoRecordStore implements RecordStore {
     const key = recordKey(this.#prefix, kind, id, 'counter');
     for (;;) {
       const now = this.clock();
-      const out = await this.#conditional('UpdateItem', () =>
+      const out = await dynamoConditional('UpdateItem', () =>
         this.#client.update({
           TableName: this.#table,
           Key: key,
@@ -314,7 +264,7 @@ export class DynamoRecordStore implements RecordStore {
       if (count !== undefined) return count;
       // No window, or it ended: start one, unless another caller just did (then count in it).
       const end = expiryOf(now, ttl) as number;
-      const started = await this.#conditional('PutItem', () =>
+      const started = await dynamoConditional('PutItem', () =>
         this.#client.put({
           TableName: this.#table,
           Item: { ...key, count: 1, window_ms: end, ...expiryAttributes(end, now) },
@@ -333,7 +283,7 @@ export class DynamoRecordStore implements RecordStore {
     read: DynamoItem,
     value: RecordValue,
   ): Promise<StoredRecord | undefined> {
-    const out = await this.#conditional('UpdateItem', () =>
+    const out = await dynamoConditional('UpdateItem', () =>
       this.#client.update({
         TableName: this.#table,
         Key: this.#key(kind, id),
@@ -357,7 +307,7 @@ export class DynamoRecordStore implements RecordStore {
 
   /** The live record item. */
   async #getRecord(kind: string, id: string): Promise<DynamoItem | undefined> {
-    const out = await this.#call('GetItem', () =>
+    const out = await dynamoCall('GetItem', () =>
       this.#client.get({ TableName: this.#table, Key: this.#key(kind, id), ConsistentRead: true }),
     );
     const item = out.Item;
@@ -381,86 +331,8 @@ export class DynamoRecordStore implements RecordStore {
       : undefined;
   }
 
-  /** The ids and put orders of a lookup's live items (every page of the query). */
-  async #lookupEntries(
-    kind: string,
-    lookup: string,
-    value: string,
-  ): Promise<{ id: string; seq: string }[]> {
-    const { pk } = lookupKey(this.#prefix, kind, lookup, value, '');
-    const now = this.clock();
-    const entries: { id: string; seq: string }[] = [];
-    let start: DynamoItem | undefined;
-    do {
-      const out = await this.#call('Query', () =>
-        this.#client.query({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        if (isExpired(numberOf(item['expires_ms']), now)) continue;
-        entries.push({ id: String(item['sk']), seq: String(item['seq']) });
-      }
-      start = out.LastEvaluatedKey;
-    } while (start !== undefined);
-    return entries;
-  }
-
-  /**
-   * Deletes the lookup items of a replaced or deleted record `old` that `kept`
-   * does not have, on `seq` = the old record's, so a newer put's items stay.
-   */
-  async #dropLookups(
-    kind: string,
-    id: string,
-    old: DynamoItem | undefined,
-    kept: RecordLookups,
-  ): Promise<void> {
-    if (old === undefined) return;
-    const gone = Object.entries(lookupsOf(old)).filter(
-      ([lookup, value]) => !(Object.hasOwn(kept, lookup) && kept[lookup] === value),
-    );
-    await Promise.all(
-      gone.map(([lookup, value]) =>
-        this.#conditional('DeleteItem', () =>
-          this.#client.delete({
-            TableName: this.#table,
-            Key: lookupKey(this.#prefix, kind, lookup, value, id),
-            ConditionExpression: 'seq = :seq',
-            ExpressionAttributeValues: { ':seq': old['seq'] },
-          }),
-        ),
-      ),
-    );
-  }
-
   #key(kind: string, id: string): { pk: string; sk: string } {
     return recordKey(this.#prefix, kind, id);
-  }
-
-  /** Runs an SDK call; an unavailable service becomes StoreUnavailableError. */
-  async #call<T>(op: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (err) {
-      if (isDynamoUnavailable(err))
-        throw new StoreUnavailableError(`DynamoDB store: ${op} failed`, { cause: err });
-      throw err;
-    }
-  }
-
-  /** Runs a conditional write: `undefined` when its condition failed (another caller won). */
-  async #conditional<T>(op: string, run: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await this.#call(op, run);
-    } catch (err) {
-      if (conditionFailed(err)) return undefined;
-      throw err;
-    }
   }
 }
 
@@ -475,6 +347,7 @@ export function dynamoStores(options: DynamoStoreOptions): RecordStores {
   return recordStores(new DynamoRecordStore(options));
 }
 
+export { isDynamoUnavailable } from './dynamodb/errors.js';
 export {
   createDynamoTable,
   dynamoTableDefinition,

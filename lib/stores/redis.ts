@@ -2,72 +2,39 @@
  * The Redis record store, on ioredis: one Redis (5 or later), or a Redis Cluster.
  * It implements the persistence primitive (./records.ts, whose header holds the
  * rules); {@link redisStores} puts the typed stores (./typed-stores.ts) on top.
+ * The pieces: ./redis/keys.ts (the keys, the fields of their hashes, one key per
+ * command) and ./redis/scripts.ts (the Lua script that makes each write atomic).
  *
  * The host app creates the `Redis` or `Cluster` (with {@link redisFailFastOptions} or
  * {@link redisClusterFailFastOptions}), waits until it is ready, hands it to
- * {@link redisStores}, and closes it itself. This module imports only types from
- * ioredis, so an app on the memory stores never loads it.
- *
- * Keys (P is the prefix, default `oauth2:`; in `<x>` the characters `%`, `:`, `{`
- * and `}` are percent-escaped, so keys are unambiguous and no value makes a hash tag):
- *
- * | key                           | holds: a hash of                   | Redis TTL (cleanup)     |
- * | ----------------------------- | ---------------------------------- | ----------------------- |
- * | P`<kind>:<id>`                | a record: v, n, e, c, l (below)    | ttl of put(); or none   |
- * | P`<kind>:<id>`                | a counter: i = the count, e        | the window's            |
- * | P`<kind>:by:<lookup>:<value>` | a lookup index: id → `<seq> <e>`   | its latest e; or none   |
- *
- * Fields: v = the value as JSON, n = the version, e = expiresAt (epoch ms; absent,
- * or `-` in an index entry, for no expiry), c = consumedAt (epoch ms; set by
- * consume()), l = the lookups as JSON (absent when none). A record key has one
- * unescaped `:` after the prefix and an index key three, so the two never meet; a
- * counter shares the record keys, so a kind holds records or counters, not both.
+ * {@link redisStores}, and closes it itself. This module and its pieces import only
+ * types from ioredis, so an app on the memory stores never loads it.
  *
  * Time: every expiry is epoch milliseconds from the store's `clock`, kept in the
  * hash; every read and every script compares it with now (a script gets now as an
  * argument), so a record past it is never returned while Redis still holds it. The
  * PEXPIRE each write sets is only the cleanup of what is dead anyway.
  *
- * One key per command: every command and every script touches exactly one key, so
- * nothing is CROSSSLOT on a Cluster, no hash tag is needed and keys spread over all
- * slots (a prefix may carry its own tag, `oauth2:{auth}:`, to pin everything to one
- * slot; that works but is not needed). The one place where two keys belong together
- * is a record and its lookup index; they are written by separate commands, and
- * neither can be trusted alone, so:
+ * Lookups: a record and its lookup index are two keys, written by separate
+ * commands, and neither can be trusted alone, so:
  * - put() writes the record first and, once that succeeded, adds the id to each
- *   lookup's index. A put that fails between leaves a record no lookup finds, and
- *   rejects, so the caller knows.
+ *   lookup's index (one script per lookup, sent together). A put that fails
+ *   between leaves a record no lookup finds, and rejects, so the caller knows.
  * - An index entry is only a hint: getBy() and listBy() read the record and return
  *   it only if it is live and its own `l` still holds that lookup value. A record
  *   that was replaced (other lookups), deleted or expired is skipped.
- * - getBy() returns the most recently put record: an entry's seq is the server's
- *   TIME in microseconds at the index write, forced above every seq in the index,
- *   so it grows with every put into that index (TIME inside a script that writes is
- *   why Redis 5 is the oldest supported); getBy walks the entries from the
- *   highest seq down and stops at the first record that checks out.
- * - Index entries do not outlive their use: each index write drops entries whose
- *   expiry passed (and keeps the later expiry when one id is put again, so a lost
- *   race never shortens it); getBy() and listBy() drop the stale entries they met
- *   with a script that removes an entry only if it is still the very entry read
- *   (same seq). A put racing that reader wrote its record before its index entry,
- *   so the reader either saw the new record (and keeps the entry) or the entry
- *   changed under it (and stays).
+ * - getBy() returns the most recently put record: it walks the entries from the
+ *   highest seq down (seq grows with every put into an index) and stops at the
+ *   first record that checks out.
+ * - getBy() and listBy() drop the stale entries they met, each only if it is still
+ *   the very entry read. A put racing that reader wrote its record before its
+ *   index entry, so the reader either saw the new record (and keeps the entry) or
+ *   the entry changed under it (and stays).
  *
- * Atomicity, each by one Lua script on one hash (EVALSHA, EVAL on NOSCRIPT); Redis
- * runs a script alone, so it holds across any number of connections and processes:
- * - put(): DEL, HSET and PEXPIRE in one script, so a reader never sees half a
- *   record (then the index writes, one script per lookup, sent together).
- * - consume(): reads v, e, c and, only if v is there, e is after now and c is unset,
- *   sets c to now and returns the record as it was. Exactly one caller gets it; the
- *   consumed record keeps its TTL.
- * - addOnce(): writes only if there is no live record (v there and e after now).
- * - update(): the patch is merged here (JSON as written, never re-encoded by Lua);
- *   the script writes the new value and version only if the version is still the
- *   one read, and returns the record after it. With an expected version that is the
- *   compare-and-set; without, a lost race merges again onto the winner's value
- *   (a retry only ever follows another update's success).
- * - increment(): HINCRBY while the window (e) is after now; otherwise a fresh
- *   counter at 1 with the ttl.
+ * update() merges the patch here (JSON as written, never re-encoded by Lua) and
+ * has its script write it only at the version read: with an expected version that
+ * is the compare-and-set; without, a lost race merges again onto the winner's
+ * value (a retry only ever follows another update's success).
  *
  * Errors: anything the client throws (connection refused, "Connection is closed",
  * MaxRetriesPerRequestError, "Command timed out", CLUSTERDOWN, a script error, ...)
@@ -77,7 +44,6 @@
  * token, and the cause is in the log. A value read back that is not what this
  * module wrote is a plain `Error` (500).
  */
-import { createHash } from 'node:crypto';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { StoreUnavailableError } from '../errors.js';
 import type { Clock } from '../types.js';
@@ -92,10 +58,29 @@ import {
   type StoredRecord,
 } from './records.js';
 import { recordStores, type RecordStores } from './typed-stores.js';
+import {
+  indexKey,
+  parseIndex,
+  parseRecord,
+  RECORD_FIELDS,
+  recordKey,
+  type Found,
+  type IndexEntry,
+} from './redis/keys.js';
+import {
+  ADD_ONCE,
+  CONSUME,
+  INCREMENT,
+  INDEX_ADD,
+  INDEX_PRUNE,
+  PUT,
+  UPDATE,
+} from './redis/scripts.js';
 
 /** A connection the host app made: one Redis (or Sentinel-managed) or a Cluster. */
 export type RedisClient = Redis | Cluster;
 
+/** The options of {@link RedisRecordStore} and {@link redisStores}. */
 export interface RedisStoreOptions {
   /** The ioredis `Redis` or `Cluster`. The host creates it, waits for `ready`, and closes it. Required. */
   client: RedisClient;
@@ -150,189 +135,9 @@ export const redisClusterFailFastOptions: Readonly<ClusterOptions> = Object.free
   }),
 });
 
-/** A Lua script on one key, run by EVALSHA, sent with EVAL when the server does not know it yet. */
-class Script {
-  readonly #lua: string;
-  readonly #sha: string;
-
-  constructor(lua: string) {
-    this.#lua = lua;
-    this.#sha = createHash('sha1').update(lua).digest('hex');
-  }
-
-  async run(client: RedisClient, key: string, ...args: (string | number)[]): Promise<unknown> {
-    try {
-      return await client.evalsha(this.#sha, 1, key, ...args);
-    } catch (err) {
-      if (!(err instanceof Error && err.message.startsWith('NOSCRIPT'))) throw err;
-      return client.eval(this.#lua, 1, key, ...args);
-    }
-  }
-}
-
-/** The record fields, in the order every script and read returns them. */
-const FIELDS = ['v', 'e', 'c', 'n', 'l'] as const;
-
-/** KEYS[1] a record; ARGV value JSON, expiresAt ('' for none), ttl ms, lookups JSON (''). */
-const PUT = new Script(`
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'v', ARGV[1], 'n', 1)
-if ARGV[2] ~= '' then
-  redis.call('HSET', KEYS[1], 'e', ARGV[2])
-  redis.call('PEXPIRE', KEYS[1], ARGV[3])
-end
-if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'l', ARGV[4]) end
-return 1`);
-
-/** KEYS[1] a record; ARGV now, value JSON, expiresAt, ttl ms. 1 if added, 0 if a live one is there. */
-const ADD_ONCE = new Script(`
-local r = redis.call('HMGET', KEYS[1], 'v', 'e')
-if r[1] and (not r[2] or tonumber(r[2]) > tonumber(ARGV[1])) then return 0 end
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'n', 1, 'e', ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return 1`);
-
-/** KEYS[1] a record; ARGV now. The fields as they were (c unset), or nil. */
-const CONSUME = new Script(`
-local r = redis.call('HMGET', KEYS[1], 'v', 'e', 'c', 'n', 'l')
-if not r[1] or r[3] or (r[2] and tonumber(r[2]) <= tonumber(ARGV[1])) then return false end
-redis.call('HSET', KEYS[1], 'c', ARGV[1])
-return r`);
-
-/**
- * KEYS[1] a record; ARGV now, the version read, the new value JSON. The fields
- * after the update; 0 when the version moved; nil when there is no live record.
- */
-const UPDATE = new Script(`
-local r = redis.call('HMGET', KEYS[1], 'v', 'e', 'c', 'n', 'l')
-if not r[1] or (r[2] and tonumber(r[2]) <= tonumber(ARGV[1])) then return false end
-if r[4] ~= ARGV[2] then return 0 end
-local n = tonumber(r[4]) + 1
-redis.call('HSET', KEYS[1], 'v', ARGV[3], 'n', n)
-r[1] = ARGV[3]
-r[4] = tostring(n)
-return r`);
-
-/** KEYS[1] a counter; ARGV now, expiresAt of a new window, ttl ms. The new count. */
-const INCREMENT = new Script(`
-local r = redis.call('HMGET', KEYS[1], 'i', 'e')
-if r[1] and r[2] and tonumber(r[2]) > tonumber(ARGV[1]) then
-  return redis.call('HINCRBY', KEYS[1], 'i', 1)
-end
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'i', 1, 'e', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`);
-
-/**
- * KEYS[1] a lookup index; ARGV now, a record id, its expiresAt ('-' for none).
- * Adds the entry with a seq above every other, drops expired entries, and sets the
- * index's TTL to its latest entry's expiry (none if one has none).
- */
-const INDEX_ADD = new Script(`
-local now = tonumber(ARGV[1])
-local t = redis.call('TIME')
-local seq = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local entry = ARGV[3]
-local forever, latest = false, 0
-local all = redis.call('HGETALL', KEYS[1])
-for i = 1, #all, 2 do
-  local s, e = string.match(all[i + 1], '^(%d+) (.+)$')
-  if tonumber(s) >= seq then seq = tonumber(s) + 1 end
-  if all[i] == ARGV[2] then
-    if e == '-' or (entry ~= '-' and tonumber(e) > tonumber(entry)) then entry = e end
-  elseif e ~= '-' and tonumber(e) <= now then
-    redis.call('HDEL', KEYS[1], all[i])
-  elseif e == '-' then
-    forever = true
-  elseif tonumber(e) > latest then
-    latest = tonumber(e)
-  end
-end
-redis.call('HSET', KEYS[1], ARGV[2], string.format('%.0f', seq) .. ' ' .. entry)
-if forever or entry == '-' then
-  redis.call('PERSIST', KEYS[1])
-else
-  redis.call('PEXPIRE', KEYS[1], string.format('%.0f', math.max(latest, tonumber(entry)) - now))
-end
-return 1`);
-
-/** KEYS[1] a lookup index; ARGV pairs of record id and entry. Removes each entry that is still that entry. */
-const INDEX_PRUNE = new Script(`
-for i = 1, #ARGV, 2 do
-  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
-end
-return 1`);
-
-const escape = (part: string): string =>
-  part.replace(/[%:{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-
-/** The five record fields as Redis returns them (`null` for an absent one). */
-type Fields = readonly unknown[];
-
-/** A record read back, with the lookups it was put with. */
-interface Found {
-  readonly record: StoredRecord;
-  readonly lookups: RecordLookups;
-}
-
-/** An entry of a lookup index. */
-interface IndexEntry {
-  readonly id: string;
-  /** The raw entry, `<seq> <expiresAt or ->`, for the conditional prune. */
-  readonly raw: string;
-  readonly seq: number;
-  readonly expiresAt: number | undefined;
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** An optional numeric field; throws when it is there but not a number. */
-function numberField(raw: unknown): number | undefined {
-  if (raw === null || raw === undefined) return undefined;
-  const n = Number(raw);
-  if (typeof raw !== 'string' || raw === '' || !Number.isFinite(n)) throw new Error('not a number');
-  return n;
-}
-
-/** The record in `fields` (v, e, c, n, l); throws when they are not what this module writes. */
-function parseFields(id: string, fields: Fields): Found {
-  const [v, e, c, n, l] = fields;
-  const value: unknown = JSON.parse(String(v));
-  const lookups: unknown = l === null || l === undefined ? {} : JSON.parse(String(l));
-  const version = numberField(n);
-  if (!isObject(value) || !isObject(lookups) || version === undefined || version < 1) {
-    throw new Error('not a record');
-  }
-  if (!Object.values(lookups).every((x) => typeof x === 'string')) throw new Error('bad lookups');
-  const consumedAt = numberField(c);
-  const record: StoredRecord = {
-    id,
-    value,
-    expiresAt: numberField(e),
-    version,
-    ...(consumedAt === undefined ? {} : { consumedAt }),
-  };
-  return { record, lookups: lookups as RecordLookups };
-}
-
-/** The entries of an index (HGETALL), highest seq first; throws on one this module did not write. */
-function parseIndex(key: string, hash: Record<string, string>): IndexEntry[] {
-  const entries = Object.entries(hash).map(([id, raw]) => {
-    const match = /^(\d+) (\d+|-)$/.exec(raw);
-    if (match === null)
-      throw new Error(`Redis store: ${key} holds an entry this module did not write`);
-    const [, seq = '', expiry = ''] = match;
-    return { id, raw, seq: Number(seq), expiresAt: expiry === '-' ? undefined : Number(expiry) };
-  });
-  return entries.sort((a, b) => b.seq - a.seq);
-}
-
 /**
  * The persistence primitive in Redis: one hash per record, one hash per lookup
- * value (see the module header for the keys and why each operation is atomic).
+ * value (./redis/keys.ts holds the keys, ./redis/scripts.ts why each write is atomic).
  * Every method rejects with `StoreUnavailableError` when Redis cannot be reached.
  *
  * @example
@@ -340,6 +145,7 @@ function parseIndex(key: string, hash: Record<string, string>): IndexEntry[] {
  * await records.put('consent', id, { scope: ['read'] }, 3600, { subject: 'alice' });
  */
 export class RedisRecordStore implements RecordStore {
+  /** The clock, in epoch milliseconds (the `clock` option; default `Date.now`). */
   readonly clock: Clock;
   readonly #client: RedisClient;
   readonly #prefix: string;
@@ -428,7 +234,7 @@ export class RedisRecordStore implements RecordStore {
   async consume(kind: string, id: string): Promise<StoredRecord | undefined> {
     const key = this.#key(kind, id);
     const fields = await this.#redis('consume', () => CONSUME.run(this.#client, key, this.clock()));
-    return fields === null ? undefined : this.#parse(key, id, fields).record;
+    return fields === null ? undefined : parseRecord(key, id, fields).record;
   }
 
   async update(
@@ -447,7 +253,7 @@ export class RedisRecordStore implements RecordStore {
         UPDATE.run(this.#client, key, this.clock(), current.version, json),
       );
       if (reply === null) return undefined;
-      if (reply !== 0) return this.#parse(key, id, reply).record;
+      if (reply !== 0) return parseRecord(key, id, reply).record;
       // Another update won this version: without an expected version, merge onto its value.
       if (expectedVersion !== undefined) return undefined;
     }
@@ -470,11 +276,11 @@ export class RedisRecordStore implements RecordStore {
   }
 
   #key(kind: string, id: string): string {
-    return `${this.#prefix}${escape(kind)}:${escape(id)}`;
+    return recordKey(this.#prefix, kind, id);
   }
 
   #indexKey(kind: string, lookup: string, value: string): string {
-    return `${this.#prefix}${escape(kind)}:by:${escape(lookup)}:${escape(value)}`;
+    return indexKey(this.#prefix, kind, lookup, value);
   }
 
   /** Runs round trips; whatever the client throws becomes StoreUnavailableError. */
@@ -489,9 +295,9 @@ export class RedisRecordStore implements RecordStore {
   /** The live record at `(kind, id)` and its lookups. */
   async #read(kind: string, id: string): Promise<Found | undefined> {
     const key = this.#key(kind, id);
-    const fields = await this.#redis('get', () => this.#client.hmget(key, ...FIELDS));
+    const fields = await this.#redis('get', () => this.#client.hmget(key, ...RECORD_FIELDS));
     if (fields[0] === null || fields[0] === undefined) return undefined;
-    const found = this.#parse(key, id, fields);
+    const found = parseRecord(key, id, fields);
     return isExpired(found.record.expiresAt, this.clock()) ? undefined : found;
   }
 
@@ -516,18 +322,6 @@ export class RedisRecordStore implements RecordStore {
     if (stale.length === 0) return;
     const args = stale.flatMap((entry) => [entry.id, entry.raw]);
     await this.#redis('lookup', () => INDEX_PRUNE.run(this.#client, key, ...args));
-  }
-
-  /** The record in a script's or HMGET's reply; a plain Error when it is not what this module wrote. */
-  #parse(key: string, id: string, fields: unknown): Found {
-    try {
-      if (!Array.isArray(fields) || fields.length !== FIELDS.length) throw new Error('not a reply');
-      return parseFields(id, fields);
-    } catch (err) {
-      throw new Error(`Redis store: ${key} holds a value this module did not write`, {
-        cause: err,
-      });
-    }
   }
 }
 

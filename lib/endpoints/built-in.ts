@@ -1,0 +1,75 @@
+/**
+ * The built-in rows of the endpoint table (./registry.ts): names, kinds, default
+ * paths, metadata members (RFC 8414 2) and handler names. The provider registers
+ * them through the same door as any later endpoint.
+ */
+import type { EngineRequest, EngineResponse } from '../types.js';
+import type { EndpointDefinition } from './registry.js';
+
+/** How long clients may cache the metadata document and the JWKS, in seconds. */
+const METADATA_MAX_AGE = 3600;
+const JWKS_MAX_AGE = 300;
+
+/** What the built-in endpoints call on the engine. */
+export interface BuiltInHandlers {
+  authorizationEnabled(): boolean;
+  token(request: EngineRequest): Promise<EngineResponse>;
+  revoke(request: EngineRequest): Promise<EngineResponse>;
+  introspect(request: EngineRequest): Promise<EngineResponse>;
+  jwks(): unknown;
+  metadata(): unknown;
+}
+
+export function builtInEndpoints(engine: BuiltInHandlers): EndpointDefinition[] {
+  return [
+    {
+      name: 'authorization',
+      handlerName: 'authorize',
+      kind: 'authorization',
+      path: '/authorize',
+      metadataKey: 'authorization_endpoint',
+      enabled: () => engine.authorizationEnabled(),
+    },
+    {
+      name: 'token',
+      handlerName: 'token',
+      kind: 'form',
+      path: '/token',
+      metadataKey: 'token_endpoint',
+      handle: (request) => engine.token(request),
+    },
+    {
+      name: 'revocation',
+      handlerName: 'revoke',
+      kind: 'form',
+      path: '/revoke',
+      metadataKey: 'revocation_endpoint',
+      handle: (request) => engine.revoke(request),
+    },
+    {
+      name: 'introspection',
+      handlerName: 'introspect',
+      kind: 'form',
+      path: '/introspect',
+      metadataKey: 'introspection_endpoint',
+      handle: (request) => engine.introspect(request),
+    },
+    {
+      name: 'jwks',
+      handlerName: 'jwks',
+      kind: 'document',
+      path: '/jwks',
+      metadataKey: 'jwks_uri',
+      document: () => engine.jwks(),
+      maxAge: JWKS_MAX_AGE,
+    },
+    {
+      name: 'metadata',
+      handlerName: 'metadata',
+      kind: 'document',
+      path: '/.well-known/oauth-authorization-server',
+      document: () => engine.metadata(),
+      maxAge: METADATA_MAX_AGE,
+    },
+  ];
+}
