@@ -45,6 +45,7 @@ import type { DynamoDBDocument } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../types.js';
 import {
   checkTtl,
+  checkWrite,
   expiryOf,
   isExpired,
   mergePatch,
@@ -85,21 +86,6 @@ export interface DynamoStoreOptions {
 }
 
 const PREFIX = /^[A-Za-z0-9._:~@+=/-]{0,64}$/;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A value must be a JSON object, lookups non-empty strings: anything else is the caller's bug. */
-function checkRecord(value: RecordValue, lookups: RecordLookups): void {
-  if (!isObject(value)) throw new TypeError('DynamoDB store: a record value must be a JSON object');
-  for (const [name, v] of Object.entries(lookups)) {
-    if (name === '' || typeof v !== 'string' || v === '')
-      throw new TypeError(
-        `DynamoDB store: lookup ${JSON.stringify(name)} must be a non-empty string`,
-      );
-  }
-}
 
 /** The record store on DynamoDB. See the module header. */
 export class DynamoRecordStore implements RecordStore {
@@ -142,7 +128,7 @@ export class DynamoRecordStore implements RecordStore {
     lookups: RecordLookups = {},
   ): Promise<void> {
     checkTtl(ttl, true);
-    checkRecord(value, lookups);
+    checkWrite(value, lookups);
     const now = this.clock();
     const expiresAt = expiryOf(now, ttl);
     const fields = recordItem(value, lookups, expiresAt, now);
@@ -182,7 +168,7 @@ export class DynamoRecordStore implements RecordStore {
 
   async addOnce(kind: string, id: string, ttl: number, value: RecordValue = {}): Promise<boolean> {
     checkTtl(ttl, false);
-    checkRecord(value, {});
+    checkWrite(value);
     const now = this.clock();
     const item = { ...this.#key(kind, id), ...recordItem(value, {}, expiryOf(now, ttl), now) };
     const out = await dynamoConditional('PutItem', () =>

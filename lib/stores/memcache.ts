@@ -57,6 +57,8 @@
 import type { Clock } from '../types.js';
 import {
   checkTtl,
+  checkWrite,
+  isJsonObject,
   expiryOf,
   isExpired,
   mergePatch,
@@ -102,28 +104,13 @@ interface State {
   readonly consumedAt: number | undefined;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isHead(value: unknown): value is Head {
   return (
-    isObject(value) &&
+    isJsonObject(value) &&
     typeof value['w'] === 'string' &&
     typeof value['e'] === 'number' &&
-    isObject(value['v'])
+    isJsonObject(value['v'])
   );
-}
-
-/** A value must be a JSON object, lookups non-empty strings: anything else is the caller's bug. */
-function checkRecord(value: RecordValue, lookups: RecordLookups): void {
-  if (!isObject(value)) throw new TypeError('memcache store: a record value must be a JSON object');
-  for (const [name, v] of Object.entries(lookups)) {
-    if (name === '' || typeof v !== 'string' || v === '')
-      throw new TypeError(
-        `memcache store: lookup ${JSON.stringify(name)} must be a non-empty string`,
-      );
-  }
 }
 
 function toRecord(id: string, state: State): StoredRecord {
@@ -166,7 +153,7 @@ export class MemcacheRecordStore implements RecordStore {
   ): Promise<void> {
     if (ttl === undefined) throw new TypeError(NO_EXPIRY);
     checkTtl(ttl, false);
-    checkRecord(value, lookups);
+    checkWrite(value, lookups);
     const head: Head = { w: writeId(), e: this.#expiry(ttl), v: value, l: lookups };
     const key = this.#key('rec', kind, id);
     await this.#memcached.set(key, JSON.stringify(head), memcacheExpiry(ttl));
@@ -188,7 +175,7 @@ export class MemcacheRecordStore implements RecordStore {
   async getBy(kind: string, lookup: string, value: string): Promise<StoredRecord | undefined> {
     const pointer = await this.#memcached.getJson(this.#key('by', kind, lookup, value));
     const pointed =
-      isObject(pointer) && typeof pointer['id'] === 'string' ? pointer['id'] : undefined;
+      isJsonObject(pointer) && typeof pointer['id'] === 'string' ? pointer['id'] : undefined;
     if (pointed !== undefined) {
       const found = await this.#matching(kind, pointed, lookup, value);
       if (found !== undefined) return found;
@@ -211,7 +198,7 @@ export class MemcacheRecordStore implements RecordStore {
 
   async addOnce(kind: string, id: string, ttl: number, value: RecordValue = {}): Promise<boolean> {
     checkTtl(ttl, false);
-    checkRecord(value, {});
+    checkWrite(value);
     const key = this.#key('rec', kind, id);
     const head = JSON.stringify({ w: writeId(), e: this.#expiry(ttl), v: value } satisfies Head);
     if (await this.#memcached.add(key, head, memcacheExpiry(ttl))) return true;
@@ -316,7 +303,7 @@ export class MemcacheRecordStore implements RecordStore {
         this.#key('ver', kind, id, head.w, String(latest.version + 1)),
       );
       if (next === undefined) return latest;
-      if (!isObject(next) || !isObject(next['v']))
+      if (!isJsonObject(next) || !isJsonObject(next['v']))
         throw new Error('memcache store: a record version is not what the store wrote');
       latest = { value: next['v'], version: latest.version + 1 };
     }

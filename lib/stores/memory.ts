@@ -19,6 +19,7 @@
 import type { Clock } from '../types.js';
 import {
   checkTtl,
+  checkWrite,
   expiryOf,
   isExpired,
   mergePatch,
@@ -101,21 +102,16 @@ function keyOf(...parts: string[]): string {
   return JSON.stringify(parts);
 }
 
-/** `value` as JSON text; anything but a JSON object is the caller's bug. */
+/** `value` as JSON text, checked ({@link checkWrite}). */
 function toJson(value: RecordValue): string {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new TypeError('a record value must be a JSON object');
+  checkWrite(value);
   return JSON.stringify(value);
 }
 
-/** The lookups as pairs; names and values must be non-empty strings. */
+/** The lookups as pairs, checked ({@link checkWrite}). */
 function lookupPairs(lookups: RecordLookups): [string, string][] {
-  const pairs = Object.entries(lookups);
-  for (const [name, value] of pairs) {
-    if (name === '' || typeof value !== 'string' || value === '')
-      throw new TypeError(`lookup ${JSON.stringify(name)} must be a non-empty string`);
-  }
-  return pairs;
+  checkWrite({}, lookups);
+  return Object.entries(lookups);
 }
 
 /** The record as the primitive returns it: a fresh copy of the value. */

@@ -45,6 +45,7 @@ import type { Collection, Db } from 'mongodb';
 import type { Clock } from '../types.js';
 import {
   checkTtl,
+  checkWrite,
   expiryOf,
   mergePatch,
   type RecordLookups,
@@ -83,21 +84,6 @@ export interface MongoStoreOptions {
 }
 
 const PREFIX = /^[A-Za-z0-9._:~@+=/-]{0,64}$/;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A value must be a JSON object, lookups non-empty strings: anything else is the caller's bug. */
-function checkRecord(value: RecordValue, lookups: RecordLookups): void {
-  if (!isObject(value)) throw new TypeError('MongoDB store: a record value must be a JSON object');
-  for (const [name, v] of Object.entries(lookups)) {
-    if (name === '' || typeof v !== 'string' || v === '')
-      throw new TypeError(
-        `MongoDB store: lookup ${JSON.stringify(name)} must be a non-empty string`,
-      );
-  }
-}
 
 /**
  * Creates the indexes of the collection: a TTL index on `purgeAt` and
@@ -152,7 +138,7 @@ export class MongoRecordStore implements RecordStore {
     lookups: RecordLookups = {},
   ): Promise<void> {
     checkTtl(ttl, true);
-    checkRecord(value, lookups);
+    checkWrite(value, lookups);
     const doc = recordDoc(this.#prefix, kind, id, value, ttl, lookups, this.clock());
     await mongoCall('replaceOne', () =>
       this.#records.replaceOne({ _id: doc._id }, doc, { upsert: true }),
@@ -187,7 +173,7 @@ export class MongoRecordStore implements RecordStore {
 
   async addOnce(kind: string, id: string, ttl: number, value: RecordValue = {}): Promise<boolean> {
     checkTtl(ttl, false);
-    checkRecord(value, {});
+    checkWrite(value);
     const doc = recordDoc(this.#prefix, kind, id, value, ttl, {}, this.clock());
     try {
       await mongoCall('replaceOne', () =>

@@ -128,6 +128,27 @@ export interface RecordStore {
   increment?(kind: string, id: string, ttl: number): Promise<number>;
 }
 
+/** Whether `value` is a JSON object (not null, not an array). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Checks what a write gives the primitive, for every backend alike: the value
+ * (or patch) must be a JSON object and every lookup a non-empty name with a
+ * non-empty string value. Anything else is the caller's bug: a TypeError, and
+ * nothing is written.
+ */
+export function checkWrite(value: unknown, lookups: unknown = {}): void {
+  if (!isJsonObject(value)) throw new TypeError('a record value must be a JSON object');
+  if (!isJsonObject(lookups)) throw new TypeError('lookups must be an object of strings');
+  for (const [name, v] of Object.entries(lookups)) {
+    if (name === '' || typeof v !== 'string' || v === '') {
+      throw new TypeError(`lookup ${JSON.stringify(name)} must be a non-empty string`);
+    }
+  }
+}
+
 /** Checks a TTL argument; a TTL that is not a positive number is the caller's bug. */
 export function checkTtl(ttl: number | undefined, allowNone: boolean): void {
   if (ttl === undefined) {
@@ -151,6 +172,7 @@ export function isExpired(expiresAt: number | undefined, now: number): boolean {
 
 /** `value` merged with `patch`: top-level keys; `undefined` removes a key. */
 export function mergePatch(value: RecordValue, patch: RecordValue): RecordValue {
+  checkWrite(patch);
   const out: Record<string, unknown> = { ...value };
   for (const [key, v] of Object.entries(patch)) {
     if (v === undefined) delete out[key];

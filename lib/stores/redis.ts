@@ -49,6 +49,7 @@ import { StoreUnavailableError } from '../errors.js';
 import type { Clock } from '../types.js';
 import {
   checkTtl,
+  checkWrite,
   expiryOf,
   isExpired,
   mergePatch,
@@ -173,6 +174,7 @@ export class RedisRecordStore implements RecordStore {
     lookups: RecordLookups = {},
   ): Promise<void> {
     checkTtl(ttl, true);
+    checkWrite(value, lookups);
     const now = this.clock();
     const expiresAt = expiryOf(now, ttl);
     const entries = Object.entries(lookups);
@@ -223,6 +225,7 @@ export class RedisRecordStore implements RecordStore {
 
   async addOnce(kind: string, id: string, ttl: number, value: RecordValue = {}): Promise<boolean> {
     checkTtl(ttl, false);
+    checkWrite(value);
     const now = this.clock();
     const args = [now, JSON.stringify(value), expiryOf(now, ttl) ?? '', Math.ceil(ttl * 1000)];
     const added = await this.#redis('addOnce', () =>

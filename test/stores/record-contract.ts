@@ -41,7 +41,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { StoreUnavailableError } from '../../lib/errors.js';
-import type { RecordStore, RecordValue, StoredRecord } from '../../lib/stores/records.js';
+import type {
+  RecordLookups,
+  RecordStore,
+  RecordValue,
+  StoredRecord,
+} from '../../lib/stores/records.js';
 import { frozenClock, type FrozenClock } from '../support/fixtures.js';
 
 /** What the factory hands the suite. */
@@ -234,6 +239,36 @@ export function describeRecordContract(
 
       it('get() of an unknown id is undefined', async () => {
         expect(await records.get(KIND, newId())).to.equal(undefined);
+      });
+
+      it('a value that is not a JSON object, or an empty lookup, is a TypeError and writes nothing', async () => {
+        const id = newId();
+        const bad: unknown[] = [null, [1, 2], 'text', 42];
+        for (const value of bad) {
+          const err = await rejection(() => records.put(KIND, id, value as RecordValue, HOUR));
+          expect(err, JSON.stringify(value)).to.be.an.instanceOf(TypeError);
+          const added = await rejection(() =>
+            records.addOnce(KIND, id, HOUR, value as RecordValue),
+          );
+          expect(added, `addOnce ${JSON.stringify(value)}`).to.be.an.instanceOf(TypeError);
+        }
+        for (const lookups of [{ '': 'x' }, { name: '' }, { name: 7 }]) {
+          const err = await rejection(() =>
+            records.put(KIND, id, { a: 1 }, HOUR, lookups as unknown as RecordLookups),
+          );
+          expect(err, JSON.stringify(lookups)).to.be.an.instanceOf(TypeError);
+        }
+        expect(await records.get(KIND, id)).to.equal(undefined);
+      });
+
+      it('update() with a patch that is not a JSON object is a TypeError and changes nothing', async () => {
+        const id = newId();
+        await records.put(KIND, id, { a: 1 }, HOUR);
+        const err = await rejection(() => records.update(KIND, id, [1] as unknown as RecordValue));
+        expect(err).to.be.an.instanceOf(TypeError);
+        const stored = await records.get(KIND, id);
+        expect(stored?.value).to.deep.equal({ a: 1 });
+        expect(stored?.version).to.equal(1);
       });
 
       it('changing the object given to put() or returned by get() changes nothing stored', async () => {

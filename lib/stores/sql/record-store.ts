@@ -31,6 +31,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../types.js';
 import {
   checkTtl,
+  checkWrite,
   expiryOf,
   mergePatch,
   type RecordLookups,
@@ -102,6 +103,7 @@ export class SqlRecordStore implements RecordStore {
     lookups?: RecordLookups,
   ): Promise<void> {
     checkTtl(ttl, true);
+    checkWrite(value, lookups);
     const expiresAt = expiryOf(this.#now(), ttl) ?? null;
     const putId = newPutId();
     await this.#db.query(this.#q.put, [kind, id, JSON.stringify(value), expiresAt, putId]);
@@ -130,6 +132,7 @@ export class SqlRecordStore implements RecordStore {
 
   async addOnce(kind: string, id: string, ttl: number, value: RecordValue = {}): Promise<boolean> {
     checkTtl(ttl, false);
+    checkWrite(value);
     const now = this.#now();
     const json = JSON.stringify(value);
     const expiresAt = expiryOf(now, ttl) ?? null;
