@@ -12,6 +12,13 @@
  *   (the password grant is deprecated; it is on here only to show it)
  *
  * The demo user is alice, password wonderland.
+ *
+ * Rules:
+ * - the demo's own pages (login, client page, errors) carry the same anti-framing
+ *   headers as the library's OAuth pages (see demo-pages.ts);
+ * - an unknown path is the demo's 404 page, and any error that reaches the app is
+ *   its error page with the status alone: never a message or a stack trace (a 5xx
+ *   is logged to stderr with its stack).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express from 'express';
@@ -21,7 +28,7 @@ import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { createAuthorizationServer, type AuthorizationServer, type SigningKey } from '../index.js';
 import { redisStores, type RedisClient } from '../lib/stores/redis.js';
-import { clientPage, loginPage } from './demo-pages.js';
+import { clientPage, errorPage, loginPage, sendPage } from './demo-pages.js';
 
 export interface DemoOptions {
   /** The issuer URL. Default http://localhost:3000. */
@@ -55,6 +62,29 @@ function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The HTTP status an error asks for (a 4xx or 5xx), else 500. */
+function statusOf(err: unknown): number {
+  const e = err as { status?: unknown; statusCode?: unknown } | null;
+  const status = e?.status ?? e?.statusCode;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 600
+    ? status
+    : 500;
+}
+
+/** The last handler: the error page, with the status alone; a 5xx is logged. */
+function showError(
+  err: unknown,
+  _req: express.Request,
+  res: express.Response,
+  next: express.NextFunction,
+): void {
+  // Headers already out: Express's own handler closes the connection.
+  if (res.headersSent) return next(err);
+  const status = statusOf(err);
+  if (status >= 500) console.error('demo: error while answering a request:', err);
+  sendPage(res, status, errorPage(status));
 }
 
 function checkPassword(username: string, password: string): DemoUser | undefined {
@@ -167,7 +197,7 @@ export function createDemoApp(options: DemoOptions = {}): {
   app.disable('x-powered-by');
   app.use(['/login', '/logout', '/authorize'], ...web);
   app.get('/login', (req, res) => {
-    res.type('html').send(loginPage(req.query['error'] !== undefined));
+    sendPage(res, 200, loginPage(req.query['error'] !== undefined));
   });
   app.post(
     '/login',
@@ -185,7 +215,7 @@ export function createDemoApp(options: DemoOptions = {}): {
   });
   app.use(oauth.router({ authorize: { loginUrl: '/login' } }));
   app.get(['/', '/callback'], (_req, res) => {
-    res.type('html').send(clientPage(oauth.provider.config.issuer));
+    sendPage(res, 200, clientPage(oauth.provider.config.issuer));
   });
   app.get('/api/me', oauth.protect({ scope: 'profile' }), (req, res) => {
     const token = req.oauth2!.token;
@@ -194,5 +224,7 @@ export function createDemoApp(options: DemoOptions = {}): {
   app.get('/api/data', oauth.protect({ scope: 'read' }), (req, res) => {
     res.json({ items: ['apple', 'banana', 'cherry'], for: req.oauth2!.token.subject });
   });
+  app.use((_req, res) => sendPage(res, 404, errorPage(404)));
+  app.use(showError);
   return { app, oauth };
 }

@@ -1,8 +1,16 @@
 /**
- * The demo's own HTML: its login page, and a small client page that runs the
- * authorization code flow with PKCE in the browser as the public client
- * `demo-spa`, then shows the tokens and what /api/me answers.
+ * The demo's own HTML: its login page, its error page, and a small client page
+ * that runs the authorization code flow with PKCE in the browser as the public
+ * client `demo-spa`, then shows the tokens and what /api/me answers.
+ *
+ * Rules:
+ * - every page goes out through {@link sendPage}, with the headers the library's
+ *   OAuth pages carry: `X-Frame-Options: DENY` and `Content-Security-Policy:
+ *   frame-ancestors 'none'` (no clickjacking of the login form), `Cache-Control:
+ *   no-store`, `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`;
+ * - the error page names the HTTP status only: no message, no stack trace.
  */
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 
 const STYLE = `
   :root { color-scheme: light dark; --accent: #1f5fbf; --line: #d5d9df; --muted: #5b6470; }
@@ -23,6 +31,43 @@ const STYLE = `
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
+}
+
+/** The headers of every demo page (the same anti-framing headers as the OAuth pages). */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'Cache-Control': 'no-store',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': "frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+});
+
+/** Sends one demo page with {@link PAGE_HEADERS}. */
+export function sendPage(res: ServerResponse, status: number, html: string): void {
+  res.writeHead(status, {
+    ...PAGE_HEADERS,
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': Buffer.byteLength(html),
+  });
+  res.end(html);
+}
+
+/** The error page: the status and its reason phrase, nothing from the error itself. */
+export function errorPage(status: number): string {
+  const reason = STATUS_CODES[status] ?? 'Error';
+  const hint =
+    status >= 500
+      ? 'Something went wrong on the server; the details are in its log.'
+      : 'The server could not handle this request.';
+  return page(
+    `${status} ${reason} — oauth2-stateless demo`,
+    `
+<h1>${status} ${reason}</h1>
+<div class="card">
+  <p>${hint}</p>
+  <p><a href="/">Back to the demo</a></p>
+</div>`,
+  );
 }
 
 /** The login form: fields `username` and `password`, posted to /login. */

@@ -239,6 +239,31 @@ export class TemporarilyUnavailableError extends OAuthError {
   }
 }
 
+/** The public text of every rate-limit refusal: which limit, and for whom, is private. */
+export const TOO_MANY_FAILURES = 'too many failed attempts: try again later';
+
+/**
+ * Too many failed attempts (client authentication, password grants, …) for one key:
+ * refused unchecked. Status 429 (RFC 6585 4) with `Retry-After` in seconds. The code
+ * is `temporarily_unavailable`, the RFC 6749 code nearest in meaning (5.2 has none
+ * for this); the README's "Decisions" table says why. The text is fixed
+ * ({@link TOO_MANY_FAILURES}).
+ */
+export class TooManyFailuresError extends OAuthError {
+  /** Whole seconds (at least 1) until the key may be tried again: the `Retry-After` value. */
+  readonly retryAfter: number;
+
+  constructor(retryAfter: number, options?: OAuthErrorOptions) {
+    const seconds = Math.max(1, Math.ceil(retryAfter));
+    super('temporarily_unavailable', TOO_MANY_FAILURES, 429, false, {
+      ...options,
+      headers: { ...options?.headers, 'Retry-After': String(seconds) },
+    });
+    this.name = 'TooManyFailuresError';
+    this.retryAfter = seconds;
+  }
+}
+
 /** RFC 6750 3.1: the access token is malformed, expired, revoked or unknown. Status 401. */
 export class InvalidTokenError extends OAuthError {
   constructor(description: string, options?: OAuthErrorOptions) {

@@ -197,10 +197,13 @@ describe('Provider options', () => {
     });
 
     it('checks each client config', () => {
-      expect(() => make({ clients: [{ id: 'pub', grantTypes: ['client_credentials'] }] })).to.throw(
-        TypeError,
-        /client "pub": grantTypes/,
-      );
+      expect(() =>
+        make({
+          clients: [
+            { id: 'pub', grantTypes: ['client_credentials'], tokenEndpointAuthMethods: ['none'] },
+          ],
+        }),
+      ).to.throw(TypeError, /client "pub": grantTypes/);
     });
   });
 
@@ -228,10 +231,13 @@ describe('defineClient', () => {
 
   it('refuses a public client with client_credentials', () => {
     // RFC 6749 4.4: "The client credentials grant type MUST only be used by confidential clients."
-    expect(() => defineClient({ id: 'x', grantTypes: ['client_credentials'] })).to.throw(
-      TypeError,
-      /client "x": grantTypes/,
-    );
+    expect(() =>
+      defineClient({
+        id: 'x',
+        grantTypes: ['client_credentials'],
+        tokenEndpointAuthMethods: ['none'],
+      }),
+    ).to.throw(TypeError, /client "x": grantTypes/);
   });
 
   it('refuses a redirect URI with a fragment', () => {
@@ -252,10 +258,9 @@ describe('defineClient', () => {
   });
 
   it('refuses requirePkce: false on a public client but allows it on a confidential one', () => {
-    expect(() => defineClient({ id: 'x', requirePkce: false })).to.throw(
-      TypeError,
-      /client "x": requirePkce/,
-    );
+    expect(() =>
+      defineClient({ id: 'x', requirePkce: false, tokenEndpointAuthMethods: ['none'] }),
+    ).to.throw(TypeError, /client "x": requirePkce/);
     expect(
       defineClient({ id: 'y', secretHash, redirectUris: [REDIRECT], requirePkce: false })
         .requirePkce,

@@ -13,12 +13,16 @@
  *   secret are the same `invalid_client` from outside: same status, same body
  *   (401 with a challenge after an Authorization header, else 400, RFC 6749 5.2);
  *   which one it was is the error's private `detail`, seen by logs and events only;
- * - an unknown client still costs a secret check, so timing tells less;
+ * - a shared secret sent for an unknown client, or by a method the client is not
+ *   registered for, still costs a secret check (the secret checker's decoy: the
+ *   same failure limit, cap and scrypt cost as a wrong secret), so neither timing
+ *   nor a 429 tells whether the client exists;
+ * - methods verify with the request and the provider's secret checker in their
+ *   context (./method.ts);
  * - an endpoint may accept confidential methods only (introspection): a public
  *   client there is the same `invalid_client`.
  */
 import { InvalidClientError, InvalidRequestError } from '../errors.js';
-import { verifySha256Secret } from '../helpers/secrets.js';
 import type { ClientStore } from '../stores/types.js';
 import type { Client, RequestContext } from '../types.js';
 import type {
@@ -41,9 +45,6 @@ export interface AuthenticationFailure {
   method: string | undefined;
   reason: string;
 }
-
-/** A hash nobody's secret matches: an unknown client is checked against it. */
-const NOBODY = `sha256:${'A'.repeat(43)}`;
 
 function presented(
   request: RequestContext,
@@ -94,9 +95,15 @@ export async function authenticateClient(
   };
   if (found === undefined) throw fail(undefined, undefined, 'no client credentials');
   const { method, credentials } = found;
+  const checking: ClientAuthContext = { ...context, request };
+  /** A shared secret that cannot be checked costs what a wrong one does. */
+  const decoy = async (): Promise<void> => {
+    const { clientId, secret } = credentials;
+    if (secret !== undefined) await context.secrets?.decoy({ clientId, secret, request });
+  };
   const client = await clients.find(credentials.clientId);
   if (client === undefined) {
-    if (method.confidential) verifySha256Secret(credentials.secret ?? '', NOBODY);
+    await decoy();
     throw fail(credentials.clientId, method.name, 'unknown client');
   }
   if (confidentialOnly && !method.confidential) {
@@ -107,9 +114,10 @@ export async function authenticateClient(
       method.name === 'none'
         ? 'the client must authenticate'
         : `the client is not registered for ${method.name}`;
+    await decoy();
     throw fail(client.id, method.name, reason);
   }
-  if (!(await method.verify(credentials, client, context))) {
+  if (!(await method.verify(credentials, client, checking))) {
     throw fail(client.id, method.name, 'wrong credentials');
   }
   return { client, method: method.name };

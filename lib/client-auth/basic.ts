@@ -7,7 +7,7 @@
  * - another scheme, bad base64, no colon, an empty id or bad percent-encoding is
  *   `invalid_client` with a `Basic` challenge (401);
  * - a `client_id` in the body must name the same client (else `invalid_request`);
- * - the secret is checked in constant time against the stored hash.
+ * - the secret is checked by ./secret.ts (exact, cached, capped, limited).
  */
 import { InvalidClientError, InvalidRequestError } from '../errors.js';
 import type { ClientAuthenticationMethod } from './method.js';
@@ -60,5 +60,5 @@ export const clientSecretBasic: ClientAuthenticationMethod = {
     }
     return { clientId: id, secret };
   },
-  verify: (presented, client) => verifySecret(presented.secret, client),
+  verify: verifySecret,
 };

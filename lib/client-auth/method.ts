@@ -11,6 +11,7 @@
  * join by implementing this interface and being registered with the provider.
  */
 import type { Client, RequestContext } from '../types.js';
+import type { SecretChecker } from './secret-checker.js';
 
 /** What a request presented for one method. */
 export interface PresentedCredentials {
@@ -24,6 +25,14 @@ export interface PresentedCredentials {
 export interface ClientAuthContext {
   /** The provider's clock, in epoch milliseconds. */
   now(): number;
+  /** The request being authenticated (its headers, parameters and meta). */
+  readonly request?: RequestContext | undefined;
+  /**
+   * The provider's check of shared secrets: exact, cached, capped and limited per
+   * client id + address (./secret-checker.ts). A method that checks a shared secret
+   * uses it rather than comparing hashes itself.
+   */
+  readonly secrets?: SecretChecker | undefined;
 }
 
 /** One client-authentication method. */

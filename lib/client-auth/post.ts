@@ -1,6 +1,7 @@
 /**
  * `client_secret_post`: `client_id` and `client_secret` in the form body
- * (RFC 6749 2.3.1). The secret is checked in constant time against the stored hash.
+ * (RFC 6749 2.3.1). The secret is checked by ./secret.ts (exact, cached, capped,
+ * limited).
  */
 import type { ClientAuthenticationMethod } from './method.js';
 import { verifySecret } from './secret.js';
@@ -14,5 +15,5 @@ export const clientSecretPost: ClientAuthenticationMethod = {
     if (secret === undefined || clientId === undefined) return undefined;
     return { clientId, secret };
   },
-  verify: (presented, client) => verifySecret(presented.secret, client),
+  verify: verifySecret,
 };

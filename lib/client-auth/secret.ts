@@ -2,23 +2,35 @@
  * The shared-secret check of `client_secret_basic` and `client_secret_post`.
  *
  * Rules:
- * - the presented secret is checked in constant time against the client's stored
- *   hash (SHA-256 for generated secrets, without a promise; scrypt for chosen ones);
+ * - the presented secret is checked against the client's stored hash by the
+ *   provider's secret checker (./secret-checker.ts: exact byte for byte, a cache of
+ *   verified secrets, a cap on slow checks, failures limited per client id +
+ *   address); without one (a method called outside a provider), by the hash alone;
  * - a client without a hash never matches.
  */
 import { verifyClientSecret, verifySha256Secret } from '../helpers/secrets.js';
 import type { Client } from '../types.js';
+import type { ClientAuthContext, PresentedCredentials } from './method.js';
 
 /** The realm of the `Basic` challenge of every failed client authentication. */
 export const BASIC_REALM = 'oauth2';
 
-/** Whether `secret` is the client's secret. */
+/**
+ * Whether the presented secret is the client's.
+ * @throws TooManyFailuresError (429) or TemporarilyUnavailableError (503) from the
+ *   provider's secret checker.
+ */
 export function verifySecret(
-  secret: string | undefined,
+  presented: PresentedCredentials,
   client: Client,
+  context: ClientAuthContext,
 ): boolean | Promise<boolean> {
+  const { secret, clientId } = presented;
+  if (secret === undefined) return false;
   const hash = client.secretHash;
-  if (hash === undefined || secret === undefined) return false;
+  if (context.secrets !== undefined)
+    return context.secrets.verify({ clientId, secret, request: context.request }, hash);
+  if (hash === undefined) return false;
   return hash.startsWith('sha256:')
     ? verifySha256Secret(secret, hash)
     : verifyClientSecret(secret, hash);

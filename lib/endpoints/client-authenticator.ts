@@ -1,10 +1,11 @@
 /**
- * The engine's client authenticator: the registered methods and the client
- * registry bound together, with failures reported as `client.authentication_failed`
- * events. The token, revocation and introspection endpoints share it.
+ * The engine's client authenticator: the registered methods, the client registry
+ * and the provider's secret checker bound together, with failures reported as
+ * `client.authentication_failed` events. The token, revocation and introspection endpoints share it.
  */
 import { authenticateClient, type AuthenticatedClient } from '../client-auth/authenticate.js';
 import type { ClientAuthenticationMethod } from '../client-auth/method.js';
+import type { SecretChecker } from '../client-auth/secret-checker.js';
 import type { OAuthEventBus } from '../engine/events.js';
 import type { ClientStore } from '../stores/types.js';
 import type { Clock, RequestContext } from '../types.js';
@@ -20,8 +21,9 @@ export function clientAuthenticator(
   methods: () => readonly ClientAuthenticationMethod[],
   events: OAuthEventBus,
   clock: Clock,
+  secrets?: SecretChecker,
 ): ClientAuthenticator {
-  const context = Object.freeze({ now: clock });
+  const context = Object.freeze({ now: clock, secrets });
   return (request, options) =>
     authenticateClient(
       request,

@@ -6,7 +6,9 @@
  * - a client may introspect its own tokens; a client marked `resourceServer` any token;
  * - anything unknown, expired, revoked, rotated out, or not the caller's to see is
  *   `{ "active": false }` and nothing else (2.2);
- * - JWT access tokens are checked against the store too, so revocation shows.
+ * - an access token is answered from the checker (lib/tokens/checker.ts): a
+ *   stateless JWT from its verified claims and the deny-list (no store read per
+ *   token), any other from its record; so revocation shows either way.
  */
 import { InvalidRequestError } from '../errors.js';
 import type { ScopePolicy } from '../helpers/scope.js';
@@ -52,20 +54,20 @@ export async function introspect(
   const hint = params['token_type_hint'];
 
   const access = async (): Promise<IntrospectionResponse | undefined> => {
-    const record = await context.checker.find(token);
-    if (record === undefined) return undefined;
-    if (!visible(record.clientId)) return INACTIVE;
+    const info = await context.checker.find(token);
+    if (info === undefined) return undefined;
+    if (!visible(info.clientId)) return INACTIVE;
     return {
       active: true,
-      scope: context.scopes.format(record.scope),
-      client_id: record.clientId,
+      scope: context.scopes.format(info.scope),
+      client_id: info.clientId,
       token_type: 'Bearer',
-      exp: record.expiresAt,
-      iat: record.issuedAt,
-      sub: record.subject,
-      aud: record.audience,
+      exp: info.expiresAt,
+      iat: info.issuedAt,
+      sub: info.subject,
+      aud: info.audience,
       iss: context.issuer,
-      ...(record.format === 'jwt' ? { jti: record.id } : {}),
+      ...(info.format === 'jwt' ? { jti: info.id } : {}),
     };
   };
   const refresh = async (): Promise<IntrospectionResponse | undefined> => {

@@ -8,7 +8,9 @@
  * - a token of another client is left untouched, with the same 200;
  * - revoking a refresh token revokes its whole grant: every refresh and access
  *   token of the family (2.1);
- * - revoking an access token revokes that token only.
+ * - revoking an access token revokes that token only: a stateless JWT by a
+ *   deny-list entry that lives until it expires, any other by deleting its record
+ *   (lib/tokens/checker.ts decides which).
  */
 import { InvalidRequestError } from '../errors.js';
 import { sha256 } from '../helpers/secrets.js';
@@ -55,12 +57,11 @@ async function revokeAccess(
   client: Client,
   context: RevocationContext,
 ): Promise<boolean> {
-  const record = await context.checker.find(token);
-  if (record === undefined) return false;
-  if (record.clientId === client.id) {
-    await context.stores.accessTokens.revoke(record.id);
-    context.checker.forget(token);
-    revoked(context, client.id, 'access_token', record.id);
+  const info = await context.checker.find(token);
+  if (info === undefined) return false;
+  if (info.clientId === client.id) {
+    await context.checker.revoke(token, info);
+    revoked(context, client.id, 'access_token', info.id);
   }
   return true;
 }

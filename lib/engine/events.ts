@@ -7,7 +7,8 @@
  * - The union is closed and documented: each event has a `type`, a `time` (epoch
  *   milliseconds, the provider's clock) and the fields below. No event carries a
  *   secret: no token, code, client secret or password, only ids (a JWT's `jti`, the
- *   SHA-256 of an opaque token), client ids, subjects and scopes.
+ *   SHA-256 of an opaque token), client ids, subjects, scopes, source addresses,
+ *   and a username only as its hash.
  * - Listeners run after the fact and are never awaited; a listener that throws (or
  *   rejects) is logged at error and never breaks or slows the request.
  * - With no listener for a type, nothing is built: emitters call `wants(type)` first.
@@ -20,7 +21,8 @@ interface Base {
   readonly time: number;
   /**
    * The request id from the request context (`X-Request-Id`), on events emitted
-   * where the engine holds the request: today `client.authentication_failed`.
+   * where the engine holds the request: today `client.authentication_failed` and
+   * `rate_limited`.
    */
   readonly requestId?: string | undefined;
 }
@@ -88,6 +90,22 @@ export interface OAuthEvents {
   'client.registered': Base & { readonly clientId: string };
   'client.updated': Base & { readonly clientId: string };
   'client.deleted': Base & { readonly clientId: string };
+  /**
+   * A request was refused (429) because its key failed too often: no check ran. The
+   * username is never given in clear, only its hash.
+   */
+  rate_limited: Base & {
+    /** What was limited: failed client authentication, failed password grants, … */
+    readonly limit: 'client_auth' | 'password' | (string & {});
+    /** The client id the request named (client_auth: as sent, it may not exist). */
+    readonly clientId: string | undefined;
+    /** password: SHA-256 of the username, base64url. */
+    readonly usernameHash?: string | undefined;
+    /** The request's source address (the request context's `meta.ip`). */
+    readonly ip: string | undefined;
+    /** Seconds until the key may be tried again (the `Retry-After` value). */
+    readonly retryAfter: number;
+  };
 }
 
 /** The name of an event. */

@@ -7,6 +7,9 @@ import { defineClient, isDefinedClient, type ClientConfig } from '../helpers/cli
 import type { ClientAuthenticationMethod } from '../client-auth/method.js';
 import type { GrantOptions, TokenGrant } from '../grants/grant.js';
 import { silentLogger } from './logger.js';
+import { resolveRateLimits, type RateLimitOptions, type ResolvedRateLimits } from './rate-limits.js';
+import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
+import { warnOnEphemeralKeys } from './key-warning.js';
 import type { PasswordGrantOptions } from '../grants/password.js';
 import type { RefreshTokenGrantOptions } from '../grants/refresh-token.js';
 import type { ScopeOptions } from '../helpers/scope.js';
@@ -74,6 +77,16 @@ export interface ProviderOptions {
     lifetime?: number;
     /** The `aud` of every access token. Default: the issuer. */
     audience?: string;
+    /**
+     * How JWT access tokens are revoked (README, "Stateless JWTs and revocation"):
+     * - `'deny-list'` (default for JWTs): issuing writes nothing; a revocation
+     *   writes a deny-list entry that every process keeps in memory, so
+     *   `protect()` reads no store. `uniqueTokens` is then a TypeError.
+     * - `'allow-list'`: a record per token, read by every `protect()`; a token
+     *   whose record is gone (a store that lost data) is refused.
+     * Opaque tokens always have a record (`'deny-list'` with them is a TypeError).
+     */
+    revocation?: 'deny-list' | 'allow-list';
   };
   refreshToken?: {
     /** Seconds; default 2592000 (30 days). */
@@ -128,10 +141,116 @@ export interface ProviderOptions {
     allowPlain?: boolean;
   };
   endpoints?: EndpointPaths;
+  /**
+   * Limits on failures (client authentication, password grants) and bounds of the
+   * slow client secret checks (lib/engine/rate-limits.ts). Default: on, in memory.
+   */
+  rateLimits?: RateLimitOptions;
   /** A pino-compatible logger. Default: silent. */
   logger?: Logger;
   /** The clock in milliseconds, for tests. Default `Date.now`. */
   clock?: Clock;
+}
+
+type Nested<K extends keyof ProviderOptions> = NonNullable<ProviderOptions[K]>;
+type GrantsOption = Nested<'grants'>;
+
+/**
+ * The keys of {@link ProviderOptions} and of each options object in it, by where it
+ * is (lib/helpers/option-keys.ts: the compiler checks each list against its type;
+ * an option added to a type must be added here). `endpoints` is checked against
+ * the endpoint table; `stores`, `logger` and the like are objects, not options.
+ */
+const PROVIDER_KEYS = {
+  options: optionKeys<ProviderOptions>({
+    issuer: true,
+    clients: true,
+    stores: true,
+    extensionGrants: true,
+    clientAuthMethods: true,
+    scopes: true,
+    accessToken: true,
+    refreshToken: true,
+    authorizationCode: true,
+    grants: true,
+    consent: true,
+    signingKeys: true,
+    activeKeyId: true,
+    tokenGenerator: true,
+    pkce: true,
+    endpoints: true,
+    rateLimits: true,
+    logger: true,
+    clock: true,
+  }),
+  scopes: optionKeys<ScopeOptions>({
+    available: true,
+    default: true,
+    descriptions: true,
+    separator: true,
+  }),
+  accessToken: optionKeys<Nested<'accessToken'>>({
+    format: true,
+    lifetime: true,
+    audience: true,
+    revocation: true,
+  }),
+  refreshToken: optionKeys<Nested<'refreshToken'>>({ lifetime: true }),
+  authorizationCode: optionKeys<Nested<'authorizationCode'>>({ lifetime: true }),
+  grants: optionKeys<GrantsOption>({
+    authorizationCode: true,
+    clientCredentials: true,
+    refreshToken: true,
+    password: true,
+    implicit: true,
+  }),
+  'grants.authorizationCode': optionKeys<GrantsOption['authorizationCode']>({
+    accessTokenLifetime: true,
+    uniqueTokens: true,
+  }),
+  'grants.clientCredentials': optionKeys<GrantsOption['clientCredentials']>({
+    accessTokenLifetime: true,
+    uniqueTokens: true,
+  }),
+  'grants.refreshToken': optionKeys<GrantsOption['refreshToken']>({
+    accessTokenLifetime: true,
+    uniqueTokens: true,
+    rotate: true,
+    reuseGracePeriod: true,
+  }),
+  'grants.password': optionKeys<GrantsOption['password']>({
+    accessTokenLifetime: true,
+    uniqueTokens: true,
+    verify: true,
+  }),
+  'grants.implicit': optionKeys<GrantsOption['implicit']>({
+    accessTokenLifetime: true,
+    uniqueTokens: true,
+  }),
+  consent: optionKeys<Nested<'consent'>>({ remember: true, skipForFirstParty: true }),
+  'consent.remember': optionKeys<Nested<'consent'>['remember']>({ lifetime: true }),
+  pkce: optionKeys<Nested<'pkce'>>({ allowPlain: true }),
+};
+const SIGNING_KEY_KEYS = optionKeys<SigningKeyInput>({
+  jwk: true,
+  pem: true,
+  secret: true,
+  alg: true,
+  kid: true,
+});
+
+/** A TypeError for the first unknown key in `options` or in an options object inside it. */
+function checkProviderKeys(options: ProviderOptions): void {
+  for (const [where, known] of Object.entries(PROVIDER_KEYS)) {
+    let value: unknown = options;
+    if (where !== 'options')
+      for (const step of where.split('.')) value = (value as Record<string, unknown>)?.[step];
+    checkOptionKeys(value, known, where === 'options' ? 'options' : `options.${where}`);
+  }
+  if (!Array.isArray(options.signingKeys)) return;
+  options.signingKeys.forEach((key, i) => {
+    if (!('privateKey' in key)) checkOptionKeys(key, SIGNING_KEY_KEYS, `options.signingKeys[${i}]`);
+  });
 }
 
 /** The checked, frozen configuration. */
@@ -140,6 +259,8 @@ export interface ResolvedConfig {
   readonly format: 'jwt' | 'opaque';
   readonly audience: string;
   readonly accessTokenLifetime: number;
+  /** `'deny-list'`: stateless JWTs; `'allow-list'`: a record per token (always for opaque tokens). */
+  readonly accessTokenRevocation: 'deny-list' | 'allow-list';
   readonly refreshTokenLifetime: number;
   readonly codeLifetime: number;
   readonly grants: {
@@ -165,6 +286,7 @@ export interface ResolvedConfig {
   /** The host's own client store when `options.clients` is one (the older form of the option). */
   readonly clientStore: ClientStore | undefined;
   readonly clientAuthMethods: readonly ClientAuthenticationMethod[];
+  readonly rateLimits: ResolvedRateLimits;
   readonly logger: Logger;
   readonly clock: Clock;
 }
@@ -291,6 +413,7 @@ export function resolveStores(
     throw new TypeError('options.clients is a store and options.stores.clients is set: give one');
   }
   const records = given.records ?? new MemoryRecordStore({ clock: config.clock });
+  warnOnEphemeralKeys(records, options.signingKeys !== undefined, config.format);
   const fallback = recordStores(records);
   return Object.freeze({
     records,
@@ -307,10 +430,34 @@ export function resolveStores(
   });
 }
 
+/** `accessToken.revocation`, checked; unique tokens need a record per token, so not with stateless JWTs. */
+function revocationOf(
+  options: ProviderOptions,
+  format: 'jwt' | 'opaque',
+): 'deny-list' | 'allow-list' {
+  const given = options.accessToken?.revocation;
+  if (given !== undefined && given !== 'deny-list' && given !== 'allow-list')
+    throw new TypeError('options.accessToken.revocation must be "deny-list" or "allow-list"');
+  if (format === 'opaque' && given === 'deny-list')
+    throw new TypeError(
+      'options.accessToken.revocation "deny-list" is for JWT access tokens; opaque tokens always have a record (drop the option, or set accessToken.format to "jwt")',
+    );
+  const revocation = format === 'opaque' ? 'allow-list' : (given ?? 'deny-list');
+  if (revocation === 'allow-list') return revocation;
+  for (const [name, value] of Object.entries(options.grants ?? {})) {
+    if (typeof value === 'object' && value !== null && value.uniqueTokens === true)
+      throw new TypeError(
+        `options.grants.${name}.uniqueTokens needs a record per access token, which stateless JWTs do not have: set options.accessToken.revocation to "allow-list" (or accessToken.format to "opaque"), or drop uniqueTokens`,
+      );
+  }
+  return revocation;
+}
+
 /** Checks the options and fills in every default. */
 export function resolveOptions(options: ProviderOptions): ResolvedConfig {
   if (options === null || typeof options !== 'object')
     throw new TypeError('options must be an object');
+  checkProviderKeys(options);
   const issuer = issuerOf(options.issuer);
   const format = options.accessToken?.format ?? 'jwt';
   if (format !== 'jwt' && format !== 'opaque')
@@ -319,6 +466,7 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
   if (typeof audience !== 'string' || audience === '')
     throw new TypeError('options.accessToken.audience must be a non-empty string');
   const accessTokenLifetime = seconds('accessToken.lifetime', options.accessToken?.lifetime, 3600);
+  const accessTokenRevocation = revocationOf(options, format);
 
   const g = options.grants ?? {};
   const password = g.password;
@@ -362,6 +510,7 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
     format,
     audience,
     accessTokenLifetime,
+    accessTokenRevocation,
     refreshTokenLifetime: seconds(
       'refreshToken.lifetime',
       options.refreshToken?.lifetime,
@@ -398,6 +547,7 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
     configuredClients: clients.configured,
     clientStore: clients.store,
     clientAuthMethods: list('clientAuthMethods', options.clientAuthMethods),
+    rateLimits: resolveRateLimits(options.rateLimits),
     logger,
     clock: options.clock ?? Date.now,
   });

@@ -44,6 +44,7 @@ import {
   type ProviderOptions,
   type ResolvedConfig,
 } from './options.js';
+import { rateLimiters } from './rate-limits.js';
 import { requestContext } from './request.js';
 
 /** Headers on every token, revocation and introspection response (RFC 6749 5.1). */
@@ -117,6 +118,7 @@ export class Provider {
       responseTypes: this.responseTypes,
       allowPlainPkce: config.allowPlainPkce,
       consent: { ...config.consent, store: this.stores.consents },
+      records: this.stores.records,
       issue: {
         codes: this.stores.authorizationCodes,
         codeLifetime: config.codeLifetime,
@@ -143,11 +145,13 @@ export class Provider {
       now: () => Math.floor(config.clock() / 1000),
       clock: config.clock,
     });
+    const limits = rateLimiters(config.rateLimits, this.events, config.clock);
     this.#authenticate = clientAuthenticator(
       this.stores.clients,
       () => this.#registries.clientAuthMethods,
       this.events,
       config.clock,
+      limits.secrets,
     );
     for (const method of [...BUILT_IN_CLIENT_AUTH_METHODS, ...config.clientAuthMethods]) {
       this.registerClientAuthMethod(method);
@@ -155,7 +159,7 @@ export class Provider {
     if (g.authorizationCode) this.registerGrant(authorizationCodeGrant(g.authorizationCode));
     if (g.clientCredentials) this.registerGrant(clientCredentialsGrant(g.clientCredentials));
     if (g.refreshToken) this.registerGrant(refreshTokenGrant(g.refreshToken));
-    if (g.password) this.registerGrant(passwordGrant(g.password));
+    if (g.password) this.registerGrant(passwordGrant(g.password, limits.limits.password));
     for (const grant of config.extensionGrants) this.registerGrant(grant);
     for (const endpoint of builtInEndpoints(this.#handlers())) this.registerEndpoint(endpoint);
     this.#checkConfiguredClients(config);

@@ -8,11 +8,18 @@
  * Rules:
  * - `username` and `password` are required (`invalid_request`);
  * - wrong credentials are `invalid_grant` (5.2), never `invalid_client`;
- * - a refresh token is issued when the client may use the refresh_token grant.
+ * - a refresh token is issued when the client may use the refresh_token grant;
+ * - failures are limited per username + source address (`meta.ip`) by the
+ *   provider's `password` limit: once over it, `verify` is not called and the
+ *   answer is 429 `temporarily_unavailable` with `Retry-After`, and a `rate_limited`
+ *   event with the username's hash (never the username); a success forgets the
+ *   failures.
  */
-import { InvalidGrantError, InvalidRequestError } from '../errors.js';
-import type { Client } from '../types.js';
-import { mayRefresh, type GrantOptions, type TokenGrant } from './grant.js';
+import { InvalidGrantError, InvalidRequestError, TooManyFailuresError } from '../errors.js';
+import { limitKey, type FailureLimit } from '../helpers/failure-limit.js';
+import { sha256 } from '../helpers/secrets.js';
+import type { Client, RequestContext } from '../types.js';
+import { mayRefresh, type GrantContext, type GrantOptions, type TokenGrant } from './grant.js';
 
 /** What `verify` gets. */
 export interface PasswordCredentials {
@@ -30,18 +37,56 @@ export interface PasswordGrantOptions extends GrantOptions {
   verify(credentials: PasswordCredentials): Promise<{ subject: string } | undefined>;
 }
 
-export function passwordGrant(options: Required<PasswordGrantOptions>): TokenGrant {
+/** The refusal of a username + address that failed too often, reported as `rate_limited`. */
+function refuse(
+  retryAfter: number,
+  attempt: { username: string; client: Client; request: RequestContext },
+  context: GrantContext,
+): TooManyFailuresError {
+  const error = new TooManyFailuresError(retryAfter, {
+    detail: 'too many failed password grants for this username and address',
+  });
+  if (context.events.wants('rate_limited')) {
+    context.events.emit('rate_limited', {
+      time: context.clock(),
+      requestId: attempt.request.meta.requestId,
+      limit: 'password',
+      clientId: attempt.client.id,
+      usernameHash: sha256(attempt.username),
+      ip: attempt.request.meta.ip,
+      retryAfter: error.retryAfter,
+    });
+  }
+  return error;
+}
+
+/**
+ * The password grant.
+ * @param limit the provider's `password` failure limit; undefined: failures are not limited.
+ */
+export function passwordGrant(
+  options: Required<PasswordGrantOptions>,
+  limit?: FailureLimit,
+): TokenGrant {
   return {
     grantType: 'password',
-    async handle({ params, client }, context) {
+    async handle({ params, client, request }, context) {
       const username = params['username'];
       const password = params['password'];
       if (username === undefined) throw new InvalidRequestError('username is required');
       if (password === undefined) throw new InvalidRequestError('password is required');
       const scope = context.scopes.resolve(client, context.scopes.parse(params['scope']));
+      const attempt = { username, client, request };
+      const key = limitKey(username, request.meta.ip);
+      const wait = limit === undefined ? 0 : await limit.check(key);
+      if (wait > 0) throw refuse(wait, attempt, context);
       const owner = await options.verify({ username, password, client, scope });
-      if (owner === undefined || owner === null)
+      if (owner === undefined || owner === null) {
+        const over = limit === undefined ? 0 : await limit.fail(key);
+        if (over > 0) throw refuse(over, attempt, context);
         throw new InvalidGrantError('the resource owner credentials are invalid');
+      }
+      if (limit !== undefined) await limit.succeed(key);
       if (typeof owner.subject !== 'string' || owner.subject === '')
         throw new TypeError(
           'password grant: verify() must return { subject: string } or undefined',

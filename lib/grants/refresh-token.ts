@@ -9,35 +9,129 @@
  *   token keeps the original scope (6);
  * - rotation (default, RFC 9700 4.14.2): each use returns a new refresh token and
  *   retires the old one atomically; presenting a retired one revokes the whole
- *   token family (`invalid_grant`), unless it was retired less than
- *   `reuseGracePeriod` seconds ago (opt-in, for clients that retry);
+ *   token family (`invalid_grant`, `refresh.reuse_detected`);
+ * - the grace period (`reuseGracePeriod` seconds, opt-in, for clients that retry):
+ *   a token retired less than that ago gets a new access token and the same
+ *   successor it was rotated to (./refresh-successor.ts keeps it sealed), never a
+ *   second one, so the family never forks. If that successor was used in the
+ *   meantime, the retired token is reuse as above. A parallel request that lost
+ *   the rotation waits briefly for the winner's successor; if none appears it is
+ *   `invalid_grant` and the family is left alone;
  * - without rotation the same refresh token stays valid and none is returned.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidGrantError, InvalidRequestError } from '../errors.js';
 import { sha256 } from '../helpers/secrets.js';
-import type { RefreshTokenRecord } from '../types.js';
+import type { TokenResponseBody } from '../tokens/minter.js';
+import type { Client, RefreshTokenRecord } from '../types.js';
 import type { GrantContext, GrantOptions, TokenGrant } from './grant.js';
+import { findSuccessor, saveSuccessor } from './refresh-successor.js';
 
 export interface RefreshTokenGrantOptions extends GrantOptions {
   /** Return a new refresh token on each use and retire the old one. Default true. */
   rotate?: boolean;
-  /** Seconds during which a just-retired refresh token may be used again. Default 0. */
+  /**
+   * Seconds during which a just-retired refresh token is answered with the same
+   * successor again (a retry), instead of being taken for reuse. Default 0.
+   */
   reuseGracePeriod?: number;
 }
 
-async function reuse(
-  record: RefreshTokenRecord,
-  grace: number,
-  context: GrantContext,
-): Promise<void> {
-  if (grace > 0 && record.consumedAt !== undefined && context.now() - record.consumedAt <= grace)
-    return;
+/** Waits between looks for a parallel winner's successor, in ms (about 0.6 s in all). */
+const SUCCESSOR_WAITS = [5, 10, 20, 40, 80, 160, 320];
+
+const INVALID = 'the refresh token is invalid, expired or revoked';
+
+/** What a refresh needs besides the request. */
+interface Refresh {
+  readonly token: string;
+  readonly id: string;
+  readonly record: RefreshTokenRecord;
+  readonly client: Client;
+  readonly scope: readonly string[];
+}
+
+/** The refusal of a retired token outside the grace rules: the family is revoked. */
+async function reuse(record: RefreshTokenRecord, context: GrantContext): Promise<never> {
   await context.revokeGrant(record.grantId, 'refresh_reuse');
   if (context.events.wants('refresh.reuse_detected')) {
     const { clientId, grantId } = record;
     context.events.emit('refresh.reuse_detected', { time: context.clock(), clientId, grantId });
   }
   throw new InvalidGrantError('the refresh token was already used; the grant is revoked');
+}
+
+/** The successor sealed for `refresh.token`, waiting a little for a parallel winner to save it. */
+async function successorOf(refresh: Refresh, context: GrantContext): Promise<string | undefined> {
+  const records = context.stores.records;
+  for (const wait of [0, ...SUCCESSOR_WAITS]) {
+    if (wait > 0) await sleep(wait);
+    const successor = await findSuccessor(records, refresh.id, refresh.token);
+    if (successor !== undefined) return successor;
+  }
+  return undefined;
+}
+
+/** A retired token: the same successor within the grace period, else reuse. */
+async function retired(
+  refresh: Refresh,
+  options: Required<RefreshTokenGrantOptions>,
+  context: GrantContext,
+): Promise<TokenResponseBody> {
+  const store = context.stores.refreshTokens;
+  const grace = options.reuseGracePeriod;
+  const current = await store.find(refresh.id);
+  if (current === undefined) throw new InvalidGrantError(INVALID);
+  const consumedAt = current.consumedAt ?? context.now();
+  if (grace <= 0 || context.now() - consumedAt > grace) return reuse(refresh.record, context);
+  const successor = await successorOf(refresh, context);
+  if (successor === undefined)
+    throw new InvalidGrantError(INVALID, {
+      detail: 'the refresh token was rotated by a parallel request whose successor is not saved',
+    });
+  const next = await store.find(sha256(successor));
+  if (next === undefined || next.consumed === true) return reuse(refresh.record, context);
+  const body = await context.tokens.issue({
+    client: refresh.client,
+    subject: refresh.record.subject,
+    scope: refresh.scope,
+    grantType: 'refresh_token',
+    grantId: refresh.record.grantId,
+    accessTokenLifetime: options.accessTokenLifetime,
+  });
+  return { ...body, refresh_token: successor };
+}
+
+/** Retires the token and issues its successor (kept sealed for the grace period). */
+async function rotate(
+  refresh: Refresh,
+  options: Required<RefreshTokenGrantOptions>,
+  context: GrantContext,
+): Promise<TokenResponseBody> {
+  const { record, client } = refresh;
+  const body = await context.tokens.issue({
+    client,
+    subject: record.subject,
+    scope: refresh.scope,
+    grantType: 'refresh_token',
+    grantId: record.grantId,
+    accessTokenLifetime: options.accessTokenLifetime,
+    refreshToken: { lifetime: context.refreshTokens.lifetime, scope: record.scope },
+  });
+  const grace = options.reuseGracePeriod;
+  if (grace > 0 && body.refresh_token !== undefined)
+    await saveSuccessor(
+      context.stores.records,
+      refresh.id,
+      refresh.token,
+      body.refresh_token,
+      grace,
+    );
+  if (context.events.wants('refresh.rotated')) {
+    const event = { time: context.clock(), clientId: client.id, grantId: record.grantId };
+    context.events.emit('refresh.rotated', event);
+  }
+  return body;
 }
 
 export function refreshTokenGrant(options: Required<RefreshTokenGrantOptions>): TokenGrant {
@@ -49,15 +143,13 @@ export function refreshTokenGrant(options: Required<RefreshTokenGrantOptions>): 
       const id = sha256(token);
       const store = context.stores.refreshTokens;
       const record = await store.find(id);
-      if (record === undefined)
-        throw new InvalidGrantError('the refresh token is invalid, expired or revoked');
+      if (record === undefined) throw new InvalidGrantError(INVALID);
       if (record.clientId !== client.id)
         throw new InvalidGrantError('the refresh token was issued to another client');
       const scope = context.scopes.narrow(record.scope, context.scopes.parse(params['scope']));
 
       if (!options.rotate) {
-        if (record.consumed === true)
-          throw new InvalidGrantError('the refresh token is invalid, expired or revoked');
+        if (record.consumed === true) throw new InvalidGrantError(INVALID);
         return context.tokens.issue({
           client,
           subject: record.subject,
@@ -67,31 +159,11 @@ export function refreshTokenGrant(options: Required<RefreshTokenGrantOptions>): 
           accessTokenLifetime: options.accessTokenLifetime,
         });
       }
-      if (record.consumed === true) {
-        await reuse(record, options.reuseGracePeriod, context);
-      } else if ((await store.consume(id)) === undefined) {
-        // Another request retired it between find() and consume().
-        const now = context.now();
-        await reuse(
-          { ...record, consumed: true, consumedAt: (await store.find(id))?.consumedAt ?? now },
-          options.reuseGracePeriod,
-          context,
-        );
-      }
-      const body = await context.tokens.issue({
-        client,
-        subject: record.subject,
-        scope,
-        grantType: 'refresh_token',
-        grantId: record.grantId,
-        accessTokenLifetime: options.accessTokenLifetime,
-        refreshToken: { lifetime: context.refreshTokens.lifetime, scope: record.scope },
-      });
-      if (context.events.wants('refresh.rotated')) {
-        const event = { time: context.clock(), clientId: client.id, grantId: record.grantId };
-        context.events.emit('refresh.rotated', event);
-      }
-      return body;
+      const refresh: Refresh = { token, id, record, client, scope };
+      // consume() is the atomic step: of parallel requests, exactly one rotates.
+      if (record.consumed !== true && (await store.consume(id)) !== undefined)
+        return rotate(refresh, options, context);
+      return retired(refresh, options, context);
     },
   };
 }

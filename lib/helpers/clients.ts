@@ -1,7 +1,17 @@
 /**
  * Client registration: turns a configuration object into a checked, frozen
- * {@link Client}. Errors are TypeErrors that name the bad field.
+ * {@link Client}. Errors are TypeErrors that name the client and the bad field.
+ *
+ * Rules:
+ * - an unknown field is a TypeError naming the nearest known one (`redirectUri`
+ *   → `redirectUris`);
+ * - a client is public only when it says so, `tokenEndpointAuthMethods: ['none']`;
+ *   a client with neither a secret nor that is a TypeError (typically
+ *   `secretHash: process.env.X` with X unset, which must not make a confidential
+ *   client public);
+ * - a public client has no secret, requires PKCE and cannot use client_credentials.
  */
+import { checkOptionKeys, optionKeys } from './option-keys.js';
 import { hashClientSecret, isSecretHash } from './secrets.js';
 import type { Client, ClientAuthMethod, GrantType } from '../types.js';
 
@@ -24,9 +34,20 @@ export interface ClientConfig {
   responseTypes?: readonly string[];
   /** Default: every scope the server offers. */
   scopes?: readonly string[];
+  /**
+   * Scopes granted when a request names none. Default: the server's
+   * `scopes.default`, narrowed to this client's `scopes` (a request that ends up
+   * with none fails with `invalid_scope`).
+   */
   defaultScopes?: readonly string[];
-  /** Default `['client_secret_basic', 'client_secret_post']` with a secret, `['none']` without. */
+  /**
+   * How the client authenticates at the token endpoint. Default
+   * `['client_secret_basic', 'client_secret_post']`, which needs `secret` or
+   * `secretHash`. A public client (a browser or mobile app, no secret) must say so
+   * with `['none']`: a client with neither a secret nor `['none']` is a TypeError.
+   */
   tokenEndpointAuthMethods?: readonly ClientAuthMethod[];
+  /** Shown on the consent page. Default: the id. */
   name?: string;
   /** Default true; only a confidential client may set false. */
   requirePkce?: boolean;
@@ -35,6 +56,22 @@ export interface ClientConfig {
   /** The server operator's own client (see the provider's `consent.skipForFirstParty`). Default false. */
   firstParty?: boolean;
 }
+
+const CLIENT_CONFIG_KEYS = optionKeys<ClientConfig>({
+  id: true,
+  secret: true,
+  secretHash: true,
+  redirectUris: true,
+  grantTypes: true,
+  responseTypes: true,
+  scopes: true,
+  defaultScopes: true,
+  tokenEndpointAuthMethods: true,
+  name: true,
+  requirePkce: true,
+  resourceServer: true,
+  firstParty: true,
+});
 
 /** The grant types of RFC 6749; an extension grant type is an absolute URI (RFC 6749 4.5). */
 const GRANT_TYPES: readonly GrantType[] = [
@@ -121,6 +158,7 @@ export function defineClient(config: ClientConfig): Client {
   const id = config.id;
   if (typeof id !== 'string' || id === '')
     throw new TypeError('client: id must be a non-empty string');
+  checkOptionKeys(config, CLIENT_CONFIG_KEYS, `client ${JSON.stringify(id)}`);
   if (config.secret !== undefined && config.secretHash !== undefined)
     fail(id, 'secret', 'and secretHash are exclusive');
   let secretHash: string | undefined;
@@ -134,13 +172,16 @@ export function defineClient(config: ClientConfig): Client {
     }
     secretHash = config.secretHash;
   }
-  const methods = list(
-    id,
-    'tokenEndpointAuthMethods',
-    config.tokenEndpointAuthMethods,
-    null,
-    secretHash === undefined ? ['none'] : ['client_secret_basic', 'client_secret_post'],
-  );
+  if (secretHash === undefined && config.tokenEndpointAuthMethods === undefined)
+    fail(
+      id,
+      'secret',
+      "is missing: give secret or secretHash (is the environment variable it comes from set?), or make the client public with tokenEndpointAuthMethods: ['none']",
+    );
+  const methods = list(id, 'tokenEndpointAuthMethods', config.tokenEndpointAuthMethods, null, [
+    'client_secret_basic',
+    'client_secret_post',
+  ]);
   if (methods.length === 0) fail(id, 'tokenEndpointAuthMethods', 'must not be empty');
   checkAuthMethods(id, methods);
   const isPublic = methods.includes('none');

@@ -10,15 +10,25 @@
  *
  * GET: `start(query, user)` → an error page (400, or 5xx for a server failure),
  * a redirect (302: an error, or a code when no consent page is needed), the
- * host's login (site adapter), or the consent page.
+ * host's login (site adapter), or the consent page. The way back after login
+ * (`returnTo`) is this endpoint's path and the checked request's query
+ * (`outcome.query`: known parameters only, bounded), never the URL as it came:
+ * junk parameters are not kept, and an absolute-form target
+ * (`GET http://evil.example/authorize`) gives its path only, as does the consent
+ * form's `action`.
  *
  * POST: the consent form's answer. Rules kept here:
+ * - the body is read by the strict form reader (./form.ts), with its size limit
+ *   and read deadline;
  * - it must carry the `transaction_id` and `csrf_token` (compared in constant
- *   time) of a pending transaction of this session (RFC 6749 10.12);
- * - a transaction answers once: it is taken out of the session before anything
- *   is checked, and expires after `transactionLifetime` seconds;
- * - the signed-in user must be the one the page was shown to;
- * - a session keeps at most {@link MAX_TRANSACTIONS} pending transactions.
+ *   time) of a pending transaction of this session (RFC 6749 10.12), kept by
+ *   ./consent-transactions.ts (own entries only, the id's shape checked; reading
+ *   never creates a session);
+ * - a transaction answers once, even to parallel POSTs: it is taken out of the
+ *   session and its answer claimed with the engine's single-use marker
+ *   (`claimAnswer`) before anything else is checked; it expires after
+ *   `transactionLifetime` seconds;
+ * - the signed-in user must be the one the page was shown to.
  * Anything else is an error page and nothing is issued. Then
  * `decide(request, user, answer)` → a 303 redirect or an error page.
  *
@@ -29,7 +39,6 @@ import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { ConsentPrompt } from '../endpoints/authorization/endpoint.js';
 import { parseAuthorizationQuery } from '../endpoints/authorization/query.js';
-import type { PendingAuthorization } from '../endpoints/authorization/request.js';
 import type { Provider } from '../engine/provider.js';
 import {
   AccessDeniedError,
@@ -39,11 +48,11 @@ import {
   type OAuthError,
 } from '../errors.js';
 import { safeEqual } from '../helpers/secrets.js';
-import { DEFAULT_BODY_LIMIT } from './endpoints.js';
+import { openTransaction, takeTransaction } from './consent-transactions.js';
+import { DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT } from './endpoints.js';
 import { readForm } from './form.js';
 import {
   passportSiteAdapter,
-  requireSession,
   type PassportSiteAdapterOptions,
   type SiteAdapter,
   type SiteRequest,
@@ -62,35 +71,28 @@ export interface AuthorizeOptions extends PassportSiteAdapterOptions {
   transactionLifetime?: number;
 }
 
-/** A consent page waiting for its answer, kept in the session (JSON only). */
-interface Transaction {
-  /** The checked request, checked again by the engine when answered. */
-  request: PendingAuthorization;
-  subject: string;
-  csrf: string;
-  /** Epoch milliseconds. */
-  expiresAt: number;
-}
-
-type Session = Record<string, unknown> & {
-  oauth2?: { transactions?: Record<string, Transaction> };
-};
-
-/** Pending consent transactions kept per session. */
-const MAX_TRANSACTIONS = 8;
-
 type Next = (err?: unknown) => void;
 
+/** The query string of the request target, without `?`. */
 function searchOf(req: SiteRequest): string {
   const url = req.originalUrl ?? req.url ?? '';
   const q = url.indexOf('?');
   return q === -1 ? '' : url.slice(q + 1);
 }
 
-function pathOf(req: SiteRequest): string {
-  const url = req.originalUrl ?? req.url ?? '/';
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
+/**
+ * The path the request came to, from its target: only the path, so an
+ * absolute-form target (`GET http://evil.example/authorize`, RFC 9112 3.2.2) or a
+ * `//host` path gives `/authorize`, never another origin. `fallback` when the
+ * target is not a URL.
+ */
+function localPath(req: SiteRequest, fallback: string): string {
+  try {
+    const { pathname } = new URL(req.originalUrl ?? req.url ?? '/', 'http://localhost');
+    return `/${pathname.replace(/^\/+/, '')}`;
+  } catch {
+    return fallback;
+  }
 }
 
 function redirect(res: ServerResponse, status: 302 | 303, location: string): void {
@@ -98,33 +100,6 @@ function redirect(res: ServerResponse, status: 302 | 303, location: string): voi
   res.setHeader('Location', location);
   res.setHeader('Cache-Control', 'no-store');
   res.end();
-}
-
-function transactions(req: SiteRequest): Record<string, Transaction> {
-  const session = requireSession(req) as Session;
-  session.oauth2 ??= {};
-  session.oauth2.transactions ??= {};
-  return session.oauth2.transactions;
-}
-
-/** Drops expired transactions, then the oldest, leaving room for one more. */
-function prune(pending: Record<string, Transaction>, now: number): void {
-  for (const [id, tx] of Object.entries(pending)) if (tx.expiresAt <= now) delete pending[id];
-  const ids = Object.keys(pending);
-  for (const id of ids.slice(0, Math.max(0, ids.length - MAX_TRANSACTIONS + 1))) delete pending[id];
-}
-
-/** Takes a transaction out of the session (it answers once); undefined when unknown or expired. */
-function takeTransaction(
-  req: SiteRequest,
-  id: string | undefined,
-  now: number,
-): Transaction | undefined {
-  const pending = transactions(req);
-  if (id === undefined) return undefined;
-  const tx = pending[id];
-  delete pending[id];
-  return tx === undefined || tx.expiresAt <= now ? undefined : tx;
 }
 
 function checkOptions(options: AuthorizeOptions, adapter: SiteAdapter): number {
@@ -160,9 +135,14 @@ export function authorizeHandler(provider: Provider, options: AuthorizeOptions =
   const engine = provider.authorization;
   const clock = provider.config.clock;
 
+  const endpointPath = new URL(provider.endpointUrl('authorization')).pathname;
+
   const showError = (req: SiteRequest, res: ServerResponse, next: Next, error: OAuthError) => {
     const status = error.status >= 500 ? error.status : 400;
     const page = { code: error.error, description: error.description, status, stack: '' };
+    // A body that was refused unread (too large, too slow) closes the connection.
+    const connection = error.headers['Connection'];
+    if (connection !== undefined) res.setHeader('Connection', connection);
     render(
       req,
       res,
@@ -180,24 +160,25 @@ export function authorizeHandler(provider: Provider, options: AuthorizeOptions =
     outcome: ConsentPrompt,
     user: SiteUser,
   ): void => {
-    const pending = transactions(req);
     const now = clock();
-    prune(pending, now);
-    const transactionId = randomBytes(16).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
-    pending[transactionId] = {
-      request: outcome.request,
-      subject: user.subject,
-      csrf: csrfToken,
-      expiresAt: now + lifetime * 1000,
-    };
+    const transactionId = openTransaction(
+      req,
+      {
+        request: outcome.request,
+        subject: user.subject,
+        csrf: csrfToken,
+        expiresAt: now + lifetime * 1000,
+      },
+      now,
+    );
     const locals = {
       view: 'consent',
       issuer: provider.config.issuer,
       client: outcome.client,
       scopes: outcome.scopes,
       user: { subject: user.subject, name: user.name },
-      action: pathOf(req),
+      action: localPath(req, endpointPath),
       transactionId,
       csrfToken,
       rememberable: outcome.rememberable,
@@ -210,7 +191,8 @@ export function authorizeHandler(provider: Provider, options: AuthorizeOptions =
     const outcome = await engine.start(parseAuthorizationQuery(searchOf(req)), user);
     if (outcome.kind === 'show') showError(req, res, next, outcome.error);
     else if (outcome.kind === 'redirect') redirect(res, 302, outcome.location);
-    else if (outcome.kind === 'login') adapter.login(req, res, req.originalUrl ?? req.url ?? '/');
+    else if (outcome.kind === 'login')
+      adapter.login(req, res, `${localPath(req, endpointPath)}?${outcome.query}`);
     else if (user === undefined) throw new TypeError('authorize(): a consent page without a user');
     else consent(req, res, next, outcome, user);
   };
@@ -218,13 +200,15 @@ export function authorizeHandler(provider: Provider, options: AuthorizeOptions =
   const post = async (req: SiteRequest, res: ServerResponse, next: Next): Promise<void> => {
     let params: Readonly<Record<string, string>>;
     try {
-      params = await readForm(req, DEFAULT_BODY_LIMIT);
+      params = await readForm(req, DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT);
     } catch (err) {
       showError(req, res, next, toOAuthError(err));
       return;
     }
-    const tx = takeTransaction(req, params['transaction_id'], clock());
-    if (tx === undefined) return showError(req, res, next, new InvalidRequestError(EXPIRED));
+    const id = params['transaction_id'];
+    const tx = takeTransaction(req, id, clock());
+    if (id === undefined || tx === undefined || !(await engine.claimAnswer(id, tx.expiresAt)))
+      return showError(req, res, next, new InvalidRequestError(EXPIRED));
     if (!safeEqual(Buffer.from(params['csrf_token'] ?? ''), Buffer.from(tx.csrf)))
       return showError(req, res, next, new InvalidRequestError(FORGED));
     const user = adapter.currentUser(req);

@@ -12,7 +12,11 @@
  * - an unknown, expired or revoked token → 401 `error="invalid_token"`;
  * - a token without every required scope → 403 `error="insufficient_scope"`,
  *   naming the scope needed;
- * - a store that is down → 503 `temporarily_unavailable`.
+ * - a store that is down → 503 `temporarily_unavailable`;
+ * - the options are checked when the check is made: `protect('write')` is
+ *   `protect({ scope: 'write' })`; a misspelled key (`scopes`), a scope the
+ *   provider does not offer or a scope naming nothing is a TypeError, so a route
+ *   is never silently left without its scope.
  */
 import {
   InsufficientScopeError,
@@ -21,6 +25,7 @@ import {
   type OAuthError,
 } from '../errors.js';
 import type { Provider } from '../engine/provider.js';
+import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import { hasScopes } from '../helpers/scope.js';
 import type { EngineResponse } from '../types.js';
 import type { AccessTokenInfo, VerifyOptions } from '../tokens/checker.js';
@@ -39,6 +44,19 @@ export interface ProtectOptions {
   audience?: string;
 }
 
+const PROTECT_KEYS = optionKeys<ProtectOptions>({
+  scope: true,
+  realm: true,
+  checkRevocation: true,
+  audience: true,
+});
+
+/**
+ * What `protect()` and `verifyBearer()` take: the options, or the scope alone
+ * (`protect('write')` is `protect({ scope: 'write' })`).
+ */
+export type ProtectArgument = ProtectOptions | string | readonly string[];
+
 /** Checked options, ready for {@link bearerToken} and {@link verifyBearerToken}. */
 export interface BearerCheck {
   readonly required: readonly string[];
@@ -50,20 +68,43 @@ export interface BearerCheck {
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const QUOTABLE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
-/** Checks `options`; a TypeError (prefixed with `caller`) names a bad one. */
+/** The options an argument stands for; a TypeError for anything but options or a scope. */
+function optionsOf(argument: ProtectArgument | undefined, caller: string): ProtectOptions {
+  if (argument === undefined) return {};
+  if (typeof argument === 'string' || Array.isArray(argument))
+    return { scope: argument as string | readonly string[] };
+  if (typeof argument !== 'object' || argument === null)
+    throw new TypeError(`${caller}: expected an options object or a scope string`);
+  checkOptionKeys(argument, PROTECT_KEYS, `${caller}: options`);
+  return argument as ProtectOptions;
+}
+
+/** The scopes a `scope` option names; a TypeError when it is given but names none. */
+function requiredScopes(scope: ProtectOptions['scope'], caller: string): string[] {
+  if (scope === undefined) return [];
+  const names = typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [...scope];
+  if (names.length === 0 || names.some((name) => typeof name !== 'string' || name === ''))
+    throw new TypeError(
+      `${caller}: the scope must name at least one scope (a string or a list); leave it out to accept any valid token`,
+    );
+  return names;
+}
+
+/**
+ * Checks the options (or the scope shorthand); a TypeError (prefixed with
+ * `caller`) names a bad one, an unknown key included.
+ */
 export function bearerCheck(
   provider: Provider,
-  options: ProtectOptions = {},
+  argument: ProtectArgument = {},
   caller = 'protect()',
 ): BearerCheck {
-  const required =
-    typeof options.scope === 'string'
-      ? options.scope.split(' ').filter(Boolean)
-      : [...(options.scope ?? [])];
+  const options = optionsOf(argument, caller);
+  const required = requiredScopes(options.scope, caller);
   for (const scope of required) {
     if (!provider.scopes.available.has(scope))
       throw new TypeError(
-        `${caller}: options.scope names ${JSON.stringify(scope)}, which the provider does not offer`,
+        `${caller}: the scope ${JSON.stringify(scope)} is not one the provider offers (options.scopes.available)`,
       );
   }
   const realm = options.realm ?? 'api';

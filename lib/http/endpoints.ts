@@ -10,7 +10,7 @@ import type { Provider } from '../engine/provider.js';
 import type { EndpointDefinition } from '../endpoints/registry.js';
 import { InvalidRequestError } from '../errors.js';
 import type { EngineRequest, EngineResponse } from '../types.js';
-import { readFormBody, type FormBody } from './form.js';
+import { DEFAULT_BODY_TIMEOUT, readFormBody, type FormBody } from './form.js';
 import { requestMeta } from './meta.js';
 import { sendJson } from './respond.js';
 
@@ -24,10 +24,18 @@ export type Handler = (
 export interface FormEndpointOptions {
   /** The largest request body accepted, in bytes. Default 16384. */
   bodyLimit?: number;
+  /**
+   * Seconds the whole request body may take to arrive, from when reading starts
+   * (a read deadline against clients that trickle bytes); after it the answer is
+   * 400 `invalid_request` and the connection is closed. Default 10.
+   */
+  bodyTimeout?: number;
 }
 
 /** The default largest form body, in bytes. */
 export const DEFAULT_BODY_LIMIT = 16_384;
+
+export { DEFAULT_BODY_TIMEOUT };
 
 /** The path of the metadata document relative to the issuer (RFC 8414 3). */
 export const METADATA_PATH = '/.well-known/oauth-authorization-server';
@@ -44,6 +52,19 @@ export function limitOf(options: FormEndpointOptions | undefined): number {
   if (!Number.isInteger(limit) || limit <= 0)
     throw new TypeError('options.bodyLimit must be a positive whole number of bytes');
   return limit;
+}
+
+/** The largest `bodyTimeout`, in seconds: what a timer can wait (2^31 - 1 ms). */
+const MAX_TIMEOUT = 2_147_483;
+
+/** The checked `bodyTimeout` option, in seconds. */
+export function timeoutOf(options: FormEndpointOptions | undefined): number {
+  const timeout = options?.bodyTimeout ?? DEFAULT_BODY_TIMEOUT;
+  if (typeof timeout !== 'number' || !(timeout > 0 && timeout <= MAX_TIMEOUT))
+    throw new TypeError(
+      `options.bodyTimeout must be a positive number of seconds (at most ${MAX_TIMEOUT})`,
+    );
+  return timeout;
 }
 
 /** The headers of a JSON document (metadata, JWKS): cacheable, readable cross-origin. */
@@ -89,6 +110,7 @@ export function formEndpoint(
   options: FormEndpointOptions | undefined,
 ): Handler {
   const limit = limitOf(options);
+  const timeout = timeoutOf(options);
   const handle = endpoint.handle;
   if (handle === undefined) throw new TypeError(`endpoint ${endpoint.name} is not a form endpoint`);
   return named(endpoint.handlerName, (req, res, next) => {
@@ -96,7 +118,7 @@ export function formEndpoint(
       sendJson(res, methodNotAllowed());
       return;
     }
-    readFormBody(req, limit, provider.repeatableAt(endpoint.name))
+    readFormBody(req, limit, provider.repeatableAt(endpoint.name), timeout)
       .then((body) => handle(engineRequest(req, body)))
       .then(
         (response) => sendJson(res, response),

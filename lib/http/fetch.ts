@@ -3,16 +3,15 @@
  * runtimes built on it (Deno.serve, Bun.serve, workers, Node's global Request).
  * It answers exactly as the Express handlers do (lib/http/endpoints.ts and
  * protect.ts) and only translates: every OAuth rule lives in the engine, the form
- * rules in ./form.ts and the bearer rules in ./bearer.ts. It does not load Express.
+ * rules in ./form.ts (read from a `Request` by ./fetch-form.ts: checked before
+ * the body is touched, never cancelled, safe behind a `Readable.toWeb()` bridge)
+ * and the bearer rules in ./bearer.ts. It does not load Express.
  *
  * ```ts
  * const handle = fetchHandler(provider);
  * Deno.serve(async (request) => (await handle(request)) ?? new Response('not found', { status: 404 }));
  * ```
  */
-import type { IncomingMessage } from 'node:http';
-import { Readable } from 'node:stream';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { NO_STORE, type Provider } from '../engine/provider.js';
 import type { EngineRequest, EngineResponse } from '../types.js';
 import type { AccessTokenInfo } from '../tokens/checker.js';
@@ -29,9 +28,11 @@ import {
   limitOf,
   METADATA_PATH,
   methodNotAllowed,
+  timeoutOf,
   type FormEndpointOptions,
 } from './endpoints.js';
-import { readFormBody, type FormBody } from './form.js';
+import { readRequestForm } from './fetch-form.js';
+import type { FormBody } from './form.js';
 import { requestMeta } from './meta.js';
 import { JSON_TYPE } from './respond.js';
 
@@ -61,32 +62,6 @@ function toResponse(response: EngineResponse, head = false): Response {
   return new Response(head ? null : body, { status: response.status, headers });
 }
 
-/**
- * Reads the body with the rules of ./form.ts (`readFormBody`), over a Node stream of
- * `request.body` that is cancelled once the answer is known, so that at most the
- * limit is buffered even when Content-Length is absent.
- */
-async function readRequestForm(
-  request: Request,
-  limit: number,
-  repeatable: ReadonlySet<string>,
-): Promise<FormBody> {
-  const stream =
-    request.body === null
-      ? Readable.from([])
-      : Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>);
-  const headers = {
-    'content-type': request.headers.get('content-type') ?? undefined,
-    'content-length': request.headers.get('content-length') ?? undefined,
-  };
-  try {
-    const req = Object.assign(stream, { headers }) as unknown as IncomingMessage;
-    return await readFormBody(req, limit, repeatable);
-  } finally {
-    stream.destroy();
-  }
-}
-
 /** What the host knows about the request that a `Request` does not carry. */
 export interface FetchRequestInfo {
   /** The client's address (the host's own proxy rules decide which one). */
@@ -112,12 +87,17 @@ function engineRequest(request: Request, body: FormBody, ip: string | undefined)
   };
 }
 
-function formRoute(provider: Provider, endpoint: EndpointDefinition, limit: number): Route {
+function formRoute(
+  provider: Provider,
+  endpoint: EndpointDefinition,
+  limits: { readonly bytes: number; readonly seconds: number },
+): Route {
   const handle = endpoint.handle as (request: EngineRequest) => Promise<EngineResponse>;
   return async (request, info) => {
     if (request.method !== 'POST') return toResponse(methodNotAllowed());
     try {
-      const body = await readRequestForm(request, limit, provider.repeatableAt(endpoint.name));
+      const repeatable = provider.repeatableAt(endpoint.name);
+      const body = await readRequestForm(request, limits.bytes, limits.seconds, repeatable);
       return toResponse(await handle(engineRequest(request, body, info?.ip)));
     } catch (err) {
       return toResponse(provider.errorResponse(err, NO_STORE));
@@ -146,13 +126,13 @@ function documentRoute(endpoint: EndpointDefinition): Route {
  * @throws TypeError for a bad option.
  */
 export function fetchHandler(provider: Provider, options?: FetchHandlerOptions): FetchHandler {
-  const limit = limitOf(options);
+  const limits = { bytes: limitOf(options), seconds: timeoutOf(options) };
   const issuerPath = new URL(provider.config.issuer).pathname.replace(/\/$/, '');
   const routes = new Map<string, Route>();
   for (const endpoint of provider.endpoints) {
     if (endpoint.kind === 'authorization') continue;
     const route =
-      endpoint.kind === 'form' ? formRoute(provider, endpoint, limit) : documentRoute(endpoint);
+      endpoint.kind === 'form' ? formRoute(provider, endpoint, limits) : documentRoute(endpoint);
     routes.set(issuerPath + endpoint.path, route);
     if (endpoint.name === 'metadata') routes.set(METADATA_PATH + issuerPath, route);
   }

@@ -1,11 +1,19 @@
 /**
  * Reads an `application/x-www-form-urlencoded` body strictly, for the token,
- * revocation and introspection endpoints.
+ * revocation and introspection endpoints and the consent form (the Fetch adapter
+ * reads its `Request` bodies by the same rules, ./fetch-form.ts).
  *
  * Rules (each failure is `invalid_request`, as JSON, never an HTML page or a 500):
  * - the media type must be application/x-www-form-urlencoded (RFC 6749 3.2), with
  *   no charset or UTF-8;
  * - the body may not exceed the limit (then the connection is closed after the answer);
+ * - the whole body must arrive within the read deadline (`bodyTimeout`, default
+ *   {@link DEFAULT_BODY_TIMEOUT} seconds, counted from when reading starts), else
+ *   `invalid_request` (400, not 408: the token endpoint's errors are RFC 6749 5.2
+ *   JSON) and the connection is closed: a client trickling bytes holds a
+ *   connection for that long at most;
+ * - the media type and a declared Content-Length are checked before the body is
+ *   touched;
  * - percent-encoding must be well formed and decode to UTF-8;
  * - no parameter may appear twice (RFC 6749 3.1), unless the endpoint declares it
  *   repeatable (e.g. `resource`, RFC 8707); every one is a string;
@@ -29,6 +37,9 @@ export interface FormBody {
 }
 
 const NONE: ReadonlySet<string> = new Set();
+
+/** The default read deadline of a form body, in seconds. */
+export const DEFAULT_BODY_TIMEOUT = 10;
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -125,56 +136,43 @@ function checkParsed(body: unknown, repeatable: ReadonlySet<string>): FormBody {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function tooLarge(limit: number): InvalidRequestError {
+/** The refusal of a body over `limit` bytes; the connection is closed after it. */
+export function tooLarge(limit: number): InvalidRequestError {
   return new InvalidRequestError(`the request body is larger than ${limit} bytes`, {
     headers: { Connection: 'close' },
   });
 }
 
-/**
- * Reads and parses the body of `req`; every parameter single-valued.
- * @param limit the largest body accepted, in bytes.
- */
-export async function readForm(
-  req: IncomingMessage & { body?: unknown; _body?: boolean },
-  limit: number,
-): Promise<FormParams> {
-  return (await readFormBody(req, limit, NONE)).params;
+/** The refusal of a body that did not arrive within `seconds`; the connection is closed after it. */
+export function tooSlow(seconds: number): InvalidRequestError {
+  return new InvalidRequestError(`the request body did not arrive within ${seconds} seconds`, {
+    headers: { Connection: 'close' },
+  });
+}
+
+/** The refusal of a body whose stream failed. */
+export function unreadable(cause: unknown): InvalidRequestError {
+  return new InvalidRequestError('the request body could not be read', { cause });
 }
 
 /**
- * Reads and parses the body of `req`; the names in `repeatable` may repeat.
- * @param limit the largest body accepted, in bytes.
+ * The checks made before the body is touched: the media type (and charset), and
+ * a declared Content-Length over `limit`.
  */
-export async function readFormBody(
-  req: IncomingMessage & { body?: unknown; _body?: boolean },
+export function checkFormHeaders(
+  contentType: string | undefined,
+  contentLength: string | undefined,
   limit: number,
-  repeatable: ReadonlySet<string>,
-): Promise<FormBody> {
-  checkContentType(req.headers['content-type']);
-  if (req._body === true || req.readableEnded) return checkParsed(req.body, repeatable);
-  const declared = Number(req.headers['content-length']);
-  if (declared > limit) throw tooLarge(limit);
-  // The listeners stay on `req` after it settles (it is dropped with the request):
-  // later events then only reach a settled promise, which ignores them.
-  const raw = await new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) reject(tooLarge(limit));
-      else chunks.push(chunk);
-    });
-    req.on('end', () =>
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)),
-    );
-    req.on('error', (err: Error) =>
-      reject(new InvalidRequestError('the request body could not be read', { cause: err })),
-    );
-  });
+): void {
+  checkContentType(contentType);
+  if (Number(contentLength) > limit) throw tooLarge(limit);
+}
+
+/** Decodes a body read whole (strict UTF-8) and parses it; the names in `repeatable` may repeat. */
+export function parseFormBytes(raw: Uint8Array, repeatable: ReadonlySet<string>): FormBody {
   let text: string;
   if (isAscii(raw)) {
-    text = raw.toString('latin1');
+    text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1');
   } else {
     try {
       text = utf8.decode(raw);
@@ -183,4 +181,63 @@ export async function readFormBody(
     }
   }
   return parseFormBody(text, repeatable);
+}
+
+/**
+ * Reads and parses the body of `req`; every parameter single-valued.
+ * @param limit the largest body accepted, in bytes.
+ * @param timeout the read deadline, in seconds. Default {@link DEFAULT_BODY_TIMEOUT}.
+ */
+export async function readForm(
+  req: IncomingMessage & { body?: unknown; _body?: boolean },
+  limit: number,
+  timeout = DEFAULT_BODY_TIMEOUT,
+): Promise<FormParams> {
+  return (await readFormBody(req, limit, NONE, timeout)).params;
+}
+
+/** Reads `req` whole: at most `limit` bytes, within `timeout` seconds. */
+function readRaw(req: IncomingMessage, limit: number, timeout: number): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (error: InvalidRequestError | undefined) => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      // The error listener stays: a late socket error must not become an uncaught one.
+      if (error !== undefined) reject(error);
+      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) settle(tooLarge(limit));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => settle(undefined);
+    const timer = setTimeout(() => settle(tooSlow(timeout)), timeout * 1000);
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', (err: Error) => settle(unreadable(err)));
+  });
+}
+
+/**
+ * Reads and parses the body of `req`; the names in `repeatable` may repeat.
+ * @param limit the largest body accepted, in bytes.
+ * @param timeout the read deadline, in seconds. Default {@link DEFAULT_BODY_TIMEOUT}.
+ */
+export async function readFormBody(
+  req: IncomingMessage & { body?: unknown; _body?: boolean },
+  limit: number,
+  repeatable: ReadonlySet<string>,
+  timeout = DEFAULT_BODY_TIMEOUT,
+): Promise<FormBody> {
+  const type = req.headers['content-type'];
+  if (req._body === true || req.readableEnded) {
+    checkContentType(type);
+    return checkParsed(req.body, repeatable);
+  }
+  checkFormHeaders(type, req.headers['content-length'], limit);
+  return parseFormBytes(await readRaw(req, limit, timeout), repeatable);
 }

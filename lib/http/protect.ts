@@ -11,7 +11,9 @@
  * - a token without every required scope → 403 `error="insufficient_scope"`,
  *   naming the scope needed;
  * - a store that is down → 503 `temporarily_unavailable`;
- * - on success the token's data is on `req.oauth2` and the next handler runs.
+ * - on success the token's data is on `req.oauth2` and the next handler runs;
+ * - `protect('write')` is `protect({ scope: 'write' })`; a misspelled option
+ *   (`scopes`) is a TypeError, never a route left without its scope.
  *
  * The rules themselves live in ./bearer.ts, shared with the Fetch adapter.
  */
@@ -23,11 +25,11 @@ import {
   bearerToken,
   isRefusal,
   verifyBearerToken,
-  type ProtectOptions,
+  type ProtectArgument,
 } from './bearer.js';
 import { sendJson } from './respond.js';
 
-export type { ProtectOptions } from './bearer.js';
+export type { ProtectArgument, ProtectOptions } from './bearer.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -41,9 +43,14 @@ declare global {
 
 type ProtectRequest = IncomingMessage & { oauth2?: { token: AccessTokenInfo } };
 
+/**
+ * The bearer check in front of a route: `options`, or the scope alone
+ * (`protect('write')`).
+ * @throws TypeError naming a bad option, a misspelled one included.
+ */
 export function protectHandler(
   provider: Provider,
-  options: ProtectOptions = {},
+  options: ProtectArgument = {},
 ): (req: ProtectRequest, res: ServerResponse, next: (err?: unknown) => void) => void {
   const check = bearerCheck(provider, options);
 

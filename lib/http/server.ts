@@ -1,7 +1,8 @@
 /**
  * The Express toolkit: `createAuthorizationServer(options)` makes the engine and
  * returns middleware factories bound to it. Each factory checks its options when
- * called (a TypeError names the bad one) and returns a named handler.
+ * called (a TypeError names the bad one, and a misspelled key with the nearest
+ * known one: lib/helpers/option-keys.ts) and returns a named handler.
  *
  * ```ts
  * const oauth = createAuthorizationServer({ issuer: 'https://auth.example.com', clients, scopes });
@@ -15,7 +16,8 @@ import { Provider } from '../engine/provider.js';
 import type { ProviderOptions } from '../engine/options.js';
 import { authorizeHandler, type AuthorizeOptions } from './authorize.js';
 import { endpointHandler, METADATA_PATH, type FormEndpointOptions } from './endpoints.js';
-import { protectHandler, type ProtectOptions } from './protect.js';
+import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
+import { protectHandler, type ProtectArgument } from './protect.js';
 
 export { METADATA_PATH };
 
@@ -23,6 +25,19 @@ export interface RouterOptions extends FormEndpointOptions {
   /** Options of the authorization endpoint (e.g. `{ loginUrl: '/login' }`); `false` leaves it out. */
   authorize?: AuthorizeOptions | false;
 }
+
+/** The keys of each options type the factories take (the compiler checks them against the types). */
+const FORM_ENDPOINT_KEYS = optionKeys<FormEndpointOptions>({ bodyLimit: true, bodyTimeout: true });
+const ROUTER_KEYS = optionKeys<RouterOptions>({ bodyLimit: true, bodyTimeout: true, authorize: true });
+const AUTHORIZE_KEYS = optionKeys<AuthorizeOptions>({
+  loginUrl: true,
+  subject: true,
+  name: true,
+  siteAdapter: true,
+  views: true,
+  render: true,
+  transactionLifetime: true,
+});
 
 export interface AuthorizationServer {
   /** The engine, for code that needs it directly. */
@@ -39,8 +54,13 @@ export interface AuthorizationServer {
   revoke(options?: FormEndpointOptions): RequestHandler;
   /** The introspection endpoint (RFC 7662). */
   introspect(options?: FormEndpointOptions): RequestHandler;
-  /** Bearer token check for API routes (RFC 6750); sets `req.oauth2`. */
-  protect(options?: ProtectOptions): RequestHandler;
+  /**
+   * Bearer token check for API routes (RFC 6750); sets `req.oauth2`. Takes the
+   * options or the scope alone: `protect('write')` is `protect({ scope: 'write' })`.
+   * @throws TypeError for a misspelled option, a scope the provider does not offer
+   *   or a scope naming nothing: a route is never silently left unscoped.
+   */
+  protect(options?: ProtectArgument): RequestHandler;
   /** The metadata document (RFC 8414). */
   metadata(): RequestHandler;
   /**
@@ -73,14 +93,17 @@ export function createAuthorizationServer(
 ): AuthorizationServer {
   const provider = options instanceof Provider ? options : new Provider(options);
   const endpoint = (name: string, o?: FormEndpointOptions): RequestHandler => {
+    checkOptionKeys(o, FORM_ENDPOINT_KEYS, `${name} endpoint: options`);
     const found = provider.endpoints.find((e) => e.name === name);
     if (found === undefined || found.kind === 'authorization') {
       throw new TypeError(`endpoint(): no form or document endpoint named ${JSON.stringify(name)}`);
     }
     return endpointHandler(provider, found, o) as RequestHandler;
   };
-  const authorize = (o?: AuthorizeOptions) =>
-    authorizeHandler(provider, o) as unknown as RequestHandler;
+  const authorize = (o?: AuthorizeOptions): RequestHandler => {
+    checkOptionKeys(o, AUTHORIZE_KEYS, 'authorize(): options');
+    return authorizeHandler(provider, o) as unknown as RequestHandler;
+  };
   const issuerPath = new URL(provider.config.issuer).pathname.replace(/\/$/, '');
   return Object.freeze({
     provider,
@@ -89,11 +112,12 @@ export function createAuthorizationServer(
     token: (o?: FormEndpointOptions) => endpoint('token', o),
     revoke: (o?: FormEndpointOptions) => endpoint('revocation', o),
     introspect: (o?: FormEndpointOptions) => endpoint('introspection', o),
-    protect: (o?: ProtectOptions) => protectHandler(provider, o) as RequestHandler,
+    protect: (o?: ProtectArgument) => protectHandler(provider, o) as RequestHandler,
     metadata: () => endpoint('metadata'),
     jwks: () => endpoint('jwks'),
     endpoint,
     router(o?: RouterOptions): Router {
+      checkOptionKeys(o, ROUTER_KEYS, 'router(): options');
       const router = express.Router();
       for (const e of provider.endpoints) {
         if (e.kind !== 'authorization') {

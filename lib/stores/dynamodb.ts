@@ -55,6 +55,7 @@ import {
   type StoredRecord,
 } from './records.js';
 import { recordStores, type RecordStores } from './typed-stores.js';
+import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import { dynamoCall, dynamoConditional } from './dynamodb/errors.js';
 import { DynamoLookups } from './dynamodb/lookups.js';
 import {
@@ -85,6 +86,12 @@ export interface DynamoStoreOptions {
   clock?: Clock;
 }
 
+const DYNAMO_STORE_KEYS = optionKeys<DynamoStoreOptions>({
+  client: true,
+  tableName: true,
+  prefix: true,
+  clock: true,
+});
 const PREFIX = /^[A-Za-z0-9._:~@+=/-]{0,64}$/;
 
 /** The record store on DynamoDB. See the module header. */
@@ -97,6 +104,7 @@ export class DynamoRecordStore implements RecordStore {
   readonly #lookups: DynamoLookups;
 
   constructor(options: DynamoStoreOptions) {
+    checkOptionKeys(options, DYNAMO_STORE_KEYS, 'DynamoDB store: options');
     const {
       client,
       tableName,

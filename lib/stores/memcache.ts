@@ -68,6 +68,7 @@ import {
   type StoredRecord,
 } from './records.js';
 import { recordStores, type RecordStores } from './typed-stores.js';
+import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import { memcacheExpiry, MemcacheCommands, type MemcacheClient } from './memcache/commands.js';
 import { MEMCACHE_PREFIX, memcacheKey, writeId } from './memcache/keys.js';
 import { addToIndex, indexedIds } from './memcache/lookup-index.js';
@@ -81,6 +82,12 @@ export interface MemcacheStoreOptions {
   /** The clock for every expiry and `consumedAt`, in epoch milliseconds. Default `Date.now`. */
   clock?: Clock;
 }
+
+const MEMCACHE_STORE_KEYS = optionKeys<MemcacheStoreOptions>({
+  client: true,
+  prefix: true,
+  clock: true,
+});
 
 const NO_EXPIRY =
   'memcache store: put() needs a ttl: memcached may evict any key at any time, so it ' +
@@ -126,6 +133,7 @@ export class MemcacheRecordStore implements RecordStore {
   readonly clock: Clock;
 
   constructor(options: MemcacheStoreOptions) {
+    checkOptionKeys(options, MEMCACHE_STORE_KEYS, 'memcache store: options');
     const {
       client,
       prefix = 'oauth2:',

@@ -29,6 +29,7 @@ import {
   type StoredRecord,
 } from './records.js';
 import { recordStores, type RecordStores } from './typed-stores.js';
+import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 
 export interface MemoryStoreOptions {
   /** Seconds between sweeps of expired entries. Default 60. */
@@ -37,8 +38,11 @@ export interface MemoryStoreOptions {
   clock?: Clock;
 }
 
+const MEMORY_STORE_KEYS = optionKeys<MemoryStoreOptions>({ sweepInterval: true, clock: true });
+
 /** Checks the options (a TypeError names the bad one) and returns the clock. */
 function checkOptions(options: MemoryStoreOptions): Clock {
+  checkOptionKeys(options, MEMORY_STORE_KEYS, 'memory store: options');
   const { clock, sweepInterval } = options;
   if (clock !== undefined && typeof clock !== 'function')
     throw new TypeError('memory store: `clock` must be a function returning epoch milliseconds');

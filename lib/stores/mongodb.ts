@@ -54,6 +54,7 @@ import {
   type StoredRecord,
 } from './records.js';
 import { recordStores, type RecordStores } from './typed-stores.js';
+import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import {
   counterId,
   idOf,
@@ -83,6 +84,12 @@ export interface MongoStoreOptions {
   clock?: Clock;
 }
 
+const MONGO_STORE_KEYS = optionKeys<MongoStoreOptions>({
+  db: true,
+  collectionName: true,
+  prefix: true,
+  clock: true,
+});
 const PREFIX = /^[A-Za-z0-9._:~@+=/-]{0,64}$/;
 
 /**
@@ -108,6 +115,7 @@ export class MongoRecordStore implements RecordStore {
   readonly #prefix: string;
 
   constructor(options: MongoStoreOptions) {
+    checkOptionKeys(options, MONGO_STORE_KEYS, 'MongoDB store: options');
     const {
       db,
       collectionName = MONGO_COLLECTION,

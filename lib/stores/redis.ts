@@ -36,6 +36,11 @@
  * is the compare-and-set; without, a lost race merges again onto the winner's
  * value (a retry only ever follows another update's success).
  *
+ * Announcements (the optional capability of ./watch.ts): a put of a kind in
+ * `announce` (default: the deny-list's, ./deny-list.ts) is also PUBLISHed by its
+ * script, and `watch()` hears them over a subscriber connection of its own
+ * (./redis/watch.ts), so every process keeps the deny-list in memory.
+ *
  * Errors: anything the client throws (connection refused, "Connection is closed",
  * MaxRetriesPerRequestError, "Command timed out", CLUSTERDOWN, a script error, ...)
  * is rethrown as `StoreUnavailableError` with the original as `cause`; the engine
@@ -45,6 +50,7 @@
  * module wrote is a plain `Error` (500).
  */
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import { StoreUnavailableError } from '../errors.js';
 import type { Clock } from '../types.js';
 import {
@@ -54,12 +60,15 @@ import {
   isExpired,
   mergePatch,
   type RecordLookups,
-  type RecordStore,
   type RecordValue,
   type StoredRecord,
 } from './records.js';
+import { DENY_LIST_KINDS } from './deny-list.js';
 import { recordStores, type RecordStores } from './typed-stores.js';
+import type { RecordWatchListener, WatchableRecordStore } from './watch.js';
 import {
+  announcement,
+  changesChannel,
   indexKey,
   parseIndex,
   parseRecord,
@@ -77,6 +86,7 @@ import {
   PUT,
   UPDATE,
 } from './redis/scripts.js';
+import { RedisAnnouncements } from './redis/watch.js';
 
 /** A connection the host app made: one Redis (or Sentinel-managed) or a Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -89,7 +99,19 @@ export interface RedisStoreOptions {
   prefix?: string;
   /** The clock for expiry, `consumedAt` and counter windows, in epoch milliseconds. Default `Date.now`. */
   clock?: Clock;
+  /**
+   * Record kinds whose puts are published (pub/sub) for `watch()`ers in every
+   * process. Default: the deny-list's kinds (`deny-token`, `deny-grant`).
+   */
+  announce?: readonly string[];
 }
+
+const REDIS_STORE_KEYS = optionKeys<RedisStoreOptions>({
+  client: true,
+  prefix: true,
+  clock: true,
+  announce: true,
+});
 
 const retry = (times: number): number => Math.min(times * 100, 1000);
 
@@ -145,15 +167,23 @@ export const redisClusterFailFastOptions: Readonly<ClusterOptions> = Object.free
  * const records = new RedisRecordStore({ client: redis, prefix: 'myapp:oauth2:' });
  * await records.put('consent', id, { scope: ['read'] }, 3600, { subject: 'alice' });
  */
-export class RedisRecordStore implements RecordStore {
+export class RedisRecordStore implements WatchableRecordStore {
   /** The clock, in epoch milliseconds (the `clock` option; default `Date.now`). */
   readonly clock: Clock;
   readonly #client: RedisClient;
   readonly #prefix: string;
+  readonly #announce: ReadonlySet<string>;
+  #announcements: RedisAnnouncements | undefined;
 
-  /** Throws a TypeError naming the option when `client`, `prefix` or `clock` is not usable. */
+  /** Throws a TypeError naming the option when `client`, `prefix`, `clock` or `announce` is not usable. */
   constructor(options: RedisStoreOptions) {
-    const { client, prefix = 'oauth2:', clock = Date.now } = options ?? ({} as RedisStoreOptions);
+    checkOptionKeys(options, REDIS_STORE_KEYS, 'Redis store: options');
+    const {
+      client,
+      prefix = 'oauth2:',
+      clock = Date.now,
+      announce = DENY_LIST_KINDS,
+    } = options ?? ({} as RedisStoreOptions);
     if (typeof client?.evalsha !== 'function' || typeof client.hmget !== 'function') {
       throw new TypeError('Redis store: options.client must be an ioredis Redis or Cluster');
     }
@@ -161,9 +191,22 @@ export class RedisRecordStore implements RecordStore {
       throw new TypeError('Redis store: options.prefix must be a string');
     if (typeof clock !== 'function')
       throw new TypeError('Redis store: options.clock must be a function');
+    if (!Array.isArray(announce) || announce.some((kind) => typeof kind !== 'string'))
+      throw new TypeError('Redis store: options.announce must be an array of record kinds');
     this.#client = client;
     this.#prefix = prefix;
     this.clock = clock;
+    this.#announce = new Set(announce);
+  }
+
+  /**
+   * Hears every put of `kinds` that the stores over this Redis announce (the
+   * `announce` option), in any process, over a subscriber connection made with
+   * the client's `duplicate()` and closed with the client. See ./watch.ts.
+   */
+  watch(kinds: readonly string[], listener: RecordWatchListener): () => void {
+    this.#announcements ??= new RedisAnnouncements(this.#client, this.#prefix);
+    return this.#announcements.watch(kinds, listener);
   }
 
   async put(
@@ -178,11 +221,14 @@ export class RedisRecordStore implements RecordStore {
     const now = this.clock();
     const expiresAt = expiryOf(now, ttl);
     const entries = Object.entries(lookups);
+    const announced = this.#announce.has(kind);
     const args = [
       JSON.stringify(value),
       expiresAt ?? '',
       ttl === undefined ? '' : Math.ceil(ttl * 1000),
       entries.length === 0 ? '' : JSON.stringify(lookups),
+      announced ? changesChannel(this.#prefix, kind) : '',
+      announced ? announcement(id, expiresAt) : '',
     ];
     await this.#redis('put', async () => {
       await PUT.run(this.#client, this.#key(kind, id), ...args);

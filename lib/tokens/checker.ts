@@ -1,16 +1,35 @@
 /**
- * Access token verification, for `protect()`, introspection and revocation.
+ * Access token verification and revocation, for `protect()`, introspection and
+ * revocation: the one place that knows whether access tokens have records.
  *
- * - A token shaped like a JWT is verified locally (see tokens/jwt.ts); verified
- *   claims are kept in a bounded cache so a token seen before costs no signature
- *   check. The cache honours `exp`, and revocation because the store is still
- *   asked (unless the caller opts out of revocation checks).
- * - Any other token is opaque: its SHA-256 is looked up in the access token store.
+ * - A token shaped like a JWT is verified locally and synchronously
+ *   (./jwt-verify.ts); verified claims are kept in a bounded cache, so a token
+ *   seen before costs no signature check. The cache honours `exp`; revocation is
+ *   checked after it, every time (unless the caller opts out).
+ * - Stateless JWTs (`accessToken.revocation: 'deny-list'`, the default for JWTs):
+ *   a JWT is live unless its `jti` or its grant (`grant_ref`) is on the deny-list
+ *   (./deny-list.ts, in memory); a JWT without `grant_ref` (issued before this
+ *   version) is refused, since its grant could not be denied.
+ * - Allow-list (`'allow-list'`, and every opaque token): a token is live while
+ *   the access token store holds its record (by `jti`, or the SHA-256 of an opaque
+ *   token). A store that lost the record refuses the token: fail-closed.
+ *
+ * Rules:
+ * - Revoking a JWT in deny-list mode denies its `jti` for as long as it could
+ *   still be accepted (until `exp`, plus {@link DENY_MARGIN}); revoking a grant
+ *   denies its reference for the longest access token lifetime plus the margin,
+ *   and also writes the access token store's grant marker (records of tokens
+ *   issued before a switch of mode).
+ * - The margin covers clock skew between processes and a token of the grant
+ *   still being minted when the grant was revoked (a replayed code racing the
+ *   first redemption).
  */
 import { InvalidTokenError } from '../errors.js';
 import { sha256 } from '../helpers/secrets.js';
 import type { AccessTokenStore } from '../stores/types.js';
-import { looksLikeJwt, verifyAccessToken, type AccessTokenClaims } from './jwt.js';
+import type { DenyList } from './deny-list.js';
+import { grantReference, looksLikeJwt, type AccessTokenClaims } from './jwt.js';
+import { verifyAccessToken } from './jwt-verify.js';
 import type { KeySet } from './keys.js';
 import type { AccessTokenRecord, Clock } from '../types.js';
 
@@ -36,15 +55,31 @@ export interface CheckerOptions {
   keys: KeySet;
   store: AccessTokenStore;
   clock: Clock;
+  /** The deny-list of stateless JWTs; undefined when every access token has a record. */
+  denyList?: DenyList | undefined;
+  /** The longest access token lifetime of any grant, in seconds: how long a denied grant stays denied. */
+  accessTokenLifetime: number;
   /** Verified JWTs kept; default 10000. */
   cacheSize?: number;
 }
 
 export interface VerifyOptions {
-  /** Ask the store whether a JWT was revoked. Default true. Opaque tokens always need the store. */
+  /**
+   * Check that the token was not revoked: the deny-list for stateless JWTs (in
+   * memory), the store otherwise. Default true. Opaque tokens always need the store.
+   */
   checkRevocation?: boolean;
   /** Expected `aud`; default the provider's audience. */
   audience?: string;
+}
+
+/** Seconds a deny-list entry outlives what it covers (clock skew, tokens still being minted). */
+export const DENY_MARGIN = 60;
+
+/** A verified JWT as cached. */
+interface Verified {
+  readonly info: AccessTokenInfo;
+  readonly grantRef: string | undefined;
 }
 
 function fromRecord(record: AccessTokenRecord): AccessTokenInfo {
@@ -60,16 +95,19 @@ function fromRecord(record: AccessTokenRecord): AccessTokenInfo {
   };
 }
 
-function fromClaims(claims: AccessTokenClaims): AccessTokenInfo {
+function fromClaims(claims: AccessTokenClaims): Verified {
   return {
-    id: claims.jti,
-    format: 'jwt',
-    clientId: claims.client_id,
-    subject: claims.sub,
-    scope: claims.scope === '' ? [] : claims.scope.split(' '),
-    audience: claims.aud,
-    issuedAt: claims.iat,
-    expiresAt: claims.exp,
+    info: {
+      id: claims.jti,
+      format: 'jwt',
+      clientId: claims.client_id,
+      subject: claims.sub,
+      scope: claims.scope === '' ? [] : claims.scope.split(' '),
+      audience: claims.aud,
+      issuedAt: claims.iat,
+      expiresAt: claims.exp,
+    },
+    grantRef: claims.grant_ref,
   };
 }
 
@@ -77,7 +115,7 @@ const INVALID = 'the access token is invalid, expired or revoked';
 
 export class AccessTokenChecker {
   readonly #o: CheckerOptions;
-  readonly #cache = new Map<string, AccessTokenInfo>();
+  readonly #cache = new Map<string, Verified>();
   readonly #cacheSize: number;
 
   constructor(options: CheckerOptions) {
@@ -87,60 +125,83 @@ export class AccessTokenChecker {
 
   /** Verifies a bearer token; throws `invalid_token`. */
   async verify(token: string, options: VerifyOptions = {}): Promise<AccessTokenInfo> {
-    const o = this.#o;
-    const now = o.clock();
     if (!looksLikeJwt(token)) {
-      const record = await o.store.find(sha256(token));
-      if (record === undefined || record.expiresAt * 1000 <= now)
-        throw new InvalidTokenError(INVALID);
+      const record = await this.#record(sha256(token));
+      if (record === undefined) throw new InvalidTokenError(INVALID);
       if (options.audience !== undefined && record.audience !== options.audience)
         throw new InvalidTokenError(INVALID);
       return fromRecord(record);
     }
-    const audience = options.audience ?? o.audience;
-    const key = audience === o.audience ? token : `${audience}\n${token}`;
-    let info = this.#cache.get(key);
-    if (info !== undefined && info.expiresAt * 1000 <= now) {
-      this.#cache.delete(key);
-      info = undefined;
-    }
-    if (info === undefined) {
-      info = fromClaims(
-        await verifyAccessToken(o.keys, token, { issuer: o.issuer, audience, now }),
-      );
-      if (this.#cache.size >= this.#cacheSize)
-        this.#cache.delete(this.#cache.keys().next().value as string);
-      this.#cache.set(key, info);
-    }
-    if (options.checkRevocation !== false && (await o.store.find(info.id)) === undefined) {
+    const verified = this.#verified(token, options.audience ?? this.#o.audience);
+    if (options.checkRevocation !== false && !(await this.#live(verified)))
       throw new InvalidTokenError(INVALID);
-    }
-    return info;
+    return verified.info;
   }
 
   /**
-   * The stored record of an access token, if it is live: for introspection and
-   * revocation. Never throws for a bad token.
+   * A live (verified, unexpired, unrevoked) access token's data, for
+   * introspection and revocation; undefined for anything else. Never throws for
+   * a bad token.
    */
-  async find(token: string): Promise<AccessTokenRecord | undefined> {
-    const o = this.#o;
-    let id: string;
-    if (looksLikeJwt(token)) {
-      try {
-        id = (await this.verify(token, { checkRevocation: false })).id;
-      } catch (err) {
-        if (err instanceof InvalidTokenError) return undefined;
-        throw err;
-      }
-    } else {
-      id = sha256(token);
+  async find(token: string): Promise<AccessTokenInfo | undefined> {
+    try {
+      return await this.verify(token);
+    } catch (err) {
+      if (err instanceof InvalidTokenError) return undefined;
+      throw err;
     }
-    const record = await o.store.find(id);
-    return record === undefined || record.expiresAt * 1000 <= o.clock() ? undefined : record;
   }
 
-  /** Forgets a cached JWT (after it was revoked). */
-  forget(token: string): void {
+  /** Revokes one live access token (`info` from {@link find}). */
+  async revoke(token: string, info: AccessTokenInfo): Promise<void> {
+    const denyList = this.#o.denyList;
+    if (denyList !== undefined && info.format === 'jwt') {
+      const ttl = info.expiresAt - Math.floor(this.#o.clock() / 1000) + DENY_MARGIN;
+      await denyList.deny('token', info.id, ttl);
+    } else {
+      await this.#o.store.revoke(info.id);
+    }
     this.#cache.delete(token);
+  }
+
+  /**
+   * Revokes every access token of a grant: denies its reference (stateless JWTs)
+   * and writes the store's grant marker for `ttl` seconds (records).
+   */
+  async revokeGrant(grantId: string, ttl: number): Promise<void> {
+    const denyList = this.#o.denyList;
+    await Promise.all([
+      this.#o.store.revokeGrant(grantId, ttl),
+      denyList?.deny('grant', grantReference(grantId), this.#o.accessTokenLifetime + DENY_MARGIN),
+    ]);
+  }
+
+  /** The verified claims of a JWT, from the cache or checked now (throws `invalid_token`). */
+  #verified(token: string, audience: string): Verified {
+    const o = this.#o;
+    const now = o.clock();
+    const key = audience === o.audience ? token : `${audience}\n${token}`;
+    const cached = this.#cache.get(key);
+    if (cached !== undefined && cached.info.expiresAt * 1000 > now) return cached;
+    if (cached !== undefined) this.#cache.delete(key);
+    const verified = fromClaims(verifyAccessToken(o.keys, token, { issuer: o.issuer, audience, now }));
+    if (this.#cache.size >= this.#cacheSize)
+      this.#cache.delete(this.#cache.keys().next().value as string);
+    this.#cache.set(key, verified);
+    return verified;
+  }
+
+  /** Whether a verified JWT is still live: not denied, or its record still held. */
+  async #live(verified: Verified): Promise<boolean> {
+    const denyList = this.#o.denyList;
+    if (denyList === undefined) return (await this.#record(verified.info.id)) !== undefined;
+    if (verified.grantRef === undefined) return false;
+    return !(await denyList.check(verified.info.id, verified.grantRef));
+  }
+
+  /** The record of a live token, if the store holds one. */
+  async #record(id: string): Promise<AccessTokenRecord | undefined> {
+    const record = await this.#o.store.find(id);
+    return record === undefined || record.expiresAt * 1000 <= this.#o.clock() ? undefined : record;
   }
 }

@@ -3,17 +3,17 @@
  * verifiable and expiring).
  *
  * Signing: header `typ: at+jwt`, `alg` and `kid` of the active key; claims iss,
- * sub, aud, client_id, scope, jti, iat, exp.
+ * sub, aud, client_id, scope, jti, iat, exp, and `grant_ref`: an opaque
+ * reference to the grant (token family), so a whole grant can be put on the
+ * deny-list (./deny-list.ts) without a record per token. Verification is in
+ * ./jwt-verify.ts.
  *
- * Verification rules:
- * - the `alg` must be the one of the key named by `kid` (an allow-list: never
- *   `none`, never a key used with another algorithm);
- * - `typ` must be `at+jwt`; `iss` and `aud` must match exactly; `exp`, `iat`,
- *   `jti`, `sub` and `client_id` are required; an expired token fails.
+ * Rules:
+ * - signing is synchronous, with `node:crypto` (no thread-pool round trip);
+ * - `grant_ref` is a truncated SHA-256 of the grant id: it names the grant to the
+ *   deny-list and tells a reader of the token nothing else.
  */
-import { constants, createHmac, sign } from 'node:crypto';
-import { jwtVerify, errors as joseErrors } from 'jose';
-import { InvalidTokenError } from '../errors.js';
+import { constants, createHash, createHmac, sign } from 'node:crypto';
 import type { KeySet, SigningKey } from './keys.js';
 
 /** The claims of an access token (RFC 9068 2.2). */
@@ -26,6 +26,16 @@ export interface AccessTokenClaims {
   jti: string;
   iat: number;
   exp: number;
+  /** The grant's opaque reference ({@link grantReference}); absent in tokens of older versions. */
+  grant_ref?: string;
+}
+
+/**
+ * The opaque reference of a grant (token family) carried in its JWTs as
+ * `grant_ref`: 22 base64url characters (132 bits) of a SHA-256 of the grant id.
+ */
+export function grantReference(grantId: string): string {
+  return createHash('sha256').update(`grant_ref\n${grantId}`).digest('base64url').slice(0, 22);
 }
 
 /** Whether a token has the shape of a compact JWS (three dot-separated parts). */
@@ -75,74 +85,10 @@ function signature(key: SigningKey, input: Buffer): Buffer {
  *
  * Signing uses `node:crypto` synchronously rather than jose: jose 6 signs through
  * WebCrypto, whose thread-pool round trip made an ES256 token cost about twice as
- * much CPU (bench/README.md). Verification stays with jose; the tests verify
- * every algorithm's tokens with jose.
+ * much CPU (bench/README.md). The tests verify every algorithm's tokens with jose.
  */
 export function signAccessToken(keys: KeySet, claims: AccessTokenClaims): string {
   const key = keys.active;
   const input = `${encodedHeader(key)}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   return `${input}.${signature(key, Buffer.from(input, 'latin1')).toString('base64url')}`;
-}
-
-export interface VerifyAccessTokenOptions {
-  issuer: string;
-  audience: string;
-  /** The current time in milliseconds. */
-  now: number;
-}
-
-/** Verifies an access token; throws `invalid_token` (with the reason as private cause). */
-export async function verifyAccessToken(
-  keys: KeySet,
-  token: string,
-  options: VerifyAccessTokenOptions,
-): Promise<AccessTokenClaims> {
-  try {
-    const { payload } = await jwtVerify(
-      token,
-      (header) => {
-        const key = keys.get(header.kid);
-        if (key === undefined) throw new joseErrors.JWKSNoMatchingKey();
-        if (header.alg !== key.alg)
-          throw new joseErrors.JOSEAlgNotAllowed(
-            `alg ${String(header.alg)} is not the key's ${key.alg}`,
-          );
-        return key.verifyKey;
-      },
-      {
-        algorithms: [...keys.algorithms],
-        issuer: options.issuer,
-        audience: options.audience,
-        typ: 'at+jwt',
-        requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'],
-        currentDate: new Date(options.now),
-        clockTolerance: 0,
-      },
-    );
-    if (
-      typeof payload['client_id'] !== 'string' ||
-      typeof payload.jti !== 'string' ||
-      typeof payload.sub !== 'string'
-    ) {
-      throw new Error('client_id, jti and sub must be strings');
-    }
-    if (payload['scope'] !== undefined && typeof payload['scope'] !== 'string')
-      throw new Error('scope must be a string');
-    return {
-      iss: options.issuer,
-      sub: payload.sub,
-      aud: options.audience,
-      client_id: payload['client_id'],
-      scope: (payload['scope'] as string | undefined) ?? '',
-      jti: payload.jti,
-      iat: payload.iat as number,
-      exp: payload.exp as number,
-    };
-  } catch (cause) {
-    const expired = cause instanceof joseErrors.JWTExpired;
-    throw new InvalidTokenError(
-      expired ? 'the access token expired' : 'the access token is invalid',
-      { cause },
-    );
-  }
 }

@@ -1,18 +1,29 @@
 /**
  * Token issuance: makes an access token (opaque or JWT) and optionally a refresh
- * token, saves both, and only then returns the RFC 6749 5.1 response body. A
- * token whose save failed is never returned.
+ * token, saves what has to be saved, and only then returns the RFC 6749 5.1
+ * response body. A token whose save failed is never returned.
  *
- * Unique access tokens (the seed's `unique_token`): when a grant asks for them, a
- * live token with the same client, subject, grant type and scope is handed out
- * again instead of a new one; no new refresh token comes with it.
+ * Rules:
+ * - Stateless JWTs (`stateless`: format `jwt` with the deny-list) write nothing
+ *   per access token: the JWT carries everything, `grant_ref` included (see
+ *   ./checker.ts). Opaque tokens, and JWTs in allow-list mode, are saved.
+ * - Unique access tokens (the seed's `unique_token`): when a grant asks for them,
+ *   a live token with the same client, subject, grant type, scope and grant is
+ *   handed out again instead of a new one; no new refresh token comes with it.
+ *   The grant is part of the key so that a token is never handed to another
+ *   authorization (whose code replay must revoke what it got). Requests of
+ *   client_credentials, password and implicit each start a grant that holds
+ *   nothing else (no code; no refresh token when a token is handed out again),
+ *   so for them the key leaves the grant out, or they would never meet again.
+ * - Unique tokens need a record per token: asked for with stateless JWTs, they
+ *   are a TypeError (the provider refuses such options at construction).
  */
 import { randomUUID } from 'node:crypto';
 import type { OAuthEventBus } from '../engine/events.js';
 import { sha256 } from '../helpers/secrets.js';
 import type { ScopePolicy } from '../helpers/scope.js';
 import type { Stores } from '../stores/types.js';
-import { signAccessToken } from './jwt.js';
+import { grantReference, signAccessToken } from './jwt.js';
 import type { KeySet } from './keys.js';
 import type { TokenGenerator } from './opaque.js';
 import type { AccessTokenRecord, Client, Clock, GrantType } from '../types.js';
@@ -38,8 +49,22 @@ export interface IssueRequest {
   accessTokenLifetime: number;
   /** Issue a refresh token with this lifetime (seconds) and scope. */
   refreshToken?: { lifetime: number; scope: readonly string[] } | undefined;
-  /** Hand out a live token with the same client, subject, grant type and scope again. */
+  /** Hand out a live token with the same client, subject, grant type, scope and grant again. */
   unique?: boolean | undefined;
+}
+
+/** Grant types whose every request starts a grant of its own (see the header). */
+const NEW_GRANT_PER_REQUEST: ReadonlySet<string> = new Set([
+  'client_credentials',
+  'password',
+  'implicit',
+]);
+
+/** The key under which a unique token is found again (see the header). */
+function uniqueKeyOf(request: IssueRequest): string {
+  const grant = NEW_GRANT_PER_REQUEST.has(request.grantType) ? '' : request.grantId;
+  const scope = [...request.scope].sort().join(' ');
+  return sha256([request.grantType, request.client.id, request.subject, scope, grant].join('\n'));
 }
 
 export interface TokenMinterOptions {
@@ -48,6 +73,8 @@ export interface TokenMinterOptions {
   issuer: string;
   audience: string;
   format: 'opaque' | 'jwt';
+  /** JWTs without a record per token (the deny-list revokes them). Default false. */
+  stateless?: boolean;
   keys: KeySet;
   generator: TokenGenerator;
   stores: Stores;
@@ -72,16 +99,14 @@ export class TokenMinter {
     const o = this.#o;
     const now = Math.floor(o.clock() / 1000);
     const scopeText = o.scopes.format(request.scope);
+    const saved = !(o.stateless === true && o.format === 'jwt');
     let uniqueKey: string | undefined;
     if (request.unique === true) {
-      uniqueKey = sha256(
-        [
-          request.grantType,
-          request.client.id,
-          request.subject,
-          [...request.scope].sort().join(' '),
-        ].join('\n'),
-      );
+      if (!saved)
+        throw new TypeError(
+          `${request.grantType}: unique tokens need a record per access token; stateless JWTs have none (set accessToken.revocation to 'allow-list')`,
+        );
+      uniqueKey = uniqueKeyOf(request);
       const existing = await o.stores.accessTokens.findByUniqueKey(uniqueKey);
       if (existing?.token !== undefined && existing.expiresAt > now) {
         return {
@@ -108,6 +133,7 @@ export class TokenMinter {
         jti: id,
         iat: now,
         exp: expiresAt,
+        grant_ref: grantReference(request.grantId),
       });
     } else {
       token = o.generator.generate();
@@ -132,9 +158,9 @@ export class TokenMinter {
       expires_in: lifetime,
       scope: scopeText,
     };
-    const access = o.stores.accessTokens.save(record, lifetime);
+    const access = saved ? o.stores.accessTokens.save(record, lifetime) : undefined;
     if (request.refreshToken === undefined) {
-      await access;
+      if (access !== undefined) await access;
       this.#issued(request, id, false);
       return body;
     }

@@ -1,7 +1,7 @@
 /**
  * The refresh_token grant, driven through the engine (`provider.token`) without
  * HTTP: rotation with reuse detection, scope narrowing, client binding, expiry,
- * the grace window and `rotate: false`.
+ * the grace window (the same successor, never a fork) and `rotate: false`.
  */
 import { expect } from 'chai';
 import {
@@ -21,6 +21,8 @@ import {
   VERIFIER,
   type FrozenClock,
 } from '../support/fixtures.js';
+import { findSuccessor, SUCCESSOR_KIND } from '../../lib/grants/refresh-successor.js';
+import { sha256 } from '../../lib/helpers/secrets.js';
 import {
   basic,
   expectBearerFor,
@@ -206,15 +208,79 @@ describe('refresh_token grant (engine)', () => {
       provider = make({ grants: { refreshToken: { reuseGracePeriod: 10 } } });
     });
 
-    it('accepts a retired refresh token again within the grace period', async () => {
+    it('answers a retry within the grace period with a new access token and the same successor', async () => {
       const old = refreshTokenOf(await authorize(provider));
       const second = expectTokens(await refresh(provider, old));
       clock.advance(5);
       const retry = expectTokens(await refresh(provider, old));
-      expect(refreshTokenOf(retry)).to.not.equal(second.refresh_token);
-      // Nothing was revoked.
-      expectTokens(await refresh(provider, refreshTokenOf(second)));
+      expect(refreshTokenOf(retry)).to.equal(second.refresh_token);
+      expect(retry.access_token).to.not.equal(second.access_token);
       expect((await provider.verifyAccessToken(retry.access_token)).subject).to.equal('user-alice');
+      // Nothing was revoked: the one chain goes on.
+      expectTokens(await refresh(provider, refreshTokenOf(second)));
+    });
+
+    it('never forks the family: after a grace replay only one refresh token chain stays usable', async () => {
+      // The attack: replay the rotated-out token inside the window, then keep both answers.
+      // Before, the replay got a second successor and both chains rotated forever.
+      const old = refreshTokenOf(await authorize(provider));
+      const first = refreshTokenOf(expectTokens(await refresh(provider, old)));
+      clock.advance(5);
+      const replayed = refreshTokenOf(expectTokens(await refresh(provider, old)));
+      expect(replayed).to.equal(first);
+      clock.advance(11);
+      const next = expectTokens(await refresh(provider, first));
+      clock.advance(11);
+      // Before, the replay's token was a second live branch and rotated here.
+      expectError(await refresh(provider, replayed), 400, 'invalid_grant');
+      expectError(await refresh(provider, refreshTokenOf(next)), 400, 'invalid_grant');
+    });
+
+    it('keeps the scope narrowing of a retry to its access token', async () => {
+      const old = refreshTokenOf(await authorize(provider));
+      const second = expectTokens(await refresh(provider, old));
+      const retry = expectTokens(await refresh(provider, old, { scope: 'read' }));
+      expect(retry.scope).to.equal('read');
+      expect(retry.refresh_token).to.equal(second.refresh_token);
+      expect(expectTokens(await refresh(provider, refreshTokenOf(second))).scope).to.equal(
+        'read write',
+      );
+    });
+
+    it('takes a retry after the successor was used for reuse: the family is revoked', async () => {
+      const old = refreshTokenOf(await authorize(provider));
+      const second = expectTokens(await refresh(provider, old));
+      const third = expectTokens(await refresh(provider, refreshTokenOf(second)));
+      clock.advance(5);
+      expectError(await refresh(provider, old), 400, 'invalid_grant');
+      expectError(await refresh(provider, refreshTokenOf(third)), 400, 'invalid_grant');
+      expect(await rejection(provider.verifyAccessToken(third.access_token))).to.be.instanceOf(
+        InvalidTokenError,
+      );
+    });
+
+    it('gives 10 parallel refreshes with one token one successor between them', async () => {
+      const token = refreshTokenOf(await authorize(provider));
+      const results = await Promise.all(Array.from({ length: 10 }, () => refresh(provider, token)));
+      const issued = new Set<string>();
+      for (const res of results) {
+        if (res.status === 200) issued.add(refreshTokenOf(res.body as TokenResponseBody));
+        else expectError(res, 400, 'invalid_grant');
+      }
+      expect(issued.size, 'distinct refresh tokens handed out').to.equal(1);
+      expectTokens(await refresh(provider, [...issued][0] as string));
+    });
+
+    it('keeps the successor sealed: the store holds neither it nor a way to open it without the old token', async () => {
+      const old = refreshTokenOf(await authorize(provider));
+      const successor = refreshTokenOf(expectTokens(await refresh(provider, old)));
+      const stored = await provider.stores.records.get(SUCCESSOR_KIND, sha256(old));
+      expect(stored, 'a sealed successor').to.not.equal(undefined);
+      expect(JSON.stringify(stored?.value)).to.not.include(successor);
+      expect(await findSuccessor(provider.stores.records, sha256(old), 'another-token')).to.equal(
+        undefined,
+      );
+      expect(await findSuccessor(provider.stores.records, sha256(old), old)).to.equal(successor);
     });
 
     it('revokes the family when the retired token comes back after the grace period', async () => {

@@ -1,10 +1,17 @@
 /**
- * Unit tests of client secret handling (lib/secrets.ts through the public API):
- * generateClientSecret, hashClientSecret and verifyClientSecret. The HTTP side of
- * client authentication is in client-auth.test.ts.
+ * Unit tests of client secret handling (lib/helpers/secrets.ts through the public
+ * API): generateClientSecret, hashClientSecret and verifyClientSecret. Exactness
+ * (NUL and other bytes, pre-hashes, Unicode look-alikes) is in
+ * client-secret-exactness.test.ts; the HTTP side of client authentication in
+ * client-auth.test.ts and client-secret-attacks.test.ts.
  */
 import { expect } from 'chai';
 import { generateClientSecret, hashClientSecret, verifyClientSecret } from '../../index.js';
+import {
+  legacyScryptHash,
+  STORED_LEGACY_HASH,
+  STORED_LEGACY_SECRET,
+} from '../support/legacy-secrets.js';
 
 const BASE64URL_256_BITS = /^[A-Za-z0-9_-]{43}$/;
 
@@ -35,9 +42,9 @@ describe('generateClientSecret', () => {
 });
 
 describe('hashClientSecret', () => {
-  it('makes a salted scrypt hash: scrypt:N:r:p:salt:digest', () => {
+  it('makes a salted scrypt hash: scrypt-v2:N:r:p:salt:digest', () => {
     const hash = hashClientSecret('correct horse battery staple');
-    expect(hash).to.match(/^scrypt:16384:8:1:[A-Za-z0-9_-]{22}:[A-Za-z0-9_-]{43}$/);
+    expect(hash).to.match(/^scrypt-v2:16384:8:1:[A-Za-z0-9_-]{22}:[A-Za-z0-9_-]{43}$/);
     expect(hash).to.not.contain('horse');
   });
 
@@ -90,28 +97,41 @@ describe('verifyClientSecret: hash formats', () => {
     expect(await verifyClientSecret(generated, 'sha256:')).to.equal(false);
   });
 
-  it('never matches a scrypt hash with parts missing', async () => {
-    const [head, n, r, p, salt] = hashClientSecret(secret).split(':');
-    expect(await verifyClientSecret(secret, [head, n, r, p, salt].join(':'))).to.equal(false);
-    expect(await verifyClientSecret(secret, 'scrypt:')).to.equal(false);
+  // Both scrypt formats: the one hashClientSecret() makes, and the earlier one still verified.
+  const formats: ReadonlyArray<[string, (secret: string) => string]> = [
+    ['scrypt-v2', hashClientSecret],
+    ['scrypt (earlier format)', legacyScryptHash],
+  ];
+  for (const [format, make] of formats) {
+    it(`${format}: never matches a hash with parts missing or added`, async () => {
+      const parts = make(secret).split(':');
+      expect(await verifyClientSecret(secret, parts.slice(0, 5).join(':'))).to.equal(false);
+      expect(await verifyClientSecret(secret, [...parts, 'x'].join(':'))).to.equal(false);
+      expect(await verifyClientSecret(secret, `${parts[0]}:`)).to.equal(false);
+    });
+
+    // The first character of a base64url part carries 6 bits of data (the last one may carry padding bits only).
+    it(`${format}: never matches a hash whose digest was altered`, async () => {
+      const parts = make(secret).split(':');
+      const digest = parts[5] as string;
+      parts[5] = (digest[0] === 'A' ? 'B' : 'A') + digest.slice(1);
+      expect(await verifyClientSecret(secret, parts.join(':'))).to.equal(false);
+    });
+
+    it(`${format}: never matches a hash whose salt was altered`, async () => {
+      const parts = make(secret).split(':');
+      const salt = parts[4] as string;
+      parts[4] = (salt[0] === 'A' ? 'B' : 'A') + salt.slice(1);
+      expect(await verifyClientSecret(secret, parts.join(':'))).to.equal(false);
+    });
+  }
+
+  it('verifies a hash of the earlier format stored before scrypt-v2 with its real secret', async () => {
+    expect(await verifyClientSecret(STORED_LEGACY_SECRET, STORED_LEGACY_HASH)).to.equal(true);
+    expect(await verifyClientSecret(secret, legacyScryptHash(secret))).to.equal(true);
   });
 
-  // The first character of a base64url part carries 6 bits of data (the last one may carry padding bits only).
-  it('never matches a scrypt hash whose digest was altered', async () => {
-    const parts = hashClientSecret(secret).split(':');
-    const digest = parts[5] as string;
-    parts[5] = (digest[0] === 'A' ? 'B' : 'A') + digest.slice(1);
-    expect(await verifyClientSecret(secret, parts.join(':'))).to.equal(false);
-  });
-
-  it('never matches a scrypt hash whose salt was altered', async () => {
-    const parts = hashClientSecret(secret).split(':');
-    const salt = parts[4] as string;
-    parts[4] = (salt[0] === 'A' ? 'B' : 'A') + salt.slice(1);
-    expect(await verifyClientSecret(secret, parts.join(':'))).to.equal(false);
-  });
-
-  // "Unknown formats never match" (lib/secrets.ts): a hash whose scrypt parameters are
+  // "Unknown formats never match" (lib/helpers/secrets.ts): a hash whose scrypt parameters are
   // impossible or tampered with must give false, not a rejection that turns every token
   // request of the client into a 500 (a custom ClientStore hands hashes over unchecked).
   const tampered: ReadonlyArray<[string, number, string]> = [
@@ -122,17 +142,19 @@ describe('verifyClientSecret: hash formats', () => {
     ['p=1.5 (not an integer)', 3, '1.5'],
     ['r=0', 2, '0'],
   ];
-  for (const [what, index, value] of tampered) {
-    it(`resolves false (does not reject) for a scrypt hash with ${what}`, async () => {
-      const parts = hashClientSecret(secret).split(':');
-      parts[index] = value;
-      let result: unknown;
-      try {
-        result = await verifyClientSecret(secret, parts.join(':'));
-      } catch (err) {
-        result = err;
-      }
-      expect(result).to.equal(false);
-    });
+  for (const [format, make] of formats) {
+    for (const [what, index, value] of tampered) {
+      it(`${format}: resolves false (does not reject) for a hash with ${what}`, async () => {
+        const parts = make(secret).split(':');
+        parts[index] = value;
+        let result: unknown;
+        try {
+          result = await verifyClientSecret(secret, parts.join(':'));
+        } catch (err) {
+          result = err;
+        }
+        expect(result).to.equal(false);
+      });
+    }
   }
 });

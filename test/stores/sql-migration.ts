@@ -149,6 +149,7 @@ function fixtures(now: number) {
       redirectUris: ['https://spa.example.test/'],
       grantTypes: ['authorization_code'],
       scopes: [],
+      tokenEndpointAuthMethods: ['none'],
     }),
     service: defineClient({
       id: `service-${rand()}`,

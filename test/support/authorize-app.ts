@@ -48,7 +48,7 @@ export const EVIL_NAME = `<script>alert("pwn")</script> & 'friends'`;
 
 /** Every client the authorization endpoint tests use. */
 export const CLIENTS: readonly ClientConfig[] = [
-  { id: 'spa', name: 'Photo Printer', redirectUris: [CB] },
+  { id: 'spa', tokenEndpointAuthMethods: ['none'], name: 'Photo Printer', redirectUris: [CB] },
   { id: 'web', name: 'Web App', secretHash: webSecret.secretHash, redirectUris: [CB] },
   {
     id: 'legacy',
@@ -57,25 +57,62 @@ export const CLIENTS: readonly ClientConfig[] = [
     redirectUris: [CB],
     requirePkce: false,
   },
-  { id: 'multi', name: 'Two Callbacks', redirectUris: [CB, CB2] },
-  { id: 'tenant', name: 'Tenant App', redirectUris: [TENANT_CB] },
-  { id: 'native', name: 'Native App', redirectUris: ['http://127.0.0.1/cb', 'http://[::1]/cb'] },
+  {
+    id: 'multi',
+    tokenEndpointAuthMethods: ['none'],
+    name: 'Two Callbacks',
+    redirectUris: [CB, CB2],
+  },
+  {
+    id: 'tenant',
+    tokenEndpointAuthMethods: ['none'],
+    name: 'Tenant App',
+    redirectUris: [TENANT_CB],
+  },
+  {
+    id: 'native',
+    tokenEndpointAuthMethods: ['none'],
+    name: 'Native App',
+    redirectUris: ['http://127.0.0.1/cb', 'http://[::1]/cb'],
+  },
   {
     id: 'native-confidential',
     secretHash: legacySecret.secretHash,
     redirectUris: ['http://127.0.0.1/cb'],
   },
-  { id: 'native-localhost', redirectUris: ['http://localhost/cb'] },
-  { id: 'limited', name: 'Profile Only', redirectUris: [CB], scopes: ['profile'] },
+  {
+    id: 'native-localhost',
+    tokenEndpointAuthMethods: ['none'],
+    redirectUris: ['http://localhost/cb'],
+  },
+  {
+    id: 'limited',
+    tokenEndpointAuthMethods: ['none'],
+    name: 'Profile Only',
+    redirectUris: [CB],
+    scopes: ['profile'],
+  },
   {
     id: 'machine',
     secretHash: legacySecret.secretHash,
     redirectUris: [CB],
     grantTypes: ['client_credentials'],
   },
-  { id: 'implicit-app', name: 'Old SPA', redirectUris: [CB], responseTypes: ['token'] },
-  { id: 'first', name: 'Our Own App', redirectUris: [CB], firstParty: true },
-  { id: 'evil', name: EVIL_NAME, redirectUris: [CB] },
+  {
+    id: 'implicit-app',
+    tokenEndpointAuthMethods: ['none'],
+    name: 'Old SPA',
+    redirectUris: [CB],
+    responseTypes: ['token'],
+  },
+  {
+    id: 'first',
+    tokenEndpointAuthMethods: ['none'],
+    name: 'Our Own App',
+    redirectUris: [CB],
+    firstParty: true,
+  },
+  { id: 'evil', tokenEndpointAuthMethods: ['none'], name: EVIL_NAME, redirectUris: [CB] },
 ];
 
 export const DESCRIPTIONS = {

@@ -70,7 +70,12 @@ export function providerOptions(overrides: Partial<ProviderOptions> = {}): Provi
         redirectUris: [REDIRECT],
         grantTypes: ['authorization_code', 'refresh_token'],
       },
-      { id: 'spa', redirectUris: [REDIRECT], grantTypes: ['authorization_code', 'refresh_token'] },
+      {
+        id: 'spa',
+        redirectUris: [REDIRECT],
+        grantTypes: ['authorization_code', 'refresh_token'],
+        tokenEndpointAuthMethods: ['none'],
+      },
       {
         id: 'rs',
         secretHash: secrets.rs.secretHash,

@@ -5,18 +5,23 @@
  * request in the session, and renders or redirects what comes back here.
  *
  *     start(query, user)            → show | redirect | login | consent
+ *     claimAnswer(transactionId, …) → true for exactly one caller
  *     decide(pending, user, answer) → show | redirect
  *
  * Rules:
  * - The request is checked before anything else, by the steps of ./steps.ts
  *   (errors about the client or redirect URI are shown, others redirected), so a
  *   bad request never reaches the login page.
- * - Nobody signed in → `login`. Signed in → the consent page, unless a first-party
+ * - Nobody signed in → `login`, with the checked request as a query string
+ *   (./query.ts `checkedQuery`: known parameters only, bounded) to come back to.
+ *   Signed in → the consent page, unless a first-party
  *   client or a remembered consent answers for the user (./consent.ts); then the
  *   request is approved at once and `consent.granted` says `automatic: true`.
  * - The consent page's request is kept by the adapter in a JSON-safe form
  *   ({@link PendingAuthorization}); on the answer it is checked again against the
  *   client as it is now (./resume.ts).
+ * - A consent page answers once: the adapter claims the answer with
+ *   {@link AuthorizationEndpoint.claimAnswer} (./answer-once.ts) before it decides.
  * - `allow` approves (and, with `remember` and `consent.remember` on, remembers);
  *   `deny` redirects `access_denied`; any other answer is an error page.
  * - Events (`code.issued`, `consent.granted`, `consent.denied`,
@@ -33,8 +38,10 @@ import {
   toOAuthError,
   type OAuthError,
 } from '../../errors.js';
+import type { RecordStore } from '../../stores/records.js';
 import type { ClientStore } from '../../stores/types.js';
 import type { Clock } from '../../types.js';
+import { claimAnswer } from './answer-once.js';
 import { consentSkipped, rememberConsent, type ConsentPolicy } from './consent.js';
 import {
   approvedLocation,
@@ -43,7 +50,7 @@ import {
   type IssueContext,
   type IssuedCode,
 } from './issue.js';
-import type { AuthorizationQuery } from './query.js';
+import { checkedQuery, type AuthorizationQuery } from './query.js';
 import {
   pendingAuthorization,
   type AuthorizationRequest,
@@ -92,8 +99,12 @@ export type AuthorizationResult =
 /** What to do with an authorization request. */
 export type AuthorizationOutcome =
   | AuthorizationResult
-  /** Nobody is signed in: send the user to log in, then back to the same request. */
-  | { readonly kind: 'login' }
+  /**
+   * Nobody is signed in: send the user to log in, then back to the same request.
+   * `query` is that request, checked, as a query string without `?` (known
+   * parameters only, so its size is bounded): keep it, not the URL as it came.
+   */
+  | { readonly kind: 'login'; readonly query: string }
   | ConsentPrompt;
 
 /** A refusal: what both the checks and the endpoint answer with. */
@@ -108,6 +119,8 @@ export interface AuthorizationEndpointOptions {
   readonly responseTypes: readonly ResponseType[];
   readonly allowPlainPkce: boolean;
   readonly consent: ConsentPolicy;
+  /** Where the single-use markers of consent answers are kept (the provider's primitive). */
+  readonly records: RecordStore;
   readonly issue: Omit<IssueContext, 'issuer' | 'allowPlainPkce' | 'events' | 'clock'>;
   readonly events: OAuthEventBus;
   /** The provider's clock (epoch milliseconds): every event's `time`. */
@@ -121,6 +134,7 @@ export class AuthorizationEndpoint {
   readonly #context: AuthorizationContext;
   readonly #issue: IssueContext;
   readonly #consent: ConsentPolicy;
+  readonly #records: RecordStore;
   readonly #events: OAuthEventBus;
   readonly #clock: Clock;
   readonly #report: (error: OAuthError) => void;
@@ -136,6 +150,7 @@ export class AuthorizationEndpoint {
     });
     this.#issue = Object.freeze({ ...options.issue, issuer, allowPlainPkce, events, clock });
     this.#consent = options.consent;
+    this.#records = options.records;
     this.#events = events;
     this.#clock = clock;
     this.#report = options.report;
@@ -157,8 +172,12 @@ export class AuthorizationEndpoint {
   ): Promise<AuthorizationOutcome> {
     const checked = await this.#checked(() => runSteps(STEPS.authorization, query, this.#context));
     if (checked.kind !== 'valid') return checked;
-    if (user === undefined) return { kind: 'login' };
     const { request } = checked;
+    if (user === undefined)
+      return {
+        kind: 'login',
+        query: checkedQuery(request, this.#context.scopes.format(request.scope)),
+      };
     let skipped: 'first-party' | 'remembered' | undefined;
     try {
       skipped = await consentSkipped(this.#consent, request, user.subject);
@@ -171,9 +190,19 @@ export class AuthorizationEndpoint {
   }
 
   /**
+   * Claims the one answer to a consent transaction (./answer-once.ts): true for
+   * exactly one caller per `transactionId`, across parallel requests and every
+   * process sharing the store. Store failures reject.
+   * @param expiresAt when the transaction expires, in epoch milliseconds.
+   */
+  claimAnswer(transactionId: string, expiresAt: number): Promise<boolean> {
+    return claimAnswer(this.#records, transactionId, expiresAt);
+  }
+
+  /**
    * Answers the consent page for a request {@link start} returned as `consent`.
    * The adapter must have checked that the answer comes from the page it showed
-   * (CSRF token, once only) and from the user it was shown to.
+   * (CSRF token, once only: {@link claimAnswer}) and from the user it was shown to.
    */
   async decide(
     pending: PendingAuthorization,

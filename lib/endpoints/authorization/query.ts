@@ -9,7 +9,13 @@
  * - A name seen more than once is recorded in `repeated`, so that a step can
  *   refuse it (RFC 6749 3.1: "Request and response parameters MUST NOT be
  *   included more than once").
+ * - The way back after login is rebuilt from the checked request
+ *   ({@link checkedQuery}): only the parameters the steps read, as they resolved
+ *   them, so an unknown parameter (junk of any size) is never kept, and its size
+ *   is bounded by what the steps allow (registered client and redirect URI,
+ *   offered scopes, `state` ≤ 2048 characters, a challenge ≤ 128).
  */
+import type { AuthorizationRequest } from './request.js';
 
 /** Query parameters, with the names that appeared more than once. */
 export interface AuthorizationQuery {
@@ -36,4 +42,24 @@ export function parseAuthorizationQuery(search: string): AuthorizationQuery {
     if (value !== '') params[name] = value;
   }
   return { params, repeated };
+}
+
+/**
+ * The query string (without `?`) of a checked request: `response_type`,
+ * `client_id`, `redirect_uri` (when it was sent), `scope` (as resolved), `state`,
+ * `code_challenge` and `code_challenge_method`, in that order. Checking it again
+ * gives the same request.
+ * @param scope the resolved scope, formatted with the server's separator.
+ */
+export function checkedQuery(request: AuthorizationRequest, scope: string): string {
+  const out = new URLSearchParams();
+  out.append('response_type', request.responseType);
+  out.append('client_id', request.client.id);
+  if (request.redirectUriSent) out.append('redirect_uri', request.redirectUri);
+  if (scope !== '') out.append('scope', scope);
+  if (request.state !== undefined) out.append('state', request.state);
+  if (request.codeChallenge !== undefined) out.append('code_challenge', request.codeChallenge);
+  if (request.codeChallengeMethod !== undefined)
+    out.append('code_challenge_method', request.codeChallengeMethod);
+  return out.toString();
 }

@@ -12,10 +12,11 @@
  * Once the URI is trusted this step sets `draft.target`, and every later refusal
  * is redirected there: in the fragment when `response_type` was sent as `token`
  * (RFC 6749 4.2.2.1), else in the query; with `state` unless `state` was repeated
- * (a repeated state is never echoed).
+ * or too long (./state.ts: such a state is never echoed).
  */
 import { InvalidRequestError } from '../../errors.js';
 import { isPublicClient, type Client } from '../../types.js';
+import { echoedState } from './state.js';
 import { need, type AuthorizationDraft } from './step.js';
 
 const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?([/?].*)?$/;
@@ -62,6 +63,6 @@ export function checkRedirectUri(draft: AuthorizationDraft): void {
   draft.target = {
     redirectUri: redirectUriOf(client, sent),
     responseMode: params['response_type'] === 'token' ? 'fragment' : 'query',
-    state: repeated.has('state') ? undefined : params['state'],
+    state: echoedState(draft),
   };
 }

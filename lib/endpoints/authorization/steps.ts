@@ -10,10 +10,12 @@
  *   2. redirect-uri         `redirect_uri` at most once and registered, or the
  *                           client's only one                   → shown
  *   3. repeated-parameters  no other parameter repeated         → invalid_request
- *   4. response-type        present, offered, allowed to the client
+ *   4. state                at most 2048 characters (a longer one is not
+ *                           echoed)                             → invalid_request
+ *   5. response-type        present, offered, allowed to the client
  *                           → invalid_request / unsupported_response_type / unauthorized_client
- *   5. scope                known and allowed                   → invalid_scope
- *   6. pkce                 for `code`: a challenge unless the client opted out, S256
+ *   6. scope                known and allowed                   → invalid_scope
+ *   7. pkce                 for `code`: a challenge unless the client opted out, S256
  *                           (plain only when enabled)           → invalid_request
  *
  * The pushed authorization request endpoint (PAR, RFC 9126) and device
@@ -27,6 +29,7 @@ import { checkRedirectUri } from './redirect-uri.js';
 import { rejectRepeatedParameters } from './repeated-parameters.js';
 import { checkResponseType } from './response-type.js';
 import { checkScope } from './scope.js';
+import { checkState } from './state.js';
 import type { AuthorizationStep } from './step.js';
 
 /** The endpoints that check authorization requests with steps. */
@@ -38,6 +41,7 @@ export const STEPS: Readonly<Record<StepEndpoint, readonly AuthorizationStep[]>>
     checkClient,
     checkRedirectUri,
     rejectRepeatedParameters,
+    checkState,
     checkResponseType,
     checkScope,
     checkPkce,

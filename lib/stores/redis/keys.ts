@@ -10,6 +10,9 @@
  * | P`<kind>:<id>`                | a counter: i = the count, e        | the window's            |
  * | P`<kind>:by:<lookup>:<value>` | a lookup index: id → `<seq> <e>`   | its latest e; or none   |
  *
+ * Channels (pub/sub, not keys): P`changes:<kind>` carries an announcement,
+ * `<e or -> <id>`, of each put of a kind the store announces (./watch.ts).
+ *
  * Fields: v = the value as JSON, n = the version, e = expiresAt (epoch ms; absent,
  * or `-` in an index entry, for no expiry), c = consumedAt (epoch ms; set by
  * consume()), l = the lookups as JSON (absent when none). A record key has one
@@ -37,6 +40,26 @@ export function recordKey(prefix: string, kind: string, id: string): string {
 /** The key of the index of the records of `kind` put with `lookup` = `value`, under `prefix`. */
 export function indexKey(prefix: string, kind: string, lookup: string, value: string): string {
   return `${prefix}${escape(kind)}:by:${escape(lookup)}:${escape(value)}`;
+}
+
+/** The pub/sub channel on which puts of `kind` are announced, under `prefix`. */
+export function changesChannel(prefix: string, kind: string): string {
+  return `${prefix}changes:${escape(kind)}`;
+}
+
+/** The announcement of a put: `<expiresAt or -> <id>`. */
+export function announcement(id: string, expiresAt: number | undefined): string {
+  return `${expiresAt ?? '-'} ${id}`;
+}
+
+/** The id and expiry an announcement names; undefined for a message this module did not send. */
+export function parseAnnouncement(
+  message: string,
+): { id: string; expiresAt: number | undefined } | undefined {
+  const match = /^(\d+|-) ([^]+)$/.exec(message);
+  if (match === null) return undefined;
+  const [, expiry = '', id = ''] = match;
+  return { id, expiresAt: expiry === '-' ? undefined : Number(expiry) };
 }
 
 /** The record fields, in the order every script and read returns them. */

@@ -10,7 +10,8 @@
  */
 import { sqlExecutor } from './connect.js';
 import type { SqlValue } from './executor.js';
-import { sqlFileStatements, type CreateSchemaOptions } from './schema.js';
+import { checkOptionKeys } from '../../helpers/option-keys.js';
+import { SCHEMA_KEYS, sqlFileStatements, type CreateSchemaOptions } from './schema.js';
 
 /** Options of {@link migrateSchema}: the connection and the table prefix (old and new tables). */
 export type MigrateSchemaOptions = CreateSchemaOptions;
@@ -27,6 +28,7 @@ export type MigrateSchemaOptions = CreateSchemaOptions;
  * ```
  */
 export async function migrateSchema(options: MigrateSchemaOptions): Promise<void> {
+  checkOptionKeys(options, SCHEMA_KEYS, 'oauth2-stateless: migrateSchema(): options');
   const db = sqlExecutor(options, 'migrateSchema()');
   const none: SqlValue[] = [];
   const statements = [

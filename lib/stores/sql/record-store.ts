@@ -39,6 +39,7 @@ import {
   type RecordValue,
   type StoredRecord,
 } from '../records.js';
+import { checkOptionKeys, optionKeys } from '../../helpers/option-keys.js';
 import { sqlExecutor, type SqlClientOptions } from './connect.js';
 import { isDuplicateKey, type SqlExecutor, type SqlValue } from './executor.js';
 import { mysqlQueries } from './mysql.js';
@@ -56,6 +57,13 @@ export type SqlRecordStoreOptions = SqlClientOptions & {
   /** The clock, in milliseconds since the epoch. Default `Date.now`. */
   clock?: Clock | undefined;
 };
+
+const SQL_STORE_KEYS = optionKeys<SqlRecordStoreOptions>({
+  dialect: true,
+  client: true,
+  prefix: true,
+  clock: true,
+});
 
 /** A new put id: 16 random characters. */
 function newPutId(): string {
@@ -85,6 +93,7 @@ export class SqlRecordStore implements RecordStore {
 
   /** Checks the options: a TypeError names the option that is wrong. */
   constructor(options: SqlRecordStoreOptions) {
+    checkOptionKeys(options, SQL_STORE_KEYS, 'oauth2-stateless: SQL stores: options');
     const db = sqlExecutor(options, 'SQL stores');
     const tables = sqlTableNames(options.prefix, 'SQL stores: options.prefix');
     const clock = options.clock ?? Date.now;

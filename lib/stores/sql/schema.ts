@@ -13,6 +13,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { checkOptionKeys, optionKeys } from '../../helpers/option-keys.js';
 import { sqlExecutor, type SqlClientOptions, type SqlDialect } from './connect.js';
 import type { SqlValue } from './executor.js';
 import { DEFAULT_TABLE_PREFIX, sqlTableNames } from './queries.js';
@@ -69,6 +70,13 @@ export type CreateSchemaOptions = SqlClientOptions & {
   prefix?: string | undefined;
 };
 
+/** The keys of {@link CreateSchemaOptions} (and of `migrateSchema()`'s, the same type). */
+export const SCHEMA_KEYS = optionKeys<CreateSchemaOptions>({
+  dialect: true,
+  client: true,
+  prefix: true,
+});
+
 /**
  * Creates the tables and indexes of the SQL stores if they do not exist yet.
  * Safe to run at every start; run it once before the first `sqlStores()` call
@@ -81,6 +89,7 @@ export type CreateSchemaOptions = SqlClientOptions & {
  * ```
  */
 export async function createSchema(options: CreateSchemaOptions): Promise<void> {
+  checkOptionKeys(options, SCHEMA_KEYS, 'oauth2-stateless: createSchema(): options');
   const db = sqlExecutor(options, 'createSchema()');
   const none: SqlValue[] = [];
   for (const statement of sqlFileStatements(

@@ -1,0 +1,23 @@
+import { createServer } from 'node:http';
+import { Readable } from 'node:stream';
+import { once } from 'node:events';
+import { Provider, fetchHandler } from '../index.js';
+import { providerOptions } from '../test/support/fixtures.js';
+process.on('uncaughtException', (e) => { console.log('UNCAUGHT', e.message); });
+const provider = new Provider(providerOptions({ issuer: 'http://127.0.0.1' }));
+const handle = fetchHandler(provider);
+const server = createServer((req, res) => {
+  const request = new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers: req.headers as any, body: Readable.toWeb(req) as any, duplex: 'half' } as any);
+  handle(request).then(async (r) => { res.writeHead(r!.status, Object.fromEntries(r!.headers)); res.end(Buffer.from(await r!.arrayBuffer())); });
+});
+server.listen(0, '127.0.0.1'); await once(server, 'listening');
+const base = `http://127.0.0.1:${(server.address() as any).port}`;
+const mode = process.argv[2];
+const body = mode === 'big' ? 'x='.padEnd(100000, 'a') : 'grant_type=client_credentials';
+const type = mode === 'big' ? 'application/x-www-form-urlencoded' : 'text/plain';
+const r = await fetch(`${base}/token`, { method: 'POST', headers: { 'content-type': type }, body });
+console.log(r.status, await r.text());
+await new Promise((r) => setTimeout(r, 300));
+const r2 = await fetch(`${base}/token`, { method: 'POST', headers: { 'content-type': type }, body });
+console.log(r2.status);
+server.close();

@@ -1,0 +1,98 @@
+/**
+ * Consent transactions in the session: what `authorize()` keeps between the
+ * consent page and the user's answer.
+ *
+ * Rules:
+ * - A transaction is the checked request (JSON-safe), the subject it was shown
+ *   to, a CSRF token and an expiry, under a random id of 128 bits
+ *   (22 base64url characters) in `req.session.oauth2.transactions`.
+ * - A session keeps at most {@link MAX_TRANSACTIONS}: opening one drops the
+ *   expired ones, then the oldest.
+ * - Reading never writes: a POST whose session holds no such transaction leaves
+ *   the session untouched, so an anonymous POST never creates one (with
+ *   `saveUninitialized: false`, the only setting under which sessions are not
+ *   created for every visitor anyway).
+ * - An id is looked up only when it has the shape of one, and only among the
+ *   session's own entries (`constructor`, `__proto__`, `toString` are not
+ *   transactions); an entry that is not a well-formed transaction is none.
+ * - Taking a transaction removes it from the session; whether it may still be
+ *   answered is the engine's single-use marker (`provider.authorization.claimAnswer`),
+ *   since parallel requests each read their own copy of the session.
+ */
+import { randomBytes } from 'node:crypto';
+import type { PendingAuthorization } from '../endpoints/authorization/request.js';
+import { requireSession, type SiteRequest } from './site-adapter.js';
+
+/** A consent page waiting for its answer, kept in the session (JSON only). */
+export interface Transaction {
+  /** The checked request, checked again by the engine when answered. */
+  readonly request: PendingAuthorization;
+  readonly subject: string;
+  readonly csrf: string;
+  /** Epoch milliseconds. */
+  readonly expiresAt: number;
+}
+
+/** Pending consent transactions kept per session. */
+export const MAX_TRANSACTIONS = 8;
+
+/** 16 random bytes in base64url. */
+const TRANSACTION_ID = /^[A-Za-z0-9_-]{22}$/;
+
+type Pending = Record<string, Transaction>;
+type Session = Record<string, unknown> & { oauth2?: { transactions?: Pending } };
+
+/** The session's transactions, or undefined when it has none; never writes. */
+function pendingOf(req: SiteRequest): Pending | undefined {
+  const session = requireSession(req) as Session;
+  const pending = session.oauth2?.transactions;
+  return typeof pending === 'object' && pending !== null ? pending : undefined;
+}
+
+function isTransaction(value: unknown): value is Transaction {
+  if (typeof value !== 'object' || value === null) return false;
+  const tx = value as Record<string, unknown>;
+  return (
+    typeof tx['request'] === 'object' &&
+    tx['request'] !== null &&
+    typeof tx['subject'] === 'string' &&
+    typeof tx['csrf'] === 'string' &&
+    typeof tx['expiresAt'] === 'number'
+  );
+}
+
+/** Drops expired transactions, then the oldest, leaving room for one more. */
+function prune(pending: Pending, now: number): void {
+  for (const [id, tx] of Object.entries(pending))
+    if (!isTransaction(tx) || tx.expiresAt <= now) delete pending[id];
+  const ids = Object.keys(pending);
+  for (const id of ids.slice(0, Math.max(0, ids.length - MAX_TRANSACTIONS + 1))) delete pending[id];
+}
+
+/** Keeps `tx` in the session under a new id (rules above); returns the id. */
+export function openTransaction(req: SiteRequest, tx: Transaction, now: number): string {
+  const session = requireSession(req) as Session;
+  session.oauth2 ??= {};
+  const pending = (session.oauth2.transactions ??= {});
+  prune(pending, now);
+  const id = randomBytes(16).toString('base64url');
+  pending[id] = tx;
+  return id;
+}
+
+/**
+ * Takes the transaction `id` out of the session: undefined (and the session left
+ * as it was) when the id is malformed or unknown; undefined when it expired.
+ */
+export function takeTransaction(
+  req: SiteRequest,
+  id: string | undefined,
+  now: number,
+): Transaction | undefined {
+  const pending = pendingOf(req);
+  if (pending === undefined || id === undefined || !TRANSACTION_ID.test(id)) return undefined;
+  if (!Object.hasOwn(pending, id)) return undefined;
+  const tx = pending[id];
+  delete pending[id];
+  return isTransaction(tx) && tx.expiresAt > now ? tx : undefined;
+}
