@@ -14,6 +14,8 @@ export interface BenchConfig {
   readonly warmup: number;
   /** Concurrent keep-alive connections. Default 50. */
   readonly connections: number;
+  /** Connections that flood wrong secrets during a flood scenario's measured run. Default 1. */
+  readonly floodConnections: number;
   /** Scenarios to run (the baseline is always added). Default all. */
   readonly only: readonly ScenarioName[];
   /** CPU the server process is pinned to. Default 0. */
@@ -35,6 +37,9 @@ export const USAGE = `usage: node --import tsx bench/run.ts [options]   (or: npm
   --duration S      measured seconds per scenario per round (BENCH_DURATION, default 5)
   --warmup S        warm-up seconds before each measured run (BENCH_WARMUP, default 1)
   --connections N   concurrent connections (BENCH_CONNECTIONS, default 50)
+  --flood-connections N
+                    connections sending wrong secrets during *-flood scenarios, besides
+                    the measured ones (BENCH_FLOOD_CONNECTIONS, default 1)
   --redis           also run the *-redis scenarios: the same with the Redis store
                     (BENCH_REDIS=1; the server is BENCH_REDIS_URL, default redis://127.0.0.1:6379)
   --only a,b        scenarios to run; bare-get is always added (BENCH_ONLY)
@@ -109,6 +114,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
       duration: { type: 'string' },
       warmup: { type: 'string' },
       connections: { type: 'string' },
+      'flood-connections': { type: 'string' },
       only: { type: 'string' },
       'server-cpu': { type: 'string' },
       'load-cpu': { type: 'string' },
@@ -140,6 +146,13 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
     duration,
     warmup,
     connections: integer('connections', values.connections, env['BENCH_CONNECTIONS'], 50, 1),
+    floodConnections: integer(
+      'flood-connections',
+      values['flood-connections'],
+      env['BENCH_FLOOD_CONNECTIONS'],
+      1,
+      1,
+    ),
     only: Object.freeze(only),
     serverCpu: integer('server-cpu', values['server-cpu'], env['BENCH_SERVER_CPU'], 0, 0),
     loadCpu: integer('load-cpu', values['load-cpu'], env['BENCH_LOAD_CPU'], 1, 0),

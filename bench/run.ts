@@ -7,7 +7,8 @@
  * 3. Fetches one opaque and one JWT access token for the protect scenarios and
  *    checks every scenario answers 2xx once.
  * 4. Runs the rounds: each runs every scenario once (warm-up, then measured load),
- *    in an order rotated by one per round.
+ *    in an order rotated by one per round; during a flood scenario's measured
+ *    load, other connections send the same request with a wrong secret.
  * 5. Prints the median table, writes bench/results/<timestamp>.json, and exits
  *    1 if any response was not 2xx or any request failed (3 for a missed target
  *    with --strict; 2 on timeout or a setup failure).
@@ -25,6 +26,7 @@ import { allowedCpus, cpuSeconds, cpuTimes } from './proc.js';
 import { computeRatios, summarize, table, type RunRecord } from './report.js';
 import {
   CLIENT_ID,
+  FLOOD_SECRET,
   SCENARIOS,
   TOKEN_BODY,
   type RunnerMessage,
@@ -242,7 +244,9 @@ async function main(): Promise<void> {
     `bench: server pid ${server?.pid} on CPU ${serverCpus ?? '?'}, load generator on CPU ${allowedCpus() ?? '?'}, Node ${process.version}`,
   );
 
-  const basic = `Basic ${Buffer.from(`${encodeURIComponent(CLIENT_ID)}:${encodeURIComponent(ready.clientSecret)}`).toString('base64')}`;
+  const basicOf = (secret: string): string =>
+    `Basic ${Buffer.from(`${encodeURIComponent(CLIENT_ID)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+  const basic = basicOf(ready.clientSecret);
   const form = { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' };
   const requests = new Map<ScenarioName, LoadRequest>();
   for (const s of scenarios) {
@@ -281,7 +285,17 @@ async function main(): Promise<void> {
       const coreBefore = cpuTimes(config.serverCpu);
       const loadBefore = process.cpuUsage();
       const wallBefore = performance.now();
+      // A flood scenario: other connections send wrong secrets while the measured ones run.
+      const flood =
+        s.flood === true
+          ? fire(
+              { ...request, headers: { ...request.headers, authorization: basicOf(FLOOD_SECRET) } },
+              config.duration,
+              config.floodConnections,
+            )
+          : undefined;
       const measured = await fire(request, config.duration, config.connections);
+      const flooded = await flood;
       const wall = (performance.now() - wallBefore) / 1000;
       const load = process.cpuUsage(loadBefore);
       const cpuAfter = cpuSeconds(pid);
@@ -320,7 +334,10 @@ async function main(): Promise<void> {
           (noise !== undefined && noise.foreign + noise.steal > 0.05 * wall
             ? `  (CPU ${config.serverCpu}: ${noise.foreign.toFixed(2)} s to others, ${noise.steal.toFixed(2)} s stolen)`
             : '') +
-          (bad > 0 ? `  !! ${bad} non-2xx/errors ${JSON.stringify(measured.statusCodes)}` : ''),
+          (bad > 0 ? `  !! ${bad} non-2xx/errors ${JSON.stringify(measured.statusCodes)}` : '') +
+          (flooded === undefined
+            ? ''
+            : `  (flood: ${flooded.rps.toFixed(0)} req/s ${JSON.stringify(flooded.statusCodes)})`),
       );
       if (config.cpuProf)
         (records.at(-1) as RunRecord).profile = await profileStop(

@@ -12,10 +12,12 @@
  * (`profile-start` / `profile-stop`), taken in-process with node:inspector so a
  * profile holds that run only: no start-up, no compilation, no other scenario.
  *
- * Four providers, all with the library's defaults (memory stores, default
- * lifetimes, a fresh ES256 key): two issue tokens under load (opaque, JWT), two
- * only check the one token the runner fetched before the load (opaque, JWT), so
- * the protect scenarios look up a small store whatever the token scenarios did.
+ * Six providers, all with the library's defaults (memory stores, default
+ * lifetimes, a fresh ES256 key): four issue tokens under load (opaque, JWT, and
+ * opaque twice with the client's secret hashed with scrypt, as a person-chosen
+ * secret is: token-scrypt and token-scrypt-flood), two only check the one token
+ * the runner fetched before the load (opaque, JWT), so the protect scenarios look
+ * up a small store whatever the token scenarios did.
  */
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -50,14 +52,18 @@ const client = generateClientSecret();
 function authorizationServer(
   format: 'opaque' | 'jwt',
   stores?: ProviderOptions['stores'],
+  hashed: 'sha256' | 'scrypt' = 'sha256',
 ): AuthorizationServer {
+  // The same secret either way: `secret` is hashed with scrypt at start-up.
+  const secret =
+    hashed === 'sha256' ? { secretHash: client.secretHash } : { secret: client.secret };
   return createAuthorizationServer({
     issuer: 'https://auth.bench.test',
     ...(stores === undefined ? {} : { stores }),
     clients: [
       {
         id: CLIENT_ID,
-        secretHash: client.secretHash,
+        ...secret,
         grantTypes: ['client_credentials'],
         scopes: ['read', 'write'],
       },
@@ -105,14 +111,21 @@ function redisServer(format: 'opaque' | 'jwt', scenario: string): AuthorizationS
   return authorizationServer(format, redis?.(scenario));
 }
 
+const scrypt = (): AuthorizationServer => authorizationServer('opaque', undefined, 'scrypt');
+
 const fresh = {
   opaque: authorizationServer('opaque').token(),
   jwt: authorizationServer('jwt').token(),
+  scrypt: scrypt().token(),
+  scryptFlood: scrypt().token(),
 };
 
 function reset(): void {
   fresh.opaque = authorizationServer('opaque').token();
   fresh.jwt = authorizationServer('jwt').token();
+  // Fresh providers, so each run's first request pays for scrypt (then it is cached).
+  fresh.scrypt = scrypt().token();
+  fresh.scryptFlood = scrypt().token();
 }
 
 function apps(): Record<ScenarioName, express.Express> {
@@ -131,6 +144,11 @@ function apps(): Record<ScenarioName, express.Express> {
   const tokenJwt = express();
   tokenJwt.post('/token', (req, res, next) => fresh.jwt(req, res, next));
 
+  const tokenScrypt = express();
+  tokenScrypt.post('/token', (req, res, next) => fresh.scrypt(req, res, next));
+  const tokenScryptFlood = express();
+  tokenScryptFlood.post('/token', (req, res, next) => fresh.scryptFlood(req, res, next));
+
   const tokenOpaqueRedis = express();
   tokenOpaqueRedis.post('/token', redisServer('opaque', 'token-opaque').token());
   const tokenJwtRedis = express();
@@ -145,6 +163,8 @@ function apps(): Record<ScenarioName, express.Express> {
     'bare-post': barePost,
     'token-opaque': tokenOpaque,
     'token-jwt': tokenJwt,
+    'token-scrypt': tokenScrypt,
+    'token-scrypt-flood': tokenScryptFlood,
     'protect-opaque': protectedApp(authorizationServer('opaque')),
     'protect-jwt': protectedApp(authorizationServer('jwt')),
   };

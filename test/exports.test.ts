@@ -117,7 +117,7 @@ describe('public API', () => {
 
   it("'oauth2-stateless/fetch' loads neither express, ejs, passport nor express-session", () => {
     const loaded = runtimePackages(resolve(ROOT, 'lib/fetch.ts'));
-    expect([...loaded].sort()).to.deep.equal(['jose']);
+    expect([...loaded].sort()).to.deep.equal(['rate-limiter-flexible']);
     // The walker sees what the main entry loads, so the check above can fail.
     expect(runtimePackages(resolve(ROOT, 'index.ts'))).to.include.members(['express', 'ejs']);
   });

@@ -32,7 +32,14 @@ describe('logging', () => {
       revokeGrant: async () => {},
       findByUniqueKey: async () => undefined,
     };
-    const provider = new Provider(providerOptions({ logger, stores: { accessTokens: broken } }));
+    const provider = new Provider(
+      // Opaque: a token with a record to save (stateless JWTs save none).
+      providerOptions({
+        logger,
+        stores: { accessTokens: broken },
+        accessToken: { format: 'opaque' },
+      }),
+    );
     const res = await provider.token({
       params: { grant_type: 'client_credentials' },
       authorization: basic('service', secrets.service.secret),

@@ -272,3 +272,155 @@ describe('defineClient', () => {
     expect(() => defineClient({ id: '' })).to.throw(TypeError, /id/);
   });
 });
+
+describe('unknown option keys (lib/helpers/option-keys.ts)', () => {
+  // Each case: the options, then the exact message. A misspelled key used to be ignored.
+  const cases: [string, Partial<ProviderOptions>, string][] = [
+    [
+      'a top-level key',
+      { accesToken: { format: 'opaque' } } as never,
+      'options has an unknown key "accesToken"; did you mean "accessToken"?',
+    ],
+    [
+      'a key of accessToken',
+      { accessToken: { lifeTime: 60 } } as never,
+      'options.accessToken has an unknown key "lifeTime"; did you mean "lifetime"?',
+    ],
+    [
+      'a grant name',
+      { grants: { client_credentials: false } } as never,
+      'options.grants has an unknown key "client_credentials"; did you mean "clientCredentials"?',
+    ],
+    [
+      'a key of a grant',
+      { grants: { refreshToken: { reuseGracePeriode: 5 } } } as never,
+      'options.grants.refreshToken has an unknown key "reuseGracePeriode"; did you mean "reuseGracePeriod"?',
+    ],
+    [
+      'a key of the password grant',
+      { grants: { password: { verify: async () => undefined, uniqueToken: true } } } as never,
+      'options.grants.password has an unknown key "uniqueToken"; did you mean "uniqueTokens"?',
+    ],
+    [
+      'a key of consent',
+      { consent: { remeber: true } } as never,
+      'options.consent has an unknown key "remeber"; did you mean "remember"?',
+    ],
+    [
+      'a key of consent.remember',
+      { consent: { remember: { lifeTime: 60 } } } as never,
+      'options.consent.remember has an unknown key "lifeTime"; did you mean "lifetime"?',
+    ],
+    [
+      'a key of pkce',
+      { pkce: { allow_plain: true } } as never,
+      'options.pkce has an unknown key "allow_plain"; did you mean "allowPlain"?',
+    ],
+    [
+      'a key of scopes',
+      { scopes: { available: ['read'], defaults: ['read'] } } as never,
+      'options.scopes has an unknown key "defaults"; did you mean "default"?',
+    ],
+    [
+      'a key of a signing key',
+      { signingKeys: [{ pme: '-----BEGIN PRIVATE KEY-----' }] } as never,
+      'options.signingKeys[0] has an unknown key "pme"; did you mean "pem"?',
+    ],
+    [
+      'a key nothing is near: every known key is listed',
+      { pkce: { s256Only: true } } as never,
+      'options.pkce has an unknown key "s256Only"; the known keys are allowPlain',
+    ],
+  ];
+  for (const [label, overrides, message] of cases) {
+    it(`${label} → TypeError: ${message}`, () => {
+      expect(() => make(overrides)).to.throw(TypeError, message);
+    });
+  }
+
+  it('a key whose value is undefined is checked too', () => {
+    expect(() => make({ refreshTokens: undefined } as never)).to.throw(
+      TypeError,
+      'options has an unknown key "refreshTokens"; did you mean "refreshToken"?',
+    );
+  });
+
+  it('every key the types declare is accepted (the fixture and a full set of options)', () => {
+    expect(() =>
+      make({
+        accessToken: { format: 'jwt', lifetime: 600, audience: 'https://api.example.test' },
+        refreshToken: { lifetime: 3600 },
+        authorizationCode: { lifetime: 30 },
+        consent: { remember: { lifetime: 60 }, skipForFirstParty: true },
+        pkce: { allowPlain: false },
+        endpoints: { token: '/oauth/token' },
+      }),
+    ).not.to.throw();
+  });
+
+  it('a misspelled endpoint name is still refused (by the endpoint table)', () => {
+    expect(() => make({ endpoints: { introspect: '/x' } })).to.throw(
+      TypeError,
+      /options\.endpoints\.introspect/,
+    );
+  });
+});
+
+describe('defineClient: fields and public clients', () => {
+  it('an unknown field is a TypeError naming the client, the key and the nearest field', () => {
+    expect(() =>
+      defineClient({ id: 'web', secretHash, redirectUri: [REDIRECT] } as unknown as ClientConfig),
+    ).to.throw(
+      TypeError,
+      'client "web" has an unknown key "redirectUri"; did you mean "redirectUris"?',
+    );
+    expect(() =>
+      defineClient({
+        id: 'web',
+        secretHash,
+        grant_types: ['client_credentials'],
+      } as unknown as ClientConfig),
+    ).to.throw(
+      TypeError,
+      'client "web" has an unknown key "grant_types"; did you mean "grantTypes"?',
+    );
+    expect(() =>
+      make({ clients: [{ id: 'web', secretHash, scope: ['read'] } as unknown as ClientConfig] }),
+    ).to.throw(TypeError, 'client "web" has an unknown key "scope"; did you mean "scopes"?');
+  });
+
+  it('secretHash: process.env.X with X unset is a TypeError, not a public client', () => {
+    const env = process.env['OAUTH2_TEST_UNSET_SECRET_HASH'];
+    expect(env).to.equal(undefined);
+    expect(() =>
+      make({
+        clients: [{ id: 'web', secretHash: env, redirectUris: [REDIRECT] }],
+      }),
+    ).to.throw(
+      TypeError,
+      `client "web": secret is missing: give secret or secretHash (is the environment variable it comes from set?), or make the client public with tokenEndpointAuthMethods: ['none']`,
+    );
+    expect(() => defineClient({ id: 'bare' })).to.throw(
+      TypeError,
+      /client "bare": secret is missing/,
+    );
+  });
+
+  it("a client is public when it says so: tokenEndpointAuthMethods: ['none']", () => {
+    const client = defineClient({
+      id: 'spa',
+      redirectUris: [REDIRECT],
+      tokenEndpointAuthMethods: ['none'],
+    });
+    expect(client.tokenEndpointAuthMethods).to.deep.equal(['none']);
+    expect(client.secretHash).to.equal(undefined);
+    expect(client.requirePkce).to.equal(true);
+  });
+
+  it('a client with a secret and no methods gets client_secret_basic and client_secret_post', () => {
+    expect(defineClient({ id: 'web', secretHash }).tokenEndpointAuthMethods).to.deep.equal([
+      'client_secret_basic',
+      'client_secret_post',
+    ]);
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * The published package: `npm pack`, install the tarball into an empty project,
- * import the API from JavaScript and type-check a TypeScript consumer against the
- * shipped declarations.
+ * import the API from JavaScript, type-check a TypeScript consumer against the
+ * shipped declarations, and run the package's command (`npx oauth2-stateless keys`).
  */
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
@@ -64,7 +64,9 @@ describe('npm package', function () {
     expect(files).to.include('package/README.md');
     expect(files).to.include('package/dist/lib/stores/sql/schema.mysql.sql');
     expect(files).to.include('package/dist/lib/stores/sql/schema.postgres.sql');
-    expect(files).to.include('package/views/consent.ejs');
+    expect(files).to.include('package/views/oauth2/consent.ejs');
+    expect(files).to.include('package/views/oauth2/error.ejs');
+    expect(files).to.include('package/dist/lib/cli/bin.js');
     expect(files).to.include('package/dist/lib/stores/redis.js');
     expect(
       files.filter((f) => f.startsWith('package/test/') || f.startsWith('package/lib/')),
@@ -106,6 +108,35 @@ console.log(JSON.stringify([typeof redisStores, typeof memcacheStores, typeof dy
       'function',
       'function',
     ]);
+  });
+
+  it('npx oauth2-stateless keys prints a private JWK Set the package loads and signs with', () => {
+    const text = run('npx', ['--no-install', 'oauth2-stateless', 'keys'], consumer);
+    const set = JSON.parse(text) as { keys: { kid: string; d?: string; alg: string }[] };
+    expect(set.keys).to.have.length(1);
+    expect(set.keys[0]!.alg).to.equal('ES256');
+    expect(set.keys[0]!.d).to.be.a('string');
+    writeFileSync(join(consumer, 'keys.json'), text);
+    writeFileSync(
+      join(consumer, 'keys.mjs'),
+      `import { createAuthorizationServer, generateClientSecret, loadSigningKeys } from 'oauth2-stateless';
+const s = generateClientSecret();
+const oauth = createAuthorizationServer({ issuer: 'https://auth.example', signingKeys: loadSigningKeys({ file: 'keys.json' }), clients: [{ id: 'c', secretHash: s.secretHash, grantTypes: ['client_credentials'] }] });
+const res = await oauth.provider.token({ params: { grant_type: 'client_credentials' }, authorization: 'Basic ' + Buffer.from('c:' + s.secret).toString('base64') });
+const header = JSON.parse(Buffer.from(res.body.access_token.split('.')[0], 'base64url'));
+console.log(JSON.stringify({ kid: header.kid, published: oauth.provider.jwks().keys.map((k) => k.kid) }));`,
+    );
+    const kid = set.keys[0]!.kid;
+    expect(JSON.parse(run('node', ['keys.mjs'], consumer))).to.deep.equal({
+      kid,
+      published: [kid],
+    });
+    // The rotation commands work from the package too.
+    const rotated = JSON.parse(
+      run('npx', ['--no-install', 'oauth2-stateless', 'keys', 'add', 'keys.json'], consumer),
+    ) as { keys: { kid: string }[] };
+    expect(rotated.keys.map((k) => k.kid)[0]).to.equal(kid);
+    expect(rotated.keys).to.have.length(2);
   });
 
   it('type-checks a TypeScript consumer against the shipped declarations', () => {

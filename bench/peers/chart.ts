@@ -26,7 +26,7 @@ const PLOT = 500;
 const BAR = 14;
 const GAP = 4;
 const GROUP_GAP = 16;
-const TOP = 84;
+const TOP = 104;
 
 function escape(text: string): string {
   return text
@@ -40,12 +40,20 @@ function text(x: number, y: number, content: string, attrs = ''): string {
   return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}"${attrs}>${escape(content)}</text>`;
 }
 
-/** The chart; `subtitle` says when, where and how the numbers were taken. */
-export function chart(summaries: readonly ScenarioSummary[], subtitle: string): string {
+/**
+ * The chart; `subtitle` says when, where and how the numbers were taken, `warning`
+ * (if not empty) is shown under it.
+ */
+export function chart(
+  summaries: readonly ScenarioSummary[],
+  subtitle: string,
+  warning: string,
+): string {
   const byName = new Map(summaries.map((s) => [s.scenario, s]));
   const peers = PEERS.filter((p) => summaries.some((s) => s.scenario.startsWith(`${p.name} `)));
   const highest = Math.max(1, ...summaries.map((s) => (Number.isNaN(s.maxRatio) ? 0 : s.maxRatio)));
-  const top = Math.ceil(highest * 5) / 5;
+  const step = highest <= 2 ? 0.2 : 0.5;
+  const top = Math.ceil(highest / step) * step;
   const x = (ratio: number): number => LEFT + (ratio / top) * PLOT;
   const groupHeight = 18 + peers.length * (BAR + GAP);
   const height = TOP + COLUMNS.length * (groupHeight + GROUP_GAP) + 30;
@@ -60,16 +68,19 @@ export function chart(summaries: readonly ScenarioSummary[], subtitle: string): 
     ),
     text(16, 42, subtitle, ' class="note"'),
   );
-  peers.forEach((p, i) => {
-    const lx = 16 + i * 148;
+  if (warning !== '') body.push(text(16, 58, warning, ' class="warning"'));
+  let lx = 16;
+  for (const p of peers) {
     body.push(
-      `<rect x="${lx}" y="54" width="10" height="10" fill="${COLORS[p.name]}"/>`,
-      text(lx + 14, 63, p.name, ' class="label"'),
+      `<rect x="${lx}" y="70" width="10" height="10" fill="${COLORS[p.name]}"/>`,
+      text(lx + 14, 79, p.name, ' class="label"'),
     );
-  });
+    lx += 14 + p.name.length * 7 + 22;
+  }
 
   const plotBottom = height - 30;
-  for (let tick = 0; tick <= top + 1e-9; tick += 0.2) {
+  for (let i = 0; i * step <= top + 1e-9; i++) {
+    const tick = i * step;
     const tx = x(tick);
     const major = Math.abs(tick - 1) < 1e-9;
     body.push(
@@ -112,7 +123,8 @@ export function chart(summaries: readonly ScenarioSummary[], subtitle: string): 
     '  .title { font-size: 15px; font-weight: 600; fill: #111827; }',
     '  .group { font-size: 13px; font-weight: 600; fill: #111827; }',
     '  .label { font-size: 12px; fill: #1f2937; }',
-    '  .value { font-size: 11px; fill: #1f2937; }',
+    '  .value { font-size: 11px; fill: #1f2937; paint-order: stroke; stroke: #ffffff; stroke-width: 3px; }',
+    '  .warning { font-size: 11px; font-weight: 600; fill: #b91c1c; }',
     '  .note { font-size: 11px; fill: #6b7280; }',
     '  .axis { font-size: 10px; fill: #6b7280; }',
     '  .grid { stroke: #e5e7eb; stroke-width: 1; }',

@@ -9,7 +9,7 @@
  * - what is written says how it was measured (date, rounds, seconds, Node, CPUs),
  *   and a run of fewer than 3 rounds says it is a smoke run, too short to read.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { chart } from './chart.js';
 import { detailTable, headline, peerTable, type ScenarioSummary } from './report.js';
@@ -25,6 +25,8 @@ export interface RunFacts {
   readonly node: string;
   readonly cpuModel: string | undefined;
   readonly pinned: boolean;
+  readonly serverCpu: number;
+  readonly loadCpu: number;
   /** The raw JSON, relative to the repository. */
   readonly rawFile: string;
 }
@@ -48,18 +50,29 @@ export function replaceMarked(file: string, name: string, content: string): bool
 
 function caption(facts: RunFacts): string {
   const day = facts.startedAt.toISOString().slice(0, 16).replace('T', ' ');
-  const smoke =
-    facts.rounds < SMOKE_ROUNDS ? ' (a smoke run: too short to read, run the full one)' : '';
-  return (
-    `${day} UTC, ${facts.rounds} rounds × (${facts.warmup} s warm-up + ${facts.duration} s), ` +
-    `${facts.connections} connections, Node ${facts.node}, ` +
-    `${facts.pinned ? 'server on CPU 0, load on CPU 1' : 'not pinned'}${smoke}`
-  );
+  const rounds = `${facts.rounds} round${facts.rounds === 1 ? '' : 's'}`;
+  const pinning = facts.pinned
+    ? `server on CPU ${facts.serverCpu}, load on CPU ${facts.loadCpu}`
+    : 'not pinned';
+  return `${day} UTC, ${rounds} × (${facts.warmup} s warm-up + ${facts.duration} s), ${facts.connections} connections, Node ${facts.node}, ${pinning}`;
+}
+
+/** The warning a smoke run carries, or ''. */
+function smoke(facts: RunFacts): string {
+  return facts.rounds < SMOKE_ROUNDS
+    ? `a smoke run (fewer than ${SMOKE_ROUNDS} rounds): too short to read`
+    : '';
+}
+
+/** The caption with the smoke warning, when there is one. */
+function when(facts: RunFacts): string {
+  const warning = smoke(facts);
+  return warning === '' ? caption(facts) : `${caption(facts)}; **${warning}**`;
 }
 
 function resultsSection(summaries: readonly ScenarioSummary[], facts: RunFacts): string {
   return [
-    `Measured ${caption(facts)}; ${facts.cpuModel ?? 'unknown CPU'}. Raw data: \`${facts.rawFile}\` (not committed).`,
+    `Measured ${when(facts)}; ${facts.cpuModel ?? 'unknown CPU'}. Raw data: \`${facts.rawFile}\` (not committed).`,
     '',
     '![Requests per second as a share of a bare Express GET](results/peers.svg)',
     '',
@@ -75,7 +88,7 @@ function detailPage(summaries: readonly ScenarioSummary[], facts: RunFacts): str
   return [
     '# Peer benchmark: every number of the last run',
     '',
-    `Measured ${caption(facts)}; ${facts.cpuModel ?? 'unknown CPU'}. Columns as in [bench/README.md](../../README.md#method); how the peers are set up: [../README.md](../README.md).`,
+    `Measured ${when(facts)}; ${facts.cpuModel ?? 'unknown CPU'}. Columns as in [bench/README.md](../../README.md#method); how the peers are set up: [../README.md](../README.md).`,
     '',
     detailTable(summaries),
     '',
@@ -96,14 +109,15 @@ export function publish(
     writeFileSync(file, content);
     written.push(relative(root, file));
   };
-  write(join(here, 'results', 'peers.svg'), chart(summaries, caption(facts)));
+  mkdirSync(join(here, 'results'), { recursive: true });
+  write(join(here, 'results', 'peers.svg'), chart(summaries, caption(facts), smoke(facts)));
   write(join(here, 'results', 'peers.md'), detailPage(summaries, facts));
   const sections: [string, string, string][] = [
     [join(here, 'README.md'), 'peers-results', resultsSection(summaries, facts)],
     [
       join(root, 'README.md'),
       'peers-headline',
-      `Next to its peers ([bench/peers/](bench/peers/README.md), ${caption(facts)}), as a share of a bare Express GET's req/s, token opaque / JWT · bearer check opaque / JWT: ${headline(summaries)}.`,
+      `Next to its peers ([bench/peers/](bench/peers/README.md); ${when(facts)}), as a share of a bare Express GET's req/s, token opaque / JWT · bearer check opaque / JWT: ${headline(summaries)}.`,
     ],
   ];
   for (const [file, name, content] of sections) {

@@ -9,7 +9,8 @@
  * 3. Starts bench/peers/server.ts under `taskset -c 0` with NODE_ENV=production and
  *    an IPC channel (the server exits when the channel closes, so it dies with us).
  * 4. Fetches each bearer-check scenario's token from its own app and sends every
- *    scenario one request: it must be 2xx with the expected body, else the run stops.
+ *    scenario one request (./check.ts): it must be 2xx with the expected body, else
+ *    the run stops.
  * 5. Runs the rounds: each runs every scenario once (a token scenario gets a fresh
  *    app first; warm-up, then measured load), in an order rotated by one per round.
  * 6. Prints the tables, writes bench/results/peers-<timestamp>.json, then the chart,
@@ -28,11 +29,10 @@ import { allowedCpus, cpuSeconds, cpuTimes } from '../proc.js';
 import { readConfig, USAGE, type PeersConfig } from './config.js';
 import { publish } from './publish.js';
 import { computeRatios, detailTable, peerTable, summarize, type RunRecord } from './report.js';
+import { prepare } from './check.js';
 import {
   BASELINE,
-  CLIENT_ID,
   SCENARIOS,
-  TOKEN_BODY,
   type PeerName,
   type RunnerMessage,
   type Scenario,
@@ -144,78 +144,6 @@ async function stopServer(): Promise<NodeJS.MemoryUsage | undefined> {
   await exited;
   clearTimeout(timer);
   return memory;
-}
-
-async function fetchToken(port: number, basic: string): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${port}/token`, {
-    method: 'POST',
-    headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
-    body: TOKEN_BODY,
-  });
-  const text = await res.text();
-  const token = (JSON.parse(text) as { access_token?: unknown }).access_token;
-  if (res.status !== 200 || typeof token !== 'string')
-    throw new Error(`token request got ${res.status} ${text}`);
-  return token;
-}
-
-/** Whether one response is what the scenario must answer. */
-function looksRight(s: Scenario, status: number, body: Record<string, unknown>): boolean {
-  if (status < 200 || status >= 300) return false;
-  if (s.operation !== 'token') return body['ok'] === true && body['client_id'] === CLIENT_ID;
-  const token = body['access_token'];
-  return (
-    typeof token === 'string' &&
-    (token.split('.').length === 3) === (s.format === 'jwt') &&
-    String(body['token_type']).toLowerCase() === 'bearer' &&
-    body['scope'] === 'read'
-  );
-}
-
-/** One request of a scenario before any load: it must be 2xx and look right. */
-async function check(s: Scenario, request: LoadRequest): Promise<void> {
-  const res = await fetch(`http://127.0.0.1:${request.port}${request.path}`, {
-    method: request.method,
-    headers: request.headers,
-    ...(request.body === undefined ? {} : { body: request.body }),
-  });
-  const text = await res.text();
-  let body: Record<string, unknown> = {};
-  try {
-    body = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // Not JSON: looksRight refuses it below.
-  }
-  if (!looksRight(s, res.status, body))
-    throw new Error(`${s.name}: ${request.method} ${request.path} answered ${res.status} ${text}`);
-}
-
-/** Builds each scenario's request and checks it once. */
-async function prepare(
-  scenarios: readonly Scenario[],
-  ready: Extract<ServerMessage, { type: 'ready' }>,
-): Promise<Map<string, LoadRequest>> {
-  const basic = `Basic ${Buffer.from(`${encodeURIComponent(CLIENT_ID)}:${encodeURIComponent(ready.clientSecret)}`).toString('base64')}`;
-  const requests = new Map<string, LoadRequest>();
-  for (const s of scenarios) {
-    const port = ready.ports[s.name];
-    if (port === undefined) throw new Error(`${s.name}: the server has no port for it`);
-    let headers: Record<string, string> = {};
-    if (s.method === 'POST')
-      headers = { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' };
-    else if (s.operation === 'protect')
-      headers = { authorization: `Bearer ${await fetchToken(port, basic)}` };
-    const request: LoadRequest = {
-      port,
-      method: s.method,
-      path: s.path,
-      headers,
-      ...(s.method === 'POST' ? { body: TOKEN_BODY } : {}),
-    };
-    await check(s, request);
-    requests.set(s.name, request);
-  }
-  return requests;
 }
 
 /** One measured run with the server's and the generator's CPU around it (as bench/run.ts). */
@@ -376,6 +304,8 @@ async function main(): Promise<void> {
       node: process.version,
       cpuModel: cpus()[0]?.model,
       pinned,
+      serverCpu: config.serverCpu,
+      loadCpu: config.loadCpu,
       rawFile,
     });
     console.log(`bench:peers: wrote ${written.join(', ')}`);

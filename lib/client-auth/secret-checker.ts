@@ -8,9 +8,12 @@
  * - a fast hash (`sha256:`) is checked at once; a slow one (scrypt) first in the
  *   verified-secret cache (./verified-secrets.ts): a hit is the answer, never
  *   throttled, never queued, so nobody can lock a client out by failing on purpose;
- * - any other check runs only while the client id + source address (`meta.ip`) is
- *   not refused by the `client_auth` limit (else 429 and a `rate_limited` event),
- *   and a slow one only under the cap (./slow-checks.ts: 503 past it);
+ * - any other check runs only while the client id + source address (`meta.ip`;
+ *   an IPv6 address by its /64, ../helpers/failure-limit.ts) is not refused by the
+ *   `client_auth` limit (else 429 and a `rate_limited` event), and a slow one only
+ *   under the cap (./slow-checks.ts: 503 past it); identical slow checks at once
+ *   (same client, secret and hash: a client's burst before its secret is cached)
+ *   run once and share the answer;
  * - every failure counts against the client id + address, and the failure that
  *   goes over the limit is answered 429 already; a success forgets them;
  * - a request whose secret cannot be checked (an unknown client, a method the
@@ -22,7 +25,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OAuthEventBus } from '../engine/events.js';
 import { TooManyFailuresError } from '../errors.js';
-import { limitKey, type FailureLimit } from '../helpers/failure-limit.js';
+import { addressKey, limitKey, type FailureLimit } from '../helpers/failure-limit.js';
 import {
   decoySecretHash,
   isFastSecretHash,
@@ -67,6 +70,8 @@ export class SecretChecker {
   readonly #decoy = decoySecretHash();
   /** A moving average of how long slow checks took, queueing included, in milliseconds. */
   #slowMs = FIRST_ESTIMATE_MS;
+  /** Slow checks running or waiting, by cache entry (at most concurrency + queue). */
+  readonly #inFlight = new Map<string, Promise<boolean>>();
 
   constructor(options: SecretCheckerOptions) {
     this.#cache = new VerifiedSecrets(options.cacheSize);
@@ -93,7 +98,7 @@ export class SecretChecker {
     const entry = this.#cache.entry(attempt.clientId, attempt.secret, hash);
     if (this.#cache.has(entry)) return true;
     const key = await this.#admit(attempt);
-    if (await this.#slowCheck(attempt.secret, hash)) {
+    if (await this.#sharedCheck(entry, attempt.secret, hash)) {
       this.#cache.add(entry);
       if (this.#limit !== undefined) await this.#limit.succeed(key);
       return true;
@@ -113,7 +118,7 @@ export class SecretChecker {
 
   /** The attempt's limit key; throws 429 when it is refused now. */
   async #admit(attempt: SecretAttempt): Promise<string> {
-    const key = limitKey(attempt.clientId, attempt.request?.meta.ip);
+    const key = limitKey(attempt.clientId, addressKey(attempt.request?.meta.ip));
     const wait = this.#limit === undefined ? 0 : await this.#limit.check(key);
     if (wait > 0) throw this.#refuse(attempt, wait);
     return key;
@@ -124,6 +129,16 @@ export class SecretChecker {
     const wait = this.#limit === undefined ? 0 : await this.#limit.fail(key);
     if (wait > 0) throw this.#refuse(attempt, wait);
     return false;
+  }
+
+  /** The slow check of `entry`, or the one already running for it. */
+  #sharedCheck(entry: string, secret: string, hash: string): Promise<boolean> {
+    let check = this.#inFlight.get(entry);
+    if (check === undefined) {
+      check = this.#slowCheck(secret, hash).finally(() => this.#inFlight.delete(entry));
+      this.#inFlight.set(entry, check);
+    }
+    return check;
   }
 
   async #slowCheck(secret: string, hash: string): Promise<boolean> {

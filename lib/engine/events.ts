@@ -99,7 +99,7 @@ export interface OAuthEvents {
     readonly limit: 'client_auth' | 'password' | (string & {});
     /** The client id the request named (client_auth: as sent, it may not exist). */
     readonly clientId: string | undefined;
-    /** password: SHA-256 of the username, base64url. */
+    /** password: SHA-256 (base64url) of the username, NFKC-normalised and lower-cased. */
     readonly usernameHash?: string | undefined;
     /** The request's source address (the request context's `meta.ip`). */
     readonly ip: string | undefined;

@@ -1,13 +1,18 @@
 /**
  * The provider's options: their types, defaults and checks. Everything is checked
- * once, when the provider is made; a TypeError names the bad option. The caller's
- * objects are never changed; the resolved configuration is frozen.
+ * once, when the provider is made; a TypeError names the bad option, and an
+ * unknown key at any depth names the nearest known one (PROVIDER_KEYS below). The
+ * caller's objects are never changed; the resolved configuration is frozen.
  */
 import { defineClient, isDefinedClient, type ClientConfig } from '../helpers/clients.js';
 import type { ClientAuthenticationMethod } from '../client-auth/method.js';
 import type { GrantOptions, TokenGrant } from '../grants/grant.js';
 import { silentLogger } from './logger.js';
-import { resolveRateLimits, type RateLimitOptions, type ResolvedRateLimits } from './rate-limits.js';
+import {
+  resolveRateLimits,
+  type RateLimitOptions,
+  type ResolvedRateLimits,
+} from './rate-limits.js';
 import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import { warnOnEphemeralKeys } from './key-warning.js';
 import type { PasswordGrantOptions } from '../grants/password.js';

@@ -31,8 +31,10 @@ import type { GrantContext, GrantRevocationReason, TokenGrant } from '../grants/
 import { passwordGrant } from '../grants/password.js';
 import { refreshTokenGrant } from '../grants/refresh-token.js';
 import { ScopePolicy } from '../helpers/scope.js';
+import { RecordDenyListStore } from '../stores/deny-list.js';
 import type { Stores } from '../stores/types.js';
 import { AccessTokenChecker, type AccessTokenInfo, type VerifyOptions } from '../tokens/checker.js';
+import { DenyList } from '../tokens/deny-list.js';
 import { TokenMinter } from '../tokens/minter.js';
 import type { EngineRequest, EngineResponse, GrantType, RequestContext } from '../types.js';
 import { OAuthEventBus } from './events.js';
@@ -85,10 +87,25 @@ export class Provider {
     if (config.logger !== silentLogger) logEvents(this.events, config.logger);
     this.scopes = new ScopePolicy(options.scopes);
     this.stores = resolveStores(options, config, this.events);
+    const g = config.grants;
+    const accessTokenLifetime = Math.max(
+      config.accessTokenLifetime,
+      ...Object.values(g).map((o) => o?.accessTokenLifetime ?? 0),
+    );
+    // Stateless JWTs: no record per token; revocations go to the deny-list (lib/tokens/checker.ts).
+    const denyList =
+      config.format === 'jwt' && config.accessTokenRevocation === 'deny-list'
+        ? new DenyList({
+            store: new RecordDenyListStore(this.stores.records),
+            report: (err) => config.logger.warn({ err }, 'deny-list: reading the store failed'),
+          })
+        : undefined;
     this.#minter = new TokenMinter({
       issuer: config.issuer,
       audience: config.audience,
       format: config.format,
+      stateless: denyList !== undefined,
+      maxLifetime: accessTokenLifetime,
       keys: config.keys,
       generator: config.generator,
       stores: this.stores,
@@ -102,8 +119,9 @@ export class Provider {
       keys: config.keys,
       store: this.stores.accessTokens,
       clock: config.clock,
+      denyList,
+      accessTokenLifetime,
     });
-    const g = config.grants;
     const lifetimes = [
       config.refreshTokenLifetime,
       config.accessTokenLifetime,
@@ -360,7 +378,7 @@ export class Provider {
   async revokeGrant(grantId: string, reason: GrantRevocationReason = 'revocation'): Promise<void> {
     const ttl = this.#grantRevocationTtl;
     await Promise.all([
-      this.stores.accessTokens.revokeGrant(grantId, ttl),
+      this.#checker.revokeGrant(grantId, ttl),
       this.stores.refreshTokens.revokeGrant(grantId, ttl),
     ]);
     if (this.events.wants('grant.revoked')) {

@@ -56,14 +56,15 @@ export interface RateLimitOptions {
   /**
    * Failed client authentication per client id + source address (an unknown client
    * id counts like a wrong secret). Default `{ failures: 10, window: 60, block: 60 }`
-   * (window and block in seconds); `false` turns it off.
+   * (window and block in seconds); `true` is the default, `false` turns it off.
    */
-  clientAuth?: false | Partial<FailureLimitSettings>;
+  clientAuth?: boolean | Partial<FailureLimitSettings>;
   /**
    * Failed password grants per username + source address. Default
-   * `{ failures: 5, window: 300, block: 300 }` (seconds); `false` turns it off.
+   * `{ failures: 5, window: 300, block: 300 }` (seconds); `true` is the default,
+   * `false` turns it off.
    */
-  password?: false | Partial<FailureLimitSettings>;
+  password?: boolean | Partial<FailureLimitSettings>;
   /** Bounds of the slow (scrypt) client secret checks. */
   secretChecks?: {
     /** Slow checks run at once (on libuv's pool of 4 threads). Default 2. */
@@ -103,7 +104,11 @@ const KEYS = optionKeys<RateLimitOptions>({
   password: true,
   secretChecks: true,
 });
-const SETTING_KEYS = optionKeys<FailureLimitSettings>({ failures: true, window: true, block: true });
+const SETTING_KEYS = optionKeys<FailureLimitSettings>({
+  failures: true,
+  window: true,
+  block: true,
+});
 const SECRET_CHECK_KEYS = optionKeys<RateLimitOptions['secretChecks']>({
   concurrency: true,
   queue: true,
@@ -128,7 +133,7 @@ function limitSettings(name: LimitName, value: unknown): FailureLimitSettings | 
   const path = `options.rateLimits.${name}`;
   const defaults = LIMIT_DEFAULTS[name];
   if (value === undefined || value === true) return defaults;
-  const given = object(`${path} (or false)`, value) as Partial<FailureLimitSettings>;
+  const given = object(`${path} (or a boolean)`, value) as Partial<FailureLimitSettings>;
   checkOptionKeys(given, SETTING_KEYS, path);
   return Object.freeze({
     failures: whole(`${path}.failures`, given.failures, defaults.failures, 1),
@@ -153,7 +158,8 @@ function redisOf(value: unknown): RateLimitRedis | undefined {
 
 /** Checks the `rateLimits` option and fills in every default. */
 export function resolveRateLimits(value: RateLimitOptions | undefined): ResolvedRateLimits {
-  const given = value === undefined ? {} : (object('options.rateLimits', value) as RateLimitOptions);
+  const given =
+    value === undefined ? {} : (object('options.rateLimits', value) as RateLimitOptions);
   checkOptionKeys(given, KEYS, 'options.rateLimits');
   const prefix = given.prefix ?? 'oauth2:rl:';
   if (typeof prefix !== 'string') throw new TypeError('options.rateLimits.prefix must be a string');
@@ -185,7 +191,9 @@ export function rateLimiters(
   const backend = { redis: resolved.redis, prefix: resolved.prefix };
   const limit = (name: LimitName): FailureLimit | undefined => {
     const settings = resolved.limits[name];
-    return settings === undefined ? undefined : new FailureLimit(EVENT_NAMES[name], settings, backend);
+    return settings === undefined
+      ? undefined
+      : new FailureLimit(EVENT_NAMES[name], settings, backend);
   };
   const limits = Object.freeze({ clientAuth: limit('clientAuth'), password: limit('password') });
   const secrets = new SecretChecker({

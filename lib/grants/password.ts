@@ -10,13 +10,15 @@
  * - wrong credentials are `invalid_grant` (5.2), never `invalid_client`;
  * - a refresh token is issued when the client may use the refresh_token grant;
  * - failures are limited per username + source address (`meta.ip`) by the
- *   provider's `password` limit: once over it, `verify` is not called and the
+ *   provider's `password` limit, the username in one case and Unicode form
+ *   (NFKC, lower case: `Alice` and `alice` count together), the address as
+ *   ../helpers/failure-limit.ts says (IPv6 by its /64): once over it, `verify` is not called and the
  *   answer is 429 `temporarily_unavailable` with `Retry-After`, and a `rate_limited`
  *   event with the username's hash (never the username); a success forgets the
  *   failures.
  */
 import { InvalidGrantError, InvalidRequestError, TooManyFailuresError } from '../errors.js';
-import { limitKey, type FailureLimit } from '../helpers/failure-limit.js';
+import { addressKey, limitKey, type FailureLimit } from '../helpers/failure-limit.js';
 import { sha256 } from '../helpers/secrets.js';
 import type { Client, RequestContext } from '../types.js';
 import { mayRefresh, type GrantContext, type GrantOptions, type TokenGrant } from './grant.js';
@@ -37,6 +39,11 @@ export interface PasswordGrantOptions extends GrantOptions {
   verify(credentials: PasswordCredentials): Promise<{ subject: string } | undefined>;
 }
 
+/** A username as the limit counts it: `Alice`, `alice` and `ａｌｉｃｅ` are one. */
+function canonical(username: string): string {
+  return username.normalize('NFKC').toLowerCase();
+}
+
 /** The refusal of a username + address that failed too often, reported as `rate_limited`. */
 function refuse(
   retryAfter: number,
@@ -52,7 +59,7 @@ function refuse(
       requestId: attempt.request.meta.requestId,
       limit: 'password',
       clientId: attempt.client.id,
-      usernameHash: sha256(attempt.username),
+      usernameHash: sha256(canonical(attempt.username)),
       ip: attempt.request.meta.ip,
       retryAfter: error.retryAfter,
     });
@@ -77,7 +84,7 @@ export function passwordGrant(
       if (password === undefined) throw new InvalidRequestError('password is required');
       const scope = context.scopes.resolve(client, context.scopes.parse(params['scope']));
       const attempt = { username, client, request };
-      const key = limitKey(username, request.meta.ip);
+      const key = limitKey(canonical(username), addressKey(request.meta.ip));
       const wait = limit === undefined ? 0 : await limit.check(key);
       if (wait > 0) throw refuse(wait, attempt, context);
       const owner = await options.verify({ username, password, client, scope });

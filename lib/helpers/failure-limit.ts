@@ -11,6 +11,9 @@
  *   after them, and every attempt for `block` seconds after that, is refused;
  * - a key is its parts hashed together (SHA-256), so no client id, username or
  *   address is kept in clear, and every key has the same length;
+ * - an address counts by its network where one holder usually has many: an IPv6
+ *   address by its /64 (one end site's usual share), an IPv4-mapped IPv6 address as
+ *   the IPv4 address ({@link addressKey});
  * - a Redis that is down or not ready is not waited for: the limit falls back to
  *   this process's memory (rate-limiter-flexible's insurance limiter).
  */
@@ -54,6 +57,33 @@ export function limitKey(...parts: readonly (string | undefined)[]): string {
   return createHash('sha256')
     .update(JSON.stringify(parts.map((p) => p ?? null)))
     .digest('base64url');
+}
+
+/**
+ * What a source address counts as: an IPv4 address as itself, an IPv4-mapped IPv6
+ * address as its IPv4 address, any other IPv6 address as its /64 network
+ * (`2001:db8:0:1::/64`), so an attacker cannot step around a limit by taking the
+ * next of the 2^64 addresses of one network. Anything else is kept as given.
+ */
+export function addressKey(ip: string | undefined): string | undefined {
+  if (ip === undefined || !ip.includes(':')) return ip;
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped !== null) return mapped[1];
+  const address = ip.split('%')[0] as string;
+  const halves = address.split('::');
+  if (halves.length > 2) return ip;
+  const groups = (half: string | undefined): string[] =>
+    half === undefined || half === '' ? [] : half.split(':');
+  const head = groups(halves[0]);
+  const tail = groups(halves[1]);
+  // An IPv4 tail (::ffff:1.2.3.4 was handled above; 64:ff9b::1.2.3.4 is not) is two groups.
+  const width = head.length + tail.length + (tail.at(-1)?.includes('.') === true ? 1 : 0);
+  if (halves.length === 2 && width > 7) return ip;
+  const full =
+    halves.length === 2 ? [...head, ...Array<string>(8 - width).fill('0'), ...tail] : head;
+  const network = full.slice(0, 4);
+  if (network.length < 4 || network.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) return ip;
+  return `${network.map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
 }
 
 /** Seconds (at least 1) of a rate-limiter-flexible answer. */

@@ -10,8 +10,9 @@
  *   list lacks, or the other way round, is a type error), so they cannot drift;
  * - an own enumerable key of the object that is not listed is a TypeError naming
  *   the key, where it was found, and the nearest known key — nearest by edit
- *   distance once both are folded to lower case without `_` and `-` — or every
- *   known key when none is near;
+ *   distance (a swap of two neighbours counting as one edit) once both are
+ *   folded to lower case without `_` and `-`, and within a third of its length
+ *   or holding it (`keyPrefix` → `prefix`) — or every known key when none is near;
  * - a key is checked whatever its value, `undefined` included;
  * - anything but a plain object (a primitive, an array, `null`) is left to the
  *   caller's own type check.
@@ -67,7 +68,7 @@ export function nearestKey(key: string, known: Iterable<string>): string | undef
   for (const candidate of known) {
     const target = fold(candidate);
     const distance = editDistance(folded, target);
-    if (distance < bestDistance && distance <= Math.max(1, Math.floor(target.length / 3))) {
+    if (distance < bestDistance && isNear(folded, target, distance)) {
       best = candidate;
       bestDistance = distance;
     }
@@ -75,21 +76,34 @@ export function nearestKey(key: string, known: Iterable<string>): string | undef
   return best;
 }
 
+/** Within a third of the known key's length, or one holding the other (`keyPrefix`, `prefix`). */
+function isNear(key: string, known: string, distance: number): boolean {
+  if (distance <= Math.max(1, Math.floor(known.length / 3))) return true;
+  const [shorter, longer] = key.length < known.length ? [key, known] : [known, key];
+  return shorter.length >= 4 && longer.includes(shorter);
+}
+
 /** `grant_types`, `grantTypes` and `GRANT-TYPES` are all `granttypes`. */
 function fold(key: string): string {
   return key.toLowerCase().replace(/[_-]/g, '');
 }
 
-/** Levenshtein distance: insertions, deletions and substitutions, one row at a time. */
+/**
+ * Edit distance with insertions, deletions, substitutions and swaps of two
+ * neighbours (`pme` → `pem` is one edit): the optimal string alignment distance.
+ */
 function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      row.push(Math.min(substitution, previous[j] + 1, row[j - 1] + 1));
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(rows[i - 1][j - 1] + cost, rows[i - 1][j] + 1, row[j - 1] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, rows[i - 2][j - 2] + 1);
+      row.push(best);
     }
-    previous = row;
+    rows.push(row);
   }
-  return previous[b.length];
+  return rows[a.length][b.length];
 }

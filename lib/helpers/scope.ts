@@ -9,8 +9,11 @@
  * - A request that names no scope gets the client's default, else the server's
  *   default, narrowed to what the client may use (RFC 6749 3.3).
  * - A refresh may narrow the scope, never widen it (RFC 6749 6).
+ * - A scope named in an error description is quoted and cut to 40 characters
+ *   (`quoteValue`), so a request cannot make an answer (or a redirect's Location)
+ *   as long as it likes.
  */
-import { InvalidScopeError } from '../errors.js';
+import { InvalidScopeError, quoteValue } from '../errors.js';
 import type { Client } from '../types.js';
 
 export interface ScopeOptions {
@@ -92,9 +95,10 @@ export class ScopePolicy {
       return granted;
     }
     for (const scope of requested) {
-      if (!this.available.has(scope)) throw new InvalidScopeError(`unknown scope: ${scope}`);
+      if (!this.available.has(scope))
+        throw new InvalidScopeError(`unknown scope: ${quoteValue(scope)}`);
       if (allowed !== undefined && !allowed.includes(scope)) {
-        throw new InvalidScopeError(`the client may not request the scope: ${scope}`);
+        throw new InvalidScopeError(`the client may not request the scope: ${quoteValue(scope)}`);
       }
     }
     return [...requested];
@@ -106,7 +110,7 @@ export class ScopePolicy {
     for (const scope of requested) {
       if (!original.includes(scope)) {
         throw new InvalidScopeError(
-          `the scope ${scope} was not granted originally; a refresh cannot widen the scope`,
+          `the scope ${quoteValue(scope)} was not granted originally; a refresh cannot widen the scope`,
         );
       }
     }

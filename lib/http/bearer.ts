@@ -85,7 +85,7 @@ function requiredScopes(scope: ProtectOptions['scope'], caller: string): string[
   const names = typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [...scope];
   if (names.length === 0 || names.some((name) => typeof name !== 'string' || name === ''))
     throw new TypeError(
-      `${caller}: the scope must name at least one scope (a string or a list); leave it out to accept any valid token`,
+      `${caller}: options.scope names no scope; name at least one, or leave it out to accept any valid token`,
     );
   return names;
 }
@@ -104,7 +104,7 @@ export function bearerCheck(
   for (const scope of required) {
     if (!provider.scopes.available.has(scope))
       throw new TypeError(
-        `${caller}: the scope ${JSON.stringify(scope)} is not one the provider offers (options.scopes.available)`,
+        `${caller}: options.scope names ${JSON.stringify(scope)}, which the provider does not offer`,
       );
   }
   const realm = options.realm ?? 'api';

@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Provider } from '../engine/provider.js';
 import type { EndpointDefinition } from '../endpoints/registry.js';
 import { InvalidRequestError } from '../errors.js';
+import { optionKeys } from '../helpers/option-keys.js';
 import type { EngineRequest, EngineResponse } from '../types.js';
 import { DEFAULT_BODY_TIMEOUT, readFormBody, type FormBody } from './form.js';
 import { requestMeta } from './meta.js';
@@ -31,6 +32,12 @@ export interface FormEndpointOptions {
    */
   bodyTimeout?: number;
 }
+
+/** The keys of {@link FormEndpointOptions} (lib/helpers/option-keys.ts). */
+export const FORM_ENDPOINT_KEYS = optionKeys<FormEndpointOptions>({
+  bodyLimit: true,
+  bodyTimeout: true,
+});
 
 /** The default largest form body, in bytes. */
 export const DEFAULT_BODY_LIMIT = 16_384;

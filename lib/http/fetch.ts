@@ -13,6 +13,7 @@
  * ```
  */
 import { NO_STORE, type Provider } from '../engine/provider.js';
+import { checkOptionKeys } from '../helpers/option-keys.js';
 import type { EngineRequest, EngineResponse } from '../types.js';
 import type { AccessTokenInfo } from '../tokens/checker.js';
 import {
@@ -25,6 +26,7 @@ import {
 import type { EndpointDefinition } from '../endpoints/registry.js';
 import {
   documentHeaders,
+  FORM_ENDPOINT_KEYS,
   limitOf,
   METADATA_PATH,
   methodNotAllowed,
@@ -126,6 +128,7 @@ function documentRoute(endpoint: EndpointDefinition): Route {
  * @throws TypeError for a bad option.
  */
 export function fetchHandler(provider: Provider, options?: FetchHandlerOptions): FetchHandler {
+  checkOptionKeys(options, FORM_ENDPOINT_KEYS, 'fetchHandler(): options');
   const limits = { bytes: limitOf(options), seconds: timeoutOf(options) };
   const issuerPath = new URL(provider.config.issuer).pathname.replace(/\/$/, '');
   const routes = new Map<string, Route>();

@@ -15,7 +15,12 @@ import express, { type RequestHandler, type Router } from 'express';
 import { Provider } from '../engine/provider.js';
 import type { ProviderOptions } from '../engine/options.js';
 import { authorizeHandler, type AuthorizeOptions } from './authorize.js';
-import { endpointHandler, METADATA_PATH, type FormEndpointOptions } from './endpoints.js';
+import {
+  endpointHandler,
+  FORM_ENDPOINT_KEYS,
+  METADATA_PATH,
+  type FormEndpointOptions,
+} from './endpoints.js';
 import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import { protectHandler, type ProtectArgument } from './protect.js';
 
@@ -27,8 +32,11 @@ export interface RouterOptions extends FormEndpointOptions {
 }
 
 /** The keys of each options type the factories take (the compiler checks them against the types). */
-const FORM_ENDPOINT_KEYS = optionKeys<FormEndpointOptions>({ bodyLimit: true, bodyTimeout: true });
-const ROUTER_KEYS = optionKeys<RouterOptions>({ bodyLimit: true, bodyTimeout: true, authorize: true });
+const ROUTER_KEYS = optionKeys<RouterOptions>({
+  bodyLimit: true,
+  bodyTimeout: true,
+  authorize: true,
+});
 const AUTHORIZE_KEYS = optionKeys<AuthorizeOptions>({
   loginUrl: true,
   subject: true,

@@ -4,8 +4,11 @@
  *
  * The default, {@link passportSiteAdapter}, reuses the host's express-session and
  * Passport: the signed-in user is `req.user` when `req.isAuthenticated()`; a user
- * who is not signed in is sent to `loginUrl` with the authorization URL kept in
+ * who is not signed in is sent to `loginUrl` with the way back kept in
  * `req.session.returnTo`, the key Passport's `successReturnToOrRedirect` reads.
+ * That way back is a local path (this endpoint's) with the checked request's
+ * known parameters only, never the URL as it came, so what an anonymous visitor
+ * makes the session store keep is bounded (about 2.5 KB at most).
  *
  * Passport 0.7 regenerates the session at login; the login route must pass
  * `keepSessionInfo: true` so `returnTo` survives:
@@ -38,7 +41,11 @@ export interface SiteAdapter {
    * app lacks what the adapter needs (a session, Passport).
    */
   currentUser(req: SiteRequest): SiteUser | undefined;
-  /** Sends a user who is not signed in to log in; after login they must come back to `returnTo`. */
+  /**
+   * Sends a user who is not signed in to log in; after login they must come back
+   * to `returnTo`: a local path (starting with a single `/`) and the checked
+   * request's query, bounded in size.
+   */
   login(req: SiteRequest, res: ServerResponse, returnTo: string): void;
 }
 

@@ -1,15 +1,22 @@
 /**
  * The pages of the authorization endpoint: the consent page and the error page.
  *
- * Each is an EJS view looked up by name (`consent.ejs`, `error.ejs`), first in the
- * directories given to `authorize({ views })`, then in the host app's `views`
- * setting (a string or a list, as Express allows), then in the package's own
- * views/ — so a host overrides a page by putting a file of the same name in its
- * views directory. Or it replaces rendering whole with `authorize({ render })`.
- *
- * Pages are sent with `Cache-Control: no-store`, `X-Frame-Options: DENY` and
- * `Content-Security-Policy: frame-ancestors 'none'` (no clickjacking of consent).
- * The default views escape every value (`<%= %>` only).
+ * Rules:
+ * - each is an EJS view under a namespaced name, `oauth2/consent.ejs` and
+ *   `oauth2/error.ejs`, looked up in the directories given to
+ *   `authorize({ views })`, then in the host app's `views` setting (a string or a
+ *   list, as Express allows), then in the package's own views/ — so a host
+ *   overrides a page with a file of that name, and the app's own `error.ejs` or
+ *   `consent.ejs` is never taken by accident. Or `authorize({ render })` replaces
+ *   rendering whole;
+ * - a view gets the app's `app.locals`, then the response's `res.locals`, then
+ *   its own locals ({@link ConsentLocals}, {@link ErrorLocals}), the later
+ *   winning a name they share (the order of Express's `res.render`);
+ * - pages are sent with `Cache-Control: no-store`, `X-Frame-Options: DENY` and
+ *   `frame-ancestors 'none'` (no clickjacking of consent), added to a
+ *   Content-Security-Policy the app already set (e.g. helmet's) rather than
+ *   replacing it; a `frame-ancestors` directive there becomes `'none'`;
+ * - the default views escape every value (`<%= %>` only).
  */
 import { existsSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
@@ -20,7 +27,10 @@ import type { SiteRequest } from './site-adapter.js';
 
 export type ViewName = 'consent' | 'error';
 
-/** What the consent view gets. */
+/** The override names of the views, in a views directory: `oauth2/consent.ejs`, `oauth2/error.ejs`. */
+export const VIEW_DIRECTORY = 'oauth2';
+
+/** What the consent view (`oauth2/consent.ejs`) gets, besides `app.locals` and `res.locals`. */
 export interface ConsentLocals {
   readonly view: 'consent';
   readonly issuer: string;
@@ -37,7 +47,11 @@ export interface ConsentLocals {
   readonly rememberable: boolean;
 }
 
-/** What the error view gets. `message` and `error.status` also suit a typical Express error.ejs. */
+/**
+ * What the error view (`oauth2/error.ejs`) gets, besides `app.locals` and
+ * `res.locals`. `message` and `error.status` have the shape of a typical Express
+ * error page, so one can be shared.
+ */
 export interface ErrorLocals {
   readonly view: 'error';
   readonly status: number;
@@ -59,26 +73,61 @@ export type RenderFunction = (req: SiteRequest, res: ServerResponse, locals: Vie
 function packageViews(): string {
   for (const up of ['../../views', '../../../views']) {
     const dir = fileURLToPath(new URL(`${up}/`, import.meta.url));
-    if (existsSync(join(dir, 'consent.ejs'))) return dir;
+    if (existsSync(join(dir, VIEW_DIRECTORY, 'consent.ejs'))) return dir;
   }
   throw new Error('oauth2-stateless: the package views/ directory is missing');
 }
 
 const PACKAGE_VIEWS = packageViews();
 
+/** The Express app of a request, when there is one. */
+interface HostApp {
+  get?(name: string): unknown;
+  locals?: Record<string, unknown>;
+}
+
+function appOf(req: SiteRequest): HostApp | undefined {
+  return (req as { app?: HostApp }).app;
+}
+
 function appViews(req: SiteRequest): string[] {
-  const app = (req as { app?: { get?(name: string): unknown } }).app;
+  const app = appOf(req);
   const views = typeof app?.get === 'function' ? app.get('views') : undefined;
   if (typeof views === 'string') return [views];
   if (Array.isArray(views)) return views.filter((v): v is string => typeof v === 'string');
   return [];
 }
 
+/** `app.locals`, then `res.locals`, then the view's own: what Express's `res.render` would give. */
+function viewData(req: SiteRequest, res: ServerResponse, locals: ViewLocals): object {
+  const resLocals = (res as { locals?: Record<string, unknown> }).locals;
+  return { ...appOf(req)?.locals, ...resLocals, ...locals };
+}
+
+const FRAME_ANCESTORS = "frame-ancestors 'none'";
+
+/**
+ * The page's Content-Security-Policy: the app's with `frame-ancestors 'none'`
+ * (replacing a `frame-ancestors` directive it has), or just that.
+ */
+export function withFrameAncestors(policy: string | undefined): string {
+  if (policy === undefined || policy.trim() === '') return FRAME_ANCESTORS;
+  const directives = policy
+    .split(';')
+    .map((d) => d.trim())
+    .filter((d) => d !== '' && d.split(/\s+/)[0]?.toLowerCase() !== 'frame-ancestors');
+  return [...directives, FRAME_ANCESTORS].join('; ');
+}
+
 function securityHeaders(res: ServerResponse): void {
+  const csp = res.getHeader('Content-Security-Policy');
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Pragma', 'no-cache');
   res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
+  res.setHeader(
+    'Content-Security-Policy',
+    Array.isArray(csp) ? csp.map(withFrameAncestors) : withFrameAncestors(csp?.toString()),
+  );
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
 }
@@ -102,8 +151,8 @@ export function viewRenderer(options: {
     let file = found.get(key);
     if (file === undefined) {
       file =
-        dirs.map((dir) => join(dir, `${view}.ejs`)).find((f) => existsSync(f)) ??
-        join(PACKAGE_VIEWS, `${view}.ejs`);
+        dirs.map((dir) => join(dir, VIEW_DIRECTORY, `${view}.ejs`)).find((f) => existsSync(f)) ??
+        join(PACKAGE_VIEWS, VIEW_DIRECTORY, `${view}.ejs`);
       found.set(key, file);
     }
     return file;
@@ -128,7 +177,7 @@ export function viewRenderer(options: {
     }
     ejs.renderFile(
       locate(req, locals.view),
-      locals,
+      viewData(req, res, locals),
       { cache: process.env['NODE_ENV'] === 'production' },
       (err, html) => {
         if (err) {

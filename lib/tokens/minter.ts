@@ -17,6 +17,9 @@
  *   so for them the key leaves the grant out, or they would never meet again.
  * - Unique tokens need a record per token: asked for with stateless JWTs, they
  *   are a TypeError (the provider refuses such options at construction).
+ * - A stateless JWT may not outlive `maxLifetime` (the longest configured
+ *   lifetime, for which a denied grant stays denied): an extension grant asking
+ *   for longer is a TypeError.
  */
 import { randomUUID } from 'node:crypto';
 import type { OAuthEventBus } from '../engine/events.js';
@@ -75,6 +78,11 @@ export interface TokenMinterOptions {
   format: 'opaque' | 'jwt';
   /** JWTs without a record per token (the deny-list revokes them). Default false. */
   stateless?: boolean;
+  /**
+   * With `stateless`: the longest access token lifetime allowed, in seconds (a
+   * denied grant stays denied that long). Longer is a TypeError. Default no limit.
+   */
+  maxLifetime?: number;
   keys: KeySet;
   generator: TokenGenerator;
   stores: Stores;
@@ -119,6 +127,10 @@ export class TokenMinter {
     }
 
     const lifetime = request.accessTokenLifetime;
+    if (!saved && lifetime > (o.maxLifetime ?? Infinity))
+      throw new TypeError(
+        `${request.grantType}: a stateless JWT may live at most ${o.maxLifetime} s, the longest configured lifetime (a denied grant stays denied that long); raise accessToken.lifetime`,
+      );
     const expiresAt = now + lifetime;
     let token: string;
     let id: string;

@@ -1,6 +1,6 @@
 /**
  * A bounded HTTP fuzz of every endpoint (issue 8, "Property-based and fuzz
- * tests"): thousands of generated requests (./requests.ts) against two real
+ * tests"): thousands of generated requests (./near-valid.ts, ./requests.ts) against two real
  * servers on 127.0.0.1 (./target.ts: JWT and opaque access tokens), a few at a
  * time over keep-alive sockets, each answer checked by ./harness.ts: no 5xx, no
  * hang (a per-request deadline), no stack trace, JSON errors from the JSON
@@ -9,14 +9,16 @@
  * Deterministic: the requests come from fast-check's sampler with the seed of
  * test/property/runs.ts (FC_SEED picks another). A failure lists each bad
  * request with its index, the answer, and the seed. FUZZ_REQUESTS sets how many
- * requests each server gets (default 2000).
+ * requests each server gets (default 2000); FUZZ_VERBOSE=1 prints how many
+ * answers each endpoint gave with each status.
  */
 import { Agent } from 'node:http';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { SEED } from '../property/runs.js';
 import { describeOutcome, describeRequest, problemsOf, send } from './harness.js';
-import { ENDPOINTS, fuzzRequest, type EndpointName, type FuzzRequest } from './requests.js';
+import { fuzzRequest } from './near-valid.js';
+import { ENDPOINTS, type EndpointName, type FuzzRequest } from './requests.js';
 import { startTarget, type Target } from './target.js';
 
 const REQUESTS = Number(process.env['FUZZ_REQUESTS'] ?? 2000);
@@ -82,6 +84,13 @@ for (const format of ['jwt', 'opaque'] as const) {
         numRuns: REQUESTS,
       });
       const { findings, seen } = await fuzz(target!, requests);
+      if (process.env['FUZZ_VERBOSE'] !== undefined)
+        console.log(
+          [...seen]
+            .sort()
+            .map(([k, n]) => `      ${k}: ${n}`)
+            .join('\n'),
+        );
       const report = findings.map((f) => f.text).join('\n');
       expect(
         findings,

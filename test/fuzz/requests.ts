@@ -1,13 +1,16 @@
 /**
- * What the HTTP fuzz sends: fast-check arbitraries of whole requests to every
- * endpoint of the fuzz target (./target.ts), mixing what a real client holds
+ * What the HTTP fuzz sends, from nothing: fast-check arbitraries of whole
+ * requests to every endpoint of the fuzz target (./target.ts), and the pools of
+ * names, values and headers that ./near-valid.ts mutates valid requests with;
+ * mixing what a real client holds
  * (secrets, a session cookie, live tokens, consent transactions) with what an
  * attacker sends: every method, wrong and missing content types, broken
  * percent-encoding, repeated and prototype-named parameters (`__proto__`,
  * `constructor`, …), huge values past the body limit, raw bytes, bent tokens,
  * absolute-form request targets, HTML in values.
  *
- * Requests are framed correctly (the Content-Length Node computes, or chunked):
+ * Requests are framed correctly (a Content-Length, or chunked) and their headers
+ * stay under Node's 16 KB limit:
  * a slow or lying body is a denial-of-service test, not a fuzz input.
  */
 import fc from 'fast-check';
@@ -53,7 +56,7 @@ export interface FuzzRequest {
 /** An HTML fragment that must never come back unescaped. */
 export const XSS_MARKER = '<x-fuzz a="1">';
 
-const PARAMETER_NAMES = [
+export const PARAMETER_NAMES = [
   'grant_type',
   'client_id',
   'client_secret',
@@ -82,7 +85,7 @@ const PARAMETER_NAMES = [
 ] as const;
 
 /** One character changed, cut short, or doubled: tokens that look right and are not. */
-function bent(value: string): fc.Arbitrary<string> {
+export function bent(value: string): fc.Arbitrary<string> {
   return fc
     .nat({ max: Math.max(0, value.length - 1) })
     .chain((at) =>
@@ -96,11 +99,12 @@ function bent(value: string): fc.Arbitrary<string> {
     );
 }
 
-const huge = fc
+export const huge = fc
   .tuple(fc.constantFrom('A', '%41', '&', '=', 'é', '%'), fc.integer({ min: 2_000, max: 40_000 }))
   .map(([unit, n]) => unit.repeat(Math.ceil(n / unit.length)));
 
-function values(target: Target): fc.Arbitrary<string> {
+/** Parameter values; `hugeOnes` false keeps a query under Node's 16 KB request-head limit. */
+export function values(target: Target, hugeOnes: boolean): fc.Arbitrary<string> {
   const tokens = [...target.accessTokens, ...target.refreshTokens];
   const held = [
     ...CLIENT_IDS,
@@ -153,21 +157,24 @@ function values(target: Target): fc.Arbitrary<string> {
     { weight: 2, arbitrary: fc.constantFrom(...tokens).chain(bent) },
     { weight: 1, arbitrary: fc.constant('') },
     { weight: 4, arbitrary: trickyString(20) },
-    { weight: 1, arbitrary: huge },
+    { weight: hugeOnes ? 1 : 0, arbitrary: huge },
   );
 }
 
-function params(target: Target): fc.Arbitrary<[string, string][]> {
-  const name = fc.oneof(
-    { weight: 10, arbitrary: fc.constantFrom(...PARAMETER_NAMES) },
-    { weight: 2, arbitrary: fc.constantFrom(...PROTOTYPE_KEYS) },
-    { weight: 1, arbitrary: trickyString(8) },
-  );
-  return fc.array(fc.tuple(name, values(target)), { maxLength: 10 });
+/** Parameter names: the OAuth ones, prototype keys, junk. */
+export const parameterName = fc.oneof(
+  { weight: 10, arbitrary: fc.constantFrom(...PARAMETER_NAMES) },
+  { weight: 2, arbitrary: fc.constantFrom(...PROTOTYPE_KEYS) },
+  { weight: 1, arbitrary: trickyString(8) },
+);
+
+export function params(target: Target, hugeOnes = true): fc.Arbitrary<[string, string][]> {
+  const name = parameterName;
+  return fc.array(fc.tuple(name, values(target, hugeOnes)), { maxLength: 10 });
 }
 
 /** Form-encoded, or joined raw (so broken escapes and separators reach the server). */
-function formText(list: readonly [string, string][], raw: boolean): string {
+export function formText(list: readonly [string, string][], raw: boolean): string {
   if (!raw) return new URLSearchParams(list).toString();
   return list.map(([n, v]) => `${n}=${v}`).join('&');
 }
@@ -190,10 +197,14 @@ function body(target: Target): fc.Arbitrary<Buffer | undefined> {
   );
 }
 
-/** Printable ASCII: what Node's client lets a header value hold. */
-const headerText = (maxLength: number) => fc.string({ unit: 'grapheme-ascii', maxLength });
+/** `Authorization: Basic` for a client id and secret, form-encoded (RFC 6749 2.3.1). */
+export const basic = (id: string, secret: string): string =>
+  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
-const CONTENT_TYPES = [
+/** Printable ASCII: what Node's client lets a header value hold. */
+export const headerText = (maxLength: number) => fc.string({ unit: 'grapheme-ascii', maxLength });
+
+export const CONTENT_TYPES = [
   'application/x-www-form-urlencoded',
   'application/x-www-form-urlencoded; charset=utf-8',
   'application/x-www-form-urlencoded;charset="UTF-8"',
@@ -207,9 +218,7 @@ const CONTENT_TYPES = [
   '',
 ];
 
-function authorization(target: Target): fc.Arbitrary<string | undefined> {
-  const basic = (id: string, secret: string) =>
-    `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+export function authorization(target: Target): fc.Arbitrary<string | undefined> {
   const tokens = [...target.accessTokens, ...target.refreshTokens];
   return fc.oneof(
     { weight: 8, arbitrary: fc.constant(undefined) },
@@ -241,11 +250,11 @@ function authorization(target: Target): fc.Arbitrary<string | undefined> {
         .map(([scheme, rest]) => `${scheme} ${rest}`),
     },
     { weight: 1, arbitrary: headerText(60) },
-    { weight: 1, arbitrary: fc.constant(`Bearer ${'a'.repeat(20_000)}`) },
+    { weight: 1, arbitrary: fc.constant(`Bearer ${'a'.repeat(8_000)}`) },
   );
 }
 
-function cookie(target: Target): fc.Arbitrary<string | undefined> {
+export function cookie(target: Target): fc.Arbitrary<string | undefined> {
   return fc.oneof(
     { weight: 5, arbitrary: fc.constant(undefined) },
     { weight: 4, arbitrary: fc.constant(target.cookie) },
@@ -298,7 +307,7 @@ function headers(target: Target): fc.Arbitrary<Record<string, string>> {
     });
 }
 
-const METHOD = fc.oneof(
+export const METHOD = fc.oneof(
   { weight: 9, arbitrary: fc.constant('POST') },
   { weight: 6, arbitrary: fc.constant('GET') },
   {
@@ -308,7 +317,7 @@ const METHOD = fc.oneof(
 );
 
 function requestTarget(path: string, target: Target): fc.Arbitrary<string> {
-  const query = fc.tuple(params(target), fc.boolean()).map(([l, raw]) => formText(l, raw));
+  const query = fc.tuple(params(target, false), fc.boolean()).map(([l, raw]) => formText(l, raw));
   return fc.oneof(
     { weight: 6, arbitrary: fc.constant(path) },
     { weight: 6, arbitrary: query.map((q) => `${path}?${q}`) },
@@ -317,8 +326,8 @@ function requestTarget(path: string, target: Target): fc.Arbitrary<string> {
   );
 }
 
-/** Any request to any endpoint of `target`. */
-export function fuzzRequest(target: Target): fc.Arbitrary<FuzzRequest> {
+/** A request built from nothing: any method, target, headers and body, to any endpoint. */
+export function randomRequest(target: Target): fc.Arbitrary<FuzzRequest> {
   const endpoint = fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom<EndpointName>('token') },
     { weight: 6, arbitrary: fc.constantFrom<EndpointName>('authorize') },

@@ -9,7 +9,8 @@
  *
  * `startTarget()` also gathers what a real client would hold, for the fuzz to mix
  * into its requests: secrets, a signed-in session cookie, live access and refresh
- * tokens, pending consent transactions with their CSRF tokens.
+ * tokens, unredeemed authorization codes, pending consent transactions with
+ * their CSRF tokens.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -102,6 +103,8 @@ export interface Target {
   refreshTokens: string[];
   /** Pending consent transactions: hidden inputs of consent forms. */
   transactions: { transactionId: string; csrfToken: string }[];
+  /** Authorization codes not yet redeemed: `web`'s and `spa`'s, for CALLBACK and VERIFIER. */
+  codes: { clientId: string; code: string }[];
   close(): Promise<void>;
 }
 
@@ -192,12 +195,7 @@ async function gather(app: express.Express): Promise<Omit<Target, 'base' | 'erro
     refreshTokens.push(cli.body.refresh_token);
   }
 
-  const transactions: Target['transactions'] = [];
-  for (const [client, redirect] of [
-    ['web', CALLBACK],
-    ['spa', LOOPBACK_CALLBACK],
-    ['spa', CALLBACK],
-  ] as const) {
+  const consent = async (client: string, redirect: string) => {
     const page = await agent.get('/authorize').query({
       response_type: 'code',
       client_id: client,
@@ -210,15 +208,32 @@ async function gather(app: express.Express): Promise<Omit<Target, 'base' | 'erro
     const inputs = Object.fromEntries(
       [...page.text.matchAll(CONSENT_INPUT)].map((m) => [m[1], m[2]]),
     );
-    if (inputs['transaction_id'] !== undefined && inputs['csrf_token'] !== undefined)
-      transactions.push({
-        transactionId: inputs['transaction_id'],
-        csrfToken: inputs['csrf_token'],
-      });
+    const { transaction_id: transactionId, csrf_token: csrfToken } = inputs;
+    if (transactionId === undefined || csrfToken === undefined)
+      throw new Error(`fuzz target: no consent page for ${client}: ${page.status}`);
+    return { transactionId, csrfToken };
+  };
+  const codes: Target['codes'] = [];
+  for (const clientId of ['web', 'web', 'spa', 'spa']) {
+    const tx = await consent(clientId, CALLBACK);
+    const answer = await agent.post('/authorize').type('form').send({
+      transaction_id: tx.transactionId,
+      csrf_token: tx.csrfToken,
+      decision: 'allow',
+    });
+    const code = new URL(answer.headers['location'] ?? '', ISSUER).searchParams.get('code');
+    if (code === null) throw new Error(`fuzz target: no code for ${clientId}: ${answer.status}`);
+    codes.push({ clientId, code });
   }
-  if (accessTokens.some((t) => typeof t !== 'string') || transactions.length === 0)
-    throw new Error('fuzz target: could not gather tokens and consent transactions');
-  return { cookie, accessTokens, refreshTokens, transactions };
+  // as many pending as a session keeps (lib/http/consent-transactions.ts)
+  const transactions: Target['transactions'] = [];
+  for (let i = 0; i < 8; i++)
+    transactions.push(
+      await consent(i % 2 === 0 ? 'web' : 'spa', i % 4 === 1 ? LOOPBACK_CALLBACK : CALLBACK),
+    );
+  if (accessTokens.some((t) => typeof t !== 'string'))
+    throw new Error('fuzz target: could not gather access tokens');
+  return { cookie, accessTokens, refreshTokens, transactions, codes };
 }
 
 /** Starts the fuzz target on an ephemeral port of 127.0.0.1. */

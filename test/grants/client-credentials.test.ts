@@ -94,7 +94,11 @@ describe('client_credentials grant (engine)', () => {
 
   describe('uniqueTokens', () => {
     beforeEach(() => {
-      provider = make({ grants: { clientCredentials: { uniqueTokens: true } } });
+      // Unique tokens need a record per token: allow-list JWTs.
+      provider = make({
+        accessToken: { revocation: 'allow-list' },
+        grants: { clientCredentials: { uniqueTokens: true } },
+      });
     });
 
     it('hands out the same live access token again, with the remaining lifetime', async () => {

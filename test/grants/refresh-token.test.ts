@@ -227,13 +227,13 @@ describe('refresh_token grant (engine)', () => {
       const first = refreshTokenOf(expectTokens(await refresh(provider, old)));
       clock.advance(5);
       const replayed = refreshTokenOf(expectTokens(await refresh(provider, old)));
-      expect(replayed).to.equal(first);
       clock.advance(11);
       const next = expectTokens(await refresh(provider, first));
       clock.advance(11);
       // Before, the replay's token was a second live branch and rotated here.
       expectError(await refresh(provider, replayed), 400, 'invalid_grant');
       expectError(await refresh(provider, refreshTokenOf(next)), 400, 'invalid_grant');
+      expect(replayed, 'the replay was handed the same successor').to.equal(first);
     });
 
     it('keeps the scope narrowing of a retry to its access token', async () => {

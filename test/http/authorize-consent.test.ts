@@ -4,7 +4,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
 import type { ConsentLocals, ViewLocals } from '../../index.js';
@@ -248,8 +248,10 @@ describe('authorize(): the host overrides the views or the rendering', () => {
   const viewsDir = (files: Record<string, string>): string => {
     const dir = mkdtempSync(join(tmpdir(), 'authorize-views-'));
     dirs.push(dir);
-    mkdirSync(dir, { recursive: true });
-    for (const [name, source] of Object.entries(files)) writeFileSync(join(dir, name), source);
+    for (const [name, source] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, name)), { recursive: true });
+      writeFileSync(join(dir, name), source);
+    }
     return dir;
   };
   const customConsent = (label: string) =>
@@ -263,8 +265,8 @@ describe('authorize(): the host overrides the views or the rendering', () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("a consent.ejs in the host's views directory (app.set('views', [dir])) takes precedence, and its form works", async () => {
-    const dir = viewsDir({ 'consent.ejs': customConsent('Host') });
+  it("an oauth2/consent.ejs in the host's views directory (app.set('views', [dir])) takes precedence, and its form works", async () => {
+    const dir = viewsDir({ 'oauth2/consent.ejs': customConsent('Host') });
     const { app } = authorizeApp({ configure: (a) => a.set('views', [dir]) });
     const alice = await signedIn(app);
     const res = await alice.get(authorizePath(spaParams()));
@@ -277,7 +279,7 @@ describe('authorize(): the host overrides the views or the rendering', () => {
   });
 
   it("a views setting given as a string works too; the package's error page is used where the host has none", async () => {
-    const dir = viewsDir({ 'consent.ejs': customConsent('String') });
+    const dir = viewsDir({ 'oauth2/consent.ejs': customConsent('String') });
     const { app } = authorizeApp({ configure: (a) => a.set('views', dir) });
     const { html } = await consentPage(await signedIn(app), spaParams());
     expect(html).to.include('String consent for Photo Printer');
@@ -287,9 +289,9 @@ describe('authorize(): the host overrides the views or the rendering', () => {
     );
   });
 
-  it('a host error.ejs replaces the error page', async () => {
+  it('a host oauth2/error.ejs replaces the error page', async () => {
     const dir = viewsDir({
-      'error.ejs': '<p id="host-error">Oops: <%= error.code %> (<%= status %>)</p>',
+      'oauth2/error.ejs': '<p id="host-error">Oops: <%= error.code %> (<%= status %>)</p>',
     });
     const { app } = authorizeApp({ configure: (a) => a.set('views', [dir]) });
     const res = await request(app).get(authorizePath(spaParams({ client_id: 'nobody' })));
@@ -299,8 +301,8 @@ describe('authorize(): the host overrides the views or the rendering', () => {
   });
 
   it("authorize({ views: dir }) takes precedence over the host's views setting", async () => {
-    const hostDir = viewsDir({ 'consent.ejs': customConsent('Host') });
-    const optionDir = viewsDir({ 'consent.ejs': customConsent('Option') });
+    const hostDir = viewsDir({ 'oauth2/consent.ejs': customConsent('Host') });
+    const optionDir = viewsDir({ 'oauth2/consent.ejs': customConsent('Option') });
     const { app } = authorizeApp({
       configure: (a) => a.set('views', [hostDir]),
       authorize: { loginUrl: '/login', views: optionDir },

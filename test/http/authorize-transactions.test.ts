@@ -105,6 +105,16 @@ describe('authorize(): the decision POST (CSRF-bound, one answer per transaction
     expect(fixture.codes.saved).to.have.length(0);
   });
 
+  it('a body over 16 KiB → 400 page, and the connection is closed', async () => {
+    const res = await alice
+      .post('/authorize')
+      .type('form')
+      .send({ ...form, decision: 'allow', pad: 'a'.repeat(16_384) });
+    expectErrorPage(res, 'invalid_request');
+    expect(res.headers['connection']).to.equal('close');
+    expect(fixture.codes.saved).to.have.length(0);
+  });
+
   it('a replayed POST (the same transaction twice) → the second is a 400 page; one code only', async () => {
     const first = await decide(alice, { ...form, decision: 'allow' });
     expect(expectRedirect(first, CB, { status: 303 }).get('code')).to.be.a('string');

@@ -94,7 +94,11 @@ describe('client secrets under attack: exact match', () => {
 
   it('refuses the secret followed by NUL bytes in the body (client_secret_post)', async () => {
     const res = await provider.token({
-      params: { grant_type: 'client_credentials', client_id: 'legacy', client_secret: `${SECRET}\0` },
+      params: {
+        grant_type: 'client_credentials',
+        client_id: 'legacy',
+        client_secret: `${SECRET}\0`,
+      },
       meta: { ip: '192.0.2.2' },
     });
     expect(res.status).to.equal(400);
@@ -120,7 +124,8 @@ describe('client secrets under attack: a flood of wrong secrets', () => {
     const provider = new Provider(options());
     // The legitimate client once, from the address the attacker will share (a NAT): cached.
     expectTokens(await token(provider, 'chosen', SECRET, ATTACKER));
-    for (let i = 0; i < 10; i++) expectInvalidClient(await token(provider, 'chosen', 'guess', ATTACKER));
+    for (let i = 0; i < 10; i++)
+      expectInvalidClient(await token(provider, 'chosen', 'guess', ATTACKER));
     expectRefused(await token(provider, 'chosen', 'guess', ATTACKER), '60');
     expectRefused(await token(provider, 'chosen', 'guess', ATTACKER), '60');
     // A cached right secret is never throttled, from the same address too.
@@ -135,7 +140,8 @@ describe('client secrets under attack: a flood of wrong secrets', () => {
 
   it('refuses a right secret never verified in this process from the throttled address (a slow check)', async () => {
     const provider = new Provider(options());
-    for (let i = 0; i < 10; i++) expectInvalidClient(await token(provider, 'chosen', 'guess', ATTACKER));
+    for (let i = 0; i < 10; i++)
+      expectInvalidClient(await token(provider, 'chosen', 'guess', ATTACKER));
     expectRefused(await token(provider, 'chosen', 'guess', ATTACKER), '60');
     expectRefused(await token(provider, 'chosen', SECRET, ATTACKER), '60');
     expectTokens(await token(provider, 'chosen', SECRET, CLIENT));
@@ -145,14 +151,24 @@ describe('client secrets under attack: a flood of wrong secrets', () => {
 
   it('throttles a generated (SHA-256) secret the same way, and never its right secret', async () => {
     const provider = new Provider(options());
-    for (let i = 0; i < 10; i++) expectInvalidClient(await token(provider, 'generated', 'guess', ATTACKER));
+    for (let i = 0; i < 10; i++)
+      expectInvalidClient(await token(provider, 'generated', 'guess', ATTACKER));
     expectRefused(await token(provider, 'generated', 'guess', ATTACKER), '60');
     expectTokens(await token(provider, 'generated', SHA.secret, ATTACKER));
   });
 
+  it('counts an IPv6 /64 as one address: stepping to the next address does not start afresh', async () => {
+    const provider = new Provider(options());
+    for (let i = 1; i <= 10; i++)
+      expectInvalidClient(await token(provider, 'generated', 'guess', `2001:db8:0:1::${i}`));
+    expectRefused(await token(provider, 'generated', 'guess', '2001:db8:0:1:ffff::99'), '60');
+    expectInvalidClient(await token(provider, 'generated', 'guess', '2001:db8:0:2::1'));
+  });
+
   it('answers an unknown client id exactly as a known one: 10 × 401, then 429', async () => {
     const provider = new Provider(options());
-    for (let i = 0; i < 10; i++) expectInvalidClient(await token(provider, 'nobody', 'guess', ATTACKER));
+    for (let i = 0; i < 10; i++)
+      expectInvalidClient(await token(provider, 'nobody', 'guess', ATTACKER));
     expectRefused(await token(provider, 'nobody', 'guess', ATTACKER), '60');
   });
 
@@ -163,14 +179,17 @@ describe('client secrets under attack: a flood of wrong secrets', () => {
     expectRefused(await token(strict, 'generated', 'guess', ATTACKER), '7');
 
     const off = new Provider(options({ rateLimits: { clientAuth: false } }));
-    for (let i = 0; i < 15; i++) expectInvalidClient(await token(off, 'generated', 'guess', ATTACKER));
+    for (let i = 0; i < 15; i++)
+      expectInvalidClient(await token(off, 'generated', 'guess', ATTACKER));
   });
 
   it('a success forgets the failures of its client id + address', async () => {
     const provider = new Provider(options());
-    for (let i = 0; i < 9; i++) expectInvalidClient(await token(provider, 'legacy', 'guess', ATTACKER));
+    for (let i = 0; i < 9; i++)
+      expectInvalidClient(await token(provider, 'legacy', 'guess', ATTACKER));
     expectTokens(await token(provider, 'legacy', SECRET, ATTACKER));
-    for (let i = 0; i < 10; i++) expectInvalidClient(await token(provider, 'legacy', 'guess', ATTACKER));
+    for (let i = 0; i < 10; i++)
+      expectInvalidClient(await token(provider, 'legacy', 'guess', ATTACKER));
     expectRefused(await token(provider, 'legacy', 'guess', ATTACKER), '60');
   });
 
@@ -220,6 +239,18 @@ describe('client secrets under attack: the cap on slow checks', () => {
     expect(busy.headers['Retry-After']).to.equal('1');
   });
 
+  it('runs one slow check for a burst of the same uncached secret (a cold start), so none is refused', async () => {
+    const provider = new Provider(
+      options({ rateLimits: { secretChecks: { concurrency: 1, queue: 0 } } }),
+    );
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        token(provider, 'chosen', SECRET, `198.51.100.${30 + i}`),
+      ),
+    );
+    expect(answers.map((a) => a.status)).to.deep.equal([200, 200, 200, 200, 200, 200]);
+  });
+
   it('puts an unknown client id through the same cap as a wrong secret (it costs a slow check)', async () => {
     const provider = new Provider(
       options({ rateLimits: { secretChecks: { concurrency: 1, queue: 0 } } }),
@@ -237,7 +268,11 @@ describe('client secrets under attack: the verified-secret cache', () => {
     const provider = new Provider(options());
     const save = provider.stores.clients.save?.bind(provider.stores.clients);
     if (save === undefined) throw new Error('the memory client registry can save');
-    const client = { id: 'rotating', grantTypes: ['client_credentials' as const], scopes: ['read'] };
+    const client = {
+      id: 'rotating',
+      grantTypes: ['client_credentials' as const],
+      scopes: ['read'],
+    };
     await save(defineClient({ ...client, secretHash: hashClientSecret('old secret') }));
     expectTokens(await token(provider, 'rotating', 'old secret', '198.51.100.8'));
     await save(defineClient({ ...client, secretHash: hashClientSecret('new secret') }));

@@ -75,6 +75,28 @@ describe('client secrets match byte for byte', () => {
   }
 });
 
+describe('client secrets: a secret longer than 64 bytes vs its pre-hash', () => {
+  // Found by search: a 73-byte secret whose SHA-256 happens to be valid UTF-8 (32
+  // ASCII characters here, about 1 secret in 10^8), so a client can send its pre-hash.
+  const LONG = 'a person-chosen client secret longer than one SHA-256 block: 000263186222';
+  const preHash = createHash('sha256').update(LONG).digest();
+  const PRE_HASH = preHash.toString('utf8');
+
+  it('(the class) raw scrypt cannot tell the long secret from the 32 bytes of its SHA-256', () => {
+    expect(Buffer.byteLength(LONG)).to.be.greaterThan(64);
+    expect(Buffer.from(PRE_HASH, 'utf8').equals(preHash)).to.equal(true);
+    expect(rawScrypt(PRE_HASH)).to.equal(rawScrypt(LONG));
+  });
+
+  for (const [format, make] of FORMATS) {
+    it(`${format}: verifies the long secret and refuses its pre-hash`, async () => {
+      const hash = make(LONG);
+      expect(await verifyClientSecret(LONG, hash)).to.equal(true);
+      expect(await verifyClientSecret(PRE_HASH, hash)).to.equal(false);
+    });
+  }
+});
+
 describe('client secrets: Unicode look-alikes are other secrets', () => {
   // Each pair: the secret hashed, then a string that looks the same or normalises to it.
   const pairs: ReadonlyArray<[string, string, string]> = [
@@ -97,7 +119,9 @@ describe('client secrets: Unicode look-alikes are other secrets', () => {
 
 describe('client secrets: lone surrogates', () => {
   it('(the class) UTF-8 encoding turns a lone surrogate into U+FFFD, so the bytes are equal', () => {
-    expect(Buffer.from('key\ud800', 'utf8').equals(Buffer.from('key\ufffd', 'utf8'))).to.equal(true);
+    expect(Buffer.from('key\ud800', 'utf8').equals(Buffer.from('key\ufffd', 'utf8'))).to.equal(
+      true,
+    );
   });
 
   for (const [format, make] of FORMATS) {

@@ -258,7 +258,7 @@ describe('fetchHandler: the token endpoint', () => {
     expect(answer.status).to.equal(200);
   });
 
-  it('refuses a streamed body without Content-Length once it passes the limit, and stops reading it', async () => {
+  it('refuses a streamed body without Content-Length once it passes the limit, and stops reading it (never cancelling it: the connection is closed instead)', async () => {
     const { stream, pulled, cancelled } = endless(1000);
     const req = new Request(`${ISSUER}/token`, {
       method: 'POST',
@@ -270,8 +270,13 @@ describe('fetchHandler: the token endpoint', () => {
     const answer = await fromResponse(await ctx.handle(req));
     expectError(answer, 400, 'invalid_request');
     expect(answer.headers['connection']).to.equal('close');
-    expect(cancelled()).to.equal(true);
-    expect(pulled()).to.be.below(16_384 + 64 * 1024);
+    // Cancelling a Readable.toWeb() bridge would destroy the socket before the answer is written
+    // (see fetch-bridge.test.ts): the body is left alone and Connection: close ends it.
+    expect(cancelled()).to.equal(false);
+    const stopped = pulled();
+    expect(stopped).to.be.below(16_384 + 64 * 1024);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pulled(), 'nothing more was read').to.be.at.most(stopped + 1000);
     const chunked = await postChunked(
       ctx.app,
       '/token',
@@ -279,6 +284,26 @@ describe('fetchHandler: the token endpoint', () => {
       Array.from({ length: 17 }, () => Buffer.alloc(1000, 0x61)),
     );
     expect(answer.body).to.deep.equal(JSON.parse(chunked.body));
+  });
+
+  it('checks the media type and Content-Length before touching the body, and closes the connection', async () => {
+    for (const headers of [
+      { 'Content-Type': 'text/plain', Authorization: SERVICE },
+      { 'Content-Type': FORM, 'Content-Length': '100000', Authorization: SERVICE },
+    ]) {
+      const { stream, cancelled } = endless(1000);
+      const req = new Request(`${ISSUER}/token`, {
+        method: 'POST',
+        headers,
+        body: stream,
+        duplex: 'half',
+      } as RequestInit);
+      const answer = await fromResponse(await ctx.handle(req));
+      expectError(answer, 400, 'invalid_request');
+      expect(answer.headers['connection']).to.equal('close');
+      expect(req.body?.locked, 'the body was never read').to.equal(false);
+      expect(cancelled()).to.equal(false);
+    }
   });
 
   it('refuses malformed percent-encoding', async () => {

@@ -14,6 +14,7 @@ import {
   RecordAccessTokenStore,
   StoreUnavailableError,
   type AccessTokenRecord,
+  type StoredRecord,
   type AuthorizationServer,
   type ProviderOptions,
   type SigningKey,
@@ -463,33 +464,174 @@ describe('protect() (RFC 6750)', () => {
       }
     }
 
-    for (const format of ['opaque', 'jwt'] as const) {
-      it(`a store that throws StoreUnavailableError → 503 temporarily_unavailable (${format})`, async () => {
-        const clock = frozenClock();
-        const store = new FlakyAccessTokenStore(new MemoryRecordStore({ clock }));
-        const { app } = setup({ clock, accessToken: { format }, stores: { accessTokens: store } });
+    /** The records under a stateless JWT's deny-list (a memory store: asked per check). */
+    class FlakyRecordStore extends MemoryRecordStore {
+      failure: Error | undefined;
+      override async get(kind: string, id: string): Promise<StoredRecord | undefined> {
+        if (this.failure !== undefined) throw this.failure;
+        return super.get(kind, id);
+      }
+    }
+
+    type Mode = 'opaque' | 'jwt allow-list' | 'jwt deny-list';
+    /** A provider whose revocation check goes through a store that can be made to fail. */
+    function flaky(mode: Mode): { app: express.Express; fail(error: Error | undefined): void } {
+      const clock = frozenClock();
+      if (mode === 'jwt deny-list') {
+        const records = new FlakyRecordStore({ clock });
+        const { app } = setup({ clock, stores: { records } });
+        return { app, fail: (error) => (records.failure = error) };
+      }
+      const store = new FlakyAccessTokenStore(new MemoryRecordStore({ clock }));
+      const accessToken =
+        mode === 'opaque'
+          ? { format: 'opaque' as const }
+          : { format: 'jwt' as const, revocation: 'allow-list' as const };
+      const { app } = setup({ clock, accessToken, stores: { accessTokens: store } });
+      return { app, fail: (error) => (store.failure = error) };
+    }
+
+    for (const mode of ['opaque', 'jwt allow-list', 'jwt deny-list'] as const) {
+      it(`a store that throws StoreUnavailableError → 503 temporarily_unavailable (${mode})`, async () => {
+        const { app, fail } = flaky(mode);
         const token = await serviceToken(app);
-        store.failure = new StoreUnavailableError('redis is down');
+        fail(new StoreUnavailableError('redis is down'));
         const res = await bearer(app, '/api/read', token);
         expect(res.status).to.equal(503);
         expect(res.body.error).to.equal('temporarily_unavailable');
         expect(res.headers['retry-after']).to.equal('5');
         expect(JSON.stringify(res.body)).not.to.contain('redis');
-        store.failure = undefined;
+        fail(undefined);
         expect((await bearer(app, '/api/read', token)).status).to.equal(200);
       });
-    }
 
-    it('any other store exception → 500 server_error, with no internal detail', async () => {
+      it(`any other store exception → 500 server_error, with no internal detail (${mode})`, async () => {
+        const { app, fail } = flaky(mode);
+        const token = await serviceToken(app);
+        fail(new Error('secret internal detail'));
+        const res = await bearer(app, '/api/read', token);
+        expect(res.status).to.equal(500);
+        expect(res.body.error).to.equal('server_error');
+        expect(res.text).not.to.contain('secret internal detail');
+      });
+    }
+  });
+
+  describe('stateless JWTs and the allow-list', () => {
+    it('deny-list (default): a JWT needs no record: a provider over an empty store accepts it', async () => {
       const clock = frozenClock();
-      const store = new FlakyAccessTokenStore(new MemoryRecordStore({ clock }));
-      const { app } = setup({ clock, stores: { accessTokens: store } });
-      const token = await serviceToken(app);
-      store.failure = new Error('secret internal detail');
-      const res = await bearer(app, '/api/read', token);
-      expect(res.status).to.equal(500);
-      expect(res.body.error).to.equal('server_error');
-      expect(res.text).not.to.contain('secret internal detail');
+      const key = generateSigningKey();
+      const first = setup({ clock, signingKeys: [key] });
+      const token = await serviceToken(first.app);
+      // Another process of the same server, whose store holds nothing of this token.
+      const second = setup({
+        clock,
+        signingKeys: [key],
+        stores: { records: new MemoryRecordStore({ clock }) },
+      });
+      expect((await bearer(second.app, '/api/read', token)).status).to.equal(200);
     });
+
+    it('allow-list: a JWT whose record the store lost is refused (fail-closed)', async () => {
+      const clock = frozenClock();
+      const records = new MemoryRecordStore({ clock });
+      const { app } = setup({
+        clock,
+        accessToken: { revocation: 'allow-list' },
+        stores: { records },
+      });
+      const token = await serviceToken(app);
+      expect((await bearer(app, '/api/read', token)).status).to.equal(200);
+      await records.delete('access', decodeJwt(token).jti as string);
+      expectInvalidToken(await bearer(app, '/api/read', token));
+    });
+
+    it('deny-list: a JWT without grant_ref (its grant could not be denied) → 401; checkRevocation: false takes it', async () => {
+      const { app, key } = setup();
+      const { grant_ref: _grantRef, ...claims } = decodeJwt(await serviceToken(app));
+      const token = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
+        .sign(key.privateKey);
+      expectInvalidToken(await bearer(app, '/api/read', token));
+      expect((await bearer(app, '/api/stateless', token)).status).to.equal(200);
+    });
+  });
+});
+
+describe('protect(): the scope shorthand and misspelled options', () => {
+  it("protect('write') is protect({ scope: 'write' }): a read-only token is refused with 403, a write token passes", async () => {
+    const { app, oauth } = setup();
+    app.get('/api/shorthand', oauth.protect('write'), (_req, res) => {
+      res.json({ ok: true });
+    });
+    const readOnly = await bearer(app, '/api/shorthand', await serviceToken(app, 'read'));
+    expect(readOnly.status).to.equal(403);
+    expect(readOnly.headers['www-authenticate']).to.equal(
+      'Bearer realm="api", error="insufficient_scope", scope="write"',
+    );
+    expect(readOnly.body.error).to.equal('insufficient_scope');
+    const write = await bearer(app, '/api/shorthand', await serviceToken(app, 'write'));
+    expect(write.status).to.equal(200);
+    expect(write.body).to.deep.equal({ ok: true });
+  });
+
+  it("protect(['read', 'write']) needs both scopes", async () => {
+    const { app, oauth } = setup();
+    app.get('/api/both', oauth.protect(['read', 'write']), (_req, res) => {
+      res.json({ ok: true });
+    });
+    expect((await bearer(app, '/api/both', await serviceToken(app, 'write'))).status).to.equal(403);
+    expect((await bearer(app, '/api/both', await serviceToken(app, 'read write'))).status).to.equal(
+      200,
+    );
+  });
+
+  it('protect({ scopes: ... }) (misspelled) is a TypeError naming the key and the right one', () => {
+    const { oauth } = setup();
+    expect(() => oauth.protect({ scopes: 'write' } as never)).to.throw(
+      TypeError,
+      'protect(): options has an unknown key "scopes"; did you mean "scope"?',
+    );
+    expect(() => oauth.protect({ Realm: 'x' } as never)).to.throw(
+      TypeError,
+      /did you mean "realm"/,
+    );
+    expect(() => oauth.protect({ checkRevokation: false } as never)).to.throw(
+      TypeError,
+      /did you mean "checkRevocation"/,
+    );
+  });
+
+  it('a scope that names nothing is a TypeError, not a route open to every token', () => {
+    const { oauth } = setup();
+    for (const scope of ['', '   ', [] as string[]]) {
+      expect(() => oauth.protect(scope), JSON.stringify(scope)).to.throw(
+        TypeError,
+        /options\.scope names no scope/,
+      );
+      expect(() => oauth.protect({ scope }), JSON.stringify(scope)).to.throw(
+        TypeError,
+        /options\.scope names no scope/,
+      );
+    }
+    expect(() => oauth.protect(42 as never)).to.throw(TypeError, /options object or a scope/);
+    expect(() => oauth.protect('admin')).to.throw(TypeError, /"admin"/);
+  });
+
+  it('verifyBearer() takes the same options and refuses the same misspelling', async () => {
+    const { oauth } = setup();
+    const { verifyBearer } = await import('../../index.js');
+    const request = new Request('https://api.example.test/', {
+      headers: { Authorization: 'Bearer abc' },
+    });
+    await verifyBearer(oauth.provider, request, { scopes: 'write' } as never).then(
+      () => expect.fail('verifyBearer accepted a misspelled option'),
+      (err: unknown) => {
+        expect(err).to.be.instanceOf(TypeError);
+        expect((err as Error).message).to.equal(
+          'verifyBearer(): options has an unknown key "scopes"; did you mean "scope"?',
+        );
+      },
+    );
   });
 });

@@ -364,7 +364,11 @@ describe('token endpoint: failing stores never leak internals', () => {
   it('answers a store that throws a plain Error with a generic 500 server_error', async () => {
     const store = new FailingAccessTokenStore(() => new Error(INTERNAL));
     const logger = recordingLogger();
-    const { app } = testApp({ stores: { accessTokens: store }, logger });
+    const { app } = testApp({
+      stores: { accessTokens: store },
+      logger,
+      accessToken: { format: 'opaque' },
+    });
     const res = await request(app)
       .post('/token')
       .set('Authorization', SERVICE)
@@ -385,7 +389,7 @@ describe('token endpoint: failing stores never leak internals', () => {
   // RFC 6749 5.2 temporarily_unavailable; RFC 9110 15.6.4: "The server MAY send a Retry-After header field".
   it('answers a store that throws StoreUnavailableError with 503 temporarily_unavailable and Retry-After', async () => {
     const store = new FailingAccessTokenStore(() => new StoreUnavailableError(INTERNAL));
-    const { app } = testApp({ stores: { accessTokens: store } });
+    const { app } = testApp({ stores: { accessTokens: store }, accessToken: { format: 'opaque' } });
     const res = await request(app)
       .post('/token')
       .set('Authorization', SERVICE)
@@ -399,7 +403,7 @@ describe('token endpoint: failing stores never leak internals', () => {
 
   it('keeps serving after a store failure (no crash; the next request gets a token)', async () => {
     const store = new FailingAccessTokenStore(() => new Error(INTERNAL), 1);
-    const { app } = testApp({ stores: { accessTokens: store } });
+    const { app } = testApp({ stores: { accessTokens: store }, accessToken: { format: 'opaque' } });
     const first = await request(app)
       .post('/token')
       .set('Authorization', SERVICE)

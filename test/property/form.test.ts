@@ -17,7 +17,7 @@ import { describeSeed, PROTOTYPE_KEYS, runs, trickyString } from './runs.js';
 
 /** Form-encodes like `URLSearchParams`/browsers: UTF-8 percent-encoding, space as '+'. */
 function formEncode(pairs: readonly (readonly [string, string])[]): string {
-  return new URLSearchParams(pairs.map(([n, v]) => [n, v])).toString();
+  return new URLSearchParams(pairs.map(([n, v]): [string, string] => [n, v])).toString();
 }
 
 /** Form-encodes like `encodeURIComponent` users do: space as %20, '+' never used. */

@@ -27,6 +27,7 @@ import {
   type AuthorizeOptions,
   type ClientConfig,
   type ProviderOptions,
+  type RecordStore,
 } from '../../index.js';
 import { frozenClock, type FrozenClock } from './fixtures.js';
 
@@ -164,6 +165,13 @@ export interface AuthorizeAppOptions {
   configure?: (app: express.Express) => void;
   /** Where the router is mounted. Default `/`. */
   mount?: string;
+  /** The express-session store (e.g. connect-redis). Default: a new MemoryStore. */
+  sessionStore?: session.Store;
+  /**
+   * The provider's persistence primitive, made with the fixture's clock (e.g. a
+   * Redis record store); codes are counted over it. Default: memory.
+   */
+  records?: (clock: FrozenClock) => RecordStore;
 }
 
 export interface AuthorizeApp {
@@ -179,6 +187,7 @@ export function providerOptions(
   clock: FrozenClock,
   codes: CountingCodeStore,
   overrides: Partial<ProviderOptions> = {},
+  records?: RecordStore,
 ): ProviderOptions {
   return {
     issuer: ISSUER,
@@ -189,15 +198,19 @@ export function providerOptions(
       descriptions: DESCRIPTIONS,
     },
     clients: CLIENTS,
-    stores: { authorizationCodes: codes },
+    stores:
+      records === undefined
+        ? { authorizationCodes: codes }
+        : { records, authorizationCodes: codes },
     ...overrides,
   };
 }
 
 export function authorizeApp(options: AuthorizeAppOptions = {}): AuthorizeApp {
   const clock = frozenClock();
-  const codes = new CountingCodeStore(new MemoryRecordStore({ clock }));
-  const oauth = createAuthorizationServer(providerOptions(clock, codes, options.provider));
+  const records = options.records?.(clock);
+  const codes = new CountingCodeStore(records ?? new MemoryRecordStore({ clock }));
+  const oauth = createAuthorizationServer(providerOptions(clock, codes, options.provider, records));
   const errors: unknown[] = [];
   const stack = options.stack ?? 'passport';
 
@@ -222,7 +235,14 @@ export function authorizeApp(options: AuthorizeAppOptions = {}): AuthorizeApp {
   const app = express();
   options.configure?.(app);
   if (stack !== 'none')
-    app.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: false }));
+    app.use(
+      session({
+        secret: 'test-session-secret',
+        resave: false,
+        saveUninitialized: false,
+        store: options.sessionStore ?? new session.MemoryStore(),
+      }),
+    );
   if (stack === 'passport' || stack === 'passport-no-session') app.use(auth.initialize());
   if (stack === 'passport') app.use(auth.session());
 

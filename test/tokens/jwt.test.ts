@@ -1,6 +1,7 @@
 /**
  * JWT access tokens (RFC 9068): signing, verification, and key rotation, as
- * units (tokens/jwt.ts is not part of the public API, so it is imported from lib/).
+ * units (tokens/jwt.ts and tokens/jwt-verify.ts are not part of the public API,
+ * so they are imported from lib/). Verification is synchronous.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
@@ -14,12 +15,8 @@ import {
   Provider,
   type SigningKey,
 } from '../../index.js';
-import {
-  looksLikeJwt,
-  signAccessToken,
-  verifyAccessToken,
-  type AccessTokenClaims,
-} from '../../lib/tokens/jwt.js';
+import { looksLikeJwt, signAccessToken, type AccessTokenClaims } from '../../lib/tokens/jwt.js';
+import { verifyAccessToken } from '../../lib/tokens/jwt-verify.js';
 import { frozenClock, ISSUER, providerOptions, secrets } from '../support/fixtures.js';
 
 const NOW = Date.UTC(2026, 0, 1);
@@ -38,6 +35,17 @@ function claims(overrides: Partial<AccessTokenClaims> = {}): AccessTokenClaims {
     exp: IAT + 600,
     ...overrides,
   };
+}
+
+/** The InvalidTokenError a synchronous verification throws. */
+function refuses(verify: () => unknown): InvalidTokenError {
+  try {
+    verify();
+  } catch (err) {
+    expect(err).to.be.instanceOf(InvalidTokenError);
+    return err as InvalidTokenError;
+  }
+  expect.fail('expected the verification to fail');
 }
 
 async function rejects(promise: Promise<unknown>): Promise<InvalidTokenError> {
@@ -84,7 +92,7 @@ describe('tokens/jwt', () => {
         // this profile." ... "Therefore, the "typ" value used SHOULD be "at+jwt"."
         expect(decodeProtectedHeader(token)).to.deep.equal({ alg, kid: key.kid, typ: 'at+jwt' });
         expect(decodeJwt(token)).to.deep.equal(claims());
-        expect(await verifyAccessToken(set, token, OPTIONS)).to.deep.equal(claims());
+        expect(verifyAccessToken(set, token, OPTIONS)).to.deep.equal(claims());
       });
     }
 
@@ -92,23 +100,23 @@ describe('tokens/jwt', () => {
       const key = generateSigningKey();
       const set = new KeySet([key]);
       expect(
-        (await verifyAccessToken(set, signAccessToken(set, claims({ scope: '' })), OPTIONS)).scope,
+        verifyAccessToken(set, signAccessToken(set, claims({ scope: '' })), OPTIONS).scope,
       ).to.equal('');
       const { scope: _scope, ...rest } = claims();
       const token = await new SignJWT(rest as JWTPayload)
         .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
         .sign(key.privateKey);
-      expect((await verifyAccessToken(set, token, OPTIONS)).scope).to.equal('');
+      expect(verifyAccessToken(set, token, OPTIONS).scope).to.equal('');
     });
 
     // RFC 9068 4: "The current time MUST be before the time represented by the "exp" claim."
     it('expires exactly at exp (no clock tolerance); works one second before', async () => {
       const set = new KeySet([generateSigningKey()]);
       const token = signAccessToken(set, claims());
-      expect(
-        (await verifyAccessToken(set, token, { ...OPTIONS, now: (IAT + 599) * 1000 })).jti,
-      ).to.equal(claims().jti);
-      const err = await rejects(
+      expect(verifyAccessToken(set, token, { ...OPTIONS, now: (IAT + 599) * 1000 }).jti).to.equal(
+        claims().jti,
+      );
+      const err = refuses(() =>
         verifyAccessToken(set, token, { ...OPTIONS, now: (IAT + 600) * 1000 }),
       );
       expect(err.error).to.equal('invalid_token');
@@ -119,16 +127,15 @@ describe('tokens/jwt', () => {
     it('a wrong issuer or audience → invalid_token', async () => {
       const set = new KeySet([generateSigningKey()]);
       const token = signAccessToken(set, claims());
-      await rejects(
+      refuses(() =>
         verifyAccessToken(set, token, { ...OPTIONS, issuer: 'https://other.example.test' }),
       );
-      await rejects(
+      refuses(() =>
         verifyAccessToken(set, token, { ...OPTIONS, audience: 'https://api.example.test' }),
       );
       const other = signAccessToken(set, claims({ aud: 'https://api.example.test' }));
       expect(
-        (await verifyAccessToken(set, other, { ...OPTIONS, audience: 'https://api.example.test' }))
-          .aud,
+        verifyAccessToken(set, other, { ...OPTIONS, audience: 'https://api.example.test' }).aud,
       ).to.equal('https://api.example.test');
     });
 
@@ -141,7 +148,7 @@ describe('tokens/jwt', () => {
         const token = await new SignJWT(payload as JWTPayload)
           .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
           .sign(key.privateKey);
-        await rejects(verifyAccessToken(set, token, OPTIONS));
+        refuses(() => verifyAccessToken(set, token, OPTIONS));
       });
     }
 
@@ -152,7 +159,7 @@ describe('tokens/jwt', () => {
         const token = await new SignJWT({ ...claims(), ...bad } as JWTPayload)
           .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
           .sign(key.privateKey);
-        await rejects(verifyAccessToken(set, token, OPTIONS));
+        refuses(() => verifyAccessToken(set, token, OPTIONS));
       }
     });
 
@@ -162,12 +169,12 @@ describe('tokens/jwt', () => {
       const token = await new SignJWT({ ...claims() } as JWTPayload)
         .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
         .sign(key.privateKey);
-      await rejects(verifyAccessToken(set, token, OPTIONS));
+      refuses(() => verifyAccessToken(set, token, OPTIONS));
     });
 
     it('the public description never carries the library detail', async () => {
       const set = new KeySet([generateSigningKey()]);
-      const err = await rejects(verifyAccessToken(set, 'aaaa.bbbb.cccc', OPTIONS));
+      const err = refuses(() => verifyAccessToken(set, 'aaaa.bbbb.cccc', OPTIONS));
       expect(err.description).to.equal('the access token is invalid');
       expect(err.toJSON()).to.deep.equal({
         error: 'invalid_token',
@@ -183,10 +190,10 @@ describe('tokens/jwt', () => {
       const token = signAccessToken(new KeySet([old]), claims());
 
       const both = new KeySet([old, next], next.kid);
-      expect(await verifyAccessToken(both, token, OPTIONS)).to.deep.equal(claims());
+      expect(verifyAccessToken(both, token, OPTIONS)).to.deep.equal(claims());
       expect(decodeProtectedHeader(signAccessToken(both, claims())).kid).to.equal(next.kid);
 
-      const err = await rejects(verifyAccessToken(new KeySet([next]), token, OPTIONS));
+      const err = refuses(() => verifyAccessToken(new KeySet([next]), token, OPTIONS));
       expect(err.description).to.equal('the access token is invalid');
     });
 

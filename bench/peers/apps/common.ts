@@ -30,7 +30,7 @@ export interface BenchClient {
   readonly id: typeof CLIENT_ID;
   /** The secret itself, for peers that keep it (oidc-provider compares it as given). */
   readonly secret: string;
-  /** This library's `sha256:` hash of it. */
+  /** This library's `sha256:` hash of it (empty when the library is not in the run). */
   readonly secretHash: string;
 }
 
