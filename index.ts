@@ -29,7 +29,7 @@ export type {
   RenderFunction,
 } from './lib/http/views.js';
 export type { FormEndpointOptions, Handler } from './lib/http/endpoints.js';
-export type { ProtectOptions } from './lib/http/protect.js';
+export type { ProtectArgument, ProtectOptions } from './lib/http/protect.js';
 export {
   fetchHandler,
   verifyBearer,

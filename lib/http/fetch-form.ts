@@ -28,10 +28,10 @@ import {
 
 const CLOSE = Object.freeze({ Connection: 'close' });
 
-/** `error` with `Connection: close` added (the body was not read to its end). */
-function closing(error: unknown): OAuthError {
-  if (!(error instanceof OAuthError)) return closing(unreadable(error));
-  if (error.headers['Connection'] !== undefined) return error;
+/** A refusal of the body with `Connection: close` added (the body was not read to its end). */
+function closing(error: unknown): unknown {
+  if (!(error instanceof InvalidRequestError) || error.headers['Connection'] !== undefined)
+    return error;
   return new InvalidRequestError(error.description, {
     cause: error.cause,
     detail: error.detail,

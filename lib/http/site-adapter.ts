@@ -8,7 +8,7 @@
  * `req.session.returnTo`, the key Passport's `successReturnToOrRedirect` reads.
  * That way back is a local path (this endpoint's) with the checked request's
  * known parameters only, never the URL as it came, so what an anonymous visitor
- * makes the session store keep is bounded (about 2.5 KB at most).
+ * makes the session store keep is bounded (a few KB at most).
  *
  * Passport 0.7 regenerates the session at login; the login route must pass
  * `keepSessionInfo: true` so `returnTo` survives:

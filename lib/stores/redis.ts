@@ -37,9 +37,12 @@
  * value (a retry only ever follows another update's success).
  *
  * Announcements (the optional capability of ./watch.ts): a put of a kind in
- * `announce` (default: the deny-list's, ./deny-list.ts) is also PUBLISHed by its
- * script, and `watch()` hears them over a subscriber connection of its own
- * (./redis/watch.ts), so every process keeps the deny-list in memory.
+ * `announce` (default: the deny-list's, ./deny-list.ts) is PUBLISHed once the
+ * record and its index entries are written (so whoever hears it, or subscribes
+ * after it and then reads, finds the record), and `watch()` hears them over a
+ * subscriber connection of its own (./redis/watch.ts). A put that fails, or a
+ * process that dies, before the PUBLISH leaves the record unannounced: watchers
+ * find it at their next full read.
  *
  * Errors: anything the client throws (connection refused, "Connection is closed",
  * MaxRetriesPerRequestError, "Command timed out", CLUSTERDOWN, a script error, ...)
@@ -221,14 +224,11 @@ export class RedisRecordStore implements WatchableRecordStore {
     const now = this.clock();
     const expiresAt = expiryOf(now, ttl);
     const entries = Object.entries(lookups);
-    const announced = this.#announce.has(kind);
     const args = [
       JSON.stringify(value),
       expiresAt ?? '',
       ttl === undefined ? '' : Math.ceil(ttl * 1000),
       entries.length === 0 ? '' : JSON.stringify(lookups),
-      announced ? changesChannel(this.#prefix, kind) : '',
-      announced ? announcement(id, expiresAt) : '',
     ];
     await this.#redis('put', async () => {
       await PUT.run(this.#client, this.#key(kind, id), ...args);
@@ -238,6 +238,9 @@ export class RedisRecordStore implements WatchableRecordStore {
           INDEX_ADD.run(this.#client, this.#indexKey(kind, lookup, v), now, id, expiresAt ?? '-'),
         ),
       );
+      // Only once the record can be read by get() and listBy() (see the header).
+      if (this.#announce.has(kind))
+        await this.#client.publish(changesChannel(this.#prefix, kind), announcement(id, expiresAt));
     });
   }
 

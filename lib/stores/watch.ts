@@ -7,7 +7,9 @@
  *
  * Rules every implementation keeps:
  * - `put()` of a kind the store announces reaches every watcher of that kind
- *   that is subscribed at that moment, in any process, as `put(kind, id, expiresAt)`;
+ *   that is subscribed at that moment, in any process, as `put(kind, id, expiresAt)`,
+ *   and only once the record can be read (by `get()` and by `listBy()`): so a
+ *   watcher that subscribes and then reads misses no record announced before;
  * - an announcement can be lost (a dropped connection, a failover): after
  *   `unsubscribed()` nothing is heard until the next `subscribed()`, and a
  *   watcher catches up after each `subscribed()` by reading the kinds again;

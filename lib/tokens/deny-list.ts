@@ -6,10 +6,10 @@
  * How the copy keeps current, by store:
  * - a store that announces writes (lib/stores/watch.ts; Redis, by pub/sub):
  *   every entry any process writes arrives by announcement. After each
- *   (re)subscription the whole list is read again (a full resync); while
- *   subscribed it is also read again when older than 60 s, in case an
- *   announcement was lost unseen (a Redis Cluster's subscriber moving to
- *   another node does not say so). While not subscribed it is polled as below.
+ *   (re)subscription the first check reads the whole list again (a full
+ *   resync); while subscribed it is also read again when older than 60 s, in
+ *   case an announcement was lost unseen (a Redis Cluster's subscriber moving
+ *   to another node does not say so). While not subscribed it is polled as below.
  * - any other shared store (SQL, memcached, DynamoDB, MongoDB): polled, i.e.
  *   read again (one `listBy` per kind) by the first check that finds the copy
  *   older than `pollInterval` (1 s), which waits for it. A revocation is seen
@@ -27,6 +27,9 @@
  *   verifying while the store is down (it cannot take revocations then either),
  *   and the first check after the next interval reads again.
  * - A deny written by this process is in its copy once the write succeeded.
+ * - Reads happen only in checks, never in the background: a resync after a
+ *   (re)subscription is done by the next check. So nothing is sent on the
+ *   host's connection while it closes.
  */
 import { performance } from 'node:perf_hooks';
 import type { DenyTarget, RecordDenyListStore } from '../stores/deny-list.js';
@@ -112,9 +115,9 @@ export class DenyList {
         if (target !== undefined && expiresAt !== undefined) this.#add(target, id, expiresAt);
       },
       subscribed: () => {
+        // The next check reads everything again (nothing is read in the background).
         this.#subscribed = true;
         this.#subscribedAt = performance.now();
-        this.#refresh().catch(this.#report);
       },
       unsubscribed: () => {
         this.#subscribed = false;

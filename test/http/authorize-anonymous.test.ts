@@ -186,8 +186,19 @@ describe('authorize(): state is bounded (it is kept for the login and echoed)', 
     );
     const params = expectErrorRedirect(res, 'invalid_request', { state: null });
     expect(params.get('error_description')).to.equal(
-      `state must be at most ${MAX_STATE_LENGTH} characters`,
+      `state must be 1 to ${MAX_STATE_LENGTH} characters of %x20-7E (RFC 6749 Appendix A.5)`,
     );
+    expect(await storedSessions(store)).to.deep.equal([]);
+  });
+
+  it('a state that is not VSCHAR (RFC 6749 A.5: %x20-7E) → invalid_request redirected without it; nothing kept', async () => {
+    const store = new session.MemoryStore();
+    const { app } = authorizeApp({ sessionStore: store });
+    // 1,500 euro signs: 1,500 characters, 13.5 KB once URL-encoded.
+    for (const state of ['€'.repeat(1500), 'tab\there', 'line\nbreak']) {
+      const res = await request(app).get(authorizePath(spaParams({ state })));
+      expectErrorRedirect(res, 'invalid_request', { state: null });
+    }
     expect(await storedSessions(store)).to.deep.equal([]);
   });
 

@@ -13,7 +13,7 @@
  *   ({@link checkedQuery}): only the parameters the steps read, as they resolved
  *   them, so an unknown parameter (junk of any size) is never kept, and its size
  *   is bounded by what the steps allow (registered client and redirect URI,
- *   offered scopes, `state` ≤ 2048 characters, a challenge ≤ 128).
+ *   offered scopes, `state` ≤ 2048 printable ASCII characters, a challenge ≤ 128).
  */
 import type { AuthorizationRequest } from './request.js';
 

@@ -12,7 +12,8 @@
  * Once the URI is trusted this step sets `draft.target`, and every later refusal
  * is redirected there: in the fragment when `response_type` was sent as `token`
  * (RFC 6749 4.2.2.1), else in the query; with `state` unless `state` was repeated
- * or too long (./state.ts: such a state is never echoed).
+ * or refused by ./state.ts (over 2048 characters, or not VSCHAR): such a state is
+ * never echoed.
  */
 import { InvalidRequestError } from '../../errors.js';
 import { isPublicClient, type Client } from '../../types.js';

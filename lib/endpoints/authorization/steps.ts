@@ -10,7 +10,7 @@
  *   2. redirect-uri         `redirect_uri` at most once and registered, or the
  *                           client's only one                   → shown
  *   3. repeated-parameters  no other parameter repeated         → invalid_request
- *   4. state                at most 2048 characters (a longer one is not
+ *   4. state                at most 2048 VSCHARs (another one is not
  *                           echoed)                             → invalid_request
  *   5. response-type        present, offered, allowed to the client
  *                           → invalid_request / unsupported_response_type / unauthorized_client

@@ -9,9 +9,7 @@
  * - Every script touches exactly one key, `KEYS[1]`, and gets the store's now
  *   (epoch ms by its clock) as an argument: a record whose `e` is not after now is
  *   dead, whatever Redis still holds. PEXPIRE is only the cleanup.
- * - PUT: DEL, HSET and PEXPIRE in one script, so a reader never sees half a record;
- *   for a kind the store announces, also PUBLISH on the kind's channel (./watch.ts)
- *   in the same script, so no write of it goes unannounced.
+ * - PUT: DEL, HSET and PEXPIRE in one script, so a reader never sees half a record.
  * - CONSUME: reads v, e, c and, only if v is there, e is after now and c is unset,
  *   sets c to now and returns the record as it was. Exactly one caller gets it; the
  *   consumed record keeps its TTL.
@@ -55,10 +53,7 @@ export class Script {
   }
 }
 
-/**
- * KEYS[1] a record; ARGV value JSON, expiresAt ('' for none), ttl ms, lookups JSON
- * (''), the channel to announce on ('' for none) and the announcement.
- */
+/** KEYS[1] a record; ARGV value JSON, expiresAt ('' for none), ttl ms, lookups JSON (''). */
 export const PUT = new Script(`
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'v', ARGV[1], 'n', 1)
@@ -67,7 +62,6 @@ if ARGV[2] ~= '' then
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
 end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'l', ARGV[4]) end
-if ARGV[5] ~= '' then redis.call('PUBLISH', ARGV[5], ARGV[6]) end
 return 1`);
 
 /** KEYS[1] a record; ARGV now, value JSON, expiresAt, ttl ms. 1 if added, 0 if a live one is there. */

@@ -1,8 +1,8 @@
 /**
  * Announcements of the Redis record store (the capability of ../watch.ts): puts
- * of the kinds the store announces are PUBLISHed by the PUT script itself
- * (./scripts.ts) on the kind's channel (./keys.ts), and this module subscribes
- * to them over a connection of its own.
+ * of the kinds the store announces are PUBLISHed on the kind's channel
+ * (./keys.ts) once the record and its index entries are written (../redis.ts),
+ * and this module subscribes to them over a connection of its own.
  *
  * Rules:
  * - One subscriber connection per store, made at the first `watch()` with the
@@ -74,9 +74,7 @@ export class RedisAnnouncements {
     subscriber.on('error', () => undefined);
     subscriber.on('ready', () => void this.#subscribe(subscriber));
     subscriber.on('close', () => this.#lost());
-    subscriber.on('message', (channel: string, message: string) =>
-      this.#message(channel, message),
-    );
+    subscriber.on('message', (channel: string, message: string) => this.#message(channel, message));
     client.once('end', this.#ended);
     // Reconnects by the client's retryStrategy; each `ready` subscribes.
     subscriber.connect().catch(() => undefined);
