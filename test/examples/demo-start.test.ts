@@ -290,7 +290,7 @@ describe('npm start (the demo as a process)', function () {
       expect(scripts['start']).to.not.include('tsx');
     });
 
-    it('runs in production mode (NODE_ENV=production) unless NODE_ENV says otherwise', async () => {
+    it('runs in production mode by default (NODE_ENV=production)', async () => {
       const output = await waitForOutput(demo!, /NODE_ENV=/);
       expect(output).to.include('NODE_ENV=production');
     });

@@ -123,6 +123,7 @@ describe('Redis announcements across a Redis restart (a redis-server of its own)
       async () => (await a.pubsub('NUMSUB', `${PREFIX}changes:deny-token`))[1] === 1,
       5000,
     );
+    expect(await accepts(B, later)).to.equal(true); // B's first read after subscribing
     // Written without announcement: B, subscribed and fresh, does not hear of it.
     const unannounced = new RedisRecordStore({ client: silent, prefix: PREFIX, announce: [] });
     await new RecordDenyListStore(unannounced).deny('token', decodeJwt(missed).jti as string, 600);
@@ -130,8 +131,16 @@ describe('Redis announcements across a Redis restart (a redis-server of its own)
 
     await stop(true);
     redis = await start('resync.rdb');
-    await untilRefused(B, missed, 'B refusing the deny it missed, after the resync', 10_000);
     await until('A back', async () => a.status === 'ready', 10_000);
+    // Once B's subscriber is back (and not before: while unsubscribed B polls anyway),
+    // B's next check must read everything again.
+    await until(
+      'B subscribed again',
+      async () => (await a.pubsub('NUMSUB', `${PREFIX}changes:deny-token`))[1] === 1,
+      10_000,
+    );
+    await until('B back', async () => b.status === 'ready', 10_000);
+    expect(await accepts(B, missed), 'refused by the resync').to.equal(false);
     expect((await A.revoke({ params: { token: later }, authorization: SERVICE })).status).to.equal(
       200,
     );
