@@ -101,7 +101,7 @@ export const SCENARIOS: readonly Scenario[] = Object.freeze([
   },
   {
     name: 'token-jwt-redis',
-    title: 'token() as token-jwt, Redis store',
+    title: 'token() as token-jwt, Redis store (stateless: writes nothing)',
     method: 'POST',
     path: '/token',
     redis: true,
@@ -115,7 +115,7 @@ export const SCENARIOS: readonly Scenario[] = Object.freeze([
   },
   {
     name: 'protect-jwt-redis',
-    title: 'protect() as protect-jwt, Redis store (revocation check in Redis)',
+    title: 'protect() as protect-jwt, Redis store (stateless: deny-list in memory, pub/sub)',
     method: 'GET',
     path: '/api/read',
     redis: true,

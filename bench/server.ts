@@ -89,7 +89,13 @@ function protectedApp(oauth: AuthorizationServer): express.Express {
   return app;
 }
 
-/** Redis-backed stores, one prefix per scenario, when a *-redis scenario is wanted. */
+/**
+ * Redis-backed stores, one prefix per scenario, when a *-redis scenario is wanted.
+ * JWT providers are stateless (the default `accessToken.revocation: 'deny-list'`):
+ * token-jwt-redis writes nothing per token, and protect-jwt-redis checks the
+ * deny-list in memory, kept current by pub/sub (a second connection the store
+ * opens with `duplicate()`).
+ */
 async function redisBacked(): Promise<
   ((scenario: string) => ProviderOptions['stores']) | undefined
 > {

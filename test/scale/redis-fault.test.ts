@@ -2,7 +2,10 @@
  * A Redis the test owns (on its own port) goes down under a running demo
  * process and comes back. While it is down the token endpoint answers 503
  * `temporarily_unavailable` within 2 s and the process stays up; once it is
- * back, the same process works again without a restart.
+ * back, the same process works again without a restart. With stateless JWTs,
+ * protect() keeps answering from the deny-list it holds while Redis is down
+ * (known tokens pass, known revocations stay refused), and a revocation that
+ * cannot be written is a 503.
  */
 import { expect } from 'chai';
 import { freePort, requireBinaries, startRedis, until, type Proc } from '../support/processes.js';
@@ -84,5 +87,77 @@ describe('the demo when its Redis goes down and comes back', function () {
     const data = await fetch(`${base}/api/data`, { headers: { authorization: `Bearer ${fresh}` } });
     expect(data.status).to.equal(200);
     expect(demo?.child.exitCode).to.equal(null);
+  });
+});
+
+describe('stateless JWTs at the demo when its Redis goes down and comes back', function () {
+  this.timeout(60_000);
+  let redis: Proc | undefined;
+  let demo: Proc | undefined;
+  let redisPort: number;
+  let base: string;
+
+  before(async function () {
+    await requireBinaries(this, ['redis-server'], 'apt-get install -y redis-server');
+    redisPort = await freePort();
+    redis = await startRedis(redisPort);
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    demo = await startDemo(port, {
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      ISSUER: base,
+      ACCESS_TOKEN_FORMAT: 'jwt',
+    });
+  });
+
+  after(async () => {
+    await Promise.all([demo?.stop(), redis?.stop()]);
+  });
+
+  const post = (path: string, body: string) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: BASIC },
+      body,
+      signal: AbortSignal.timeout(2000),
+    });
+  const api = (token: string) =>
+    fetch(`${base}/api/data`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(2000),
+    });
+
+  it('keeps accepting known JWTs and refusing known revocations while Redis is down; revoking answers 503', async () => {
+    const issue = async () =>
+      (
+        (await (await post('/token', 'grant_type=client_credentials')).json()) as {
+          access_token: string;
+        }
+      ).access_token;
+    const [kept, revoked] = [await issue(), await issue()];
+    expect((await api(kept)).status).to.equal(200);
+    expect((await post('/revoke', `token=${revoked}`)).status).to.equal(200);
+    expect((await api(revoked)).status).to.equal(401);
+
+    await redis?.stop();
+    expect(await isListening(redisPort)).to.equal(false);
+    // The deny-list is in the process: no store read per request, so protect() still answers.
+    for (let i = 0; i < 3; i++) {
+      expect((await api(kept)).status).to.equal(200);
+      expect((await api(revoked)).status).to.equal(401);
+    }
+    // A revocation cannot be written: 503, never a 200 that did nothing.
+    const refused = await post('/revoke', `token=${kept}`);
+    expect(refused.status).to.equal(503);
+    expect(demo?.child.exitCode).to.equal(null);
+
+    redis = await startRedis(redisPort);
+    await until(
+      'the demo revoking again',
+      async () => (await post('/revoke', `token=${kept}`)).status === 200,
+      15_000,
+      demo,
+    );
+    expect((await api(kept)).status).to.equal(401);
   });
 });

@@ -1,14 +1,15 @@
 /**
  * Two demo processes on two ports, one Redis: they act as one authorization
  * server. A code issued through one is redeemed at the other, a login session
- * made at one is valid at the other, and a token revoked at one is refused by
- * the other's protect().
+ * made at one is valid at the other, and a token revoked at one (or the grant
+ * of a code replayed at one) is refused by the other's protect(), which hears
+ * of it by Redis pub/sub (polled up to a deadline; no timing asserted).
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { generateSigningKeySet, s256Challenge } from '../../index.js';
 import { isListening, requireService } from '../support/services.js';
-import { freePort, type Proc } from '../support/processes.js';
+import { freePort, until, type Proc } from '../support/processes.js';
 import { CookieJar, startDemo } from './processes.js';
 
 const CALLBACK = 'http://127.0.0.1:8080/callback';
@@ -134,10 +135,16 @@ describe('two demo processes sharing one Redis', function () {
       body: new URLSearchParams({ token: tokens.access_token }),
     });
     expect(revoke.status).to.equal(200);
-    // ...refused by A's protect().
-    const after = await fetch(`${A}/api/me`, {
-      headers: { authorization: `Bearer ${tokens.access_token}` },
-    });
+    // ...refused by A's protect(), which heard of it from Redis (pub/sub), without a
+    // Redis read per request: polled up to a deadline, no timing asserted.
+    const me = (base: string, token: string) =>
+      fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+    await until(
+      'A refusing the token revoked at B',
+      async () => (await me(A, tokens.access_token)).status === 401,
+      5000,
+    );
+    const after = await me(A, tokens.access_token);
     expect(after.status).to.equal(401);
     expect(after.headers.get('www-authenticate')).to.contain('error="invalid_token"');
 
@@ -156,6 +163,61 @@ describe('two demo processes sharing one Redis', function () {
     const reuse = await refresh(B);
     expect(reuse.status).to.equal(400);
     expect(((await reuse.json()) as { error: string }).error).to.equal('invalid_grant');
+  });
+
+  it('a code replayed at A revokes its grant: the access token is refused at B', async () => {
+    const jar = new CookieJar();
+    const verifier = randomBytes(32).toString('base64url');
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: 'demo-web',
+      redirect_uri: CALLBACK,
+      scope: 'profile',
+      state: 'st-2',
+      code_challenge: s256Challenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    await jar.fetch(`${A}/authorize?${query}`);
+    await jar.fetch(`${A}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username: 'alice', password: 'wonderland' }),
+    });
+    const page = await jar.fetch(`${A}/authorize?${query}`);
+    expect(page.status).to.equal(200);
+    const decision = await jar.fetch(`${A}/authorize`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...formFields(await page.text()), decision: 'allow' }),
+    });
+    expect(decision.status).to.equal(303);
+    const code = new URL(decision.headers.get('location') as string).searchParams.get('code');
+    const redeem = () =>
+      fetch(`${A}/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from('demo-web:demo-web-secret').toString('base64')}`,
+        },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: code as string,
+          redirect_uri: CALLBACK,
+          code_verifier: verifier,
+        }),
+      });
+    const first = await redeem();
+    expect(first.status).to.equal(200);
+    const { access_token } = (await first.json()) as { access_token: string };
+    const me = () => fetch(`${B}/api/me`, { headers: { authorization: `Bearer ${access_token}` } });
+    expect((await me()).status).to.equal(200);
+    const replay = await redeem();
+    expect(replay.status).to.equal(400);
+    await until(
+      'B refusing the token of the replayed code',
+      async () => (await me()).status === 401,
+      5000,
+    );
   });
 
   it('publishes the same JWKS from both processes', async () => {
