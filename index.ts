@@ -170,6 +170,7 @@ export {
   InsufficientScopeError,
   StoreUnavailableError,
   SetupError,
+  TooManyFailuresError,
   CLIENT_AUTHENTICATION_FAILED,
   INVALID_GRANT,
   type OAuthErrorCode,

@@ -36,6 +36,7 @@ const MAIN = [
   'SetupError',
   'StoreUnavailableError',
   'TemporarilyUnavailableError',
+  'TooManyFailuresError',
   'UnauthorizedClientError',
   'UnsupportedGrantTypeError',
   'UnsupportedResponseTypeError',

@@ -75,3 +75,13 @@ describe('PKCE', () => {
     });
   });
 });
+
+describe('PKCE: a challenge outside the RFC 7636 alphabet never matches', () => {
+  it('a challenge whose characters lose their high bits in ASCII (U+0145 for E) is refused', () => {
+    const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+    const challenge = s256Challenge(verifier);
+    expect(challenge.startsWith('E')).to.equal(true);
+    expect(verifyCodeChallenge(verifier, `\u0145${challenge.slice(1)}`, 'S256')).to.equal(false);
+    expect(verifyCodeChallenge(verifier, challenge, 'S256')).to.equal(true);
+  });
+});

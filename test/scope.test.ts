@@ -170,6 +170,13 @@ describe('ScopePolicy', () => {
       );
     });
 
+    it('refuses a scope that contains the separator (it would come back split)', () => {
+      expect(() => new ScopePolicy({ available: ['read', ',!'], separator: ',' })).to.throw(
+        TypeError,
+        /",!" contains the separator ","/,
+      );
+    });
+
     it('refuses an empty separator', () => {
       expect(() => new ScopePolicy({ available: ['read'], separator: '' })).to.throw(
         TypeError,

@@ -42,7 +42,8 @@ export function consoleLogger(level: Level = 'info'): Logger {
 /**
  * Makes `logger` a listener of the provider's events: issued tokens and codes,
  * rotations and consent at info; replays, reuse and revoked grants at warn;
- * failed client authentication at info with its private reason (never a secret).
+ * failed client authentication at info with its private reason (never a secret),
+ * rate-limit refusals at warn.
  */
 export function logEvents(events: OAuthEventBus, logger: Logger): void {
   const at =
@@ -57,6 +58,7 @@ export function logEvents(events: OAuthEventBus, logger: Logger): void {
   events.on('grant.revoked', at('warn', 'grant revoked'));
   events.on('token.revoked', at('info', 'token revoked'));
   events.on('client.authentication_failed', at('info', 'client authentication failed'));
+  events.on('rate_limited', at('warn', 'rate limited'));
   events.on('consent.granted', at('info', 'consent granted'));
   events.on('consent.denied', at('info', 'consent denied'));
   events.on('consent.remembered', at('info', 'consent remembered'));

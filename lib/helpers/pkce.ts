@@ -30,7 +30,7 @@ export function verifyCodeChallenge(
   challenge: string,
   method: CodeChallengeMethod,
 ): boolean {
-  if (!isPkceValue(verifier)) return false;
+  if (!isPkceValue(verifier) || !isPkceValue(challenge)) return false;
   const computed = method === 'S256' ? s256Challenge(verifier) : verifier;
   return safeEqual(Buffer.from(computed, 'ascii'), Buffer.from(challenge, 'ascii'));
 }

@@ -58,6 +58,13 @@ export class ScopePolicy {
     this.separator = options?.separator ?? ' ';
     if (this.separator.length === 0)
       throw new TypeError('options.scopes.separator must not be empty');
+    // A scope holding the separator would come back split: parse(format([s])) !== [s].
+    const split = [...this.available].find((scope) => scope.includes(this.separator));
+    if (split !== undefined) {
+      throw new TypeError(
+        `options.scopes.available: ${JSON.stringify(split)} contains the separator ${JSON.stringify(this.separator)}`,
+      );
+    }
   }
 
   /** Splits a scope parameter into distinct scope tokens, in order; `invalid_scope` if one is malformed. */

@@ -55,7 +55,7 @@ describe('authorize(): the decision POST (CSRF-bound, one answer per transaction
     await expectRefusedForGood(
       await decide(alice, {
         ...form,
-        csrf_token: `${form.csrf_token.slice(0, -1)}A`,
+        csrf_token: `${form.csrf_token.slice(0, -1)}${form.csrf_token.endsWith('A') ? 'B' : 'A'}`,
         decision: 'allow',
       }),
     );
