@@ -36,8 +36,9 @@ export interface ProtectOptions {
   /** The `realm` of the challenge. Default `"api"`. */
   realm?: string;
   /**
-   * Ask the token store whether a JWT access token was revoked. Default true.
-   * False gives purely local checks: a revoked JWT then works until it expires.
+   * Check whether a JWT access token was revoked: the deny-list in memory for
+   * stateless JWTs, the token store in allow-list mode. Default true. False skips
+   * it: a revoked JWT then works until it expires.
    */
   checkRevocation?: boolean;
   /** The audience tokens must carry. Default: the provider's. */

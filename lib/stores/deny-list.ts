@@ -83,7 +83,9 @@ export class RecordDenyListStore {
     );
     return targets.flatMap((target, i) =>
       (found[i] ?? []).flatMap((record) =>
-        record.expiresAt === undefined ? [] : [{ target, id: record.id, expiresAt: record.expiresAt }],
+        record.expiresAt === undefined
+          ? []
+          : [{ target, id: record.id, expiresAt: record.expiresAt }],
       ),
     );
   }

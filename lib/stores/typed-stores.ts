@@ -15,6 +15,9 @@
  * | `consent`         | subject, newline, client id| `{ subject, clientId, scope }`          | `subject`         |
  * | `client`          | client id                  | RFC 7591 client metadata + server fields| (no expiry)       |
  *
+ * The deny-list of stateless JWTs (`deny-token`, `deny-grant`) is a typed store
+ * of its own, ./deny-list.ts; with it, stateless JWTs have no `access` record.
+ *
  * Rules:
  * - `consumed` (and a refresh token's `consumedAt`, in epoch seconds) come from
  *   the primitive's atomic `consume()`, never from a second write.

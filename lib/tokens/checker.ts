@@ -184,7 +184,9 @@ export class AccessTokenChecker {
     const cached = this.#cache.get(key);
     if (cached !== undefined && cached.info.expiresAt * 1000 > now) return cached;
     if (cached !== undefined) this.#cache.delete(key);
-    const verified = fromClaims(verifyAccessToken(o.keys, token, { issuer: o.issuer, audience, now }));
+    const verified = fromClaims(
+      verifyAccessToken(o.keys, token, { issuer: o.issuer, audience, now }),
+    );
     if (this.#cache.size >= this.#cacheSize)
       this.#cache.delete(this.#cache.keys().next().value as string);
     this.#cache.set(key, verified);

@@ -79,7 +79,11 @@ export class DenyList {
     this.#report = options.report;
     this.#pollInterval = options.pollInterval ?? 1000;
     this.mode =
-      records instanceof MemoryRecordStore ? 'direct' : isWatchable(records) ? 'announced' : 'polled';
+      records instanceof MemoryRecordStore
+        ? 'direct'
+        : isWatchable(records)
+          ? 'announced'
+          : 'polled';
   }
 
   /**
@@ -147,7 +151,8 @@ export class DenyList {
   async #read(): Promise<void> {
     const started = performance.now();
     try {
-      for (const entry of await this.#store.list()) this.#add(entry.target, entry.id, entry.expiresAt);
+      for (const entry of await this.#store.list())
+        this.#add(entry.target, entry.id, entry.expiresAt);
       this.#loaded = true;
     } catch (err) {
       if (!this.#loaded) throw err;

@@ -105,6 +105,13 @@ async function codePair(
   return { access: res.body.access_token as string, refresh: res.body.refresh_token as string };
 }
 
+/** The ways access tokens are kept: opaque (a record each), stateless JWTs (the default), JWTs with a record. */
+const MODES = [
+  ['opaque', { format: 'opaque' }],
+  ['jwt', { format: 'jwt' }],
+  ['jwt allow-list', { format: 'jwt', revocation: 'allow-list' }],
+] as const;
+
 describe('introspection endpoint (RFC 7662)', () => {
   describe('who may introspect', () => {
     // RFC 7662 2.1: "To prevent token scanning attacks, the endpoint MUST also require some form
@@ -254,9 +261,9 @@ describe('introspection endpoint (RFC 7662)', () => {
       expect(await body(app, 'rs', 'never-issued', 'refresh_token')).to.deep.equal(INACTIVE);
     });
 
-    for (const format of ['opaque', 'jwt'] as const) {
+    for (const [format, accessToken] of MODES) {
       it(`an expired ${format} access token → exactly { active: false }`, async () => {
-        const { app, clock } = setup({ accessToken: { format, lifetime: 300 } });
+        const { app, clock } = setup({ accessToken: { ...accessToken, lifetime: 300 } });
         const token = await serviceToken(app);
         clock.advance(299);
         expect((await body(app, 'service', token)).active).to.equal(true);
@@ -266,7 +273,7 @@ describe('introspection endpoint (RFC 7662)', () => {
       });
 
       it(`a revoked ${format} access token → exactly { active: false }`, async () => {
-        const { app } = setup({ accessToken: { format } });
+        const { app } = setup({ accessToken });
         const token = await serviceToken(app);
         expect((await post(app, '/revoke', 'service', { token })).status).to.equal(200);
         expect(await body(app, 'service', token)).to.deep.equal(INACTIVE);

@@ -92,6 +92,13 @@ function expectRevokedOk(res: request.Response): void {
   expect(res.headers['pragma']).to.equal('no-cache');
 }
 
+/** The ways access tokens are kept: opaque (a record each), stateless JWTs (the default), JWTs with a record. */
+const MODES = [
+  ['opaque', { format: 'opaque' }],
+  ['jwt', { format: 'jwt' }],
+  ['jwt allow-list', { format: 'jwt', revocation: 'allow-list' }],
+] as const;
+
 describe('revocation endpoint (RFC 7009)', () => {
   describe('client authentication and parameters', () => {
     // RFC 6749 5.2 (used by RFC 7009 2.2.1) invalid_client: "If the client attempted to
@@ -150,9 +157,9 @@ describe('revocation endpoint (RFC 7009)', () => {
   });
 
   describe('revoking access tokens', () => {
-    for (const format of ['opaque', 'jwt'] as const) {
+    for (const [format, accessToken] of MODES) {
       it(`a revoked ${format} access token is refused by protect() and inactive at introspection`, async () => {
-        const { app } = setup({ accessToken: { format } });
+        const { app } = setup({ accessToken });
         const token = await serviceToken(app);
         expect(await apiStatus(app, token)).to.equal(200);
         expect(await introspectActive(app, token)).to.equal(true);
@@ -164,7 +171,7 @@ describe('revocation endpoint (RFC 7009)', () => {
       });
 
       it(`revoking one ${format} access token leaves the client's other tokens alone`, async () => {
-        const { app } = setup({ accessToken: { format } });
+        const { app } = setup({ accessToken });
         const first = await serviceToken(app);
         const second = await serviceToken(app);
         expectRevokedOk(await post(app, '/revoke', 'service', { token: first }));
@@ -178,9 +185,9 @@ describe('revocation endpoint (RFC 7009)', () => {
     // RFC 7009 2.1: "If the particular token is a refresh token and the authorization server
     // supports the revocation of access tokens, then the authorization server SHOULD also
     // invalidate all access tokens based on the same authorization grant"
-    for (const format of ['opaque', 'jwt'] as const) {
+    for (const [format, accessToken] of MODES) {
       it(`revokes the family: the refresh token and the access token issued with it (${format})`, async () => {
-        const { oauth, app } = setup({ accessToken: { format } });
+        const { oauth, app } = setup({ accessToken });
         const pair = await codePair(oauth, app);
         const bystander = await codePair(oauth, app);
         expect(await apiStatus(app, pair.access)).to.equal(200);
@@ -241,9 +248,9 @@ describe('revocation endpoint (RFC 7009)', () => {
     ] as const) {
       const label = hint === undefined ? 'no hint' : `hint ${hint}`;
       const hinted: Record<string, string> = hint === undefined ? {} : { token_type_hint: hint };
-      for (const format of ['opaque', 'jwt'] as const) {
+      for (const [format, accessToken] of MODES) {
         it(`${label}: revokes an access token (${format})`, async () => {
-          const { oauth, app } = setup({ accessToken: { format } });
+          const { oauth, app } = setup({ accessToken });
           const pair = await codePair(oauth, app);
           expectRevokedOk(await post(app, '/revoke', 'web', { token: pair.access, ...hinted }));
           expect(await apiStatus(app, pair.access)).to.equal(401);
@@ -265,9 +272,9 @@ describe('revocation endpoint (RFC 7009)', () => {
     // RFC 7009 2.1: "The authorization server first validates the client credentials (in case
     // of a confidential client) and then verifies whether the token was issued to the client
     // making the revocation request."
-    for (const format of ['opaque', 'jwt'] as const) {
+    for (const [format, accessToken] of MODES) {
       it(`another client revoking an access token → 200 and the token still works (${format})`, async () => {
-        const { oauth, app } = setup({ accessToken: { format } });
+        const { oauth, app } = setup({ accessToken });
         const pair = await codePair(oauth, app, 'web');
         for (const hint of [
           {},
