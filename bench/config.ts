@@ -16,7 +16,13 @@ export interface BenchConfig {
   readonly connections: number;
   /** Connections that flood wrong secrets during a flood scenario's measured run. Default 1. */
   readonly floodConnections: number;
-  /** Scenarios to run (the baseline is always added). Default all. */
+  /**
+   * Access tokens minted before each run of a protect-jwt-new* scenario. Default
+   * undefined: (warm-up + duration) × the highest bare-GET req/s seen so far × 1.25
+   * + 2 × connections (bench/token-pool.ts).
+   */
+  readonly newTokens: number | undefined;
+  /** Scenarios to run (the baseline, and the scenario a relative target names, are always added). Default all. */
   readonly only: readonly ScenarioName[];
   /** CPU the server process is pinned to. Default 0. */
   readonly serverCpu: number;
@@ -28,7 +34,12 @@ export interface BenchConfig {
   readonly cpuProf: boolean;
   /** Exit 3 when a target is missed. Default false (missed targets are reported, exit 0). */
   readonly strict: boolean;
-  /** Seconds after which the whole run is abandoned. Default: the planned load time + 30 s + 1 s per run (5 s with --cpu-prof). */
+  /**
+   * Seconds after which the whole run is abandoned. Default: the planned load time
+   * + 30 s + 1 s per run (5 s with --cpu-prof) + for each run of a protect-jwt-new*
+   * scenario, time to mint its tokens (3 × (warm-up + duration) + 5 s, or 0.5 ms per
+   * token with --new-tokens).
+   */
   readonly timeout: number;
 }
 
@@ -42,7 +53,11 @@ export const USAGE = `usage: node --import tsx bench/run.ts [options]   (or: npm
                     the measured ones (BENCH_FLOOD_CONNECTIONS, default 1)
   --redis           also run the *-redis scenarios: the same with the Redis store
                     (BENCH_REDIS=1; the server is BENCH_REDIS_URL, default redis://127.0.0.1:6379)
-  --only a,b        scenarios to run; bare-get is always added (BENCH_ONLY)
+  --new-tokens N    JWTs minted before each run of protect-jwt-new and protect-jwt-new-flood,
+                    one per request (BENCH_NEW_TOKENS, default (warm-up + duration) x the
+                    highest bare-get req/s so far x 1.25 + 2 x connections)
+  --only a,b        scenarios to run; bare-get is always added, and protect-jwt-new with
+                    protect-jwt-new-flood (BENCH_ONLY)
                     ${SCENARIOS.map((s) => s.name).join(', ')}
   --server-cpu N    CPU for the server (BENCH_SERVER_CPU, default 0)
   --load-cpu N      CPU for the load generator (BENCH_LOAD_CPU, default 1)
@@ -102,6 +117,8 @@ function scenarioList(text: string | undefined, redis: boolean): ScenarioName[] 
       );
   }
   wanted.add('bare-get');
+  for (const s of SCENARIOS)
+    if (wanted.has(s.name) && s.relativeTarget !== undefined) wanted.add(s.relativeTarget.of);
   return all.filter((name) => wanted.has(name));
 }
 
@@ -115,6 +132,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
       warmup: { type: 'string' },
       connections: { type: 'string' },
       'flood-connections': { type: 'string' },
+      'new-tokens': { type: 'string' },
       only: { type: 'string' },
       'server-cpu': { type: 'string' },
       'load-cpu': { type: 'string' },
@@ -141,6 +159,15 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
   const runs = rounds * only.length;
   const planned = runs * (duration + warmup);
   const cpuProf = flagOrEnv(values['cpu-prof'], env['BENCH_CPU_PROF']);
+  const newTokensText = values['new-tokens'] ?? env['BENCH_NEW_TOKENS'];
+  const newTokens =
+    newTokensText === undefined || newTokensText === ''
+      ? undefined
+      : integer('new-tokens', newTokensText, undefined, 1, 1);
+  const mintRuns =
+    rounds * SCENARIOS.filter((s) => s.newTokens === true && only.includes(s.name)).length;
+  const minting =
+    mintRuns * (newTokens === undefined ? 3 * (duration + warmup) + 5 : newTokens * 0.0005 + 5);
   return Object.freeze({
     rounds,
     duration,
@@ -153,6 +180,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
       1,
       1,
     ),
+    newTokens,
     only: Object.freeze(only),
     serverCpu: integer('server-cpu', values['server-cpu'], env['BENCH_SERVER_CPU'], 0, 0),
     loadCpu: integer('load-cpu', values['load-cpu'], env['BENCH_LOAD_CPU'], 1, 0),
@@ -163,7 +191,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
       'timeout',
       values.timeout,
       env['BENCH_TIMEOUT'],
-      Math.ceil(planned + 30 + runs * (cpuProf ? 5 : 1)),
+      Math.ceil(planned + 30 + runs * (cpuProf ? 5 : 1) + minting),
       10,
     ),
   });

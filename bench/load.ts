@@ -1,7 +1,10 @@
 /**
  * One burst of load with autocannon's programmatic API, bounded in time: a run
  * that has not finished `duration + 15` seconds after it started is stopped and
- * reported as an error.
+ * reported as an error. With `bearer`, every request is built anew with the next
+ * token (autocannon's `setupRequest`, called once per request built: each
+ * connection's first request when it starts, then one per response; at most one
+ * per connection is built and never sent when the run stops).
  */
 import autocannon from 'autocannon';
 
@@ -12,6 +15,8 @@ export interface LoadRequest {
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
+  /** Called once per request built; its result is sent as `Authorization: Bearer <token>`. */
+  readonly bearer?: () => string;
 }
 
 /** What one run measured; `rps` counts every completed response. */
@@ -35,6 +40,16 @@ export interface LoadResult {
   };
 }
 
+/** A request template whose `Authorization` header is the next token. */
+function withBearer(bearer: () => string): autocannon.Request {
+  return {
+    setupRequest: (req) => {
+      req.headers = { ...req.headers, authorization: `Bearer ${bearer()}` };
+      return req;
+    },
+  };
+}
+
 export async function fire(
   request: LoadRequest,
   duration: number,
@@ -47,6 +62,7 @@ export async function fire(
         method: request.method,
         headers: { ...request.headers },
         ...(request.body === undefined ? {} : { body: request.body }),
+        ...(request.bearer === undefined ? {} : { requests: [withBearer(request.bearer)] }),
         connections,
         pipelining: 1,
         duration,

@@ -1,6 +1,7 @@
 /**
  * From raw runs to the summary: each scenario's req/s per round, its ratio to the
- * bare GET of the same round, and medians over rounds; then the printed table.
+ * bare GET of the same round (and, for a relative target, to the scenario it
+ * names, in the same round), and medians over rounds; then the printed table.
  */
 import type { LoadResult } from './load.js';
 import { BASELINE, SCENARIOS, type ScenarioName } from './scenarios.js';
@@ -26,10 +27,17 @@ export interface RunRecord {
   readonly loadUtilization: number;
   /** The CPU profile of the measured run (with --cpu-prof), relative to the repository. */
   profile?: string;
+  /**
+   * A newTokens scenario's pool (bench/token-pool.ts): tokens minted, handed out
+   * (warm-up and measured run), and handed out again (cache hits; should be 0).
+   */
+  tokens?: { readonly minted: number; readonly handedOut: number; readonly reused: number };
   /** measured.rps / the bare GET's measured.rps in the same round. */
   ratio: number;
   /** server.perCpuSecond / the bare GET's in the same round: the ratio with CPU stolen by others taken out. */
   cpuRatio: number;
+  /** With a relative target: measured.rps / that of the scenario it names, in the same round. */
+  relative?: number;
 }
 
 export interface ScenarioSummary {
@@ -51,8 +59,14 @@ export interface ScenarioSummary {
   /** Median of {@link RunRecord.cpuRatio}. */
   readonly medianCpuRatio: number;
   readonly target: number | undefined;
+  /** The relative target (bench/scenarios.ts), if any. */
+  readonly relativeTarget: { readonly of: ScenarioName; readonly share: number } | undefined;
+  /** With a relative target: the median over rounds of {@link RunRecord.relative}. */
+  readonly medianRelative: number | undefined;
   /** undefined when the scenario has no target. */
   readonly met: boolean | undefined;
+  /** Tokens handed out again by a newTokens scenario's pools, warm-ups included (should be 0). */
+  readonly reusedTokens: number;
   /** Non-2xx responses, warm-ups included. */
   readonly non2xx: number;
   /** Connection errors and timeouts, warm-ups included. */
@@ -78,7 +92,24 @@ export function computeRatios(records: RunRecord[]): void {
     const base = baseline.get(r.round);
     r.ratio = divide(r.measured.rps, base?.measured.rps);
     r.cpuRatio = divide(r.server?.perCpuSecond, base?.server?.perCpuSecond);
+    const of = SCENARIOS.find((s) => s.name === r.scenario)?.relativeTarget?.of;
+    if (of === undefined) continue;
+    const reference = records.find((x) => x.scenario === of && x.round === r.round);
+    r.relative = divide(r.measured.rps, reference?.measured.rps);
   }
+}
+
+/** Whether a summary's median meets its target (undefined: no target, or no number). */
+function verdict(
+  s: (typeof SCENARIOS)[number],
+  medianRatio: number,
+  medianRelative: number | undefined,
+): boolean | undefined {
+  if (s.relativeTarget !== undefined)
+    return medianRelative === undefined || Number.isNaN(medianRelative)
+      ? undefined
+      : medianRelative >= s.relativeTarget.share;
+  return s.target === undefined || Number.isNaN(medianRatio) ? undefined : medianRatio >= s.target;
 }
 
 export function summarize(records: readonly RunRecord[]): ScenarioSummary[] {
@@ -88,6 +119,10 @@ export function summarize(records: readonly RunRecord[]): ScenarioSummary[] {
     if (runs.length === 0) continue;
     const ratios = runs.map((r) => r.ratio);
     const medianRatio = median(ratios);
+    const medianRelative =
+      s.relativeTarget === undefined
+        ? undefined
+        : median(runs.map((r) => r.relative ?? Number.NaN));
     const bad = (f: (l: LoadResult) => number): number =>
       runs.reduce((n, r) => n + f(r.measured) + (r.warmup === undefined ? 0 : f(r.warmup)), 0);
     out.push({
@@ -104,13 +139,22 @@ export function summarize(records: readonly RunRecord[]): ScenarioSummary[] {
       medianPerCpuSecond: median(runs.map((r) => r.server?.perCpuSecond ?? Number.NaN)),
       medianCpuRatio: median(runs.map((r) => r.cpuRatio)),
       target: s.target,
-      met:
-        s.target === undefined || Number.isNaN(medianRatio) ? undefined : medianRatio >= s.target,
+      relativeTarget: s.relativeTarget,
+      medianRelative,
+      met: verdict(s, medianRatio, medianRelative),
       non2xx: bad((l) => l.non2xx),
       errors: bad((l) => l.errors),
+      reusedTokens: runs.reduce((n, r) => n + (r.tokens?.reused ?? 0), 0),
     });
   }
   return out;
+}
+
+function targetCell(s: ScenarioSummary): string {
+  if (s.relativeTarget !== undefined)
+    return `≥ ${s.relativeTarget.share.toFixed(2)} × ${s.relativeTarget.of}`;
+  if (s.target !== undefined) return `≥ ${s.target.toFixed(2)}`;
+  return s.scenario === BASELINE ? 'baseline' : 'reference';
 }
 
 function row(cells: readonly string[], widths: readonly number[]): string {
@@ -149,12 +193,9 @@ export function table(summaries: readonly ScenarioSummary[]): string {
     percent(s.medianLoadUtilization),
     fixed(s.medianPerCpuSecond, 0),
     fixed(s.medianCpuRatio, 3),
-    s.target === undefined
-      ? s.scenario === BASELINE
-        ? 'baseline'
-        : 'reference'
-      : `≥ ${s.target.toFixed(2)}`,
-    s.met === undefined ? '' : s.met ? 'met' : 'MISSED',
+    targetCell(s),
+    (s.met === undefined ? '' : s.met ? 'met' : 'MISSED') +
+      (s.medianRelative === undefined ? '' : ` (${fixed(s.medianRelative, 3)})`),
     String(s.non2xx),
     String(s.errors),
   ]);

@@ -3,21 +3,23 @@
  *
  * 1. Pins itself (the load generator) to CPU 1 with taskset, re-executing once if needed.
  * 2. Starts bench/server.ts under `taskset -c 0` with NODE_ENV=production and an
- *    IPC channel (the server exits when the channel closes, so it dies with us).
+ *    IPC channel (./server-process.ts; the server exits when the channel closes,
+ *    so it dies with us).
  * 3. Fetches one opaque and one JWT access token for the protect scenarios and
  *    checks every scenario answers 2xx once.
  * 4. Runs the rounds: each runs every scenario once (warm-up, then measured load),
  *    in an order rotated by one per round; during a flood scenario's measured
- *    load, other connections send the same request with a wrong secret.
+ *    load, other connections send a scrypt client's token request with a wrong
+ *    secret. Before each run of a newTokens scenario the server mints a pool of
+ *    JWTs, and every request (warm-up included) sends the next one.
  * 5. Prints the median table, writes bench/results/<timestamp>.json, and exits
- *    1 if any response was not 2xx or any request failed (3 for a missed target
- *    with --strict; 2 on timeout or a setup failure).
+ *    1 if any response was not 2xx, any request failed or a token pool ran out
+ *    (3 for a missed target with --strict; 2 on timeout or a setup failure).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { readConfig, USAGE, type BenchConfig } from './config.js';
 import { fire, type LoadRequest } from './load.js';
@@ -29,21 +31,21 @@ import {
   FLOOD_SECRET,
   SCENARIOS,
   TOKEN_BODY,
-  type RunnerMessage,
+  type Scenario,
   type ScenarioName,
-  type ServerMessage,
 } from './scenarios.js';
+import { ask, killServer, serverPid, startServer, stopServer } from './server-process.js';
+import { poolSize, TokenPool } from './token-pool.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
 const RESULTS = join(HERE, 'results');
 const startedAt = new Date();
 const records: RunRecord[] = [];
-let server: ChildProcess | undefined;
 
 function fail(message: string, code = 2): never {
   console.error(`\nbench: ${message}`);
-  server?.kill('SIGKILL');
+  killServer();
   writeResults({ status: 'aborted', reason: message });
   process.exit(code);
 }
@@ -58,91 +60,25 @@ function writeResults(extra: Record<string, unknown>): string {
   return relative(ROOT, file);
 }
 
-/** Starts the server process, pinned unless pinning is off; resolves with its ports once it listens. */
-function startServer(
-  config: BenchConfig,
-  pinned: boolean,
-): Promise<Extract<ServerMessage, { type: 'ready' }>> {
-  const node = ['--import', 'tsx', join(HERE, 'server.ts')];
-  const [command, args] = pinned
-    ? ['taskset', ['-c', String(config.serverCpu), process.execPath, ...node]]
-    : [process.execPath, node];
-  const child = spawn(command, args, {
-    cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      BENCH_SCENARIOS: config.only.join(','),
-      BENCH_LIB: join(ROOT, 'dist', 'index.js'),
-      BENCH_REDIS_LIB: join(ROOT, 'dist', 'lib', 'stores', 'redis.js'),
-    },
-  });
-  server = child;
-  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) =>
-    console.error(`[server] ${line}`),
-  );
-  child.on('exit', (code, signal) => {
-    if (server === child)
-      fail(`the server process exited unexpectedly (code ${code}, signal ${signal})`);
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error('the server did not start within 60 s')),
-      60_000,
-    );
-    child.on('error', (err) => reject(err));
-    child.on('message', (message: ServerMessage) => {
-      if (message.type !== 'ready') return;
-      clearTimeout(timer);
-      resolve(message);
-    });
-  });
-}
-
-/** Sends `message` to the server and waits (at most 30 s) for an answer of one of `answers`. */
-function ask(
-  message: RunnerMessage,
-  answers: readonly ServerMessage['type'][],
-): Promise<ServerMessage> {
-  const child = server;
-  if (child === undefined) return Promise.reject(new Error('no server'));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.off('message', onMessage);
-      reject(new Error(`the server did not answer ${message.type} within 30 s`));
-    }, 30_000);
-    const onMessage = (answer: ServerMessage): void => {
-      if (!answers.includes(answer.type)) return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      resolve(answer);
-    };
-    child.on('message', onMessage);
-    child.send(message);
-  });
-}
-
-/** Asks the server to exit and waits, at most 20 s. */
-async function stopServer(): Promise<NodeJS.MemoryUsage | undefined> {
-  const child = server;
-  if (child === undefined) return undefined;
-  server = undefined;
-  let memory: NodeJS.MemoryUsage | undefined;
-  child.on('message', (message: ServerMessage) => {
-    if (message.type === 'bye') memory = message.memory;
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.send({ type: 'shutdown' } satisfies RunnerMessage);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
-  return memory;
-}
-
 /** Fresh memory stores for the token scenarios before each run (see bench/README.md). */
 async function reset(): Promise<void> {
   await ask({ type: 'reset' }, ['reset-done']);
+}
+
+/**
+ * A fresh provider for `scenario` and `count` tokens minted with it (allowing
+ * 0.5 ms per token, six times what it takes on the reference VM, + 30 s).
+ */
+async function mint(scenario: ScenarioName, count: number): Promise<TokenPool> {
+  const answer = await ask(
+    { type: 'mint', scenario, count },
+    ['minted', 'mint-failed'],
+    30 + count * 0.0005,
+  );
+  if (answer.type === 'mint-failed') fail(`${scenario}: minting tokens failed: ${answer.error}`);
+  if (answer.type !== 'minted' || answer.tokens.length !== count)
+    fail(`${scenario}: asked for ${count} tokens, got another answer`);
+  return new TokenPool(answer.tokens);
 }
 
 async function profileStart(): Promise<void> {
@@ -236,12 +172,13 @@ async function main(): Promise<void> {
 
   console.log('bench: building the library (npm run build); the server loads dist/');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  const ready = await startServer(config, pinned).catch((err: Error) =>
+  const ready = await startServer(config, pinned, fail).catch((err: Error) =>
     fail(`could not start the server: ${err.message}`),
   );
-  const serverCpus = server?.pid === undefined ? undefined : allowedCpus(server.pid);
+  const pid = serverPid() ?? 0;
+  const serverCpus = pid === 0 ? undefined : allowedCpus(pid);
   console.log(
-    `bench: server pid ${server?.pid} on CPU ${serverCpus ?? '?'}, load generator on CPU ${allowedCpus() ?? '?'}, Node ${process.version}`,
+    `bench: server pid ${pid} on CPU ${serverCpus ?? '?'}, load generator on CPU ${allowedCpus() ?? '?'}, Node ${process.version}`,
   );
 
   const basicOf = (secret: string): string =>
@@ -249,6 +186,17 @@ async function main(): Promise<void> {
   const basic = basicOf(ready.clientSecret);
   const form = { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' };
   const requests = new Map<ScenarioName, LoadRequest>();
+  /** What a flood sends: the named scenario's token request with a wrong secret. */
+  const floodOf = (target: ScenarioName): LoadRequest => {
+    const t = SCENARIOS.find((x) => x.name === target) as Scenario;
+    return {
+      port: ready.ports[target],
+      method: 'POST',
+      path: t.path,
+      headers: { ...form, authorization: basicOf(FLOOD_SECRET) },
+      body: TOKEN_BODY,
+    };
+  };
   for (const s of scenarios) {
     const port = ready.ports[s.name];
     let headers: Record<string, string> = {};
@@ -270,14 +218,29 @@ async function main(): Promise<void> {
     requests.set(s.name, request);
   }
 
-  const pid = server?.pid ?? 0;
+  // The highest bare-get req/s so far sizes the token pools (bench/token-pool.ts);
+  // bare-get runs first in round 1, so it is known before any pool is minted.
+  let fastestBareGet = 0;
   for (let round = 0; round < config.rounds; round++) {
     const order = scenarios.map(
       (_, i) => scenarios[(i + round) % scenarios.length] as (typeof scenarios)[number],
     );
     for (const [position, s] of order.entries()) {
-      const request = requests.get(s.name) as LoadRequest;
+      let request = requests.get(s.name) as LoadRequest;
       await reset();
+      const pool =
+        s.newTokens === true
+          ? await mint(
+              s.name,
+              config.newTokens ??
+                poolSize(
+                  config.warmup + config.duration,
+                  fastestBareGet || 20_000,
+                  config.connections,
+                ),
+            )
+          : undefined;
+      if (pool !== undefined) request = { ...request, bearer: pool.next };
       const warmup =
         config.warmup > 0 ? await fire(request, config.warmup, config.connections) : undefined;
       if (config.cpuProf) await profileStart();
@@ -287,14 +250,11 @@ async function main(): Promise<void> {
       const wallBefore = performance.now();
       // A flood scenario: other connections send wrong secrets while the measured ones run.
       const flood =
-        s.flood === true
-          ? fire(
-              { ...request, headers: { ...request.headers, authorization: basicOf(FLOOD_SECRET) } },
-              config.duration,
-              config.floodConnections,
-            )
-          : undefined;
+        s.flood === undefined
+          ? undefined
+          : fire(floodOf(s.flood), config.duration, config.floodConnections);
       const measured = await fire(request, config.duration, config.connections);
+      if (s.name === 'bare-get') fastestBareGet = Math.max(fastestBareGet, measured.rps);
       const flooded = await flood;
       const wall = (performance.now() - wallBefore) / 1000;
       const load = process.cpuUsage(loadBefore);
@@ -323,13 +283,16 @@ async function main(): Promise<void> {
         loadUtilization: (load.user + load.system) / 1e6 / wall,
         ratio: Number.NaN,
         cpuRatio: Number.NaN,
+        ...(pool === undefined
+          ? {}
+          : { tokens: { minted: pool.size, handedOut: pool.handedOut, reused: pool.reused } }),
       });
       const bad =
         measured.non2xx +
         measured.errors +
         (warmup === undefined ? 0 : warmup.non2xx + warmup.errors);
       console.log(
-        `round ${round + 1}/${config.rounds}  ${s.name.padEnd(14)} ${measured.rps.toFixed(0).padStart(7)} req/s  p99 ${String(measured.latency.p99).padStart(4)} ms` +
+        `round ${round + 1}/${config.rounds}  ${s.name.padEnd(21)} ${measured.rps.toFixed(0).padStart(7)} req/s  p99 ${String(measured.latency.p99).padStart(4)} ms` +
           `  server CPU ${cpu === undefined ? '?' : ((cpu / wall) * 100).toFixed(0).padStart(3)}%  load CPU ${(((load.user + load.system) / 1e6 / wall) * 100).toFixed(0).padStart(3)}%` +
           (noise !== undefined && noise.foreign + noise.steal > 0.05 * wall
             ? `  (CPU ${config.serverCpu}: ${noise.foreign.toFixed(2)} s to others, ${noise.steal.toFixed(2)} s stolen)`
@@ -337,7 +300,12 @@ async function main(): Promise<void> {
           (bad > 0 ? `  !! ${bad} non-2xx/errors ${JSON.stringify(measured.statusCodes)}` : '') +
           (flooded === undefined
             ? ''
-            : `  (flood: ${flooded.rps.toFixed(0)} req/s ${JSON.stringify(flooded.statusCodes)})`),
+            : `  (flood: ${flooded.rps.toFixed(0)} req/s ${JSON.stringify(flooded.statusCodes)})`) +
+          (pool === undefined
+            ? ''
+            : `  (tokens: ${pool.handedOut} of ${pool.size} minted handed out` +
+              (pool.reused > 0 ? `; !! ${pool.reused} REUSED: cache hits, not new tokens` : '') +
+              ')'),
       );
       if (config.cpuProf)
         (records.at(-1) as RunRecord).profile = await profileStop(
@@ -355,8 +323,9 @@ async function main(): Promise<void> {
   const non2xx = summary.reduce((n, s) => n + s.non2xx, 0);
   const errors = summary.reduce((n, s) => n + s.errors, 0);
   const missed = summary.filter((s) => s.met === false).map((s) => s.scenario);
+  const reused = summary.reduce((n, s) => n + s.reusedTokens, 0);
   const file = writeResults({
-    status: non2xx + errors > 0 ? 'invalid' : 'ok',
+    status: non2xx + errors + reused > 0 ? 'invalid' : 'ok',
     config,
     machine: {
       node: process.version,
@@ -371,6 +340,7 @@ async function main(): Promise<void> {
     summary,
     non2xx,
     errors,
+    reusedTokens: reused,
     missedTargets: missed,
   });
 
@@ -387,6 +357,13 @@ async function main(): Promise<void> {
     const bar = '!'.repeat(78);
     console.error(
       `\n${bar}\n!! INVALID RUN: ${non2xx} non-2xx responses and ${errors} connection errors/timeouts.\n!! The numbers above do not measure the success path. See ${file}.\n${bar}`,
+    );
+    process.exit(1);
+  }
+  if (reused > 0) {
+    const bar = '!'.repeat(78);
+    console.error(
+      `\n${bar}\n!! INVALID RUN: a token pool ran out: ${reused} tokens of protect-jwt-new* were handed out again\n!! (cache hits, not full checks). Mint more with --new-tokens N. See ${file}.\n${bar}`,
     );
     process.exit(1);
   }

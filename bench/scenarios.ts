@@ -13,6 +13,8 @@ export type ScenarioName =
   | 'token-scrypt-flood'
   | 'protect-opaque'
   | 'protect-jwt'
+  | 'protect-jwt-new'
+  | 'protect-jwt-new-flood'
   | 'token-opaque-redis'
   | 'token-jwt-redis'
   | 'protect-opaque-redis'
@@ -25,16 +27,31 @@ export interface Scenario {
   readonly method: 'GET' | 'POST';
   /** The path loaded on the scenario's port. */
   readonly path: string;
-  /** The smallest acceptable median ratio to the bare GET; undefined for the baseline and the reference. */
+  /** The smallest acceptable median ratio to the bare GET; undefined for the baseline and the references. */
   readonly target?: number;
+  /**
+   * A target against another scenario instead of the bare GET: the smallest
+   * acceptable median, over rounds, of this scenario's req/s over `of`'s req/s in
+   * the same round. `of` always runs with this scenario (like the baseline).
+   */
+  readonly relativeTarget?: { readonly of: ScenarioName; readonly share: number };
   /** Uses the Redis store (BENCH_REDIS_URL, default redis://127.0.0.1:6379); run only with --redis or --only. */
   readonly redis?: boolean;
   /**
    * While measured, other connections (`--flood-connections`, default 1) send the
-   * same request with a wrong secret ({@link FLOOD_SECRET}) as fast as answered;
-   * only the measured connections count.
+   * token request of the scenario named here (a client whose secret is hashed with
+   * scrypt, in the same server process) with a wrong secret ({@link FLOOD_SECRET})
+   * as fast as answered; only the measured connections count.
    */
-  readonly flood?: boolean;
+  readonly flood?: ScenarioName;
+  /**
+   * Every request carries a JWT access token never sent before: before each run the
+   * server makes the scenario a fresh provider and mints a pool of tokens with it
+   * (`mint`), and the load generator hands them out one per request, warm-up
+   * included. So each request is a verified-claims cache miss: a full signature
+   * check. Tokens handed out beyond the pool are counted as reused.
+   */
+  readonly newTokens?: boolean;
 }
 
 export const SCENARIOS: readonly Scenario[] = Object.freeze([
@@ -76,7 +93,7 @@ export const SCENARIOS: readonly Scenario[] = Object.freeze([
     method: 'POST',
     path: '/token',
     target: 0.58,
-    flood: true,
+    flood: 'token-scrypt-flood',
   },
   {
     name: 'protect-opaque',
@@ -91,6 +108,24 @@ export const SCENARIOS: readonly Scenario[] = Object.freeze([
     method: 'GET',
     path: '/api/read',
     target: 0.9,
+  },
+  {
+    // A reference: a full ES256 signature check per request costs what it costs.
+    name: 'protect-jwt-new',
+    title: "protect({ scope: 'read' }), a JWT never seen before per request",
+    method: 'GET',
+    path: '/api/read',
+    newTokens: true,
+  },
+  {
+    // JWT checks do not queue behind scrypt on the libuv pool: 80% of protect-jwt-new kept.
+    name: 'protect-jwt-new-flood',
+    title: 'protect() as protect-jwt-new, while a connection floods wrong secrets',
+    method: 'GET',
+    path: '/api/read',
+    relativeTarget: { of: 'protect-jwt-new', share: 0.8 },
+    newTokens: true,
+    flood: 'token-scrypt-flood',
   },
   {
     name: 'token-opaque-redis',
@@ -139,6 +174,9 @@ export type ServerMessage =
   | { type: 'ready'; ports: Record<ScenarioName, number>; clientSecret: string }
   | { type: 'profiling' }
   | { type: 'reset-done' }
+  /** The pool `mint` asked for, in minting order. */
+  | { type: 'minted'; tokens: string[] }
+  | { type: 'mint-failed'; error: string }
   | { type: 'profile-written'; file: string }
   | { type: 'profile-failed'; error: string }
   | { type: 'bye'; memory: NodeJS.MemoryUsage };
@@ -148,6 +186,11 @@ export type RunnerMessage =
   | { type: 'shutdown' }
   /** Give the token scenarios fresh memory stores (answer: `reset-done`). */
   | { type: 'reset' }
+  /**
+   * Give a {@link Scenario.newTokens} scenario a fresh provider and mint `count`
+   * access tokens with it (client_credentials, scope `read`); answer: `minted`.
+   */
+  | { type: 'mint'; scenario: ScenarioName; count: number }
   /** Start the V8 CPU profiler (answer: `profiling`). */
   | { type: 'profile-start' }
   /** Stop it and write the profile to `file` (answer: `profile-written` or `profile-failed`). */

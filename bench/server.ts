@@ -12,12 +12,17 @@
  * (`profile-start` / `profile-stop`), taken in-process with node:inspector so a
  * profile holds that run only: no start-up, no compilation, no other scenario.
  *
- * Six providers, all with the library's defaults (memory stores, default
+ * Eight providers, all with the library's defaults (memory stores, default
  * lifetimes, a fresh ES256 key): four issue tokens under load (opaque, JWT, and
  * opaque twice with the client's secret hashed with scrypt, as a person-chosen
- * secret is: token-scrypt and token-scrypt-flood), two only check the one token
- * the runner fetched before the load (opaque, JWT), so the protect scenarios look
- * up a small store whatever the token scenarios did.
+ * secret is: token-scrypt and token-scrypt-flood, whose wrong-secret flood
+ * protect-jwt-new-flood also runs), two only check the one token the runner
+ * fetched before the load (opaque, JWT), so the protect scenarios look up a small
+ * store whatever the token scenarios did, and two (protect-jwt-new and
+ * protect-jwt-new-flood) check JWTs never seen before: before each of their runs
+ * the runner asks for `mint`, and the scenario gets a fresh JWT provider (an empty
+ * verified-claims cache) that mints the pool of tokens the run sends, through
+ * `provider.token()` as the token endpoint would (stateless JWTs: nothing is stored).
  */
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -25,7 +30,7 @@ import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Redis } from 'ioredis';
-import type { AuthorizationServer, ProviderOptions } from '../index.js';
+import type { AuthorizationServer, EngineRequest, ProviderOptions } from '../index.js';
 import type * as Library from '../index.js';
 import type * as RedisModule from '../lib/stores/redis.js';
 
@@ -41,6 +46,7 @@ const { redisFailFastOptions, redisStores } = (await import(
 import {
   CLIENT_ID,
   SCENARIOS,
+  TOKEN_BODY,
   type RunnerMessage,
   type ScenarioName,
   type ServerMessage,
@@ -78,14 +84,25 @@ const small = (res: express.Response): void => {
   res.json({ ok: true, client_id: CLIENT_ID });
 };
 
-function protectedApp(oauth: AuthorizationServer): express.Express {
+/** A provider's bearer check (scope `read`) and token endpoint. */
+interface Handlers {
+  readonly protect: express.RequestHandler;
+  readonly token: express.RequestHandler;
+}
+
+const handlers = (oauth: AuthorizationServer): Handlers => ({
+  protect: oauth.protect({ scope: 'read' }),
+  token: oauth.token(),
+});
+
+function protectedApp({ protect, token }: Handlers): express.Express {
   const app = express();
   // The protected route comes first, so it is matched exactly as in a one-route app.
-  app.get('/api/read', oauth.protect({ scope: 'read' }), (req, res) => {
+  app.get('/api/read', protect, (req, res) => {
     res.json({ ok: true, client_id: req.oauth2?.token.clientId });
   });
   // Only used once, before the load, to fetch the token the load then sends.
-  app.post('/token', oauth.token());
+  app.post('/token', token);
   return app;
 }
 
@@ -126,6 +143,49 @@ const fresh = {
   scryptFlood: scrypt().token(),
 };
 
+/** The protect-jwt-new* scenarios' providers, replaced by every `mint`. */
+type NewTokenScenario = 'protect-jwt-new' | 'protect-jwt-new-flood';
+const newTokenHandlers: Record<NewTokenScenario, Handlers> = {
+  'protect-jwt-new': handlers(authorizationServer('jwt')),
+  'protect-jwt-new-flood': handlers(authorizationServer('jwt')),
+};
+
+/** An app for a protect-jwt-new* scenario: the same routes, through its current provider. */
+function newTokenApp(scenario: NewTokenScenario): express.Express {
+  return protectedApp({
+    protect: (req, res, next) => newTokenHandlers[scenario].protect(req, res, next),
+    token: (req, res, next) => newTokenHandlers[scenario].token(req, res, next),
+  });
+}
+
+/**
+ * Gives `scenario` a fresh JWT provider and mints `count` access tokens with it,
+ * each through the engine's token endpoint (client_credentials, Basic, scope read).
+ * @throws Error when a token request is refused, or for a scenario without new tokens.
+ */
+async function mint(scenario: ScenarioName, count: number): Promise<string[]> {
+  if (scenario !== 'protect-jwt-new' && scenario !== 'protect-jwt-new-flood')
+    throw new Error(`${scenario} does not take minted tokens`);
+  const oauth = authorizationServer('jwt');
+  const basic = Buffer.from(
+    `${encodeURIComponent(CLIENT_ID)}:${encodeURIComponent(client.secret)}`,
+  ).toString('base64');
+  const request: EngineRequest = {
+    params: Object.fromEntries(new URLSearchParams(TOKEN_BODY)),
+    authorization: `Basic ${basic}`,
+  };
+  const tokens: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const answer = await oauth.provider.token(request);
+    const token = (answer.body as { access_token?: unknown }).access_token;
+    if (answer.status !== 200 || typeof token !== 'string')
+      throw new Error(`minting got ${answer.status} ${JSON.stringify(answer.body)}`);
+    tokens.push(token);
+  }
+  newTokenHandlers[scenario] = handlers(oauth);
+  return tokens;
+}
+
 function reset(): void {
   fresh.opaque = authorizationServer('opaque').token();
   fresh.jwt = authorizationServer('jwt').token();
@@ -163,16 +223,18 @@ function apps(): Record<ScenarioName, express.Express> {
   return {
     'token-opaque-redis': tokenOpaqueRedis,
     'token-jwt-redis': tokenJwtRedis,
-    'protect-opaque-redis': protectedApp(redisServer('opaque', 'protect-opaque')),
-    'protect-jwt-redis': protectedApp(redisServer('jwt', 'protect-jwt')),
+    'protect-opaque-redis': protectedApp(handlers(redisServer('opaque', 'protect-opaque'))),
+    'protect-jwt-redis': protectedApp(handlers(redisServer('jwt', 'protect-jwt'))),
     'bare-get': bareGet,
     'bare-post': barePost,
     'token-opaque': tokenOpaque,
     'token-jwt': tokenJwt,
     'token-scrypt': tokenScrypt,
     'token-scrypt-flood': tokenScryptFlood,
-    'protect-opaque': protectedApp(authorizationServer('opaque')),
-    'protect-jwt': protectedApp(authorizationServer('jwt')),
+    'protect-opaque': protectedApp(handlers(authorizationServer('opaque'))),
+    'protect-jwt': protectedApp(handlers(authorizationServer('jwt'))),
+    'protect-jwt-new': newTokenApp('protect-jwt-new'),
+    'protect-jwt-new-flood': newTokenApp('protect-jwt-new-flood'),
   };
 }
 
@@ -219,6 +281,11 @@ async function main(): Promise<void> {
     if (message.type === 'reset') {
       reset();
       send({ type: 'reset-done' });
+    } else if (message.type === 'mint') {
+      mint(message.scenario, message.count).then(
+        (tokens) => send({ type: 'minted', tokens }),
+        (err: Error) => send({ type: 'mint-failed', error: err.message }),
+      );
     } else if (message.type === 'shutdown') {
       // Exit once the message has left.
       send({ type: 'bye', memory: process.memoryUsage() }, exit);

@@ -17,6 +17,10 @@
  *
  * The deny-list of stateless JWTs (`deny-token`, `deny-grant`) is a typed store
  * of its own, ./deny-list.ts; with it, stateless JWTs have no `access` record.
+ * Two more kinds go to the primitive directly: `consent-answer` (an `addOnce`
+ * marker per consent transaction, lib/endpoints/authorization/answer-once.ts) and
+ * `refresh-successor` (a rotated refresh token's successor, encrypted with a key
+ * derived from the old token, for the grace period, lib/grants/refresh-successor.ts).
  *
  * Rules:
  * - `consumed` (and a refresh token's `consumedAt`, in epoch seconds) come from
