@@ -424,3 +424,51 @@ describe('defineClient: fields and public clients', () => {
     ]);
   });
 });
+
+describe('unknown keys in the options of the helpers called directly', () => {
+  it('recordStores(), createMongoIndexes() and passportSiteAdapter() name the unknown key and the nearest one', async () => {
+    const { recordStores, MemoryRecordStore, passportSiteAdapter } = await import('../index.js');
+    const { createMongoIndexes } = await import('../lib/stores/mongodb.js');
+    expect(() =>
+      recordStores(new MemoryRecordStore(), { client: false } as unknown as { clients: boolean }),
+    ).to.throw(
+      TypeError,
+      /recordStores\(\): options has an unknown key "client"; did you mean "clients"\?/,
+    );
+    expect(() =>
+      passportSiteAdapter({ loginURL: '/login' } as unknown as { loginUrl: string }),
+    ).to.throw(
+      TypeError,
+      /passportSiteAdapter\(\): options has an unknown key "loginURL"; did you mean "loginUrl"\?/,
+    );
+    let thrown: unknown;
+    try {
+      await createMongoIndexes({} as never, { collection: 'x' } as never);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).to.be.instanceOf(TypeError);
+    expect(String(thrown)).to.match(/unknown key "collection"; did you mean "collectionName"\?/);
+  });
+});
+
+describe('options.stores', () => {
+  it('a misspelled store is a TypeError naming the nearest; a factory result with extra methods is fine', async () => {
+    const { Provider, memoryStores } = await import('../index.js');
+    const stores = memoryStores();
+    expect(
+      () =>
+        new Provider({
+          issuer: 'https://auth.example.test',
+          stores: { accesTokens: stores.accessTokens } as never,
+        }),
+    ).to.throw(
+      TypeError,
+      /options\.stores has an unknown key "accesTokens"; did you mean "accessTokens"\?/,
+    );
+    const withExtra = { ...stores, deleteExpired: async () => 0 };
+    expect(
+      () => new Provider({ issuer: 'https://auth.example.test', stores: withExtra }),
+    ).not.to.throw();
+  });
+});

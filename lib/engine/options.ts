@@ -9,6 +9,7 @@ import { defineClient, isDefinedClient, type ClientConfig } from '../helpers/cli
 import type { GrantOptions } from '../grants/grant.js';
 import { silentLogger } from './logger.js';
 import { resolveRateLimits } from './rate-limits.js';
+import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import { warnOnEphemeralKeys } from './key-warning.js';
 import type { PasswordGrantOptions } from '../grants/password.js';
 import type { RefreshTokenGrantOptions } from '../grants/refresh-token.js';
@@ -137,6 +138,28 @@ function configuredClients(value: ProviderOptions['clients']): {
  * The provider's stores: what `options.stores` gives, memory stores (on the
  * provider's clock) for the rest, and the clients layered over the registry.
  */
+const STORE_KEYS = optionKeys<Stores>({
+  records: true,
+  clients: true,
+  authorizationCodes: true,
+  accessTokens: true,
+  refreshTokens: true,
+  consents: true,
+});
+
+/**
+ * A misspelled store (`accesTokens`) is a TypeError naming the nearest one; the
+ * extra methods a factory's result carries (SQL's `deleteExpired`) are allowed.
+ */
+function checkStoreKeys(given: object): void {
+  const stores = Object.fromEntries(
+    Object.entries(given).filter(
+      ([key, value]) => STORE_KEYS.has(key) || typeof value !== 'function',
+    ),
+  );
+  checkOptionKeys(stores, STORE_KEYS, 'options.stores');
+}
+
 export function resolveStores(
   options: ProviderOptions,
   config: ResolvedConfig,
@@ -145,6 +168,7 @@ export function resolveStores(
   const given = options.stores ?? {};
   if (typeof given !== 'object' || given === null)
     throw new TypeError('options.stores must be an object');
+  checkStoreKeys(given);
   const configured = config.configuredClients;
   const store = config.clientStore;
   if (store !== undefined && given.clients !== undefined && given.clients !== store) {

@@ -129,7 +129,8 @@ const USER_CHANGED =
  * @throws TypeError naming the option, when an option is wrong.
  */
 export function authorizeHandler(provider: Provider, options: AuthorizeOptions = {}) {
-  const adapter = options.siteAdapter ?? passportSiteAdapter(options);
+  const { loginUrl, subject, name } = options;
+  const adapter = options.siteAdapter ?? passportSiteAdapter({ loginUrl, subject, name });
   const lifetime = checkOptions(options, adapter);
   const render = viewRenderer({ views: options.views, render: options.render });
   const engine = provider.authorization;

@@ -18,6 +18,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SetupError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 
 /** The signed-in user as the authorization endpoint needs it. */
 export interface SiteUser {
@@ -64,6 +65,12 @@ export interface PassportSiteAdapterOptions {
   name?: (user: unknown) => string | undefined;
 }
 
+const PASSPORT_ADAPTER_KEYS = optionKeys<PassportSiteAdapterOptions>({
+  loginUrl: true,
+  subject: true,
+  name: true,
+});
+
 function field(user: unknown, names: readonly string[]): string | undefined {
   if (typeof user !== 'object' || user === null) return undefined;
   for (const name of names) {
@@ -85,6 +92,7 @@ export function requireSession(req: SiteRequest): Record<string, unknown> & { re
 }
 
 export function passportSiteAdapter(options: PassportSiteAdapterOptions = {}): SiteAdapter {
+  checkOptionKeys(options, PASSPORT_ADAPTER_KEYS, 'passportSiteAdapter(): options');
   const loginUrl = options.loginUrl;
   if (loginUrl !== undefined && (typeof loginUrl !== 'string' || loginUrl === '')) {
     throw new TypeError(

@@ -92,14 +92,20 @@ const MONGO_STORE_KEYS = optionKeys<MongoStoreOptions>({
 });
 const PREFIX = /^[A-Za-z0-9._:~@+=/-]{0,64}$/;
 
+/** Options of {@link createMongoIndexes}. */
+export interface MongoIndexOptions {
+  /** The collection of the records. Default {@link MONGO_COLLECTION}. */
+  collectionName?: string;
+}
+
+const MONGO_INDEX_KEYS = optionKeys<MongoIndexOptions>({ collectionName: true });
+
 /**
  * Creates the indexes of the collection: a TTL index on `purgeAt` and
  * `{ lookups: 1, seq: -1 }`. Safe to run on every start.
  */
-export async function createMongoIndexes(
-  db: Db,
-  options: { collectionName?: string } = {},
-): Promise<void> {
+export async function createMongoIndexes(db: Db, options: MongoIndexOptions = {}): Promise<void> {
+  checkOptionKeys(options, MONGO_INDEX_KEYS, 'createMongoIndexes(): options');
   await db.collection(options.collectionName ?? MONGO_COLLECTION).createIndexes([
     { key: { purgeAt: 1 }, name: 'purgeAt_ttl', expireAfterSeconds: 0 },
     { key: { lookups: 1, seq: -1 }, name: 'lookups_seq' },

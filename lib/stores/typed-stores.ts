@@ -43,6 +43,7 @@ import type {
   Client,
   RefreshTokenRecord,
 } from '../types.js';
+import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import type { RecordStore, RecordValue, StoredRecord } from './records.js';
 import type {
   AccessTokenStore,
@@ -290,6 +291,8 @@ export interface RecordStoresOptions {
   clients?: boolean;
 }
 
+const RECORD_STORES_KEYS = optionKeys<RecordStoresOptions>({ clients: true });
+
 /**
  * Every typed store over one primitive.
  *
@@ -301,6 +304,7 @@ export function recordStores(
   records: RecordStore,
   options: RecordStoresOptions = {},
 ): RecordStores {
+  checkOptionKeys(options, RECORD_STORES_KEYS, 'recordStores(): options');
   return {
     records,
     ...(options.clients === false ? {} : { clients: new RecordClientStore(records) }),
