@@ -5,47 +5,23 @@
  * one Cluster connection hears a put made over another, and a token revoked at
  * one "process" is refused at the other. Every wait polls up to a deadline.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { Cluster } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import { Provider } from '../../index.js';
-import {
-  redisClusterFailFastOptions,
-  RedisRecordStore,
-  redisStores,
-} from '../../lib/stores/redis.js';
+import { RedisRecordStore, redisStores } from '../../lib/stores/redis.js';
 import { expectTokens } from '../support/engine.js';
 import { providerOptions } from '../support/fixtures.js';
-import { freePorts, requireBinaries, startRedis, until, type Proc } from '../support/processes.js';
+import { requireBinaries, until } from '../support/processes.js';
+import { startRedisCluster, type TestCluster } from '../support/redis-cluster.js';
 import { accepts, serverKey, SERVICE, untilRefused } from './redis.js';
 
-const HOST = '127.0.0.1';
 const PREFIX = `oauth2-test:${randomUUID()}:`;
-const run = promisify(execFile);
 
 describe('stateless JWTs on a Redis Cluster (3 masters started by this test)', function () {
   this.timeout(90_000);
-  let dir: string | undefined;
-  const servers: Proc[] = [];
-  const clusters: Cluster[] = [];
-  let ports: number[] = [];
-
-  async function connect(): Promise<Cluster> {
-    const cluster = new Cluster(
-      ports.map((port) => ({ host: HOST, port })),
-      { ...redisClusterFailFastOptions, lazyConnect: true },
-    );
-    cluster.on('error', () => undefined);
-    cluster.on('node error', () => undefined);
-    await cluster.connect();
-    clusters.push(cluster);
-    return cluster;
-  }
+  let cluster3: TestCluster | undefined;
+  const connect = (): Promise<Cluster> => (cluster3 as TestCluster).connect();
 
   before(async function () {
     await requireBinaries(
@@ -53,61 +29,11 @@ describe('stateless JWTs on a Redis Cluster (3 masters started by this test)', f
       ['redis-server', 'redis-cli'],
       'apt-get install redis-server redis-tools',
     );
-    dir = await mkdtemp(join(tmpdir(), 'oauth2-redis-cluster-watch-'));
-    const free = await freePorts(6);
-    ports = free.slice(0, 3);
-    for (const [i, port] of ports.entries()) {
-      servers.push(
-        await startRedis(port, [
-          '--cluster-port',
-          String(free[3 + i]),
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          join(dir, `nodes-${port}.conf`),
-          '--cluster-node-timeout',
-          '1000',
-          '--dir',
-          dir,
-          '--logfile',
-          join(dir, `redis-${port}.log`),
-        ]),
-      );
-    }
-    await run(
-      'redis-cli',
-      [
-        '--cluster',
-        'create',
-        ...ports.map((port) => `${HOST}:${port}`),
-        '--cluster-replicas',
-        '0',
-        '--cluster-yes',
-      ],
-      { timeout: 30_000 },
-    );
-    for (const port of ports)
-      await until(
-        `cluster_state:ok on ${port}`,
-        async () => {
-          const { stdout } = await run('redis-cli', [
-            '-h',
-            HOST,
-            '-p',
-            String(port),
-            'cluster',
-            'info',
-          ]);
-          return stdout.includes('cluster_state:ok');
-        },
-        20_000,
-      );
+    cluster3 = await startRedisCluster('oauth2-redis-cluster-watch');
   });
 
   after(async () => {
-    for (const cluster of clusters) cluster.disconnect();
-    await Promise.all(servers.map((server) => server.stop()));
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    await cluster3?.stop();
   });
 
   it('watch() over one Cluster connection hears puts made over another', async () => {

@@ -9,12 +9,7 @@
  * dies: calls fail fast with StoreUnavailableError. Every process is stopped and
  * the dir removed afterwards; every wait is bounded.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { Cluster } from 'ioredis';
 import { StoreUnavailableError } from '../../lib/errors.js';
@@ -23,45 +18,17 @@ import {
   redisClusterFailFastOptions,
   redisStores,
 } from '../../lib/stores/redis.js';
-import {
-  freePort,
-  freePorts,
-  requireBinaries,
-  startRedis,
-  timed,
-  until,
-  type Proc,
-} from '../support/processes.js';
+import { freePort, requireBinaries, timed, until } from '../support/processes.js';
+import { startRedisCluster, type TestCluster } from '../support/redis-cluster.js';
 import { describeStoreContract } from './contract.js';
 import { describeRecordContract } from './record-contract.js';
 
 const HOST = '127.0.0.1';
-const run = promisify(execFile);
-
-async function clusterState(port: number): Promise<string | undefined> {
-  const { stdout } = await run('redis-cli', ['-h', HOST, '-p', String(port), 'cluster', 'info'], {
-    timeout: 2000,
-  });
-  return /cluster_state:(\w+)/.exec(stdout)?.[1];
-}
 
 describe('Redis record store on a Redis Cluster (3 masters started by this test)', function () {
   this.timeout(60_000);
-  let dir: string | undefined;
-  const servers: Proc[] = [];
-  let ports: number[] = [];
-
-  /** A ready Cluster client with the fail-fast options. */
-  async function connect(): Promise<Cluster> {
-    const cluster = new Cluster(
-      ports.map((port) => ({ host: HOST, port })),
-      { ...redisClusterFailFastOptions, lazyConnect: true },
-    );
-    cluster.on('error', () => undefined);
-    cluster.on('node error', () => undefined);
-    await cluster.connect();
-    return cluster;
-  }
+  let cluster3: TestCluster | undefined;
+  const connect = (): Promise<Cluster> => (cluster3 as TestCluster).connect();
 
   before(async function () {
     await requireBinaries(
@@ -69,50 +36,11 @@ describe('Redis record store on a Redis Cluster (3 masters started by this test)
       ['redis-server', 'redis-cli'],
       'apt-get install redis-server redis-tools',
     );
-    dir = await mkdtemp(join(tmpdir(), 'oauth2-redis-cluster-'));
-    const free = await freePorts(6);
-    ports = free.slice(0, 3);
-    for (const [i, port] of ports.entries()) {
-      servers.push(
-        await startRedis(port, [
-          '--cluster-port',
-          String(free[3 + i]),
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          join(dir, `nodes-${port}.conf`),
-          '--cluster-node-timeout',
-          '1000',
-          '--dir',
-          dir,
-          '--logfile',
-          join(dir, `redis-${port}.log`),
-        ]),
-      );
-    }
-    await run(
-      'redis-cli',
-      [
-        '--cluster',
-        'create',
-        ...ports.map((port) => `${HOST}:${port}`),
-        '--cluster-replicas',
-        '0',
-        '--cluster-yes',
-      ],
-      { timeout: 30_000 },
-    );
-    for (const port of ports)
-      await until(
-        `cluster_state:ok on ${port}`,
-        async () => (await clusterState(port)) === 'ok',
-        20_000,
-      );
+    cluster3 = await startRedisCluster('oauth2-redis-cluster');
   });
 
   after(async () => {
-    await Promise.all(servers.map((server) => server.stop()));
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    await cluster3?.stop();
   });
 
   /** A Cluster client that reaches no server (a free port). */
@@ -217,7 +145,7 @@ describe('Redis record store on a Redis Cluster (3 masters started by this test)
     it('every call fails with StoreUnavailableError within 2.5 s, before and after the cluster says fail', async () => {
       cluster = await connect();
       const stores = redisStores({ client: cluster, prefix: 'fault:' });
-      const victim = servers[2];
+      const victim = cluster3?.servers[2];
       if (victim === undefined) expect.fail('no server');
       await victim.stop('SIGKILL');
       const calls = (): Promise<Array<{ error: unknown; ms: number }>> =>
@@ -237,7 +165,7 @@ describe('Redis record store on a Redis Cluster (3 masters started by this test)
       // Once the others see it (node timeout 1 s): CLUSTERDOWN for every key.
       await until(
         'cluster_state:fail',
-        async () => (await clusterState(ports[0] ?? 0)) === 'fail',
+        async () => (await cluster3?.state(cluster3.ports[0] ?? 0)) === 'fail',
         15_000,
       );
       for (const { error, ms } of await calls()) {
