@@ -14,33 +14,42 @@ import { startDemo } from './processes.js';
 
 const BASIC = `Basic ${Buffer.from('demo-service:demo-service-secret').toString('base64')}`;
 
-describe('the demo when its Redis goes down and comes back', function () {
-  this.timeout(60_000);
-  let redis: Proc | undefined;
-  let demo: Proc | undefined;
-  let redisPort: number;
-  let base: string;
+/** A demo process on a Redis of its own (its port free, so the test may stop and restart it). */
+interface DemoOnRedis {
+  redis: Proc | undefined;
+  demo: Proc | undefined;
+  redisPort: number;
+  base: string;
+}
 
-  before(async function () {
+/** Starts the demo on its own Redis before the suite and stops both after it. */
+function demoOnItsOwnRedis(suite: Mocha.Suite, format: 'opaque' | 'jwt'): DemoOnRedis {
+  const at: DemoOnRedis = { redis: undefined, demo: undefined, redisPort: 0, base: '' };
+  suite.beforeAll(async function () {
     await requireBinaries(this, ['redis-server'], 'apt-get install -y redis-server');
-    redisPort = await freePort();
-    redis = await startRedis(redisPort);
+    at.redisPort = await freePort();
+    at.redis = await startRedis(at.redisPort);
     const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    demo = await startDemo(port, {
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      ISSUER: base,
-      ACCESS_TOKEN_FORMAT: 'opaque',
+    at.base = `http://127.0.0.1:${port}`;
+    at.demo = await startDemo(port, {
+      REDIS_URL: `redis://127.0.0.1:${at.redisPort}`,
+      ISSUER: at.base,
+      ACCESS_TOKEN_FORMAT: format,
     });
   });
-
-  after(async () => {
-    await Promise.all([demo?.stop(), redis?.stop()]);
+  suite.afterAll(async () => {
+    await Promise.all([at.demo?.stop(), at.redis?.stop()]);
   });
+  return at;
+}
+
+describe('the demo when its Redis goes down and comes back', function () {
+  this.timeout(60_000);
+  const at = demoOnItsOwnRedis(this, 'opaque');
 
   /** A client_credentials request that gives up after 2 s (the bound the issue sets). */
   const token = () =>
-    fetch(`${base}/token`, {
+    fetch(`${at.base}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: BASIC },
       body: 'grant_type=client_credentials',
@@ -52,8 +61,8 @@ describe('the demo when its Redis goes down and comes back', function () {
     expect(ok.status).to.equal(200);
     const { access_token } = (await ok.json()) as { access_token: string };
 
-    await redis?.stop();
-    expect(await isListening(redisPort)).to.equal(false);
+    await at.redis?.stop();
+    expect(await isListening(at.redisPort)).to.equal(false);
 
     for (let i = 0; i < 3; i++) {
       const down = await token(); // rejects (AbortError) if it takes over 2 s
@@ -66,63 +75,45 @@ describe('the demo when its Redis goes down and comes back', function () {
       });
     }
     // protect() needs the store for opaque tokens: 503, not 401 invalid_token.
-    const api = await fetch(`${base}/api/data`, {
+    const api = await fetch(`${at.base}/api/data`, {
       headers: { authorization: `Bearer ${access_token}` },
       signal: AbortSignal.timeout(2000),
     });
     expect(api.status).to.equal(503);
-    expect(demo?.child.exitCode).to.equal(null);
+    expect(at.demo?.child.exitCode).to.equal(null);
 
-    redis = await startRedis(redisPort);
+    at.redis = await startRedis(at.redisPort);
     await until(
       'the demo serving tokens again',
       async () => (await token()).status === 200,
       15_000,
-      demo,
+      at.demo,
     );
     const again = await token();
     expect(again.status).to.equal(200);
     // The Redis is new and empty: the old token is gone, the new one works.
     const { access_token: fresh } = (await again.json()) as { access_token: string };
-    const data = await fetch(`${base}/api/data`, { headers: { authorization: `Bearer ${fresh}` } });
+    const data = await fetch(`${at.base}/api/data`, {
+      headers: { authorization: `Bearer ${fresh}` },
+    });
     expect(data.status).to.equal(200);
-    expect(demo?.child.exitCode).to.equal(null);
+    expect(at.demo?.child.exitCode).to.equal(null);
   });
 });
 
 describe('stateless JWTs at the demo when its Redis goes down and comes back', function () {
   this.timeout(60_000);
-  let redis: Proc | undefined;
-  let demo: Proc | undefined;
-  let redisPort: number;
-  let base: string;
-
-  before(async function () {
-    await requireBinaries(this, ['redis-server'], 'apt-get install -y redis-server');
-    redisPort = await freePort();
-    redis = await startRedis(redisPort);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    demo = await startDemo(port, {
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      ISSUER: base,
-      ACCESS_TOKEN_FORMAT: 'jwt',
-    });
-  });
-
-  after(async () => {
-    await Promise.all([demo?.stop(), redis?.stop()]);
-  });
+  const at = demoOnItsOwnRedis(this, 'jwt');
 
   const post = (path: string, body: string) =>
-    fetch(`${base}${path}`, {
+    fetch(`${at.base}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: BASIC },
       body,
       signal: AbortSignal.timeout(2000),
     });
   const api = (token: string) =>
-    fetch(`${base}/api/data`, {
+    fetch(`${at.base}/api/data`, {
       headers: { authorization: `Bearer ${token}` },
       signal: AbortSignal.timeout(2000),
     });
@@ -139,8 +130,8 @@ describe('stateless JWTs at the demo when its Redis goes down and comes back', f
     expect((await post('/revoke', `token=${revoked}`)).status).to.equal(200);
     expect((await api(revoked)).status).to.equal(401);
 
-    await redis?.stop();
-    expect(await isListening(redisPort)).to.equal(false);
+    await at.redis?.stop();
+    expect(await isListening(at.redisPort)).to.equal(false);
     // The deny-list is in the process: no store read per request, so protect() still answers.
     for (let i = 0; i < 3; i++) {
       expect((await api(kept)).status).to.equal(200);
@@ -149,14 +140,14 @@ describe('stateless JWTs at the demo when its Redis goes down and comes back', f
     // A revocation cannot be written: 503, never a 200 that did nothing.
     const refused = await post('/revoke', `token=${kept}`);
     expect(refused.status).to.equal(503);
-    expect(demo?.child.exitCode).to.equal(null);
+    expect(at.demo?.child.exitCode).to.equal(null);
 
-    redis = await startRedis(redisPort);
+    at.redis = await startRedis(at.redisPort);
     await until(
       'the demo revoking again',
       async () => (await post('/revoke', `token=${kept}`)).status === 200,
       15_000,
-      demo,
+      at.demo,
     );
     expect((await api(kept)).status).to.equal(401);
   });
