@@ -30,15 +30,29 @@ export function killServer(): void {
   server?.kill('SIGKILL');
 }
 
-/** Starts the server process, pinned unless pinning is off; resolves with its ports once it listens. */
-export function startServer(
-  config: BenchConfig,
-  pinned: boolean,
-  onUnexpectedExit: (message: string) => void,
-): Promise<Extract<ServerMessage, { type: 'ready' }>> {
-  const node = ['--import', 'tsx', join(HERE, 'server.ts')];
-  const [command, args] = pinned
-    ? ['taskset', ['-c', String(config.serverCpu), process.execPath, ...node]]
+/** How to start a benchmark server process (bench/server.ts, bench/peers/server.ts). */
+export interface SpawnServerOptions {
+  /** The TypeScript file to run with tsx. */
+  readonly script: string;
+  readonly cpu: number;
+  readonly pinned: boolean;
+  /** Environment on top of this process's, `NODE_ENV=production` and `BENCH_LIB`. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Told of an exit, with a message; the caller decides whether it was asked for. */
+  readonly onExit: (child: ChildProcess, message: string) => void;
+}
+
+/**
+ * Starts a server process (pinned to `cpu` with taskset unless `pinned` is false,
+ * its stderr lines printed as `[server] …`, an IPC channel) and resolves with its
+ * first `ready` message, within 60 s.
+ */
+export function spawnServer<Ready extends { type: 'ready' }>(
+  options: SpawnServerOptions,
+): { child: ChildProcess; ready: Promise<Ready> } {
+  const node = ['--import', 'tsx', options.script];
+  const [command, args] = options.pinned
+    ? ['taskset', ['-c', String(options.cpu), process.execPath, ...node]]
     : [process.execPath, node];
   const child = spawn(command, args, {
     cwd: ROOT,
@@ -46,31 +60,54 @@ export function startServer(
     env: {
       ...process.env,
       NODE_ENV: 'production',
-      BENCH_SCENARIOS: config.only.join(','),
       BENCH_LIB: join(ROOT, 'dist', 'index.js'),
-      BENCH_REDIS_LIB: join(ROOT, 'dist', 'lib', 'stores', 'redis.js'),
+      ...options.env,
     },
   });
-  server = child;
   createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) =>
     console.error(`[server] ${line}`),
   );
-  child.on('exit', (code, signal) => {
-    if (server === child)
-      onUnexpectedExit(`the server process exited unexpectedly (code ${code}, signal ${signal})`);
-  });
-  return new Promise((resolve, reject) => {
+  child.on('exit', (code, signal) =>
+    options.onExit(
+      child,
+      `the server process exited unexpectedly (code ${code}, signal ${signal})`,
+    ),
+  );
+  const ready = new Promise<Ready>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error('the server did not start within 60 s')),
       60_000,
     );
     child.on('error', (err) => reject(err));
-    child.on('message', (message: ServerMessage) => {
+    child.on('message', (message: { type?: unknown }) => {
       if (message.type !== 'ready') return;
       clearTimeout(timer);
-      resolve(message);
+      resolve(message as Ready);
     });
   });
+  return { child, ready };
+}
+
+/** Starts bench/server.ts, pinned unless pinning is off; resolves with its ports once it listens. */
+export function startServer(
+  config: BenchConfig,
+  pinned: boolean,
+  onUnexpectedExit: (message: string) => void,
+): Promise<Extract<ServerMessage, { type: 'ready' }>> {
+  const { child, ready } = spawnServer<Extract<ServerMessage, { type: 'ready' }>>({
+    script: join(HERE, 'server.ts'),
+    cpu: config.serverCpu,
+    pinned,
+    env: {
+      BENCH_SCENARIOS: config.only.join(','),
+      BENCH_REDIS_LIB: join(ROOT, 'dist', 'lib', 'stores', 'redis.js'),
+    },
+    onExit: (exited, message) => {
+      if (server === exited) onUnexpectedExit(message);
+    },
+  });
+  server = child;
+  return ready;
 }
 
 /** Sends `message` to the server and waits (at most `seconds`, default 30) for an answer of one of `answers`. */

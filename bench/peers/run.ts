@@ -17,13 +17,13 @@
  *    results/peers.md and both README sections (not with --no-write); exits 1 if
  *    any response was not 2xx or any request failed (2 on timeout or setup failure).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { fire, type LoadRequest } from '../load.js';
+import { spawnServer } from '../server-process.js';
 import { ensurePinned, pinningProblem } from '../pin.js';
 import { allowedCpus, cpuSeconds, cpuTimes } from '../proc.js';
 import { readConfig, USAGE, type PeersConfig } from './config.js';
@@ -67,46 +67,23 @@ function chosen(peers: readonly PeerName[]): Scenario[] {
   return SCENARIOS.filter((s) => s.peer === undefined || peers.includes(s.peer));
 }
 
-/** Starts the server process, pinned unless pinning is off; resolves with its ports once it listens. */
+/** Starts bench/peers/server.ts (as bench/server-process.ts starts bench/server.ts). */
 function startServer(
   config: PeersConfig,
   pinned: boolean,
   scenarios: readonly Scenario[],
 ): Promise<Extract<ServerMessage, { type: 'ready' }>> {
-  const node = ['--import', 'tsx', join(HERE, 'server.ts')];
-  const [command, args] = pinned
-    ? ['taskset', ['-c', String(config.serverCpu), process.execPath, ...node]]
-    : [process.execPath, node];
-  const child = spawn(command, args, {
-    cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      BENCH_SCENARIOS: scenarios.map((s) => s.name).join(','),
-      BENCH_LIB: join(ROOT, 'dist', 'index.js'),
+  const { child, ready } = spawnServer<Extract<ServerMessage, { type: 'ready' }>>({
+    script: join(HERE, 'server.ts'),
+    cpu: config.serverCpu,
+    pinned,
+    env: { BENCH_SCENARIOS: scenarios.map((s) => s.name).join(',') },
+    onExit: (exited, message) => {
+      if (server === exited) fail(message);
     },
   });
   server = child;
-  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) =>
-    console.error(`[server] ${line}`),
-  );
-  child.on('exit', (code, signal) => {
-    if (server === child)
-      fail(`the server process exited unexpectedly (code ${code}, signal ${signal})`);
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error('the server did not start within 60 s')),
-      60_000,
-    );
-    child.on('error', (err) => reject(err));
-    child.on('message', (message: ServerMessage) => {
-      if (message.type !== 'ready') return;
-      clearTimeout(timer);
-      resolve(message);
-    });
-  });
+  return ready;
 }
 
 /** Gives a token scenario a fresh app (and storage) and waits, at most 30 s. */
