@@ -9,7 +9,10 @@
  * This module is a leaf: it imports nothing of the project.
  */
 
-/** Error codes of RFC 6749 (5.2, 4.1.2.1), RFC 6750 (3.1) and RFC 7009 (2.2.1). */
+/**
+ * Error codes of RFC 6749 (5.2, 4.1.2.1), RFC 6750 (3.1), RFC 7009 (2.2.1),
+ * RFC 7591 (3.2.2) and RFC 8707 (2).
+ */
 export type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'
@@ -23,7 +26,10 @@ export type OAuthErrorCode =
   | 'temporarily_unavailable'
   | 'invalid_token'
   | 'insufficient_scope'
-  | 'unsupported_token_type';
+  | 'unsupported_token_type'
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata'
+  | 'invalid_target';
 
 /** The JSON body of an error response (RFC 6749 5.2). */
 export interface OAuthErrorBody {
@@ -211,6 +217,33 @@ export class UnsupportedTokenTypeError extends OAuthError {
   constructor(description: string, options?: OAuthErrorOptions) {
     super('unsupported_token_type', description, 400, false, options);
     this.name = 'UnsupportedTokenTypeError';
+  }
+}
+
+/** RFC 7591 3.2.2: a redirect URI of a registration request is not acceptable. Status 400. */
+export class InvalidRedirectUriError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super('invalid_redirect_uri', description, 400, false, options);
+    this.name = 'InvalidRedirectUriError';
+  }
+}
+
+/** RFC 7591 3.2.2: a client metadata member is invalid or not allowed. Status 400. */
+export class InvalidClientMetadataError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super('invalid_client_metadata', description, 400, false, options);
+    this.name = 'InvalidClientMetadataError';
+  }
+}
+
+/**
+ * RFC 8707 2: a `resource` is unknown, malformed, or not one this client or grant
+ * may have a token for. Status 400 (redirected at the authorization endpoint).
+ */
+export class InvalidTargetError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super('invalid_target', description, 400, true, options);
+    this.name = 'InvalidTargetError';
   }
 }
 

@@ -59,6 +59,14 @@ export interface Client {
    * users are not asked to consent. Default false.
    */
   readonly firstParty?: boolean | undefined;
+  /**
+   * How a client the operator did not configure came to be: `registration` (it
+   * registered itself, RFC 7591) or `metadata-document` (its `client_id` is the
+   * URL of its metadata, fetched on use). Absent for configured clients and those
+   * the host saved itself. The consent page tells the user such a client is not
+   * pre-registered.
+   */
+  readonly source?: 'registration' | 'metadata-document' | undefined;
 }
 
 /** Whether a client is public (it has no secret and authenticates with `none`). */
