@@ -32,12 +32,18 @@ export type { FormEndpointOptions, Handler } from './lib/http/endpoints.js';
 export type { ProtectArgument, ProtectOptions } from './lib/http/protect.js';
 export {
   fetchHandler,
+  fetchProtectedResource,
   verifyBearer,
   type FetchHandler,
   type FetchHandlerOptions,
   type FetchRequestInfo,
   type VerifyBearerOptions,
 } from './lib/http/fetch.js';
+export type {
+  ProtectedResourceOptions,
+  ProtectedResourceMetadata,
+} from './lib/http/resource-metadata.js';
+export type { CorsOptions, CorsOrigins } from './lib/engine/cors-policy.js';
 
 // The engine, its registries and events.
 export { Provider, type AuthorizationCodeInput } from './lib/engine/provider.js';
@@ -95,6 +101,12 @@ export {
   verifyClientSecret,
 } from './lib/helpers/secrets.js';
 export { ScopePolicy, hasScopes, type ScopeOptions } from './lib/helpers/scope.js';
+export type { ResourceConfig, ResolvedResource } from './lib/helpers/resources.js';
+export type {
+  RegistrationInspection,
+  RegistrationOptions,
+} from './lib/endpoints/registration/options.js';
+export type { RegisteredMetadata } from './lib/helpers/client-metadata.js';
 export {
   s256Challenge,
   verifyCodeChallenge,

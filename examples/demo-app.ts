@@ -1,8 +1,8 @@
 /**
  * The demo authorization server: memory stores, four demo clients, a demo user,
  * a login page (express-session + Passport's local strategy), the consent page,
- * two protected API routes and a client page at / that runs the whole flow in a
- * browser. `npm start` runs it (see demo.ts).
+ * two protected API routes, an MCP server and a client page at / that runs the
+ * whole flow in a browser. `npm start` runs it (see demo.ts).
  *
  * Clients:
  * - demo-web: confidential (secret demo-web-secret), authorization_code + refresh_token
@@ -10,6 +10,13 @@
  * - demo-service: confidential (secret demo-service-secret), client_credentials
  * - demo-cli: confidential (secret demo-cli-secret), password + refresh_token
  *   (the password grant is deprecated; it is on here only to show it)
+ *
+ * Other clients may register themselves (RFC 7591, open registration at
+ * /register) or, when their client_id is the https URL of their metadata
+ * document, be fetched on first use.
+ *
+ * The MCP server at /mcp (demo-mcp.ts) is a protected resource of its own
+ * (RFC 8707, RFC 9728): tokens for it are asked for with `resource=ISSUER/mcp`.
  *
  * The demo user is alice, password wonderland.
  *
@@ -28,6 +35,7 @@ import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { createAuthorizationServer, type AuthorizationServer, type SigningKey } from '../index.js';
 import { redisStores, type RedisClient } from '../lib/stores/redis.js';
+import { MCP_SCOPES, mcpRoutes } from './demo-mcp.js';
 import { clientPage, errorPage, loginPage, sendPage } from './demo-pages.js';
 
 export interface DemoOptions {
@@ -98,6 +106,7 @@ export function createDemoApp(options: DemoOptions = {}): {
 } {
   const issuer = options.issuer ?? 'http://localhost:3000';
   const callback = `${issuer.replace(/\/$/, '')}/callback`;
+  const mcpResource = `${issuer.replace(/\/$/, '')}/mcp`;
   const oauth = createAuthorizationServer({
     issuer,
     ...(options.redis === undefined
@@ -114,6 +123,11 @@ export function createDemoApp(options: DemoOptions = {}): {
         write: 'Change your data',
       },
     },
+    // Clients nobody configured may register themselves (RFC 7591): an MCP
+    // client does that before it signs anyone in.
+    registration: { policy: 'open' },
+    // The MCP server at /mcp is a resource of its own (RFC 8707): its tokens say so.
+    resources: [{ resource: mcpResource, scopes: MCP_SCOPES }],
     clients: [
       {
         id: 'demo-web',
@@ -214,6 +228,7 @@ export function createDemoApp(options: DemoOptions = {}): {
     req.logout((err) => (err ? next(err) : res.redirect('/')));
   });
   app.use(oauth.router({ authorize: { loginUrl: '/login' } }));
+  app.use(mcpRoutes(oauth, mcpResource));
   app.get(['/', '/callback'], (_req, res) => {
     sendPage(res, 200, clientPage(oauth.provider.config.issuer));
   });

@@ -95,6 +95,7 @@ server.listen(port, () => {
     `oauth2-stateless demo: open ${issuer}/ in a browser (sign in as alice / wonderland)`,
   );
   console.log(`  metadata: ${issuer}/.well-known/oauth-authorization-server`);
+  console.log(`  mcp:      ${issuer}/mcp (MCP over Streamable HTTP; clients register themselves)`);
   console.log(
     `  stores:   ${redis === undefined ? 'memory (this process only)' : `Redis at ${redisUrl}`}`,
   );

@@ -10,12 +10,18 @@
  */
 export {
   fetchHandler,
+  fetchProtectedResource,
   verifyBearer,
   type FetchHandler,
   type FetchHandlerOptions,
   type FetchRequestInfo,
   type VerifyBearerOptions,
 } from './http/fetch.js';
+export type {
+  ProtectedResourceOptions,
+  ProtectedResourceMetadata,
+} from './http/resource-metadata.js';
+export type { CorsOptions, CorsOrigins } from './engine/cors-policy.js';
 export { Provider } from './engine/provider.js';
 export type { ProviderOptions, EndpointPaths } from './engine/options.js';
 export type { AccessTokenInfo } from './tokens/checker.js';

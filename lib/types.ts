@@ -67,6 +67,28 @@ export interface Client {
    * pre-registered.
    */
   readonly source?: 'registration' | 'metadata-document' | undefined;
+  /** RFC 7591 2 `application_type`: `web` (https redirect URIs) or `native`. Absent: `web`. */
+  readonly applicationType?: 'web' | 'native' | undefined;
+  /** RFC 7591 2 `client_uri`: the client's home page (https). */
+  readonly clientUri?: string | undefined;
+  /** RFC 7591 2 `logo_uri` (https). */
+  readonly logoUri?: string | undefined;
+  /** RFC 7591 2 `tos_uri` (https). */
+  readonly tosUri?: string | undefined;
+  /** RFC 7591 2 `policy_uri` (https). */
+  readonly policyUri?: string | undefined;
+  /** RFC 7591 2 `contacts`: ways to reach the people responsible (usually e-mail addresses). */
+  readonly contacts?: readonly string[] | undefined;
+  /** RFC 7591 2 `software_id`. */
+  readonly softwareId?: string | undefined;
+  /** RFC 7591 2 `software_version`. */
+  readonly softwareVersion?: string | undefined;
+  /** A registered client's management credential (RFC 7592): the SHA-256 of its registration access token. */
+  readonly registrationTokenHash?: string | undefined;
+  /** RFC 7591 3.2.1 `client_id_issued_at`, epoch seconds (registered clients). */
+  readonly clientIdIssuedAt?: number | undefined;
+  /** RFC 7591 3.2.1 `client_secret_expires_at`, epoch seconds; 0 or absent: never. */
+  readonly clientSecretExpiresAt?: number | undefined;
 }
 
 /** Whether a client is public (it has no secret and authenticates with `none`). */
@@ -91,6 +113,11 @@ export interface AuthorizationCodeRecord {
   readonly codeChallengeMethod?: 'S256' | 'plain' | undefined;
   /** The grant (token family) every token made from this code belongs to. */
   readonly grantId: string;
+  /**
+   * The resources (RFC 8707 indicators) the authorization was granted for; a
+   * token from this code is for one of them. Absent: the default audience only.
+   */
+  readonly resources?: readonly string[] | undefined;
   readonly issuedAt: number;
   readonly expiresAt: number;
   /** Set once the code was redeemed; a consumed code is kept until it expires so replays are seen. */
@@ -136,6 +163,11 @@ export interface RefreshTokenRecord {
   /** The scope of the original grant; a refresh may narrow the access token's scope, never this. */
   readonly scope: readonly string[];
   readonly grantId: string;
+  /**
+   * The resources (RFC 8707 indicators) of the grant, kept across rotation; a
+   * refresh may ask for one of them, never another. Absent: the default audience only.
+   */
+  readonly resources?: readonly string[] | undefined;
   readonly issuedAt: number;
   readonly expiresAt: number;
   /** Set once the token was rotated out; kept until expiry so reuse is detected. */

@@ -4,7 +4,7 @@
  * them through the same door as any later endpoint.
  */
 import type { EngineRequest, EngineResponse } from '../types.js';
-import type { EndpointDefinition } from './registry.js';
+import type { EndpointDefinition, JsonEngineRequest } from './registry.js';
 
 /** How long clients may cache the metadata document and the JWKS, in seconds. */
 const METADATA_MAX_AGE = 3600;
@@ -16,6 +16,9 @@ export interface BuiltInHandlers {
   token(request: EngineRequest): Promise<EngineResponse>;
   revoke(request: EngineRequest): Promise<EngineResponse>;
   introspect(request: EngineRequest): Promise<EngineResponse>;
+  /** Whether dynamic registration is offered (`options.registration.policy` is not `closed`). */
+  registrationEnabled(): boolean;
+  register(request: JsonEngineRequest): Promise<EngineResponse>;
   jwks(): unknown;
   metadata(): unknown;
 }
@@ -37,6 +40,7 @@ export function builtInEndpoints(engine: BuiltInHandlers): EndpointDefinition[] 
       path: '/token',
       metadataKey: 'token_endpoint',
       handle: (request) => engine.token(request),
+      cors: true,
     },
     {
       name: 'revocation',
@@ -45,6 +49,7 @@ export function builtInEndpoints(engine: BuiltInHandlers): EndpointDefinition[] 
       path: '/revoke',
       metadataKey: 'revocation_endpoint',
       handle: (request) => engine.revoke(request),
+      cors: true,
     },
     {
       name: 'introspection',
@@ -55,6 +60,16 @@ export function builtInEndpoints(engine: BuiltInHandlers): EndpointDefinition[] 
       handle: (request) => engine.introspect(request),
     },
     {
+      name: 'registration',
+      handlerName: 'register',
+      kind: 'json',
+      path: '/register',
+      metadataKey: 'registration_endpoint',
+      enabled: () => engine.registrationEnabled(),
+      handleJson: (request) => engine.register(request),
+      cors: true,
+    },
+    {
       name: 'jwks',
       handlerName: 'jwks',
       kind: 'document',
@@ -62,6 +77,7 @@ export function builtInEndpoints(engine: BuiltInHandlers): EndpointDefinition[] 
       metadataKey: 'jwks_uri',
       document: () => engine.jwks(),
       maxAge: JWKS_MAX_AGE,
+      cors: true,
     },
     {
       name: 'metadata',
@@ -70,6 +86,7 @@ export function builtInEndpoints(engine: BuiltInHandlers): EndpointDefinition[] 
       path: '/.well-known/oauth-authorization-server',
       document: () => engine.metadata(),
       maxAge: METADATA_MAX_AGE,
+      cors: true,
     },
   ];
 }

@@ -33,6 +33,8 @@ export interface MetadataInput {
   allowPlainPkce: boolean;
   /** The registered client-authentication methods. */
   clientAuthMethods: readonly ClientAuthenticationMethod[];
+  /** Whether a `client_id` may be a Client ID Metadata Document's URL. Default false. */
+  clientIdMetadataDocuments?: boolean;
 }
 
 export function buildMetadata(input: MetadataInput): ServerMetadata {
@@ -55,6 +57,9 @@ export function buildMetadata(input: MetadataInput): ServerMetadata {
     // RFC 9207: every authorization response carries `iss`.
     authorization_response_iss_parameter_supported: true,
   } as unknown as ServerMetadata;
+  // draft-ietf-oauth-client-id-metadata-document: advertised only when on.
+  if (input.clientIdMetadataDocuments === true)
+    metadata['client_id_metadata_document_supported'] = true;
   if (urls['revocation_endpoint'] !== undefined) {
     metadata.revocation_endpoint_auth_methods_supported = authMethods;
   }

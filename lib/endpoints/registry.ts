@@ -10,12 +10,24 @@
  * - two endpoints never share a name or a path;
  * - `form` endpoints take a POST with a form body and answer JSON with no-store
  *   headers; `document` endpoints answer GET/HEAD with a cacheable JSON document;
- *   the `authorization` endpoint is served by `authorize()` (it needs a login).
+ *   the `authorization` endpoint is served by `authorize()` (it needs a login);
+ * - `json` endpoints (registration, RFC 7591/7592) take a JSON body at their path
+ *   and at `<path>/<id>`, with the methods their `handleJson` answers, and answer
+ *   JSON with no-store headers;
+ * - an endpoint answers browsers cross-origin only when its row says `cors: true`.
  */
 import type { EngineRequest, EngineResponse } from '../types.js';
 
 /** How an endpoint is served. */
-export type EndpointKind = 'form' | 'document' | 'authorization';
+export type EndpointKind = 'form' | 'document' | 'authorization' | 'json';
+
+/** A request to a `json` endpoint, as an adapter hands it over (`params` is empty). */
+export interface JsonEngineRequest extends EngineRequest {
+  /** The parsed JSON body (lib/http/json-body.ts); undefined when the method has none. */
+  readonly body?: unknown;
+  /** The decoded path segment after the endpoint's path (`/register/<id>`); absent at the path itself. */
+  readonly id?: string | undefined;
+}
 
 /** One endpoint of the server. */
 export interface EndpointDefinition {
@@ -34,10 +46,19 @@ export interface EndpointDefinition {
   enabled?(): boolean;
   /** A `form` endpoint's answer; never throws. */
   handle?(request: EngineRequest): Promise<EngineResponse>;
+  /** A `json` endpoint's answer to any method; never throws. */
+  handleJson?(request: JsonEngineRequest): Promise<EngineResponse>;
   /** A `document` endpoint's body. */
   document?(): unknown;
   /** How long a `document` may be cached, in seconds. */
   readonly maxAge?: number | undefined;
+  /**
+   * Whether browsers may call it cross-origin, under the provider's CORS policy
+   * (`options.cors`; lib/http/cors.ts): OPTIONS preflights answered and
+   * `Access-Control-Allow-Origin` on every answer. Default false. Never for an
+   * endpoint that reads cookies or other ambient credentials.
+   */
+  readonly cors?: boolean | undefined;
 }
 
 /** Checks an endpoint definition; throws a TypeError naming what is wrong. */
@@ -59,6 +80,9 @@ export function checkEndpoint(
   }
   if (kind === 'form' && typeof endpoint.handle !== 'function') {
     throw new TypeError(`endpoint ${name}: a form endpoint needs handle()`);
+  }
+  if (kind === 'json' && typeof endpoint.handleJson !== 'function') {
+    throw new TypeError(`endpoint ${name}: a json endpoint needs handleJson()`);
   }
   if (kind === 'document' && typeof endpoint.document !== 'function') {
     throw new TypeError(`endpoint ${name}: a document endpoint needs document()`);

@@ -39,6 +39,8 @@ export interface OAuthEvents {
     readonly tokenId: string;
     readonly grantId: string;
     readonly refreshToken: boolean;
+    /** The resource (RFC 8707) the token is for, its `aud`; absent for the default audience. */
+    readonly resource?: string;
   };
   /** An authorization code was issued at the authorization endpoint. */
   'code.issued': Base & {

@@ -9,6 +9,7 @@ import { defineClient, isDefinedClient, type ClientConfig } from '../helpers/cli
 import type { GrantOptions } from '../grants/grant.js';
 import { silentLogger } from './logger.js';
 import { resolveRateLimits } from './rate-limits.js';
+import { resolveRegistration } from '../endpoints/registration/options.js';
 import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import { warnOnEphemeralKeys } from './key-warning.js';
 import type { PasswordGrantOptions } from '../grants/password.js';
@@ -16,6 +17,10 @@ import type { RefreshTokenGrantOptions } from '../grants/refresh-token.js';
 import { MemoryRecordStore } from '../stores/memory.js';
 import { recordStores } from '../stores/typed-stores.js';
 import { ConfiguredClients } from './clients.js';
+import { resolveClientIdDocumentOptions } from '../client-id-documents/options.js';
+import type { ClientIdDocuments } from '../client-id-documents/resolver.js';
+import { resolveResources } from '../helpers/resources.js';
+import { resolveCors } from './cors-policy.js';
 import type { OAuthEventBus } from './events.js';
 import type { ClientStore, Stores } from '../stores/types.js';
 import { generateSigningKey, importSigningKey, KeySet } from '../tokens/keys.js';
@@ -164,6 +169,7 @@ export function resolveStores(
   options: ProviderOptions,
   config: ResolvedConfig,
   events: OAuthEventBus,
+  documents?: ClientIdDocuments,
 ): Stores {
   const given = options.stores ?? {};
   if (typeof given !== 'object' || given === null)
@@ -184,6 +190,7 @@ export function resolveStores(
       store ?? given.clients ?? fallback.clients,
       events,
       config.clock,
+      documents,
     ),
     authorizationCodes: given.authorizationCodes ?? fallback.authorizationCodes,
     accessTokens: given.accessTokens ?? fallback.accessTokens,
@@ -271,6 +278,7 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
     issuer,
     format,
     audience,
+    resources: resolveResources(options.resources, options.scopes?.available ?? [], format),
     accessTokenLifetime,
     accessTokenRevocation,
     refreshTokenLifetime: seconds(
@@ -308,8 +316,11 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
     extensionGrants: list('extensionGrants', options.extensionGrants),
     configuredClients: clients.configured,
     clientStore: clients.store,
+    clientIdMetadataDocuments: resolveClientIdDocumentOptions(options.clientIdMetadataDocuments),
     clientAuthMethods: list('clientAuthMethods', options.clientAuthMethods),
     rateLimits: resolveRateLimits(options.rateLimits),
+    registration: resolveRegistration(options.registration),
+    cors: resolveCors(options.cors),
     logger,
     clock: options.clock ?? Date.now,
   });

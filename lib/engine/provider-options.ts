@@ -5,14 +5,24 @@
  * and defaults are in ./options.ts.
  */
 import type { ClientConfig } from '../helpers/clients.js';
+import type {
+  ClientIdDocumentOptions,
+  ResolvedClientIdDocumentOptions,
+} from '../client-id-documents/options.js';
 import type { ClientAuthenticationMethod } from '../client-auth/method.js';
 import type { GrantOptions, TokenGrant } from '../grants/grant.js';
 import type { RateLimitOptions, ResolvedRateLimits } from './rate-limits.js';
+import type {
+  RegistrationOptions,
+  ResolvedRegistration,
+} from '../endpoints/registration/options.js';
 import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import type { PasswordGrantOptions } from '../grants/password.js';
 import type { RefreshTokenGrantOptions } from '../grants/refresh-token.js';
 import type { ScopeOptions } from '../helpers/scope.js';
+import type { ResourceConfig, Resources } from '../helpers/resources.js';
 import type { ClientStore, Stores } from '../stores/types.js';
+import type { CorsOptions, CorsPolicy } from './cors-policy.js';
 import type { KeySet, SigningKey, SigningKeyInput } from '../tokens/keys.js';
 import type { TokenGenerator } from '../tokens/opaque.js';
 import type { Client, Clock, Logger } from '../types.js';
@@ -51,6 +61,14 @@ export interface ProviderOptions {
    */
   stores?: Partial<Stores>;
   /**
+   * Client ID Metadata Documents: a `client_id` that is an https URL names the
+   * client's metadata, fetched from there (with SSRF protection: public
+   * addresses only, no redirects, 5 KiB, 5 s), checked and cached. Default off;
+   * `true` for the defaults, or options (lib/client-id-documents/options.ts).
+   * Metadata then says `client_id_metadata_document_supported: true`.
+   */
+  clientIdMetadataDocuments?: boolean | ClientIdDocumentOptions;
+  /**
    * Grants of the host app's own (RFC 6749 4.5 extension grants), registered
    * through the same door as the built-in ones. Default none.
    */
@@ -59,6 +77,14 @@ export interface ProviderOptions {
   clientAuthMethods?: readonly ClientAuthenticationMethod[];
   /** The scopes the server offers. Default: none (then no request may name a scope). */
   scopes?: ScopeOptions;
+  /**
+   * The protected resources tokens may be issued for (RFC 8707 resource
+   * indicators): each an absolute URI without fragment, with the scopes its
+   * tokens may carry and, optionally, its own token format and lifetime. A
+   * token for a resource has it as `aud`. Default none (every token has
+   * `accessToken.audience`).
+   */
+  resources?: readonly ResourceConfig[];
   accessToken?: {
     /** `jwt` (RFC 9068, default) or `opaque`. */
     format?: 'jwt' | 'opaque';
@@ -135,6 +161,20 @@ export interface ProviderOptions {
    * slow client secret checks (lib/engine/rate-limits.ts). Default: on, in memory.
    */
   rateLimits?: RateLimitOptions;
+  /**
+   * Dynamic client registration (RFC 7591) and its management API (RFC 7592) at
+   * `/register`: `{ policy: 'closed' | 'open' | 'initial-access-token', … }`
+   * (lib/endpoints/registration/options.ts). Default closed: no endpoint.
+   */
+  registration?: RegistrationOptions;
+  /**
+   * CORS at the endpoints browsers call cross-origin (token, revocation,
+   * registration, metadata, JWKS; never introspection or authorization):
+   * `{ origins: '*' | [origin, …] | (origin) => boolean }`, or `false` for none.
+   * Default `{ origins: '*' }`, safe because no credentials are ever allowed
+   * (lib/engine/cors-policy.ts).
+   */
+  cors?: CorsOptions | false;
   /** A pino-compatible logger. Default: silent. */
   logger?: Logger;
   /** The clock in milliseconds, for tests. Default `Date.now`. */
@@ -155,9 +195,11 @@ const PROVIDER_KEYS = {
     issuer: true,
     clients: true,
     stores: true,
+    clientIdMetadataDocuments: true,
     extensionGrants: true,
     clientAuthMethods: true,
     scopes: true,
+    resources: true,
     accessToken: true,
     refreshToken: true,
     authorizationCode: true,
@@ -169,6 +211,8 @@ const PROVIDER_KEYS = {
     pkce: true,
     endpoints: true,
     rateLimits: true,
+    registration: true,
+    cors: true,
     logger: true,
     clock: true,
   }),
@@ -219,6 +263,7 @@ const PROVIDER_KEYS = {
   consent: optionKeys<Nested<'consent'>>({ remember: true, skipForFirstParty: true }),
   'consent.remember': optionKeys<Nested<'consent'>['remember']>({ lifetime: true }),
   pkce: optionKeys<Nested<'pkce'>>({ allowPlain: true }),
+  cors: optionKeys<Nested<'cors'>>({ origins: true }),
 };
 const SIGNING_KEY_KEYS = optionKeys<SigningKeyInput>({
   jwk: true,
@@ -247,6 +292,11 @@ export interface ResolvedConfig {
   readonly issuer: string;
   readonly format: 'jwt' | 'opaque';
   readonly audience: string;
+  /**
+   * The configured resources (RFC 8707) by indicator, checked and frozen; empty
+   * when none are configured.
+   */
+  readonly resources: Resources;
   readonly accessTokenLifetime: number;
   /** `'deny-list'`: stateless JWTs; `'allow-list'`: a record per token (always for opaque tokens). */
   readonly accessTokenRevocation: 'deny-list' | 'allow-list';
@@ -274,8 +324,14 @@ export interface ResolvedConfig {
   readonly configuredClients: ReadonlyMap<string, Client>;
   /** The host's own client store when `options.clients` is one (the older form of the option). */
   readonly clientStore: ClientStore | undefined;
+  /** Client ID Metadata Documents' options; undefined when they are off. */
+  readonly clientIdMetadataDocuments: ResolvedClientIdDocumentOptions | undefined;
   readonly clientAuthMethods: readonly ClientAuthenticationMethod[];
   readonly rateLimits: ResolvedRateLimits;
+  /** The checked `registration` option. */
+  readonly registration: ResolvedRegistration;
+  /** The CORS policy; `undefined` when `options.cors` is false. */
+  readonly cors: CorsPolicy | undefined;
   readonly logger: Logger;
   readonly clock: Clock;
 }

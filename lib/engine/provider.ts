@@ -21,8 +21,15 @@ import {
 } from '../endpoints/client-authenticator.js';
 import { introspect } from '../endpoints/introspection.js';
 import { buildMetadata, type ServerMetadata } from '../endpoints/metadata.js';
+import { ClientIdDocuments } from '../client-id-documents/resolver.js';
+import { checkClientMetadata, type ClientMetadataRules } from '../helpers/client-metadata.js';
 import { builtInEndpoints, type BuiltInHandlers } from '../endpoints/built-in.js';
-import type { EndpointDefinition } from '../endpoints/registry.js';
+import type { EndpointDefinition, JsonEngineRequest } from '../endpoints/registry.js';
+import {
+  handleRegistration,
+  registrationRules,
+  type RegistrationContext,
+} from '../endpoints/registration/endpoint.js';
 import { revoke } from '../endpoints/revocation.js';
 import { token } from '../endpoints/token.js';
 import { authorizationCodeGrant } from '../grants/authorization-code.js';
@@ -78,6 +85,7 @@ export class Provider {
    */
   readonly authorization: AuthorizationEndpoint;
   readonly #grantRevocationTtl: number;
+  readonly #registration: RegistrationContext | undefined;
 
   /** @throws TypeError naming the option, when an option is wrong. */
   constructor(options: ProviderOptions) {
@@ -86,11 +94,14 @@ export class Provider {
     this.events = new OAuthEventBus(config.logger);
     if (config.logger !== silentLogger) logEvents(this.events, config.logger);
     this.scopes = new ScopePolicy(options.scopes);
-    this.stores = resolveStores(options, config, this.events);
+    this.stores = resolveStores(options, config, this.events, this.#clientIdDocuments(config));
     const g = config.grants;
+    // Resources (RFC 8707) may set their own lifetime: a denied grant stays denied the longest.
+    const resourceLifetimes = [...config.resources.values()].map((r) => r.accessTokenLifetime ?? 0);
     const accessTokenLifetime = Math.max(
       config.accessTokenLifetime,
       ...Object.values(g).map((o) => o?.accessTokenLifetime ?? 0),
+      ...resourceLifetimes,
     );
     // Stateless JWTs: no record per token; revocations go to the deny-list (lib/tokens/checker.ts).
     const denyList =
@@ -116,6 +127,7 @@ export class Provider {
     this.#checker = new AccessTokenChecker({
       issuer: config.issuer,
       audience: config.audience,
+      audiences: new Set([config.audience, ...config.resources.keys()]),
       keys: config.keys,
       store: this.stores.accessTokens,
       clock: config.clock,
@@ -127,6 +139,7 @@ export class Provider {
       config.accessTokenLifetime,
       ...Object.values(g).map((o) => o?.accessTokenLifetime ?? 0),
       ...config.extensionGrants.map(() => config.accessTokenLifetime),
+      ...resourceLifetimes,
     ];
     this.#grantRevocationTtl = Math.max(...lifetimes);
     this.authorization = new AuthorizationEndpoint({
@@ -135,6 +148,7 @@ export class Provider {
       scopes: this.scopes,
       responseTypes: this.responseTypes,
       allowPlainPkce: config.allowPlainPkce,
+      resources: config.resources,
       consent: { ...config.consent, store: this.stores.consents },
       records: this.stores.records,
       issue: {
@@ -151,6 +165,7 @@ export class Provider {
     this.#context = Object.freeze({
       stores: this.stores,
       scopes: this.scopes,
+      resources: config.resources,
       tokens: this.#minter,
       logger: config.logger,
       events: this.events,
@@ -164,6 +179,7 @@ export class Provider {
       clock: config.clock,
     });
     const limits = rateLimiters(config.rateLimits, this.events, config.clock);
+    this.#registration = this.#registrationContext(limits.limits.registration);
     this.#authenticate = clientAuthenticator(
       this.stores.clients,
       () => this.#registries.clientAuthMethods,
@@ -188,6 +204,30 @@ export class Provider {
         `options.endpoints.${unknown[0]} is not an endpoint; known: ${[...known.keys()].join(', ')}`,
       );
     }
+  }
+
+  /** Client ID Metadata Documents (lib/client-id-documents/), when the option is on. */
+  #clientIdDocuments(config: ResolvedConfig): ClientIdDocuments | undefined {
+    const options = config.clientIdMetadataDocuments;
+    if (options === undefined) return undefined;
+    return new ClientIdDocuments(options, {
+      clock: config.clock,
+      logger: config.logger,
+      // Read when a document arrives: the registries are complete by then.
+      check: (metadata, clientId) =>
+        checkClientMetadata(metadata, this.#metadataRules(), clientId).config,
+    });
+  }
+
+  /** What a client's RFC 7591 metadata may ask for: what this server offers. */
+  #metadataRules(): ClientMetadataRules {
+    const responseTypes = this.responseTypes;
+    return {
+      grantTypes: [...this.grantTypes, ...(responseTypes.includes('token') ? ['implicit'] : [])],
+      responseTypes,
+      authMethods: this.clientAuthMethods,
+      scopes: [...this.scopes.available],
+    };
   }
 
   /** Every configured client may only name client-authentication methods this server offers. */
@@ -321,6 +361,53 @@ export class Provider {
     }
   }
 
+  /**
+   * Answers a request to the registration endpoint (RFC 7591 registration, RFC
+   * 7592 management; lib/endpoints/registration/). Never throws.
+   */
+  async register(request: JsonEngineRequest): Promise<EngineResponse> {
+    try {
+      const context = this.#registration;
+      if (context === undefined) throw new TypeError('register(): registration is closed');
+      const url = this.endpointUrl('registration');
+      const id = request.id;
+      const target = id === undefined ? url : `${url}/${encodeURIComponent(id)}`;
+      return await handleRegistration(requestContext(request, target), id, request.body, {
+        ...context,
+        url,
+      });
+    } catch (err) {
+      return this.errorResponse(err, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+    }
+  }
+
+  /** The registration endpoint's engine pieces; undefined when registration is closed. */
+  #registrationContext(limit: RegistrationContext['limit']): RegistrationContext | undefined {
+    const options = this.config.registration;
+    if (options.policy === 'closed') return undefined;
+    const store = this.config.clientStore;
+    if (store !== undefined && (store.save === undefined || store.delete === undefined))
+      throw new TypeError(
+        'options.registration: options.clients is a store without save() and delete(); registration needs a writable client registry (or keep policy "closed")',
+      );
+    const clients = this.stores.clients as RegistrationContext['clients'];
+    return {
+      options,
+      clients,
+      rules: () =>
+        registrationRules({
+          grantTypes: this.grantTypes,
+          responseTypes: this.responseTypes,
+          authMethods: this.clientAuthMethods,
+          scopes: [...this.scopes.available],
+        }),
+      url: '',
+      limit,
+      events: this.events,
+      clock: this.config.clock,
+    };
+  }
+
   /** Authorization server metadata (RFC 8414), from the registries. */
   metadata(): ServerMetadata {
     const { issuer, allowPlainPkce } = this.config;
@@ -332,6 +419,7 @@ export class Provider {
       responseTypes: this.responseTypes,
       scopes: [...this.scopes.available],
       clientAuthMethods: this.#registries.clientAuthMethods,
+      clientIdMetadataDocuments: this.config.clientIdMetadataDocuments !== undefined,
     });
   }
 
@@ -357,6 +445,8 @@ export class Provider {
       token: (request) => this.token(request),
       revoke: (request) => this.revoke(request),
       introspect: (request) => this.introspect(request),
+      registrationEnabled: () => this.#registration !== undefined,
+      register: (request) => this.register(request),
       jwks: () => this.jwks(),
       metadata: () => this.metadata(),
     };

@@ -5,8 +5,10 @@
  *     createAuthorizationServer({ issuer, clients, rateLimits: { redis } }); // shared by processes
  *
  * Rules:
- * - every limit has a name (`client_auth`, `password`; later issues add theirs to
- *   {@link LIMIT_DEFAULTS}) and counts failures only, per key (../helpers/failure-limit.ts);
+ * - every limit has a name (`client_auth`, `password`, `registration`; later issues
+ *   add theirs to {@link LIMIT_DEFAULTS}) and counts failures only, per key
+ *   (../helpers/failure-limit.ts), except `registration`, which counts every
+ *   registration attempt per source address (its `failures` are attempts);
  * - counts live in this process's memory by default, or in the Redis the host
  *   passes (an ioredis client it made and closes): processes sharing it share the
  *   counts; keys are `<prefix><limit name>:<hash>`;
@@ -33,6 +35,8 @@ export const LIMIT_DEFAULTS = Object.freeze({
   clientAuth: Object.freeze({ failures: 10, window: 60, block: 60 }),
   /** Failed password grants per username + address: 5 in 5 minutes, then 5 minutes' refusal. */
   password: Object.freeze({ failures: 5, window: 300, block: 300 }),
+  /** Registration attempts (RFC 7591) per source address: 10 a minute, then a minute's refusal. */
+  registration: Object.freeze({ failures: 10, window: 60, block: 60 }),
 } satisfies Record<string, FailureLimitSettings>);
 
 /** The name of a limit, as the option names it. */
@@ -42,6 +46,7 @@ export type LimitName = keyof typeof LIMIT_DEFAULTS;
 const EVENT_NAMES: Readonly<Record<LimitName, string>> = {
   clientAuth: 'client_auth',
   password: 'password',
+  registration: 'registration',
 };
 
 /** The `rateLimits` option of the provider. */
@@ -65,6 +70,13 @@ export interface RateLimitOptions {
    * `false` turns it off.
    */
   password?: boolean | Partial<FailureLimitSettings>;
+  /**
+   * Dynamic client registrations per source address (an IPv6 address by its /64),
+   * every attempt counted, failed or not: `failures` is the number of attempts.
+   * Default `{ failures: 10, window: 60, block: 60 }` (seconds); `true` is the
+   * default, `false` turns it off.
+   */
+  registration?: boolean | Partial<FailureLimitSettings>;
   /** Bounds of the slow (scrypt) client secret checks. */
   secretChecks?: {
     /** Slow checks run at once (on libuv's pool of 4 threads). Default 2. */
@@ -102,6 +114,7 @@ const KEYS = optionKeys<RateLimitOptions>({
   prefix: true,
   clientAuth: true,
   password: true,
+  registration: true,
   secretChecks: true,
 });
 const SETTING_KEYS = optionKeys<FailureLimitSettings>({
@@ -173,6 +186,7 @@ export function resolveRateLimits(value: RateLimitOptions | undefined): Resolved
     limits: Object.freeze({
       clientAuth: limitSettings('clientAuth', given.clientAuth),
       password: limitSettings('password', given.password),
+      registration: limitSettings('registration', given.registration),
     }),
     secretChecks: Object.freeze({
       concurrency: whole(`${path}.concurrency`, c.concurrency, 2, 1),
@@ -195,7 +209,11 @@ export function rateLimiters(
       ? undefined
       : new FailureLimit(EVENT_NAMES[name], settings, backend);
   };
-  const limits = Object.freeze({ clientAuth: limit('clientAuth'), password: limit('password') });
+  const limits = Object.freeze({
+    clientAuth: limit('clientAuth'),
+    password: limit('password'),
+    registration: limit('registration'),
+  });
   const secrets = new SecretChecker({
     ...resolved.secretChecks,
     limit: limits.clientAuth,

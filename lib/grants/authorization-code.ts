@@ -10,6 +10,12 @@
  * - PKCE (RFC 7636 4.6): a stored challenge needs a `code_verifier` that answers it;
  *   a verifier without a stored challenge is `invalid_request` (OAuth 2.1 4.1.3);
  * - a failed redemption does not burn the code (it still expires fast);
+ * - `resource` (RFC 8707 2): the token is for one of the code's resources — the
+ *   one named, or the code's only one when none is; several named, or one the
+ *   code was not granted for, is `invalid_target` (../helpers/resources.ts); the
+ *   token's scope is the code's, narrowed to what that resource accepts; the
+ *   refresh token keeps every resource of the code. These checks come before the
+ *   code is consumed, so a refused request does not burn it;
  * - a code is redeemed once: any later or parallel redemption that passes the
  *   checks above is `invalid_grant` and revokes every token issued from the code
  *   (4.1.2, RFC 9700 4.5). The checks come first so that someone holding a used
@@ -17,8 +23,15 @@
  */
 import { InvalidGrantError, InvalidRequestError } from '../errors.js';
 import { verifyCodeChallenge } from '../helpers/pkce.js';
+import { scopeForResource, tokenResource } from '../helpers/resources.js';
 import { sha256 } from '../helpers/secrets.js';
-import { mayRefresh, type GrantContext, type GrantOptions, type TokenGrant } from './grant.js';
+import {
+  mayRefresh,
+  RESOURCE_PARAMETER,
+  type GrantContext,
+  type GrantOptions,
+  type TokenGrant,
+} from './grant.js';
 
 const REPLAYED = 'the authorization code was already used; the tokens issued with it are revoked';
 
@@ -33,7 +46,8 @@ async function replayed(grantId: string, clientId: string, context: GrantContext
 export function authorizationCodeGrant(options: Required<GrantOptions>): TokenGrant {
   return {
     grantType: 'authorization_code',
-    async handle({ params, client }, context) {
+    repeatable: RESOURCE_PARAMETER,
+    async handle({ params, client, request }, context) {
       const code = params['code'];
       if (code === undefined) throw new InvalidRequestError('code is required');
       const id = sha256(code);
@@ -69,6 +83,10 @@ export function authorizationCodeGrant(options: Required<GrantOptions>): TokenGr
         );
       }
 
+      const granted = record.resources ?? [];
+      const resource = tokenResource(context.resources, request.all('resource'), granted);
+      const scope = scopeForResource(resource, record.scope, false);
+
       // Replay is judged only after every check above, so a party that holds a used
       // code but not its verifier cannot make the server revoke the owner's tokens.
       if (record.consumed === true) {
@@ -83,13 +101,14 @@ export function authorizationCodeGrant(options: Required<GrantOptions>): TokenGr
       return context.tokens.issue({
         client,
         subject: record.subject,
-        scope: record.scope,
+        scope,
         grantType: 'authorization_code',
         grantId: record.grantId,
         accessTokenLifetime: options.accessTokenLifetime,
         unique: options.uniqueTokens,
+        resource,
         refreshToken: mayRefresh(client, context)
-          ? { lifetime: context.refreshTokens.lifetime, scope: record.scope }
+          ? { lifetime: context.refreshTokens.lifetime, scope: record.scope, resources: granted }
           : undefined,
       });
     },

@@ -21,6 +21,7 @@
  * ```
  */
 import type { OAuthEventBus } from '../engine/events.js';
+import type { Resources } from '../helpers/resources.js';
 import type { ScopePolicy } from '../helpers/scope.js';
 import type { Stores } from '../stores/types.js';
 import type { TokenMinter, TokenResponseBody } from '../tokens/minter.js';
@@ -44,6 +45,8 @@ export type GrantRevocationReason =
 export interface GrantContext {
   readonly stores: Stores;
   readonly scopes: ScopePolicy;
+  /** The configured resources (RFC 8707) by indicator, for `tokens.issue({ resource })`. */
+  readonly resources: Resources;
   readonly tokens: TokenMinter;
   readonly logger: Logger;
   /** The provider's events: check `events.wants(type)` before building one. */
@@ -74,6 +77,9 @@ export interface GrantOptions {
   /** Hand out a live access token again instead of a new one (the seed's unique tokens). Default false. */
   uniqueTokens?: boolean;
 }
+
+/** The parameter every built-in grant lets repeat (RFC 8707 2: "may be used multiple times"). */
+export const RESOURCE_PARAMETER: readonly string[] = Object.freeze(['resource']);
 
 /** Whether the client may get a refresh token from this exchange. */
 export function mayRefresh(client: Client, context: GrantContext): boolean {

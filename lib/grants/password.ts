@@ -9,6 +9,9 @@
  * - `username` and `password` are required (`invalid_request`);
  * - wrong credentials are `invalid_grant` (5.2), never `invalid_client`;
  * - a refresh token is issued when the client may use the refresh_token grant;
+ * - `resource` (RFC 8707 2) names at most one configured resource, the token's
+ *   audience and the only one its refresh token can reach; the scope must be one
+ *   it accepts (a default scope is narrowed to it), as ../helpers/resources.ts says;
  * - failures are limited per username + source address (`meta.ip`) by the
  *   provider's `password` limit, the username in one case and Unicode form
  *   (NFKC, lower case: `Alice` and `alice` count together), the address as
@@ -19,9 +22,16 @@
  */
 import { InvalidGrantError, InvalidRequestError, TooManyFailuresError } from '../errors.js';
 import { addressKey, limitKey, type FailureLimit } from '../helpers/failure-limit.js';
+import { scopeForResource, tokenResource } from '../helpers/resources.js';
 import { sha256 } from '../helpers/secrets.js';
 import type { Client, RequestContext } from '../types.js';
-import { mayRefresh, type GrantContext, type GrantOptions, type TokenGrant } from './grant.js';
+import {
+  mayRefresh,
+  RESOURCE_PARAMETER,
+  type GrantContext,
+  type GrantOptions,
+  type TokenGrant,
+} from './grant.js';
 
 /** What `verify` gets. */
 export interface PasswordCredentials {
@@ -77,12 +87,16 @@ export function passwordGrant(
 ): TokenGrant {
   return {
     grantType: 'password',
+    repeatable: RESOURCE_PARAMETER,
     async handle({ params, client, request }, context) {
       const username = params['username'];
       const password = params['password'];
       if (username === undefined) throw new InvalidRequestError('username is required');
       if (password === undefined) throw new InvalidRequestError('password is required');
-      const scope = context.scopes.resolve(client, context.scopes.parse(params['scope']));
+      const resource = tokenResource(context.resources, request.all('resource'));
+      const requested = context.scopes.parse(params['scope']);
+      const resolved = context.scopes.resolve(client, requested);
+      const scope = scopeForResource(resource, resolved, requested.length > 0);
       const attempt = { username, client, request };
       const key = limitKey(canonical(username), addressKey(request.meta.ip));
       const wait = limit === undefined ? 0 : await limit.check(key);
@@ -106,8 +120,13 @@ export function passwordGrant(
         grantId: context.tokens.newGrantId(),
         accessTokenLifetime: options.accessTokenLifetime,
         unique: options.uniqueTokens,
+        resource,
         refreshToken: mayRefresh(client, context)
-          ? { lifetime: context.refreshTokens.lifetime, scope }
+          ? {
+              lifetime: context.refreshTokens.lifetime,
+              scope,
+              resources: resource === undefined ? undefined : [resource.resource],
+            }
           : undefined,
       });
     },

@@ -7,6 +7,14 @@
  * - it is bound to its client: another client's is `invalid_grant`;
  * - the scope may be narrowed, never widened (`invalid_scope`); the new refresh
  *   token keeps the original scope (6);
+ * - `resource` (RFC 8707 2): the refresh token keeps its grant's resources across
+ *   rotation; a refresh may name one of them (the token's audience), never
+ *   another, and naming none is the code's rule (the only one, or the default
+ *   audience for a grant without resources; several → `invalid_target`), as
+ *   ../helpers/resources.ts says; the token's scope is narrowed to what that
+ *   resource accepts (a scope named explicitly that it does not accept is
+ *   `invalid_scope`). These checks come before rotation, so a refused refresh
+ *   retires nothing;
  * - rotation (default, RFC 9700 4.14.2): each use returns a new refresh token and
  *   retires the old one atomically; presenting a retired one revokes the whole
  *   token family (`invalid_grant`, `refresh.reuse_detected`);
@@ -22,9 +30,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidGrantError, InvalidRequestError } from '../errors.js';
 import { sha256 } from '../helpers/secrets.js';
+import { scopeForResource, tokenResource, type ResolvedResource } from '../helpers/resources.js';
 import type { TokenResponseBody } from '../tokens/minter.js';
 import type { Client, RefreshTokenRecord } from '../types.js';
-import type { GrantContext, GrantOptions, TokenGrant } from './grant.js';
+import {
+  RESOURCE_PARAMETER,
+  type GrantContext,
+  type GrantOptions,
+  type TokenGrant,
+} from './grant.js';
 import { findSuccessor, saveSuccessor } from './refresh-successor.js';
 
 export interface RefreshTokenGrantOptions extends GrantOptions {
@@ -49,6 +63,8 @@ interface Refresh {
   readonly record: RefreshTokenRecord;
   readonly client: Client;
   readonly scope: readonly string[];
+  /** The resource the new access token is for; undefined: the default audience. */
+  readonly resource: ResolvedResource | undefined;
 }
 
 /** The refusal of a retired token outside the grace rules: the family is revoked. */
@@ -98,6 +114,7 @@ async function retired(
     grantType: 'refresh_token',
     grantId: refresh.record.grantId,
     accessTokenLifetime: options.accessTokenLifetime,
+    resource: refresh.resource,
   });
   return { ...body, refresh_token: successor };
 }
@@ -116,7 +133,12 @@ async function rotate(
     grantType: 'refresh_token',
     grantId: record.grantId,
     accessTokenLifetime: options.accessTokenLifetime,
-    refreshToken: { lifetime: context.refreshTokens.lifetime, scope: record.scope },
+    resource: refresh.resource,
+    refreshToken: {
+      lifetime: context.refreshTokens.lifetime,
+      scope: record.scope,
+      resources: record.resources,
+    },
   });
   const grace = options.reuseGracePeriod;
   if (grace > 0 && body.refresh_token !== undefined)
@@ -137,7 +159,8 @@ async function rotate(
 export function refreshTokenGrant(options: Required<RefreshTokenGrantOptions>): TokenGrant {
   return {
     grantType: 'refresh_token',
-    async handle({ params, client }, context) {
+    repeatable: RESOURCE_PARAMETER,
+    async handle({ params, client, request }, context) {
       const token = params['refresh_token'];
       if (token === undefined) throw new InvalidRequestError('refresh_token is required');
       const id = sha256(token);
@@ -146,7 +169,14 @@ export function refreshTokenGrant(options: Required<RefreshTokenGrantOptions>): 
       if (record === undefined) throw new InvalidGrantError(INVALID);
       if (record.clientId !== client.id)
         throw new InvalidGrantError('the refresh token was issued to another client');
-      const scope = context.scopes.narrow(record.scope, context.scopes.parse(params['scope']));
+      const resource = tokenResource(
+        context.resources,
+        request.all('resource'),
+        record.resources ?? [],
+      );
+      const requested = context.scopes.parse(params['scope']);
+      const narrowed = context.scopes.narrow(record.scope, requested);
+      const scope = scopeForResource(resource, narrowed, requested.length > 0);
 
       if (!options.rotate) {
         if (record.consumed === true) throw new InvalidGrantError(INVALID);
@@ -157,9 +187,10 @@ export function refreshTokenGrant(options: Required<RefreshTokenGrantOptions>): 
           grantType: 'refresh_token',
           grantId: record.grantId,
           accessTokenLifetime: options.accessTokenLifetime,
+          resource,
         });
       }
-      const refresh: Refresh = { token, id, record, client, scope };
+      const refresh: Refresh = { token, id, record, client, scope, resource };
       // consume() is the atomic step: of parallel requests, exactly one rotates.
       if (record.consumed !== true && (await store.consume(id)) !== undefined)
         return rotate(refresh, options, context);

@@ -9,7 +9,13 @@
  *   a client with neither a secret nor that is a TypeError (typically
  *   `secretHash: process.env.X` with X unset, which must not make a confidential
  *   client public);
- * - a public client has no secret, requires PKCE and cannot use client_credentials.
+ * - a public client has no secret, requires PKCE and cannot use client_credentials;
+ * - the RFC 7591 members a registered client keeps (application type, home page,
+ *   logo, terms, policy, contacts, software id and version) and the registration's
+ *   server fields (`source`, the registration access token's hash, issue and
+ *   secret-expiry times) are type-checked here; their finer rules are those of
+ *   registration (./client-metadata.ts);
+ * - {@link clientToMetadata} and {@link clientFromMetadata} round-trip every field.
  */
 import { checkOptionKeys, optionKeys } from './option-keys.js';
 import { hashClientSecret, isSecretHash } from './secrets.js';
@@ -55,6 +61,30 @@ export interface ClientConfig {
   resourceServer?: boolean;
   /** The server operator's own client (see the provider's `consent.skipForFirstParty`). Default false. */
   firstParty?: boolean;
+  /** How the client came to be (see `Client.source`). Default: absent (configured or saved by the host). */
+  source?: 'registration' | 'metadata-document';
+  /** RFC 7591 `application_type`. Default absent (`web`). */
+  applicationType?: 'web' | 'native';
+  /** RFC 7591 `client_uri`. */
+  clientUri?: string;
+  /** RFC 7591 `logo_uri`. */
+  logoUri?: string;
+  /** RFC 7591 `tos_uri`. */
+  tosUri?: string;
+  /** RFC 7591 `policy_uri`. */
+  policyUri?: string;
+  /** RFC 7591 `contacts`. */
+  contacts?: readonly string[];
+  /** RFC 7591 `software_id`. */
+  softwareId?: string;
+  /** RFC 7591 `software_version`. */
+  softwareVersion?: string;
+  /** The SHA-256 (base64url) of the RFC 7592 registration access token. */
+  registrationTokenHash?: string;
+  /** RFC 7591 `client_id_issued_at`, epoch seconds. */
+  clientIdIssuedAt?: number;
+  /** RFC 7591 `client_secret_expires_at`, epoch seconds; 0: never. */
+  clientSecretExpiresAt?: number;
 }
 
 const CLIENT_CONFIG_KEYS = optionKeys<ClientConfig>({
@@ -71,6 +101,18 @@ const CLIENT_CONFIG_KEYS = optionKeys<ClientConfig>({
   requirePkce: true,
   resourceServer: true,
   firstParty: true,
+  source: true,
+  applicationType: true,
+  clientUri: true,
+  logoUri: true,
+  tosUri: true,
+  policyUri: true,
+  contacts: true,
+  softwareId: true,
+  softwareVersion: true,
+  registrationTokenHash: true,
+  clientIdIssuedAt: true,
+  clientSecretExpiresAt: true,
 });
 
 /** The grant types of RFC 6749; an extension grant type is an absolute URI (RFC 6749 4.5). */
@@ -142,6 +184,51 @@ function checkRedirectUri(id: string, uri: string): void {
   }
   if (url.hash !== '' || uri.includes('#'))
     fail(id, 'redirectUris', `has ${JSON.stringify(uri)}, which has a fragment (RFC 6749 3.1.2)`);
+}
+
+const STRING_FIELDS = [
+  'clientUri',
+  'logoUri',
+  'tosUri',
+  'policyUri',
+  'softwareId',
+  'softwareVersion',
+  'registrationTokenHash',
+] as const;
+
+function optionalString(id: string, field: string, value: unknown): void {
+  if (value !== undefined && (typeof value !== 'string' || value === ''))
+    fail(id, field, 'must be a non-empty string');
+}
+
+function optionalTime(id: string, field: string, value: unknown): void {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 0))
+    fail(id, field, 'must be a whole number of epoch seconds >= 0');
+}
+
+/** The RFC 7591 members and registration fields of a client, type-checked; absent ones left out. */
+function registrationFields(id: string, config: ClientConfig): Partial<Client> {
+  const { source, applicationType } = config;
+  if (source !== undefined && source !== 'registration' && source !== 'metadata-document')
+    fail(id, 'source', 'must be "registration" or "metadata-document"');
+  if (applicationType !== undefined && applicationType !== 'web' && applicationType !== 'native')
+    fail(id, 'applicationType', 'must be "web" or "native"');
+  for (const field of STRING_FIELDS) optionalString(id, field, config[field]);
+  optionalTime(id, 'clientIdIssuedAt', config.clientIdIssuedAt);
+  optionalTime(id, 'clientSecretExpiresAt', config.clientSecretExpiresAt);
+  const fields: Record<string, unknown> = {};
+  for (const field of [
+    'source',
+    'applicationType',
+    ...STRING_FIELDS,
+    'clientIdIssuedAt',
+    'clientSecretExpiresAt',
+  ] as const) {
+    if (config[field] !== undefined) fields[field] = config[field];
+  }
+  if (config.contacts !== undefined)
+    fields['contacts'] = list(id, 'contacts', config.contacts, null, []);
+  return fields as Partial<Client>;
 }
 
 const defined = new WeakSet<Client>();
@@ -222,6 +309,7 @@ export function defineClient(config: ClientConfig): Client {
       : list(id, 'defaultScopes', config.defaultScopes, null, []);
 
   const client: Client = Object.freeze({
+    ...registrationFields(id, config),
     id,
     secretHash,
     redirectUris,
@@ -265,7 +353,36 @@ export interface ClientMetadata {
   resource_server?: boolean;
   /** Server field: the operator's own client. */
   first_party?: boolean;
+  application_type?: 'web' | 'native';
+  client_uri?: string;
+  logo_uri?: string;
+  tos_uri?: string;
+  policy_uri?: string;
+  contacts?: string[];
+  software_id?: string;
+  software_version?: string;
+  client_id_issued_at?: number;
+  client_secret_expires_at?: number;
+  /** Server field: how the client came to be (`registration`, `metadata-document`). */
+  source?: 'registration' | 'metadata-document';
+  /** Server field: the SHA-256 of the registration access token (RFC 7592). */
+  registration_token_hash?: string;
 }
+
+/** The RFC 7591 members and registration fields: the `Client` field and its metadata name. */
+const REGISTRATION_MEMBERS = [
+  ['applicationType', 'application_type'],
+  ['clientUri', 'client_uri'],
+  ['logoUri', 'logo_uri'],
+  ['tosUri', 'tos_uri'],
+  ['policyUri', 'policy_uri'],
+  ['softwareId', 'software_id'],
+  ['softwareVersion', 'software_version'],
+  ['clientIdIssuedAt', 'client_id_issued_at'],
+  ['clientSecretExpiresAt', 'client_secret_expires_at'],
+  ['source', 'source'],
+  ['registrationTokenHash', 'registration_token_hash'],
+] as const;
 
 /** The persistent form of a client (see {@link ClientMetadata}). */
 export function clientToMetadata(client: Client): ClientMetadata {
@@ -285,6 +402,11 @@ export function clientToMetadata(client: Client): ClientMetadata {
   if (client.requirePkce === false) metadata.require_pkce = false;
   if (client.resourceServer === true) metadata.resource_server = true;
   if (client.firstParty === true) metadata.first_party = true;
+  if (client.contacts !== undefined) metadata.contacts = [...client.contacts];
+  const out = metadata as unknown as Record<string, unknown>;
+  for (const [field, member] of REGISTRATION_MEMBERS) {
+    if (client[field] !== undefined) out[member] = client[field];
+  }
   return metadata;
 }
 
@@ -311,5 +433,10 @@ export function clientFromMetadata(metadata: ClientMetadata): ClientConfig {
   if (metadata.require_pkce === false) config.requirePkce = false;
   if (metadata.resource_server === true) config.resourceServer = true;
   if (metadata.first_party === true) config.firstParty = true;
+  if (metadata.contacts !== undefined) config.contacts = metadata.contacts;
+  const out = config as unknown as Record<string, unknown>;
+  for (const [field, member] of REGISTRATION_MEMBERS) {
+    if (metadata[member] !== undefined) out[field] = metadata[member];
+  }
   return config;
 }

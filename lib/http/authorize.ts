@@ -183,6 +183,9 @@ export function authorizeHandler(provider: Provider, options: AuthorizeOptions =
       transactionId,
       csrfToken,
       rememberable: outcome.rememberable,
+      clientSource: outcome.clientSource,
+      documentHost: outcome.documentHost,
+      redirectHost: outcome.redirectHost,
     } as const;
     render(req, res, 200, locals, next);
   };

@@ -8,6 +8,14 @@
  *   query string or body is ignored (RFC 9700 2.1: no tokens in URLs);
  * - no bearer credentials → 401 with `WWW-Authenticate: Bearer realm="…"` and no
  *   error code (RFC 6750 3.1);
+ * - with `resource`, the route is that protected resource: a token must carry it
+ *   as its audience (else 401 `invalid_token`), and every challenge (401, 403 and
+ *   400 alike) carries `resource_metadata="<its RFC 9728 metadata URL>"` (RFC
+ *   9728 5.1), built from the option, never from the request's Host; the realm
+ *   is then left out unless given;
+ * - attribute values are quoted strings (RFC 9110 5.6.4: `"` and `\` escaped);
+ *   `error_description` is sent only when it holds RFC 6750's allowed
+ *   characters, `scope` (on `insufficient_scope`, for step-up) always;
  * - a malformed Authorization header → 400 `invalid_request`;
  * - an unknown, expired or revoked token → 401 `error="invalid_token"`;
  * - a token without every required scope → 403 `error="insufficient_scope"`,
@@ -16,7 +24,9 @@
  * - the options are checked when the check is made: `protect('write')` is
  *   `protect({ scope: 'write' })`; a misspelled key (`scopes`), a scope the
  *   provider does not offer or a scope naming nothing is a TypeError, so a route
- *   is never silently left without its scope.
+ *   is never silently left without its scope; so is a `resource` no token could
+ *   ever be issued for (neither the default audience nor a configured resource),
+ *   and `resource` with `audience` (the resource is the audience).
  */
 import {
   InsufficientScopeError,
@@ -29,6 +39,7 @@ import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import { hasScopes } from '../helpers/scope.js';
 import type { EngineResponse } from '../types.js';
 import type { AccessTokenInfo, VerifyOptions } from '../tokens/checker.js';
+import { protectedResourceMetadataUrl, resourceUrl } from './resource-metadata.js';
 
 export interface ProtectOptions {
   /** Scopes the route needs, all of them; a string is split on spaces. Default none. */
@@ -41,8 +52,19 @@ export interface ProtectOptions {
    * it: a revoked JWT then works until it expires.
    */
   checkRevocation?: boolean;
-  /** The audience tokens must carry. Default: the provider's. */
+  /**
+   * The audience tokens must carry, when the route is not an RFC 9728 protected
+   * resource (then use `resource`). Default: the provider's.
+   */
   audience?: string;
+  /**
+   * The route's resource identifier (RFC 8707, RFC 9728), e.g.
+   * `https://api.example.com/mcp`: tokens must have been issued for it (`aud`),
+   * and challenges point to its metadata (`resource_metadata="…"`; serve it with
+   * `oauth.protectedResource({ resource })`). It must be the provider's default
+   * audience or one of `options.resources`. Default none.
+   */
+  resource?: string;
 }
 
 const PROTECT_KEYS = optionKeys<ProtectOptions>({
@@ -50,6 +72,7 @@ const PROTECT_KEYS = optionKeys<ProtectOptions>({
   realm: true,
   checkRevocation: true,
   audience: true,
+  resource: true,
 });
 
 /**
@@ -62,7 +85,7 @@ export type ProtectArgument = ProtectOptions | string | readonly string[];
 export interface BearerCheck {
   readonly required: readonly string[];
   readonly verifyOptions: VerifyOptions;
-  /** `Bearer realm="…"`: the challenge without an error code. */
+  /** `Bearer realm="…"` (and `resource_metadata="…"`): the challenge without an error code. */
   readonly challenge: string;
 }
 
@@ -108,14 +131,51 @@ export function bearerCheck(
         `${caller}: options.scope names ${JSON.stringify(scope)}, which the provider does not offer`,
       );
   }
-  const realm = options.realm ?? 'api';
-  if (!QUOTABLE.test(realm))
-    throw new TypeError(`${caller}: options.realm may not contain quotes or backslashes`);
+  const audience = audienceOf(provider, options, caller);
   const verifyOptions = {
     checkRevocation: options.checkRevocation !== false,
-    ...(options.audience === undefined ? {} : { audience: options.audience }),
+    ...(audience === undefined ? {} : { audience }),
   };
-  return { required, verifyOptions, challenge: `Bearer realm="${realm}"` };
+  return { required, verifyOptions, challenge: `Bearer ${challengeParams(options, caller)}` };
+}
+
+/** A quoted-string (RFC 9110 5.6.4): `"` and `\` escaped. */
+export function quoted(value: string): string {
+  return `"${value.replace(/["\\]/g, '\\$&')}"`;
+}
+
+/** The audience the options ask for: `resource`, or `audience`; TypeErrors for both, or an unknown resource. */
+function audienceOf(
+  provider: Provider,
+  options: ProtectOptions,
+  caller: string,
+): string | undefined {
+  const { resource, audience } = options;
+  if (resource === undefined) return audience;
+  if (audience !== undefined)
+    throw new TypeError(
+      `${caller}: give options.resource or options.audience, not both: the resource is the audience its tokens carry`,
+    );
+  resourceUrl(resource, `${caller}: options.resource`);
+  if (resource !== provider.config.audience && !provider.config.resources.has(resource))
+    throw new TypeError(
+      `${caller}: options.resource ${JSON.stringify(resource)} is neither the provider's audience nor one of options.resources, so no token could ever be issued for it`,
+    );
+  return resource;
+}
+
+/** `realm="…"` and/or `resource_metadata="…"`: what every challenge of the route starts with. */
+function challengeParams(options: ProtectOptions, caller: string): string {
+  const params: string[] = [];
+  const realm = options.realm ?? (options.resource === undefined ? 'api' : undefined);
+  if (realm !== undefined && (typeof realm !== 'string' || !QUOTABLE.test(realm)))
+    throw new TypeError(`${caller}: options.realm may not contain quotes or backslashes`);
+  if (realm !== undefined) params.push(`realm=${quoted(realm)}`);
+  if (options.resource !== undefined) {
+    const url = protectedResourceMetadataUrl(new URL(options.resource));
+    params.push(`resource_metadata=${quoted(url)}`);
+  }
+  return params.join(', ');
 }
 
 /** The error response for a refused request, with its `WWW-Authenticate` challenge (400, 401, 403). */
@@ -126,11 +186,11 @@ export function bearerErrorResponse(
 ): EngineResponse {
   const error: OAuthError = toOAuthError(err);
   const response = provider.errorResponse(error);
-  let challenge = `${check.challenge}, error="${error.error}"`;
+  let challenge = `${check.challenge}, error=${quoted(error.error)}`;
   if (error instanceof InsufficientScopeError)
-    challenge += `, scope="${error.requiredScope.join(' ')}"`;
+    challenge += `, scope=${quoted(error.requiredScope.join(' '))}`;
   else if (QUOTABLE.test(error.description))
-    challenge += `, error_description="${error.description}"`;
+    challenge += `, error_description=${quoted(error.description)}`;
   const headers =
     error.status === 400 || error.status === 401 || error.status === 403
       ? { ...response.headers, 'WWW-Authenticate': challenge }

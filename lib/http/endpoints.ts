@@ -11,7 +11,9 @@ import type { EndpointDefinition } from '../endpoints/registry.js';
 import { InvalidRequestError } from '../errors.js';
 import { optionKeys } from '../helpers/option-keys.js';
 import type { EngineRequest, EngineResponse } from '../types.js';
+import { corsMethods, withCors } from './cors.js';
 import { DEFAULT_BODY_TIMEOUT, readFormBody, type FormBody } from './form.js';
+import { readJsonBody } from './json-body.js';
 import { requestMeta } from './meta.js';
 import { sendJson } from './respond.js';
 
@@ -74,9 +76,9 @@ export function timeoutOf(options: FormEndpointOptions | undefined): number {
   return timeout;
 }
 
-/** The headers of a JSON document (metadata, JWKS): cacheable, readable cross-origin. */
+/** The headers of a JSON document (metadata, JWKS): cacheable (CORS is added by ./cors.ts). */
 export function documentHeaders(maxAge: number): Record<string, string> {
-  return { 'Cache-Control': `public, max-age=${maxAge}`, 'Access-Control-Allow-Origin': '*' };
+  return { 'Cache-Control': `public, max-age=${maxAge}` };
 }
 
 /** The answer to anything but POST at a form endpoint. */
@@ -137,7 +139,62 @@ export function formEndpoint(
   });
 }
 
-/** A `document` endpoint: GET/HEAD answered with a JSON document, cacheable, readable cross-origin. */
+/**
+ * The decoded client id below a `json` endpoint's path: Express's `:id` route
+ * parameter, else the segment after `<path>/` in the URL (node:http, `app.use`).
+ */
+export function pathId(req: IncomingMessage, path: string): string | undefined {
+  const params = (req as { params?: Record<string, unknown> }).params;
+  if (typeof params?.['id'] === 'string') return params['id'];
+  const base = (req as { baseUrl?: string }).baseUrl ?? '';
+  const pathname = (base + (req.url ?? '/').split('?')[0]).replace(/\/+$/, '');
+  const at = pathname.lastIndexOf(`${path}/`);
+  if (at === -1) return undefined;
+  const segment = pathname.slice(at + path.length + 1);
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** Writes an engine response: JSON, or no body for 204. */
+export function sendResponse(res: ServerResponse, response: EngineResponse): void {
+  if (response.status !== 204) return sendJson(res, response);
+  res.writeHead(204, response.headers);
+  res.end();
+}
+
+/**
+ * A `json` endpoint (registration): POST and PUT bodies read strictly as JSON
+ * (./json-body.ts), the client id from the path, every method handed to the engine.
+ */
+export function jsonEndpoint(
+  provider: Provider,
+  endpoint: EndpointDefinition,
+  options: FormEndpointOptions | undefined,
+): Handler {
+  const limit = limitOf(options);
+  const timeout = timeoutOf(options);
+  const handle = endpoint.handleJson;
+  if (handle === undefined) throw new TypeError(`endpoint ${endpoint.name} is not a json endpoint`);
+  const empty: FormBody = { params: {}, lists: {} };
+  return named(endpoint.handlerName, (req, res, next) => {
+    const id = pathId(req, endpoint.path);
+    const hasBody = req.method === 'POST' || req.method === 'PUT';
+    (hasBody ? readJsonBody(req, limit, timeout) : Promise.resolve(undefined))
+      .then((body) => handle({ ...engineRequest(req, empty), body, id }))
+      .then(
+        (response) => sendResponse(res, response),
+        (err: unknown) => {
+          if (res.headersSent) next?.(err);
+          else sendJson(res, provider.errorResponse(err, NO_STORE));
+        },
+      );
+  });
+}
+
+/** A `document` endpoint: GET/HEAD answered with a JSON document, cacheable. */
 export function documentEndpoint(endpoint: EndpointDefinition): Handler {
   const document = endpoint.document;
   if (document === undefined) throw new TypeError(`endpoint ${endpoint.name} is not a document`);
@@ -153,13 +210,21 @@ export function documentEndpoint(endpoint: EndpointDefinition): Handler {
   });
 }
 
-/** The handler of a `form` or `document` endpoint. */
+/**
+ * The handler of a `form` or `document` endpoint; one whose row says `cors`
+ * answers browsers under the provider's CORS policy (./cors.ts).
+ */
 export function endpointHandler(
   provider: Provider,
   endpoint: EndpointDefinition,
   options: FormEndpointOptions | undefined,
 ): Handler {
-  return endpoint.kind === 'form'
-    ? formEndpoint(provider, endpoint, options)
-    : documentEndpoint(endpoint);
+  const handler =
+    endpoint.kind === 'form'
+      ? formEndpoint(provider, endpoint, options)
+      : endpoint.kind === 'json'
+        ? jsonEndpoint(provider, endpoint, options)
+        : documentEndpoint(endpoint);
+  const policy = endpoint.cors === true ? provider.config.cors : undefined;
+  return withCors(policy, corsMethods(endpoint.kind), handler);
 }

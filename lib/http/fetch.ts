@@ -24,6 +24,7 @@ import {
   type ProtectOptions,
 } from './bearer.js';
 import type { EndpointDefinition } from '../endpoints/registry.js';
+import { corsFetch, corsMethods } from './cors.js';
 import {
   documentHeaders,
   FORM_ENDPOINT_KEYS,
@@ -34,6 +35,14 @@ import {
   type FormEndpointOptions,
 } from './endpoints.js';
 import { readRequestForm } from './fetch-form.js';
+import { readRequestJson } from './json-body.js';
+import {
+  answersMetadata,
+  PROTECTED_RESOURCE_MAX_AGE,
+  protectedResourceDocument,
+  protectedResourceMetadataPath,
+  type ProtectedResourceOptions,
+} from './resource-metadata.js';
 import type { FormBody } from './form.js';
 import { requestMeta } from './meta.js';
 import { JSON_TYPE } from './respond.js';
@@ -107,6 +116,42 @@ function formRoute(
   };
 }
 
+/** A `json` endpoint (registration): the client id after `base`, JSON bodies for POST and PUT. */
+function jsonRoute(
+  provider: Provider,
+  endpoint: EndpointDefinition,
+  limits: { readonly bytes: number; readonly seconds: number },
+  base: string,
+): Route {
+  const handle = endpoint.handleJson as NonNullable<EndpointDefinition['handleJson']>;
+  const empty: FormBody = { params: {}, lists: {} };
+  return async (request, info) => {
+    try {
+      const { pathname } = new URL(request.url);
+      const segment = pathname.startsWith(`${base}/`) ? pathname.slice(base.length + 1) : '';
+      const id = segment === '' ? undefined : decodeSegment(segment);
+      const hasBody = request.method === 'POST' || request.method === 'PUT';
+      const body = hasBody
+        ? await readRequestJson(request, limits.bytes, limits.seconds)
+        : undefined;
+      const response = await handle({ ...engineRequest(request, empty, info?.ip), body, id });
+      if (response.status === 204)
+        return new Response(null, { status: 204, headers: response.headers });
+      return toResponse(response);
+    } catch (err) {
+      return toResponse(provider.errorResponse(err, NO_STORE));
+    }
+  };
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 function documentRoute(endpoint: EndpointDefinition): Route {
   const document = endpoint.document as () => unknown;
   const headers = documentHeaders(endpoint.maxAge ?? 0);
@@ -132,18 +177,30 @@ export function fetchHandler(provider: Provider, options?: FetchHandlerOptions):
   const limits = { bytes: limitOf(options), seconds: timeoutOf(options) };
   const issuerPath = new URL(provider.config.issuer).pathname.replace(/\/$/, '');
   const routes = new Map<string, Route>();
+  /** Routes that also answer below their path (`/register/<client id>`). */
+  const below: [string, Route][] = [];
   for (const endpoint of provider.endpoints) {
     if (endpoint.kind === 'authorization') continue;
-    const route =
-      endpoint.kind === 'form' ? formRoute(provider, endpoint, limits) : documentRoute(endpoint);
+    const route = corsFetch(
+      endpoint.cors === true ? provider.config.cors : undefined,
+      corsMethods(endpoint.kind),
+      endpoint.kind === 'form'
+        ? formRoute(provider, endpoint, limits)
+        : endpoint.kind === 'json'
+          ? jsonRoute(provider, endpoint, limits, issuerPath + endpoint.path)
+          : documentRoute(endpoint),
+    );
     routes.set(issuerPath + endpoint.path, route);
+    if (endpoint.kind === 'json') below.push([`${issuerPath}${endpoint.path}/`, route]);
     if (endpoint.name === 'metadata') routes.set(METADATA_PATH + issuerPath, route);
   }
   return async function oauth2Fetch(request, info) {
     const { pathname } = new URL(request.url);
-    const route = routes.get(
-      pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname,
-    );
+    const route =
+      routes.get(
+        pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname,
+      ) ??
+      below.find(([prefix]) => pathname.startsWith(prefix) && pathname.length > prefix.length)?.[1];
     return route === undefined ? undefined : route(request, info);
   };
 }
@@ -166,4 +223,32 @@ export async function verifyBearer(
   const result =
     typeof token === 'string' ? await verifyBearerToken(provider, check, token) : token;
   return isRefusal(result) ? toResponse(result) : result;
+}
+
+/**
+ * The Fetch counterpart of `oauth.protectedResource()`: the protected resource
+ * metadata of `options.resource` (RFC 9728) at `/.well-known/oauth-protected-resource`
+ * + the resource's path (GET, HEAD, and OPTIONS preflights under the CORS
+ * policy); `undefined` for any other request, so the host routes it itself.
+ * @throws TypeError for a bad or misspelled option.
+ * @example
+ * const metadata = fetchProtectedResource(provider, { resource: 'https://api.example.com/mcp' });
+ * const response = (await metadata(request)) ?? (await handle(request)); // handle = fetchHandler(provider)
+ */
+export function fetchProtectedResource(
+  provider: Provider,
+  options: ProtectedResourceOptions,
+): FetchHandler {
+  const caller = 'fetchProtectedResource()';
+  const { url, document } = protectedResourceDocument(provider, options, caller);
+  const path = protectedResourceMetadataPath(url);
+  const policy = provider.config.cors;
+  const headers = documentHeaders(PROTECTED_RESOURCE_MAX_AGE);
+  const route = corsFetch(policy, 'GET, HEAD', async (request: Request) =>
+    toResponse({ status: 200, headers, body: document }, request.method === 'HEAD'),
+  );
+  return async function protectedResource(request) {
+    const served = answersMetadata(request.method, policy !== undefined);
+    return served && new URL(request.url).pathname === path ? route(request) : undefined;
+  };
 }

@@ -11,6 +11,9 @@
  * - a token without every required scope → 403 `error="insufficient_scope"`,
  *   naming the scope needed;
  * - a store that is down → 503 `temporarily_unavailable`;
+ * - `protect({ resource })`: only tokens issued for that resource (RFC 8707) pass
+ *   (others → 401 `invalid_token`), and every challenge carries
+ *   `resource_metadata="…"` (RFC 9728 5.1);
  * - on success the token's data is on `req.oauth2` and the next handler runs;
  * - `protect('write')` is `protect({ scope: 'write' })`; a misspelled option
  *   (`scopes`) is a TypeError, never a route left without its scope.

@@ -23,6 +23,7 @@ import {
 } from './endpoints.js';
 import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import { protectHandler, type ProtectArgument } from './protect.js';
+import { protectedResourceHandler, type ProtectedResourceOptions } from './protected-resource.js';
 
 export { METADATA_PATH };
 
@@ -63,12 +64,30 @@ export interface AuthorizationServer {
   /** The introspection endpoint (RFC 7662). */
   introspect(options?: FormEndpointOptions): RequestHandler;
   /**
+   * The registration endpoint (RFC 7591) and its management API (RFC 7592), when
+   * `options.registration.policy` is not `closed`. Mount it at both paths:
+   * `app.all(['/register', '/register/:id'], oauth.register())` (`router()` does).
+   * @throws TypeError when registration is closed.
+   */
+  register(options?: FormEndpointOptions): RequestHandler;
+  /**
    * Bearer token check for API routes (RFC 6750); sets `req.oauth2`. Takes the
    * options or the scope alone: `protect('write')` is `protect({ scope: 'write' })`.
    * @throws TypeError for a misspelled option, a scope the provider does not offer
    *   or a scope naming nothing: a route is never silently left unscoped.
    */
   protect(options?: ProtectArgument): RequestHandler;
+  /**
+   * Serves the protected resource metadata of `options.resource` (RFC 9728) at
+   * `/.well-known/oauth-protected-resource` + the resource's path; other requests
+   * go to `next()`. Mount it at the root: `app.use(oauth.protectedResource({ resource }))`,
+   * beside `protect({ resource })` on the resource's routes.
+   * @throws TypeError for a bad or misspelled option.
+   * @example
+   * app.use(oauth.protectedResource({ resource: 'https://api.example.com/mcp' }));
+   * // GET /.well-known/oauth-protected-resource/mcp → { resource, authorization_servers, … }
+   */
+  protectedResource(options: ProtectedResourceOptions): RequestHandler;
   /** The metadata document (RFC 8414). */
   metadata(): RequestHandler;
   /**
@@ -120,7 +139,16 @@ export function createAuthorizationServer(
     token: (o?: FormEndpointOptions) => endpoint('token', o),
     revoke: (o?: FormEndpointOptions) => endpoint('revocation', o),
     introspect: (o?: FormEndpointOptions) => endpoint('introspection', o),
+    register: (o?: FormEndpointOptions) => {
+      if (provider.config.registration.policy === 'closed')
+        throw new TypeError(
+          "register(): registration is closed; set options.registration.policy to 'open' or 'initial-access-token'",
+        );
+      return endpoint('registration', o);
+    },
     protect: (o?: ProtectArgument) => protectHandler(provider, o) as RequestHandler,
+    protectedResource: (o: ProtectedResourceOptions) =>
+      protectedResourceHandler(provider, o) as RequestHandler,
     metadata: () => endpoint('metadata'),
     jwks: () => endpoint('jwks'),
     endpoint,
@@ -128,7 +156,9 @@ export function createAuthorizationServer(
       checkOptionKeys(o, ROUTER_KEYS, 'router(): options');
       const router = express.Router();
       for (const e of provider.endpoints) {
-        if (e.kind !== 'authorization') {
+        if (e.kind === 'json') {
+          router.all([e.path, `${e.path}/:id`], endpointHandler(provider, e, o) as RequestHandler);
+        } else if (e.kind !== 'authorization') {
           router.all(e.path, endpointHandler(provider, e, o) as RequestHandler);
         } else if (o?.authorize !== false) {
           const handler = authorize(o?.authorize === undefined ? {} : o.authorize);

@@ -45,6 +45,16 @@ export interface ConsentLocals {
   readonly csrfToken: string;
   /** Whether to offer "remember this decision" (a `remember` checkbox). */
   readonly rememberable: boolean;
+  /**
+   * How a client the operator did not configure came to be (`registration`,
+   * `metadata-document`): the page says it is not pre-registered. Undefined for
+   * a configured client.
+   */
+  readonly clientSource: 'registration' | 'metadata-document' | undefined;
+  /** For a metadata-document client, the host of its `client_id` URL. */
+  readonly documentHost: string | undefined;
+  /** The host the answer is sent to (the redirect URI's), or a native app's private-use scheme. */
+  readonly redirectHost: string;
 }
 
 /**

@@ -23,6 +23,11 @@
  * - The margin covers clock skew between processes and a token of the grant
  *   still being minted when the grant was revoked (a replayed code racing the
  *   first redemption).
+ * - Audience (RFC 8707, RFC 9068 4): `verify` refuses a token whose audience is
+ *   not the expected one (default the provider's), JWT `aud` and opaque record
+ *   alike, with `invalid_token`. `find` (introspection, revocation) accepts any
+ *   audience the server issues for. The verified-claims cache is keyed by the
+ *   audience checked, so a hit never skips an audience check.
  */
 import { InvalidTokenError } from '../errors.js';
 import { sha256 } from '../helpers/secrets.js';
@@ -51,7 +56,10 @@ export interface AccessTokenInfo {
 
 export interface CheckerOptions {
   issuer: string;
+  /** The default audience (`accessToken.audience`). */
   audience: string;
+  /** Every audience the server issues tokens for (the default and each resource). Default: `audience`. */
+  audiences?: ReadonlySet<string> | undefined;
   keys: KeySet;
   store: AccessTokenStore;
   clock: Clock;
@@ -69,7 +77,11 @@ export interface VerifyOptions {
    * memory), the store otherwise. Default true. Opaque tokens always need the store.
    */
   checkRevocation?: boolean;
-  /** Expected `aud`; default the provider's audience. */
+  /**
+   * The audience the token must be for (a resource indicator, RFC 8707): the
+   * JWT's `aud`, or the opaque token's recorded audience. Default: the
+   * provider's audience (`accessToken.audience`).
+   */
   audience?: string;
 }
 
@@ -113,6 +125,14 @@ function fromClaims(claims: AccessTokenClaims): Verified {
 
 const INVALID = 'the access token is invalid, expired or revoked';
 
+/** The cache's name for "any audience the server issues for" (no audience holds a NUL). */
+const ANY_AUDIENCE = '\u0000';
+
+/** Whether `audience` is the expected one, or one of the expected set. */
+function named(expected: string | ReadonlySet<string>, audience: string): boolean {
+  return typeof expected === 'string' ? audience === expected : expected.has(audience);
+}
+
 export class AccessTokenChecker {
   readonly #o: CheckerOptions;
   readonly #cache = new Map<string, Verified>();
@@ -123,17 +143,25 @@ export class AccessTokenChecker {
     this.#cacheSize = options.cacheSize ?? 10_000;
   }
 
-  /** Verifies a bearer token; throws `invalid_token`. */
-  async verify(token: string, options: VerifyOptions = {}): Promise<AccessTokenInfo> {
+  /** Verifies a bearer token for an audience (default the provider's); throws `invalid_token`. */
+  verify(token: string, options: VerifyOptions = {}): Promise<AccessTokenInfo> {
+    return this.#check(token, options.audience ?? this.#o.audience, options.checkRevocation);
+  }
+
+  /** Verifies a bearer token for `audience`: one, or any of a set. */
+  async #check(
+    token: string,
+    audience: string | ReadonlySet<string>,
+    checkRevocation: boolean | undefined,
+  ): Promise<AccessTokenInfo> {
     if (!looksLikeJwt(token)) {
       const record = await this.#record(sha256(token));
-      if (record === undefined) throw new InvalidTokenError(INVALID);
-      if (options.audience !== undefined && record.audience !== options.audience)
+      if (record === undefined || !named(audience, record.audience))
         throw new InvalidTokenError(INVALID);
       return fromRecord(record);
     }
-    const verified = this.#verified(token, options.audience ?? this.#o.audience);
-    if (options.checkRevocation !== false && !(await this.#live(verified)))
+    const verified = this.#verified(token, audience);
+    if (checkRevocation !== false && !(await this.#live(verified)))
       throw new InvalidTokenError(INVALID);
     return verified.info;
   }
@@ -145,7 +173,7 @@ export class AccessTokenChecker {
    */
   async find(token: string): Promise<AccessTokenInfo | undefined> {
     try {
-      return await this.verify(token);
+      return await this.#check(token, this.#o.audiences ?? this.#o.audience, true);
     } catch (err) {
       if (err instanceof InvalidTokenError) return undefined;
       throw err;
@@ -177,10 +205,12 @@ export class AccessTokenChecker {
   }
 
   /** The verified claims of a JWT, from the cache or checked now (throws `invalid_token`). */
-  #verified(token: string, audience: string): Verified {
+  #verified(token: string, audience: string | ReadonlySet<string>): Verified {
     const o = this.#o;
     const now = o.clock();
-    const key = audience === o.audience ? token : `${audience}\n${token}`;
+    // One entry per audience checked: a hit never stands for another audience's check.
+    const scope = typeof audience === 'string' ? audience : ANY_AUDIENCE;
+    const key = audience === o.audience ? token : `${scope}\n${token}`;
     const cached = this.#cache.get(key);
     if (cached !== undefined && cached.info.expiresAt * 1000 > now) return cached;
     if (cached !== undefined) this.#cache.delete(key);

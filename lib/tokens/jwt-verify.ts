@@ -14,7 +14,7 @@
  *   extension is understood);
  * - the signature verifies (HS256 compared in constant time);
  * - the payload is a JSON object; `iss` equals the issuer and `aud` the audience
- *   (or is an array holding it), exactly; `exp` and `iat` are numbers; `exp` is
+ *   (or is an array holding it), exactly (given a set of audiences, one of them); `exp` and `iat` are numbers; `exp` is
  *   after now (no tolerance); `nbf`, when present, is a number not after now;
  *   `iat` is before `exp` and at most 60 s ahead of now (clock skew between
  *   processes); `jti`, `sub` and `client_id` are non-empty strings; `scope` and
@@ -29,7 +29,8 @@ import type { KeySet, SigningKey } from './keys.js';
 
 export interface VerifyAccessTokenOptions {
   issuer: string;
-  audience: string;
+  /** The audience `aud` must name; or a set, of which `aud` must name one. */
+  audience: string | ReadonlySet<string>;
   /** The current time in milliseconds. */
   now: number;
 }
@@ -127,15 +128,23 @@ function numeric(payload: Record<string, unknown>, name: string): number {
   return value;
 }
 
+/** The audience `aud` names among the expected one(s) (rules in the header). */
+function audienceOf(aud: unknown, expected: string | ReadonlySet<string>): string {
+  const named = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
+  const found = named.find((a): a is string =>
+    typeof expected === 'string' ? a === expected : typeof a === 'string' && expected.has(a),
+  );
+  if (found === undefined) throw new Refusal('aud does not name the audience');
+  return found;
+}
+
 /** The claims, checked against the rules in the header. */
 function checkedClaims(
   payload: Record<string, unknown>,
   options: VerifyAccessTokenOptions,
 ): AccessTokenClaims {
   if (payload['iss'] !== options.issuer) throw new Refusal('iss is not the issuer');
-  const aud = payload['aud'];
-  if (aud !== options.audience && !(Array.isArray(aud) && aud.includes(options.audience)))
-    throw new Refusal('aud does not name the audience');
+  const audience = audienceOf(payload['aud'], options.audience);
   const now = Math.floor(options.now / 1000);
   const exp = numeric(payload, 'exp');
   const iat = numeric(payload, 'iat');
@@ -148,7 +157,7 @@ function checkedClaims(
   return {
     iss: options.issuer,
     sub: nonEmptyString(payload, 'sub'),
-    aud: options.audience,
+    aud: audience,
     client_id: nonEmptyString(payload, 'client_id'),
     scope: optionalString(payload, 'scope') ?? '',
     jti: nonEmptyString(payload, 'jti'),

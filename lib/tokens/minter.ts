@@ -20,10 +20,18 @@
  * - A stateless JWT may not outlive `maxLifetime` (the longest configured
  *   lifetime, for which a denied grant stays denied): an extension grant asking
  *   for longer is a TypeError.
+ * - A token for a resource (RFC 8707, `request.resource`) has the resource as its
+ *   audience (the JWT's `aud`, a string; the record's `audience`), and the
+ *   resource's format and lifetime when it sets them; without one, the server's
+ *   audience and format and the grant's lifetime. The unique-token key holds the
+ *   audience, so a token for one resource is never handed out for another.
+ * - A refresh token records the resources of its grant (`refreshToken.resources`),
+ *   so a refresh can narrow to one of them and never reach another.
  */
 import { randomUUID } from 'node:crypto';
 import type { OAuthEventBus } from '../engine/events.js';
 import { sha256 } from '../helpers/secrets.js';
+import type { ResolvedResource } from '../helpers/resources.js';
 import type { ScopePolicy } from '../helpers/scope.js';
 import type { Stores } from '../stores/types.js';
 import { grantReference, signAccessToken } from './jwt.js';
@@ -50,8 +58,19 @@ export interface IssueRequest {
   grantId: string;
   /** Seconds. */
   accessTokenLifetime: number;
-  /** Issue a refresh token with this lifetime (seconds) and scope. */
-  refreshToken?: { lifetime: number; scope: readonly string[] } | undefined;
+  /**
+   * Issue a refresh token with this lifetime (seconds) and scope, for the grant's
+   * resources (RFC 8707; none: the default audience only).
+   */
+  refreshToken?:
+    | { lifetime: number; scope: readonly string[]; resources?: readonly string[] | undefined }
+    | undefined;
+  /**
+   * The configured resource the access token is for (RFC 8707; `provider.config.resources`):
+   * its indicator is the token's audience, its format and lifetime win over the
+   * server's and the grant's. Default: the server's audience.
+   */
+  resource?: ResolvedResource | undefined;
   /** Hand out a live token with the same client, subject, grant type, scope and grant again. */
   unique?: boolean | undefined;
 }
@@ -67,7 +86,10 @@ const NEW_GRANT_PER_REQUEST: ReadonlySet<string> = new Set([
 function uniqueKeyOf(request: IssueRequest): string {
   const grant = NEW_GRANT_PER_REQUEST.has(request.grantType) ? '' : request.grantId;
   const scope = [...request.scope].sort().join(' ');
-  return sha256([request.grantType, request.client.id, request.subject, scope, grant].join('\n'));
+  const parts = [request.grantType, request.client.id, request.subject, scope, grant];
+  // The audience of a token for a resource (the default audience keeps the key it always had).
+  if (request.resource !== undefined) parts.push(request.resource.resource);
+  return sha256(parts.join('\n'));
 }
 
 export interface TokenMinterOptions {
@@ -107,7 +129,10 @@ export class TokenMinter {
     const o = this.#o;
     const now = Math.floor(o.clock() / 1000);
     const scopeText = o.scopes.format(request.scope);
-    const saved = !(o.stateless === true && o.format === 'jwt');
+    const resource = request.resource;
+    const format = resource?.accessTokenFormat ?? o.format;
+    const audience = resource?.resource ?? o.audience;
+    const saved = !(o.stateless === true && format === 'jwt');
     let uniqueKey: string | undefined;
     if (request.unique === true) {
       if (!saved)
@@ -126,7 +151,7 @@ export class TokenMinter {
       }
     }
 
-    const lifetime = request.accessTokenLifetime;
+    const lifetime = resource?.accessTokenLifetime ?? request.accessTokenLifetime;
     if (!saved && lifetime > (o.maxLifetime ?? Infinity))
       throw new TypeError(
         `${request.grantType}: a stateless JWT may live at most ${o.maxLifetime} s, the longest configured lifetime (a denied grant stays denied that long); raise accessToken.lifetime`,
@@ -134,12 +159,12 @@ export class TokenMinter {
     const expiresAt = now + lifetime;
     let token: string;
     let id: string;
-    if (o.format === 'jwt') {
+    if (format === 'jwt') {
       id = randomUUID();
       token = signAccessToken(o.keys, {
         iss: o.issuer,
         sub: request.subject,
-        aud: o.audience,
+        aud: audience,
         client_id: request.client.id,
         scope: request.scope.join(' '),
         jti: id,
@@ -153,11 +178,11 @@ export class TokenMinter {
     }
     const record: AccessTokenRecord = {
       id,
-      format: o.format,
+      format,
       clientId: request.client.id,
       subject: request.subject,
       scope: request.scope,
-      audience: o.audience,
+      audience,
       grantType: request.grantType,
       grantId: request.grantId,
       issuedAt: now,
@@ -184,6 +209,9 @@ export class TokenMinter {
         clientId: request.client.id,
         subject: request.subject,
         scope: request.refreshToken.scope,
+        ...(request.refreshToken.resources?.length
+          ? { resources: [...request.refreshToken.resources] }
+          : {}),
         grantId: request.grantId,
         issuedAt: now,
         expiresAt: now + refreshLifetime,
@@ -210,6 +238,7 @@ export class TokenMinter {
       tokenId,
       grantId: request.grantId,
       refreshToken,
+      ...(request.resource === undefined ? {} : { resource: request.resource.resource }),
     });
   }
 }

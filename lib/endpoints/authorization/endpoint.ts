@@ -50,6 +50,7 @@ import {
   type IssueContext,
   type IssuedCode,
 } from './issue.js';
+import { consentProvenance, type ConsentProvenance } from './provenance.js';
 import { checkedQuery, type AuthorizationQuery } from './query.js';
 import {
   pendingAuthorization,
@@ -77,8 +78,11 @@ export interface AuthorizationAnswer {
   readonly remember?: boolean;
 }
 
-/** What the adapter shows on the consent page. */
-export interface ConsentPrompt {
+/**
+ * What the adapter shows on the consent page; with where the client comes from
+ * and where the user goes (./provenance.ts).
+ */
+export interface ConsentPrompt extends ConsentProvenance {
   readonly kind: 'consent';
   /** The checked request, JSON-safe: keep it (in the session) until the user answers. */
   readonly request: PendingAuthorization;
@@ -118,10 +122,15 @@ export interface AuthorizationEndpointOptions {
   /** The response types the server offers. */
   readonly responseTypes: readonly ResponseType[];
   readonly allowPlainPkce: boolean;
+  /** The configured resources (RFC 8707) by indicator. */
+  readonly resources: AuthorizationContext['resources'];
   readonly consent: ConsentPolicy;
   /** Where the single-use markers of consent answers are kept (the provider's primitive). */
   readonly records: RecordStore;
-  readonly issue: Omit<IssueContext, 'issuer' | 'allowPlainPkce' | 'events' | 'clock'>;
+  readonly issue: Omit<
+    IssueContext,
+    'issuer' | 'allowPlainPkce' | 'resources' | 'events' | 'clock'
+  >;
   readonly events: OAuthEventBus;
   /** The provider's clock (epoch milliseconds): every event's `time`. */
   readonly clock: Clock;
@@ -140,15 +149,17 @@ export class AuthorizationEndpoint {
   readonly #report: (error: OAuthError) => void;
 
   constructor(options: AuthorizationEndpointOptions) {
-    const { issuer, allowPlainPkce, events, clock } = options;
+    const { issuer, allowPlainPkce, resources, events, clock } = options;
     this.#context = Object.freeze({
       issuer,
       clients: options.clients,
       scopes: options.scopes,
       responseTypes: new Set(options.responseTypes),
       allowPlainPkce,
+      resources,
     });
-    this.#issue = Object.freeze({ ...options.issue, issuer, allowPlainPkce, events, clock });
+    const issue = { ...options.issue, issuer, allowPlainPkce, resources, events, clock };
+    this.#issue = Object.freeze(issue);
     this.#consent = options.consent;
     this.#records = options.records;
     this.#events = events;
@@ -260,6 +271,7 @@ export class AuthorizationEndpoint {
       client: { id: request.client.id, name: request.client.name ?? request.client.id },
       scopes: request.scope.map((name) => ({ name, description: descriptions[name] ?? name })),
       rememberable: this.rememberable,
+      ...consentProvenance(request),
     };
   }
 

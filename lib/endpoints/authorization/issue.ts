@@ -7,8 +7,11 @@
  *   request sent one) and PKCE challenge, starts a new token family (`grantId`),
  *   and lives `authorizationCode.lifetime` seconds. Only its SHA-256 is stored.
  * - `issueAuthorizationCode` checks its input as the steps would: a registered
- *   redirect URI (else TypeError: a programming error) and the PKCE rules of
- *   ./pkce.ts (else `invalid_request`); a method left out means S256 here.
+ *   redirect URI and configured resources (else TypeError: a programming error)
+ *   and the PKCE rules of ./pkce.ts (else `invalid_request`); a method left out
+ *   means S256 here.
+ * - A code remembers its resources (RFC 8707); the implicit grant's token is for
+ *   the request's one resource (its `aud`), or the default audience.
  * - `code.issued` is emitted once the code is saved, without the code.
  * - The implicit grant never issues a refresh token (RFC 6749 4.2.2); its
  *   `token.issued` event comes from the token minter.
@@ -16,6 +19,7 @@
 import type { OAuthEventBus } from '../../engine/events.js';
 import type { GrantOptions } from '../../grants/grant.js';
 import type { CodeChallengeMethod } from '../../helpers/pkce.js';
+import type { Resources } from '../../helpers/resources.js';
 import { sha256 } from '../../helpers/secrets.js';
 import type { AuthorizationCodeStore } from '../../stores/types.js';
 import type { TokenMinter } from '../../tokens/minter.js';
@@ -37,6 +41,11 @@ export interface AuthorizationCodeInput {
   redirectUri: string;
   /** Whether the request carried `redirect_uri`; then the token request must repeat it. Default true. */
   redirectUriSent?: boolean;
+  /**
+   * The configured resources (RFC 8707 indicators) the code is for; its tokens
+   * are for one of them. Default none: the default audience.
+   */
+  resources?: readonly string[] | undefined;
   codeChallenge?: string | undefined;
   /** Default `S256`. */
   codeChallengeMethod?: CodeChallengeMethod | undefined;
@@ -65,6 +74,8 @@ export interface IssueContext {
   /** The implicit grant's options; undefined when it is off. */
   readonly implicit: Required<GrantOptions> | undefined;
   readonly allowPlainPkce: boolean;
+  /** The configured resources (RFC 8707) by indicator. */
+  readonly resources: Resources;
   readonly events: OAuthEventBus;
   /** Epoch milliseconds. */
   readonly clock: Clock;
@@ -78,6 +89,12 @@ export async function issueAuthorizationCode(
   const { client } = input;
   if (!matchRedirectUri(client, input.redirectUri))
     throw new TypeError('issueAuthorizationCode: redirectUri is not registered for the client');
+  const resources = [...new Set(input.resources ?? [])];
+  const unknown = resources.find((r) => !context.resources.has(r));
+  if (unknown !== undefined)
+    throw new TypeError(
+      `issueAuthorizationCode: the resource ${JSON.stringify(unknown)} is not in options.resources`,
+    );
   const pkce = checkCodeChallenge(
     client,
     input.codeChallenge,
@@ -98,6 +115,7 @@ export async function issueAuthorizationCode(
       redirectUriSent: input.redirectUriSent ?? true,
       ...pkce,
       grantId,
+      ...(resources.length === 0 ? {} : { resources }),
       issuedAt: now,
       expiresAt: now + ttl,
       extra: input.extra,
@@ -131,6 +149,10 @@ async function implicitLocation(
     grantId: context.tokens.newGrantId(),
     accessTokenLifetime: implicit.accessTokenLifetime,
     unique: implicit.uniqueTokens,
+    resource:
+      request.resources.length === 0
+        ? undefined
+        : context.resources.get(request.resources[0] as string),
   });
   return authorizationResponseLocation(
     request,
@@ -158,6 +180,7 @@ export async function approvedLocation(
       scope: request.scope,
       redirectUri: request.redirectUri,
       redirectUriSent: request.redirectUriSent,
+      resources: request.resources,
       codeChallenge: request.codeChallenge,
       codeChallengeMethod: request.codeChallengeMethod,
     },

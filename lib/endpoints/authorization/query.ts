@@ -8,7 +8,9 @@
  *   value MUST be treated as if they were omitted from the request").
  * - A name seen more than once is recorded in `repeated`, so that a step can
  *   refuse it (RFC 6749 3.1: "Request and response parameters MUST NOT be
- *   included more than once").
+ *   included more than once"), except the names declared repeatable
+ *   ({@link REPEATABLE}: `resource`, RFC 8707 2), whose every non-empty value is
+ *   kept in `lists`.
  * - The way back after login is rebuilt from the checked request
  *   ({@link checkedQuery}): only the parameters the steps read, as they resolved
  *   them, so an unknown parameter (junk of any size) is never kept, and its size
@@ -21,7 +23,12 @@ import type { AuthorizationRequest } from './request.js';
 export interface AuthorizationQuery {
   readonly params: Readonly<Record<string, string>>;
   readonly repeated: ReadonlySet<string>;
+  /** Every non-empty value of the repeatable parameters that were sent, in order. */
+  readonly lists?: Readonly<Record<string, readonly string[]>>;
 }
+
+/** Parameters of the authorization request that may appear more than once. */
+export const REPEATABLE: ReadonlySet<string> = new Set(['resource']);
 
 /**
  * Parses a query string (with or without the leading `?`).
@@ -32,22 +39,28 @@ export interface AuthorizationQuery {
  */
 export function parseAuthorizationQuery(search: string): AuthorizationQuery {
   const params: Record<string, string> = Object.create(null);
+  const lists: Record<string, string[]> = Object.create(null);
   const repeated = new Set<string>();
   const seen = new Set<string>();
   for (const [name, value] of new URLSearchParams(
     search.startsWith('?') ? search.slice(1) : search,
   )) {
-    if (seen.has(name)) repeated.add(name);
+    if (seen.has(name) && !REPEATABLE.has(name)) repeated.add(name);
     seen.add(name);
-    if (value !== '') params[name] = value;
+    if (value === '') continue;
+    if (!REPEATABLE.has(name)) params[name] = value;
+    else {
+      (lists[name] ??= []).push(value);
+      params[name] ??= value;
+    }
   }
-  return { params, repeated };
+  return { params, repeated, lists };
 }
 
 /**
  * The query string (without `?`) of a checked request: `response_type`,
- * `client_id`, `redirect_uri` (when it was sent), `scope` (as resolved), `state`,
- * `code_challenge` and `code_challenge_method`, in that order. Checking it again
+ * `client_id`, `redirect_uri` (when it was sent), `scope` (as resolved), each
+ * `resource`, `state`, `code_challenge` and `code_challenge_method`, in that order. Checking it again
  * gives the same request.
  * @param scope the resolved scope, formatted with the server's separator.
  */
@@ -57,6 +70,7 @@ export function checkedQuery(request: AuthorizationRequest, scope: string): stri
   out.append('client_id', request.client.id);
   if (request.redirectUriSent) out.append('redirect_uri', request.redirectUri);
   if (scope !== '') out.append('scope', scope);
+  for (const resource of request.resources) out.append('resource', resource);
   if (request.state !== undefined) out.append('state', request.state);
   if (request.codeChallenge !== undefined) out.append('code_challenge', request.codeChallenge);
   if (request.codeChallengeMethod !== undefined)

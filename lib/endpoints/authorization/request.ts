@@ -35,6 +35,8 @@ export interface AuthorizationRequest extends RedirectTarget {
   readonly redirectUriSent: boolean;
   /** The scope to grant, resolved against the client (defaults applied). */
   readonly scope: readonly string[];
+  /** The resources (RFC 8707 indicators) the authorization is for; `[]`: the default audience. */
+  readonly resources: readonly string[];
   readonly codeChallenge: string | undefined;
   readonly codeChallengeMethod: CodeChallengeMethod | undefined;
 }
@@ -51,6 +53,8 @@ export interface PendingAuthorization {
   readonly redirectUriSent: boolean;
   readonly responseMode: ResponseMode;
   readonly scope: readonly string[];
+  /** The resources (RFC 8707) granted; absent when none were named. */
+  readonly resources?: readonly string[];
   readonly state?: string;
   readonly codeChallenge?: string;
   readonly codeChallengeMethod?: CodeChallengeMethod;
@@ -65,6 +69,7 @@ export function pendingAuthorization(request: AuthorizationRequest): PendingAuth
     redirectUriSent: request.redirectUriSent,
     responseMode: request.responseMode,
     scope: [...request.scope],
+    ...(request.resources.length === 0 ? {} : { resources: [...request.resources] }),
     ...(request.state === undefined ? {} : { state: request.state }),
     ...(request.codeChallenge === undefined ? {} : { codeChallenge: request.codeChallenge }),
     ...(request.codeChallengeMethod === undefined

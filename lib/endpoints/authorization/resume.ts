@@ -7,9 +7,12 @@
  * - the redirect URI is still registered for it → else `invalid_request`, shown;
  * - the response type is still offered and allowed → else redirected;
  * - the scope is still allowed → else `invalid_scope`, redirected;
+ * - each resource is still configured and accepts the scope (RFC 8707) → else
+ *   `invalid_target` (or `invalid_scope`), redirected;
  * - for `code`, the challenge still satisfies the PKCE rules → else redirected.
  */
 import { OAuthError } from '../../errors.js';
+import { namedResources, scopeForResources } from '../../helpers/resources.js';
 import { unknownClientError } from './client.js';
 import { checkCodeChallenge } from './pkce.js';
 import { matchRedirectUri, unregisteredRedirectUriError } from './redirect-uri.js';
@@ -34,7 +37,8 @@ export async function resumeAuthorization(
   };
   try {
     const responseType = allowedResponseType(pending.responseType, client, context.responseTypes);
-    const scope = context.scopes.resolve(client, pending.scope);
+    const named = namedResources(context.resources, pending.resources ?? []);
+    const scope = scopeForResources(named, context.scopes.resolve(client, pending.scope), true);
     const pkce =
       responseType === 'code'
         ? checkCodeChallenge(
@@ -50,6 +54,7 @@ export async function resumeAuthorization(
       responseType,
       redirectUriSent: pending.redirectUriSent,
       scope: Object.freeze(scope),
+      resources: Object.freeze(named.map((r) => r.resource)),
       ...pkce,
     });
     return { kind: 'valid', request };

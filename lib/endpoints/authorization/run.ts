@@ -49,6 +49,7 @@ function checked(draft: AuthorizationDraft): AuthorizationRequest {
     redirectUriSent: need(draft.redirectUriSent, 'redirect-uri'),
     responseMode: target.responseMode,
     scope: Object.freeze([...need(draft.scope, 'scope')]),
+    resources: Object.freeze([...need(draft.resources, 'resource')]),
     state: target.state,
     codeChallenge: draft.codeChallenge,
     codeChallengeMethod: draft.codeChallengeMethod,

@@ -13,6 +13,7 @@
  * - Anything else thrown (a store that is down) leaves the runner untouched.
  */
 import type { CodeChallengeMethod } from '../../helpers/pkce.js';
+import type { Resources } from '../../helpers/resources.js';
 import type { ScopePolicy } from '../../helpers/scope.js';
 import type { ClientStore } from '../../stores/types.js';
 import type { Client } from '../../types.js';
@@ -29,6 +30,8 @@ export interface AuthorizationContext {
   readonly responseTypes: ReadonlySet<ResponseType>;
   /** Whether PKCE's `plain` method is accepted (`pkce.allowPlain`). */
   readonly allowPlainPkce: boolean;
+  /** The configured resources (RFC 8707) by indicator. */
+  readonly resources: Resources;
 }
 
 /** A request being checked: the query, and what the steps so far resolved. */
@@ -40,6 +43,8 @@ export interface AuthorizationDraft {
   redirectUriSent?: boolean;
   responseType?: ResponseType;
   scope?: readonly string[];
+  /** The resource indicators granted (RFC 8707), distinct; `[]` for the default audience. */
+  resources?: readonly string[];
   codeChallenge?: string | undefined;
   codeChallengeMethod?: CodeChallengeMethod | undefined;
 }

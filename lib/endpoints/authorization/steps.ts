@@ -15,7 +15,9 @@
  *   5. response-type        present, offered, allowed to the client
  *                           → invalid_request / unsupported_response_type / unauthorized_client
  *   6. scope                known and allowed                   → invalid_scope
- *   7. pkce                 for `code`: a challenge unless the client opted out, S256
+ *   7. resource             each an absolute URI without fragment, configured,
+ *                           accepting the scope (RFC 8707)      → invalid_target
+ *   8. pkce                 for `code`: a challenge unless the client opted out, S256
  *                           (plain only when enabled)           → invalid_request
  *
  * The pushed authorization request endpoint (PAR, RFC 9126) and device
@@ -28,6 +30,7 @@ import { checkPkce } from './pkce.js';
 import { checkRedirectUri } from './redirect-uri.js';
 import { rejectRepeatedParameters } from './repeated-parameters.js';
 import { checkResponseType } from './response-type.js';
+import { checkResources } from './resource.js';
 import { checkScope } from './scope.js';
 import { checkState } from './state.js';
 import type { AuthorizationStep } from './step.js';
@@ -44,6 +47,7 @@ export const STEPS: Readonly<Record<StepEndpoint, readonly AuthorizationStep[]>>
     checkState,
     checkResponseType,
     checkScope,
+    checkResources,
     checkPkce,
   ]),
 });

@@ -1,0 +1,61 @@
+/**
+ * What the registration endpoint's modules share: the engine pieces they use, the
+ * rules a registration must stay within, and the no-store answer headers.
+ *
+ * Rules:
+ * - a self-registered client may use every grant type the token endpoint offers
+ *   except `password` (RFC 9700 2.4 forbids it; a client nobody vetted must never
+ *   collect users' passwords), and `implicit` only when the authorization
+ *   endpoint offers `token`;
+ * - answers carry `Cache-Control: no-store` (they hold secrets: RFC 7591 3.2.1).
+ */
+import type { FailureLimit } from '../../helpers/failure-limit.js';
+import type { ClientMetadataRules } from '../../helpers/client-metadata.js';
+import type { OAuthEventBus } from '../../engine/events.js';
+import type { ClientStore } from '../../stores/types.js';
+import type { Clock } from '../../types.js';
+import type { ResolvedRegistration } from './options.js';
+
+/** The engine pieces the registration endpoint uses. */
+export interface RegistrationContext {
+  readonly options: ResolvedRegistration;
+  /** The provider's clients (configured ones first, then the registry). */
+  readonly clients: Required<ClientStore>;
+  /** What the server offers now (read per request: grants may be registered later). */
+  rules(): ClientMetadataRules;
+  /** The registration endpoint's URL; a client's `registration_client_uri` is below it. */
+  readonly url: string;
+  /** The `registration` rate limit; undefined when off. */
+  readonly limit: FailureLimit | undefined;
+  readonly events: OAuthEventBus;
+  readonly clock: Clock;
+}
+
+/** What the server offers, as the registration rules (above). */
+export function registrationRules(offered: {
+  grantTypes: readonly string[];
+  responseTypes: readonly string[];
+  authMethods: readonly string[];
+  scopes: readonly string[];
+}): ClientMetadataRules {
+  return {
+    grantTypes: [
+      ...offered.grantTypes.filter((grant) => grant !== 'password'),
+      ...(offered.responseTypes.includes('token') ? ['implicit'] : []),
+    ],
+    responseTypes: [...offered.responseTypes],
+    authMethods: [...offered.authMethods],
+    scopes: [...offered.scopes],
+  };
+}
+
+/** Headers of every answer of the registration endpoint. */
+export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({
+  'Cache-Control': 'no-store',
+  Pragma: 'no-cache',
+});
+
+/** The current time in epoch seconds. */
+export function nowOf(context: RegistrationContext): number {
+  return Math.floor(context.clock() / 1000);
+}
