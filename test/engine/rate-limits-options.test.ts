@@ -12,13 +12,14 @@ function make(rateLimits: unknown): Provider {
 }
 
 describe('options.rateLimits', () => {
-  it('defaults: client_auth 10/60 s, password 5/300 s, 2 slow checks at once, 32 waiting, 1000 cached', () => {
+  it('defaults: client_auth 10/60 s, password 5/300 s, registration 10/60 s, 2 slow checks at once, 32 waiting, 1000 cached', () => {
     expect(resolveRateLimits(undefined)).to.deep.equal({
       redis: undefined,
       prefix: 'oauth2:rl:',
       limits: {
         clientAuth: { failures: 10, window: 60, block: 60 },
         password: { failures: 5, window: 300, block: 300 },
+        registration: { failures: 10, window: 60, block: 60 },
       },
       secretChecks: { concurrency: 2, queue: 32, cacheSize: 1000 },
     });
@@ -28,12 +29,14 @@ describe('options.rateLimits', () => {
     const resolved = resolveRateLimits({
       clientAuth: { failures: 3 },
       password: false,
+      registration: { window: 600 },
       secretChecks: { queue: 0 },
       prefix: 'app:',
     });
     expect(resolved.limits).to.deep.equal({
       clientAuth: { failures: 3, window: 60, block: 60 },
       password: undefined,
+      registration: { failures: 10, window: 600, block: 60 },
     });
     expect(resolved.secretChecks).to.deep.equal({ concurrency: 2, queue: 0, cacheSize: 1000 });
     expect(resolved.prefix).to.equal('app:');

@@ -169,6 +169,17 @@ describe('authorize(): remembered consent (consent: { remember: true })', () => 
     await expectAsked(await signedIn(app, 'bob'), spaParams({ scope: 'profile read' }));
   });
 
+  it('a request naming a resource (RFC 8707) is asked again: a remembered consent does not say which resource servers it opens', async () => {
+    const api = 'https://api.example.com/mcp';
+    const { app } = authorizeApp({
+      provider: { consent: { remember: true }, resources: [{ resource: api }] },
+    });
+    const alice = await signedIn(app);
+    await allowRemembered(alice, spaParams({ scope: 'profile read' }), true);
+    await expectSkipped(alice, spaParams({ scope: 'profile read' }));
+    await expectAsked(alice, spaParams({ scope: 'profile read', resource: api }));
+  });
+
   it('a remembered consent grows with the next remembered allow', async () => {
     const { app } = authorizeApp({ provider: { consent: { remember: true } } });
     const alice = await signedIn(app);

@@ -4,7 +4,9 @@
  * Rules:
  * - A first-party client skips the page when `consent.skipForFirstParty` is on.
  * - With `consent.remember` on, a remembered consent of this user for this
- *   client that covers every requested scope skips the page.
+ *   client that covers every requested scope skips the page — unless the
+ *   request names resources (RFC 8707): a remembered consent says nothing of
+ *   which resource servers the tokens would open, so the user is asked.
  * - Remembering adds the request's scope to what this user granted this client
  *   before (a remembered consent grows), for `consent.remember.lifetime` seconds
  *   from now. With `consent.remember` off nothing is read or written.
@@ -28,7 +30,7 @@ export async function consentSkipped(
   subject: string,
 ): Promise<'first-party' | 'remembered' | undefined> {
   if (policy.skipForFirstParty && request.client.firstParty === true) return 'first-party';
-  if (policy.rememberLifetime === undefined) return undefined;
+  if (policy.rememberLifetime === undefined || request.resources.length > 0) return undefined;
   const granted = await policy.store.find(subject, request.client.id);
   if (granted === undefined || !request.scope.every((s) => granted.includes(s))) return undefined;
   return 'remembered';
