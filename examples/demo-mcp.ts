@@ -67,39 +67,37 @@ function methodNotAllowed(_req: express.Request, res: express.Response): void {
  */
 export function mcpRoutes(oauth: AuthorizationServer, resource: string): Router {
   const router = express.Router();
-  router.use(oauth.protectedResource({ resource, resourceName: 'oauth2-stateless demo MCP server' }));
+  router.use(
+    oauth.protectedResource({ resource, resourceName: 'oauth2-stateless demo MCP server' }),
+  );
   const path = new URL(resource).pathname;
   router.all(path, oauth.protect({ resource }));
-  router.post(
-    path,
-    express.json({ limit: '256kb' }),
-    async (req, res, next) => {
-      const token = req.oauth2!.token;
-      (req as express.Request & { auth?: AuthInfo }).auth = {
-        token: '',
-        clientId: token.clientId,
-        scopes: [...token.scope],
-        expiresAt: token.expiresAt,
-        resource: new URL(resource),
-        extra: { sub: token.subject },
-      };
-      const server = mcpServer();
-      const transport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: undefined,
-        enableJsonResponse: true,
-      });
-      res.on('close', () => {
-        void transport.close();
-        void server.close();
-      });
-      try {
-        await server.connect(transport);
-        await transport.handleRequest(req, res, req.body);
-      } catch (err) {
-        next(err);
-      }
-    },
-  );
+  router.post(path, express.json({ limit: '256kb' }), async (req, res, next) => {
+    const token = req.oauth2!.token;
+    (req as express.Request & { auth?: AuthInfo }).auth = {
+      token: '',
+      clientId: token.clientId,
+      scopes: [...token.scope],
+      expiresAt: token.expiresAt,
+      resource: new URL(resource),
+      extra: { sub: token.subject },
+    };
+    const server = mcpServer();
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(req, res, req.body);
+    } catch (err) {
+      next(err);
+    }
+  });
   router.get(path, methodNotAllowed);
   router.delete(path, methodNotAllowed);
   return router;
