@@ -94,7 +94,8 @@ export type {
 } from './lib/client-auth/method.js';
 
 // Clients, secrets, scopes, PKCE.
-export { defineClient, type ClientConfig, type ClientMetadata } from './lib/helpers/clients.js';
+export { defineClient, type ClientConfig } from './lib/helpers/clients.js';
+export type { ClientMetadata } from './lib/helpers/stored-client.js';
 export {
   generateClientSecret,
   hashClientSecret,

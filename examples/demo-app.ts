@@ -126,6 +126,9 @@ export function createDemoApp(options: DemoOptions = {}): {
     // Clients nobody configured may register themselves (RFC 7591): an MCP
     // client does that before it signs anyone in.
     registration: { policy: 'open' },
+    // A client_id that is the https URL of the client's metadata document is
+    // fetched on first use: from public addresses only (the SSRF default).
+    clientIdMetadataDocuments: true,
     // The MCP server at /mcp is a resource of its own (RFC 8707): its tokens say so.
     resources: [{ resource: mcpResource, scopes: MCP_SCOPES }],
     clients: [

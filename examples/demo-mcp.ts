@@ -11,6 +11,9 @@
  * - without a token the answer is 401 with
  *   `WWW-Authenticate: Bearer resource_metadata="ISSUER/.well-known/oauth-protected-resource/mcp"`,
  *   where the protected resource metadata (RFC 9728) names this server;
+ * - browser MCP clients on other origins may call it (CORS: any origin, never
+ *   credentials, since the endpoint reads bearer tokens and no cookie; the
+ *   challenge header is exposed so such a client can discover the server);
  * - the MCP server is stateless (a new server and transport per POST, JSON
  *   answers, no session id), so any number of demo processes can serve it; GET
  *   and DELETE (server-sent event streams, session ends) answer 405.
@@ -53,6 +56,20 @@ function mcpServer(): McpServer {
   return server;
 }
 
+/** CORS for /mcp: any origin, no credentials; preflights answered here. */
+function mcpCors(req: express.Request, res: express.Response, next: express.NextFunction): void {
+  res.set('Access-Control-Allow-Origin', '*');
+  res.set('Access-Control-Expose-Headers', 'WWW-Authenticate, Mcp-Session-Id');
+  if (req.method !== 'OPTIONS') return next();
+  res.set('Access-Control-Allow-Methods', 'POST, GET, DELETE');
+  res.set(
+    'Access-Control-Allow-Headers',
+    'Authorization, Content-Type, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID',
+  );
+  res.set('Access-Control-Max-Age', '7200');
+  res.status(204).end();
+}
+
 /** The JSON-RPC answer to anything but POST at a stateless MCP endpoint. */
 function methodNotAllowed(_req: express.Request, res: express.Response): void {
   res
@@ -71,7 +88,7 @@ export function mcpRoutes(oauth: AuthorizationServer, resource: string): Router 
     oauth.protectedResource({ resource, resourceName: 'oauth2-stateless demo MCP server' }),
   );
   const path = new URL(resource).pathname;
-  router.all(path, oauth.protect({ resource }));
+  router.all(path, mcpCors, oauth.protect({ resource }));
   router.post(path, express.json({ limit: '256kb' }), async (req, res, next) => {
     const token = req.oauth2!.token;
     (req as express.Request & { auth?: AuthInfo }).auth = {

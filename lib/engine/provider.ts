@@ -7,27 +7,28 @@
  *
  * Each endpoint is a module of its own under lib/endpoints/ (token.ts is the
  * token endpoint's pipeline); the provider builds the request context
- * (lib/engine/request.ts) and turns what they throw into responses.
+ * (lib/engine/request.ts) and turns what they throw into responses
+ * (./error-response.ts). What it is built from has modules of its own: the token
+ * machinery and the grants' context (./token-machinery.ts), the registration
+ * endpoint and Client ID Metadata Documents (./client-sources.ts), the
+ * registries (./registries.ts).
  */
 import { AuthorizationEndpoint } from '../endpoints/authorization/endpoint.js';
 import type { AuthorizationCodeInput, IssuedCode } from '../endpoints/authorization/issue.js';
 import type { ResponseType } from '../endpoints/authorization/request.js';
 import { BUILT_IN_CLIENT_AUTH_METHODS } from '../client-auth/methods.js';
 import type { ClientAuthenticationMethod } from '../client-auth/method.js';
-import { toOAuthError } from '../errors.js';
 import {
   clientAuthenticator,
   type ClientAuthenticator,
 } from '../endpoints/client-authenticator.js';
 import { introspect } from '../endpoints/introspection.js';
 import { buildMetadata, type ServerMetadata } from '../endpoints/metadata.js';
-import { ClientIdDocuments } from '../client-id-documents/resolver.js';
-import { checkClientMetadata, type ClientMetadataRules } from '../helpers/client-metadata.js';
+import type { OfferedToClients } from '../helpers/client-metadata-rules.js';
 import { builtInEndpoints, type BuiltInHandlers } from '../endpoints/built-in.js';
 import type { EndpointDefinition, JsonEngineRequest } from '../endpoints/registry.js';
 import {
   handleRegistration,
-  registrationRules,
   type RegistrationContext,
 } from '../endpoints/registration/endpoint.js';
 import { revoke } from '../endpoints/revocation.js';
@@ -38,12 +39,16 @@ import type { GrantContext, GrantRevocationReason, TokenGrant } from '../grants/
 import { passwordGrant } from '../grants/password.js';
 import { refreshTokenGrant } from '../grants/refresh-token.js';
 import { ScopePolicy } from '../helpers/scope.js';
-import { RecordDenyListStore } from '../stores/deny-list.js';
 import type { Stores } from '../stores/types.js';
-import { AccessTokenChecker, type AccessTokenInfo, type VerifyOptions } from '../tokens/checker.js';
-import { DenyList } from '../tokens/deny-list.js';
-import { TokenMinter } from '../tokens/minter.js';
+import type { AccessTokenChecker, AccessTokenInfo, VerifyOptions } from '../tokens/checker.js';
+import type { TokenMinter } from '../tokens/minter.js';
 import type { EngineRequest, EngineResponse, GrantType, RequestContext } from '../types.js';
+import {
+  checkConfiguredClients,
+  clientIdDocuments,
+  registrationContext,
+} from './client-sources.js';
+import { errorResponse } from './error-response.js';
 import { OAuthEventBus } from './events.js';
 import { Registries } from './registries.js';
 import { logEvents, silentLogger } from './logger.js';
@@ -55,6 +60,7 @@ import {
 } from './options.js';
 import { rateLimiters } from './rate-limits.js';
 import { requestContext } from './request.js';
+import { grantContext, tokenMachinery } from './token-machinery.js';
 
 /** Headers on every token, revocation and introspection response (RFC 6749 5.1). */
 export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({
@@ -94,54 +100,14 @@ export class Provider {
     this.events = new OAuthEventBus(config.logger);
     if (config.logger !== silentLogger) logEvents(this.events, config.logger);
     this.scopes = new ScopePolicy(options.scopes);
-    this.stores = resolveStores(options, config, this.events, this.#clientIdDocuments(config));
+    // The documents are checked when they arrive: the registries are complete by then.
+    const documents = clientIdDocuments(config, () => this.#offered());
+    this.stores = resolveStores(options, config, this.events, documents);
     const g = config.grants;
-    // Resources (RFC 8707) may set their own lifetime: a denied grant stays denied the longest.
-    const resourceLifetimes = [...config.resources.values()].map((r) => r.accessTokenLifetime ?? 0);
-    const accessTokenLifetime = Math.max(
-      config.accessTokenLifetime,
-      ...Object.values(g).map((o) => o?.accessTokenLifetime ?? 0),
-      ...resourceLifetimes,
-    );
-    // Stateless JWTs: no record per token; revocations go to the deny-list (lib/tokens/checker.ts).
-    const denyList =
-      config.format === 'jwt' && config.accessTokenRevocation === 'deny-list'
-        ? new DenyList({
-            store: new RecordDenyListStore(this.stores.records),
-            report: (err) => config.logger.warn({ err }, 'deny-list: reading the store failed'),
-          })
-        : undefined;
-    this.#minter = new TokenMinter({
-      issuer: config.issuer,
-      audience: config.audience,
-      format: config.format,
-      stateless: denyList !== undefined,
-      maxLifetime: accessTokenLifetime,
-      keys: config.keys,
-      generator: config.generator,
-      stores: this.stores,
-      scopes: this.scopes,
-      clock: config.clock,
-      events: this.events,
-    });
-    this.#checker = new AccessTokenChecker({
-      issuer: config.issuer,
-      audience: config.audience,
-      audiences: new Set([config.audience, ...config.resources.keys()]),
-      keys: config.keys,
-      store: this.stores.accessTokens,
-      clock: config.clock,
-      denyList,
-      accessTokenLifetime,
-    });
-    const lifetimes = [
-      config.refreshTokenLifetime,
-      config.accessTokenLifetime,
-      ...Object.values(g).map((o) => o?.accessTokenLifetime ?? 0),
-      ...config.extensionGrants.map(() => config.accessTokenLifetime),
-      ...resourceLifetimes,
-    ];
-    this.#grantRevocationTtl = Math.max(...lifetimes);
+    const tokens = tokenMachinery(config, this.stores, this.scopes, this.events);
+    this.#minter = tokens.minter;
+    this.#checker = tokens.checker;
+    this.#grantRevocationTtl = tokens.grantRevocationTtl;
     this.authorization = new AuthorizationEndpoint({
       issuer: config.issuer,
       clients: this.stores.clients,
@@ -162,24 +128,17 @@ export class Provider {
       clock: config.clock,
       report: (error) => void this.errorResponse(error),
     });
-    this.#context = Object.freeze({
-      stores: this.stores,
-      scopes: this.scopes,
-      resources: config.resources,
-      tokens: this.#minter,
-      logger: config.logger,
-      events: this.events,
-      refreshTokens: {
-        enabled: g.refreshToken !== undefined,
-        lifetime: config.refreshTokenLifetime,
-      },
-      revokeGrant: (grantId: string, reason: GrantRevocationReason) =>
-        this.revokeGrant(grantId, reason),
-      now: () => Math.floor(config.clock() / 1000),
-      clock: config.clock,
-    });
+    this.#context = grantContext(
+      config,
+      { stores: this.stores, scopes: this.scopes, tokens: this.#minter, events: this.events },
+      (grantId, reason) => this.revokeGrant(grantId, reason),
+    );
     const limits = rateLimiters(config.rateLimits, this.events, config.clock);
-    this.#registration = this.#registrationContext(limits.limits.registration);
+    this.#registration = registrationContext(
+      config,
+      { stores: this.stores, events: this.events, limit: limits.limits.registration },
+      () => this.#offered(),
+    );
     this.#authenticate = clientAuthenticator(
       this.stores.clients,
       () => this.#registries.clientAuthMethods,
@@ -196,51 +155,18 @@ export class Provider {
     if (g.password) this.registerGrant(passwordGrant(g.password, limits.limits.password));
     for (const grant of config.extensionGrants) this.registerGrant(grant);
     for (const endpoint of builtInEndpoints(this.#handlers())) this.registerEndpoint(endpoint);
-    this.#checkConfiguredClients(config);
-    const known = this.#registries.endpoints;
-    const unknown = Object.keys(config.endpoints).filter((name) => !known.has(name));
-    if (unknown.length > 0) {
-      throw new TypeError(
-        `options.endpoints.${unknown[0]} is not an endpoint; known: ${[...known.keys()].join(', ')}`,
-      );
-    }
+    checkConfiguredClients(config, this.clientAuthMethods);
+    this.#registries.checkEndpointNames(config.endpoints);
   }
 
-  /** Client ID Metadata Documents (lib/client-id-documents/), when the option is on. */
-  #clientIdDocuments(config: ResolvedConfig): ClientIdDocuments | undefined {
-    const options = config.clientIdMetadataDocuments;
-    if (options === undefined) return undefined;
-    return new ClientIdDocuments(options, {
-      clock: config.clock,
-      logger: config.logger,
-      // Read when a document arrives: the registries are complete by then.
-      check: (metadata, clientId) =>
-        checkClientMetadata(metadata, this.#metadataRules(), clientId).config,
-    });
-  }
-
-  /** What a client's RFC 7591 metadata may ask for: what this server offers. */
-  #metadataRules(): ClientMetadataRules {
-    const responseTypes = this.responseTypes;
+  /** What the server offers clients, from the registries (lib/helpers/client-metadata-rules.ts). */
+  #offered(): OfferedToClients {
     return {
-      grantTypes: [...this.grantTypes, ...(responseTypes.includes('token') ? ['implicit'] : [])],
-      responseTypes,
+      grantTypes: this.grantTypes,
+      responseTypes: this.responseTypes,
       authMethods: this.clientAuthMethods,
-      scopes: [...this.scopes.available],
+      scopes: this.scopes.available,
     };
-  }
-
-  /** Every configured client may only name client-authentication methods this server offers. */
-  #checkConfiguredClients(config: ResolvedConfig): void {
-    const offered = new Set(this.clientAuthMethods);
-    for (const client of config.configuredClients.values()) {
-      const unknown = client.tokenEndpointAuthMethods.find((m) => !offered.has(m));
-      if (unknown !== undefined) {
-        throw new TypeError(
-          `client ${JSON.stringify(client.id)}: tokenEndpointAuthMethods has ${JSON.stringify(unknown)}, which this server does not offer; offered: ${[...offered].join(', ')}`,
-        );
-      }
-    }
   }
 
   /**
@@ -377,35 +303,8 @@ export class Provider {
         url,
       });
     } catch (err) {
-      return this.errorResponse(err, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+      return this.errorResponse(err, NO_STORE);
     }
-  }
-
-  /** The registration endpoint's engine pieces; undefined when registration is closed. */
-  #registrationContext(limit: RegistrationContext['limit']): RegistrationContext | undefined {
-    const options = this.config.registration;
-    if (options.policy === 'closed') return undefined;
-    const store = this.config.clientStore;
-    if (store !== undefined && (store.save === undefined || store.delete === undefined))
-      throw new TypeError(
-        'options.registration: options.clients is a store without save() and delete(); registration needs a writable client registry (or keep policy "closed")',
-      );
-    const clients = this.stores.clients as RegistrationContext['clients'];
-    return {
-      options,
-      clients,
-      rules: () =>
-        registrationRules({
-          grantTypes: this.grantTypes,
-          responseTypes: this.responseTypes,
-          authMethods: this.clientAuthMethods,
-          scopes: [...this.scopes.available],
-        }),
-      url: '',
-      limit,
-      events: this.events,
-      clock: this.config.clock,
-    };
   }
 
   /** Authorization server metadata (RFC 8414), from the registries. */
@@ -481,19 +380,6 @@ export class Provider {
    * and cause go to the log only.
    */
   errorResponse(err: unknown, headers: Readonly<Record<string, string>> = {}): EngineResponse {
-    const error = toOAuthError(err);
-    const log = this.config.logger;
-    if (error.status >= 500) {
-      log.error({ err: error.cause ?? error, error: error.error }, 'request failed');
-    } else if (log !== silentLogger) {
-      const entry: Record<string, string> = { error: error.error, description: error.description };
-      if (error.detail !== error.description) entry['detail'] = error.detail;
-      log.debug(entry, 'request refused');
-    }
-    return {
-      status: error.status,
-      headers: { ...headers, ...error.headers },
-      body: error.toJSON(),
-    };
+    return errorResponse(this.config.logger, err, headers);
   }
 }

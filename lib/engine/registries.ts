@@ -9,7 +9,9 @@
  *   mounted and listed in it;
  * - what may repeat at an endpoint (its own declaration, and at the token endpoint
  *   every grant's) is computed once per change and read per request, so a grant
- *   registered after the handlers were made is still honoured.
+ *   registered after the handlers were made is still honoured;
+ * - every endpoint name the options give a path (`options.endpoints`) is one that
+ *   was registered (TypeError naming it and the known ones).
  */
 import type { ClientAuthenticationMethod } from '../client-auth/method.js';
 import { checkEndpoint, type EndpointDefinition } from '../endpoints/registry.js';
@@ -52,6 +54,19 @@ export class Registries {
     checkEndpoint(resolved, this.endpoints);
     this.endpoints.set(endpoint.name, resolved);
     this.#repeatable.clear();
+  }
+
+  /**
+   * Checks that every name in `paths` (`options.endpoints`) is a registered endpoint.
+   * @throws TypeError naming the first unknown one and the known ones.
+   */
+  checkEndpointNames(paths: Readonly<Record<string, string>>): void {
+    const unknown = Object.keys(paths).filter((name) => !this.endpoints.has(name));
+    if (unknown.length > 0) {
+      throw new TypeError(
+        `options.endpoints.${unknown[0]} is not an endpoint; known: ${[...this.endpoints.keys()].join(', ')}`,
+      );
+    }
   }
 
   /** The parameters that may repeat at the endpoint `name`. */

@@ -11,23 +11,20 @@
  * - no refresh token is issued (4.4.3).
  */
 import { UnauthorizedClientError } from '../errors.js';
-import { scopeForResource, tokenResource } from '../helpers/resources.js';
 import { isPublicClient } from '../types.js';
-import { RESOURCE_PARAMETER, type GrantOptions, type TokenGrant } from './grant.js';
+import { newGrantTarget, RESOURCE_PARAMETER, type GrantOptions, type TokenGrant } from './grant.js';
 
 export function clientCredentialsGrant(options: Required<GrantOptions>): TokenGrant {
   return {
     grantType: 'client_credentials',
     repeatable: RESOURCE_PARAMETER,
-    async handle({ params, client, request }, context) {
+    async handle(grantRequest, context) {
+      const client = grantRequest.client;
       if (isPublicClient(client))
         throw new UnauthorizedClientError(
           'a public client cannot use the client_credentials grant',
         );
-      const resource = tokenResource(context.resources, request.all('resource'));
-      const requested = context.scopes.parse(params['scope']);
-      const resolved = context.scopes.resolve(client, requested);
-      const scope = scopeForResource(resource, resolved, requested.length > 0);
+      const { resource, scope } = newGrantTarget(grantRequest, context);
       return context.tokens.issue({
         client,
         subject: client.id,

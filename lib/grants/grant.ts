@@ -21,7 +21,12 @@
  * ```
  */
 import type { OAuthEventBus } from '../engine/events.js';
-import type { Resources } from '../helpers/resources.js';
+import {
+  scopeForResource,
+  tokenResource,
+  type ResolvedResource,
+  type Resources,
+} from '../helpers/resources.js';
 import type { ScopePolicy } from '../helpers/scope.js';
 import type { Stores } from '../stores/types.js';
 import type { TokenMinter, TokenResponseBody } from '../tokens/minter.js';
@@ -84,6 +89,23 @@ export const RESOURCE_PARAMETER: readonly string[] = Object.freeze(['resource'])
 /** Whether the client may get a refresh token from this exchange. */
 export function mayRefresh(client: Client, context: GrantContext): boolean {
   return context.refreshTokens.enabled && client.grantTypes.includes('refresh_token');
+}
+
+/**
+ * The audience and scope of a grant that starts a token family here
+ * (client_credentials, password): `resource` names at most one configured
+ * resource (RFC 8707 2), and the scope asked for, else the client's default, is
+ * checked against the server's and the client's (RFC 6749 3.3), then against what
+ * that resource accepts (a default scope is narrowed to it: ../helpers/resources.ts).
+ */
+export function newGrantTarget(
+  { params, client, request }: TokenGrantRequest,
+  context: GrantContext,
+): { resource: ResolvedResource | undefined; scope: string[] } {
+  const resource = tokenResource(context.resources, request.all('resource'));
+  const requested = context.scopes.parse(params['scope']);
+  const resolved = context.scopes.resolve(client, requested);
+  return { resource, scope: scopeForResource(resource, resolved, requested.length > 0) };
 }
 
 const BUILT_IN: readonly string[] = [

@@ -22,11 +22,11 @@
  */
 import { InvalidGrantError, InvalidRequestError, TooManyFailuresError } from '../errors.js';
 import { addressKey, limitKey, type FailureLimit } from '../helpers/failure-limit.js';
-import { scopeForResource, tokenResource } from '../helpers/resources.js';
 import { sha256 } from '../helpers/secrets.js';
 import type { Client, RequestContext } from '../types.js';
 import {
   mayRefresh,
+  newGrantTarget,
   RESOURCE_PARAMETER,
   type GrantContext,
   type GrantOptions,
@@ -88,15 +88,13 @@ export function passwordGrant(
   return {
     grantType: 'password',
     repeatable: RESOURCE_PARAMETER,
-    async handle({ params, client, request }, context) {
+    async handle(grantRequest, context) {
+      const { params, client, request } = grantRequest;
       const username = params['username'];
       const password = params['password'];
       if (username === undefined) throw new InvalidRequestError('username is required');
       if (password === undefined) throw new InvalidRequestError('password is required');
-      const resource = tokenResource(context.resources, request.all('resource'));
-      const requested = context.scopes.parse(params['scope']);
-      const resolved = context.scopes.resolve(client, requested);
-      const scope = scopeForResource(resource, resolved, requested.length > 0);
+      const { resource, scope } = newGrantTarget(grantRequest, context);
       const attempt = { username, client, request };
       const key = limitKey(canonical(username), addressKey(request.meta.ip));
       const wait = limit === undefined ? 0 : await limit.check(key);

@@ -19,7 +19,7 @@
  * - `grant_types` default `['authorization_code']` (RFC 7591 2); `response_types`
  *   default to what the grant types need (`code` for authorization_code, `token`
  *   for implicit: RFC 7591 2.1's pairs); both must be among what the server offers
- *   and consistent with each other; authorization_code and implicit need a
+ *   (the rules of ./client-metadata-rules.ts) and consistent with each other; authorization_code and implicit need a
  *   redirect URI; a client_credentials-only client has none and `response_types: []`;
  * - `token_endpoint_auth_method` default `client_secret_basic`; it must be offered
  *   by the server and known to registration ({@link AUTH_METHOD_RULES}: `none`,
@@ -33,22 +33,12 @@
  *   always needs PKCE.
  */
 import { InvalidClientMetadataError, InvalidRedirectUriError, quoteValue } from '../errors.js';
+import type { ClientMetadataRules } from './client-metadata-rules.js';
+import type { Client } from '../types.js';
 import type { ClientConfig } from './clients.js';
 import { checkHttpsUri, checkRedirectUri, inferApplicationType } from './client-metadata-uris.js';
 
 export { MAX_URI_LENGTH } from './client-metadata-uris.js';
-
-/** What the server offers, which registered metadata must stay within. */
-export interface ClientMetadataRules {
-  /** What the server's token endpoint offers (and `implicit` when the authorization endpoint offers `token`). */
-  grantTypes: readonly string[];
-  /** What the authorization endpoint offers (`code`, `token`). */
-  responseTypes: readonly string[];
-  /** Client-authentication methods the server offers. */
-  authMethods: readonly string[];
-  /** Scopes a client may register for. */
-  scopes: readonly string[];
-}
 
 /** The RFC 7591 2 metadata of a registered client, as the server echoes it (RFC 7591 3.2.1). */
 export interface RegisteredMetadata {
@@ -242,22 +232,7 @@ function display(member: Member): Partial<ClientConfig> {
 }
 
 /** The metadata a client's configuration registers (RFC 7591 3.2.1's echo), for a config or a client. */
-export function registeredMetadata(client: {
-  readonly redirectUris?: readonly string[] | undefined;
-  readonly grantTypes?: readonly string[] | undefined;
-  readonly responseTypes?: readonly string[] | undefined;
-  readonly tokenEndpointAuthMethods?: readonly string[] | undefined;
-  readonly applicationType?: 'web' | 'native' | undefined;
-  readonly scopes?: readonly string[] | undefined;
-  readonly name?: string | undefined;
-  readonly clientUri?: string | undefined;
-  readonly logoUri?: string | undefined;
-  readonly tosUri?: string | undefined;
-  readonly policyUri?: string | undefined;
-  readonly contacts?: readonly string[] | undefined;
-  readonly softwareId?: string | undefined;
-  readonly softwareVersion?: string | undefined;
-}): RegisteredMetadata {
+export function registeredMetadata(client: Partial<Client>): RegisteredMetadata {
   const responses = [...(client.responseTypes ?? [])];
   const metadata: RegisteredMetadata = {
     redirect_uris: [...(client.redirectUris ?? [])],

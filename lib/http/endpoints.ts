@@ -112,6 +112,26 @@ function named<T extends Handler>(name: string, handler: T): T {
   return Object.defineProperty(handler, 'name', { value: name });
 }
 
+/**
+ * Writes what the engine answered with `send`, or the error response of what
+ * failed on the way (no-store); a failure after the headers went out goes to `next`.
+ */
+function answer(
+  provider: Provider,
+  res: ServerResponse,
+  next: ((err?: unknown) => void) | undefined,
+  response: Promise<EngineResponse>,
+  send: (res: ServerResponse, response: EngineResponse) => void,
+): void {
+  response.then(
+    (ok) => send(res, ok),
+    (err: unknown) => {
+      if (res.headersSent) next?.(err);
+      else sendJson(res, provider.errorResponse(err, NO_STORE));
+    },
+  );
+}
+
 /** A `form` endpoint: reads the body strictly, runs the engine, writes JSON. */
 export function formEndpoint(
   provider: Provider,
@@ -127,15 +147,9 @@ export function formEndpoint(
       sendJson(res, methodNotAllowed());
       return;
     }
-    readFormBody(req, limit, provider.repeatableAt(endpoint.name), timeout)
-      .then((body) => handle(engineRequest(req, body)))
-      .then(
-        (response) => sendJson(res, response),
-        (err: unknown) => {
-          if (res.headersSent) next?.(err);
-          else sendJson(res, provider.errorResponse(err, NO_STORE));
-        },
-      );
+    const read = readFormBody(req, limit, provider.repeatableAt(endpoint.name), timeout);
+    const response = read.then((body) => handle(engineRequest(req, body)));
+    answer(provider, res, next, response, sendJson);
   });
 }
 
@@ -182,15 +196,9 @@ export function jsonEndpoint(
   return named(endpoint.handlerName, (req, res, next) => {
     const id = pathId(req, endpoint.path);
     const hasBody = req.method === 'POST' || req.method === 'PUT';
-    (hasBody ? readJsonBody(req, limit, timeout) : Promise.resolve(undefined))
-      .then((body) => handle({ ...engineRequest(req, empty), body, id }))
-      .then(
-        (response) => sendResponse(res, response),
-        (err: unknown) => {
-          if (res.headersSent) next?.(err);
-          else sendJson(res, provider.errorResponse(err, NO_STORE));
-        },
-      );
+    const read = hasBody ? readJsonBody(req, limit, timeout) : Promise.resolve(undefined);
+    const response = read.then((body) => handle({ ...engineRequest(req, empty), body, id }));
+    answer(provider, res, next, response, sendResponse);
   });
 }
 

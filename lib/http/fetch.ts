@@ -3,8 +3,8 @@
  * runtimes built on it (Deno.serve, Bun.serve, workers, Node's global Request).
  * It answers exactly as the Express handlers do (lib/http/endpoints.ts and
  * protect.ts) and only translates: every OAuth rule lives in the engine, the form
- * rules in ./form.ts (read from a `Request` by ./fetch-form.ts: checked before
- * the body is touched, never cancelled, safe behind a `Readable.toWeb()` bridge)
+ * rules in ./form.ts (a `Request`'s body read by ./body.ts: checked before the
+ * body is touched, never cancelled, safe behind a `Readable.toWeb()` bridge)
  * and the bearer rules in ./bearer.ts. It does not load Express.
  *
  * ```ts
@@ -34,16 +34,9 @@ import {
   timeoutOf,
   type FormEndpointOptions,
 } from './endpoints.js';
-import { readRequestForm } from './fetch-form.js';
 import { readRequestJson } from './json-body.js';
-import {
-  answersMetadata,
-  PROTECTED_RESOURCE_MAX_AGE,
-  protectedResourceDocument,
-  protectedResourceMetadataPath,
-  type ProtectedResourceOptions,
-} from './resource-metadata.js';
-import type { FormBody } from './form.js';
+import { protectedResourceRoute, type ProtectedResourceOptions } from './resource-metadata.js';
+import { readRequestForm, type FormBody } from './form.js';
 import { requestMeta } from './meta.js';
 import { JSON_TYPE } from './respond.js';
 
@@ -239,16 +232,12 @@ export function fetchProtectedResource(
   provider: Provider,
   options: ProtectedResourceOptions,
 ): FetchHandler {
-  const caller = 'fetchProtectedResource()';
-  const { url, document } = protectedResourceDocument(provider, options, caller);
-  const path = protectedResourceMetadataPath(url);
-  const policy = provider.config.cors;
-  const headers = documentHeaders(PROTECTED_RESOURCE_MAX_AGE);
-  const route = corsFetch(policy, 'GET, HEAD', async (request: Request) =>
-    toResponse({ status: 200, headers, body: document }, request.method === 'HEAD'),
+  const route = protectedResourceRoute(provider, options, 'fetchProtectedResource()');
+  const serve = corsFetch(provider.config.cors, 'GET, HEAD', async (request: Request) =>
+    toResponse(route.response, request.method === 'HEAD'),
   );
   return async function protectedResource(request) {
-    const served = answersMetadata(request.method, policy !== undefined);
-    return served && new URL(request.url).pathname === path ? route(request) : undefined;
+    const served = route.serves(request.method, new URL(request.url).pathname);
+    return served ? serve(request) : undefined;
   };
 }

@@ -1,19 +1,16 @@
 /**
  * Reads an `application/x-www-form-urlencoded` body strictly, for the token,
- * revocation and introspection endpoints and the consent form (the Fetch adapter
- * reads its `Request` bodies by the same rules, ./fetch-form.ts).
+ * revocation and introspection endpoints and the consent form, from a Node
+ * request or a Fetch `Request`. The bytes are read by ./body.ts; this module parses.
  *
  * Rules (each failure is `invalid_request`, as JSON, never an HTML page or a 500):
  * - the media type must be application/x-www-form-urlencoded (RFC 6749 3.2), with
  *   no charset or UTF-8;
- * - the body may not exceed the limit (then the connection is closed after the answer);
- * - the whole body must arrive within the read deadline (`bodyTimeout`, default
- *   {@link DEFAULT_BODY_TIMEOUT} seconds, counted from when reading starts), else
- *   `invalid_request` (400, not 408: the token endpoint's errors are RFC 6749 5.2
- *   JSON) and the connection is closed: a client trickling bytes holds a
- *   connection for that long at most;
- * - the media type and a declared Content-Length are checked before the body is
- *   touched;
+ * - the body may not exceed the limit and must arrive within the read deadline
+ *   (`bodyTimeout`, default {@link DEFAULT_BODY_TIMEOUT} seconds), else the
+ *   connection is closed after the answer; the media type and a declared
+ *   Content-Length are checked before the body is touched; a `Request`'s body is
+ *   never cancelled (all of it ./body.ts);
  * - percent-encoding must be well formed and decode to UTF-8;
  * - no parameter may appear twice (RFC 6749 3.1), unless the endpoint declares it
  *   repeatable (e.g. `resource`, RFC 8707); every one is a string;
@@ -22,9 +19,9 @@
  * If the host app already parsed the body (e.g. `app.use(express.urlencoded())`),
  * its `req.body` is checked by the same rules, so arrays and objects are refused.
  */
-import { isAscii } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { InvalidRequestError, quoteValue } from '../errors.js';
+import { checkMediaType, readFetchBody, readNodeBody, utf8Text } from './body.js';
 
 export type FormParams = Readonly<Record<string, string>>;
 
@@ -42,25 +39,6 @@ const NONE: ReadonlySet<string> = new Set();
 export const DEFAULT_BODY_TIMEOUT = 10;
 
 const FORM = 'application/x-www-form-urlencoded';
-
-function checkContentType(header: string | undefined): void {
-  const parts = (header ?? '').split(';');
-  if (parts[0]?.trim().toLowerCase() !== FORM) {
-    throw new InvalidRequestError(`the request body must be ${FORM}`);
-  }
-  for (const param of parts.slice(1)) {
-    const eq = param.indexOf('=');
-    const name = param.slice(0, eq).trim().toLowerCase();
-    if (name !== 'charset') continue;
-    const value = param
-      .slice(eq + 1)
-      .trim()
-      .replace(/^"(.*)"$/, '$1')
-      .toLowerCase();
-    if (value !== 'utf-8' && value !== 'utf8')
-      throw new InvalidRequestError('the request body must be encoded in UTF-8');
-  }
-}
 
 /** Form-decodes one name or value; most are plain, and skip the work. */
 function decode(text: string): string {
@@ -134,53 +112,9 @@ function checkParsed(body: unknown, repeatable: ReadonlySet<string>): FormBody {
   return { params, lists };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** The refusal of a body over `limit` bytes; the connection is closed after it. */
-export function tooLarge(limit: number): InvalidRequestError {
-  return new InvalidRequestError(`the request body is larger than ${limit} bytes`, {
-    headers: { Connection: 'close' },
-  });
-}
-
-/** The refusal of a body that did not arrive within `seconds`; the connection is closed after it. */
-export function tooSlow(seconds: number): InvalidRequestError {
-  return new InvalidRequestError(`the request body did not arrive within ${seconds} seconds`, {
-    headers: { Connection: 'close' },
-  });
-}
-
-/** The refusal of a body whose stream failed. */
-export function unreadable(cause: unknown): InvalidRequestError {
-  return new InvalidRequestError('the request body could not be read', { cause });
-}
-
-/**
- * The checks made before the body is touched: the media type (and charset), and
- * a declared Content-Length over `limit`.
- */
-export function checkFormHeaders(
-  contentType: string | undefined,
-  contentLength: string | undefined,
-  limit: number,
-): void {
-  checkContentType(contentType);
-  if (Number(contentLength) > limit) throw tooLarge(limit);
-}
-
 /** Decodes a body read whole (strict UTF-8) and parses it; the names in `repeatable` may repeat. */
-export function parseFormBytes(raw: Uint8Array, repeatable: ReadonlySet<string>): FormBody {
-  let text: string;
-  if (isAscii(raw)) {
-    text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1');
-  } else {
-    try {
-      text = utf8.decode(raw);
-    } catch {
-      throw new InvalidRequestError('the request body is not valid UTF-8');
-    }
-  }
-  return parseFormBody(text, repeatable);
+function parseFormBytes(raw: Uint8Array, repeatable: ReadonlySet<string>): FormBody {
+  return parseFormBody(utf8Text(raw), repeatable);
 }
 
 /**
@@ -196,32 +130,6 @@ export async function readForm(
   return (await readFormBody(req, limit, NONE, timeout)).params;
 }
 
-/** Reads `req` whole: at most `limit` bytes, within `timeout` seconds. */
-function readRaw(req: IncomingMessage, limit: number, timeout: number): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const settle = (error: InvalidRequestError | undefined) => {
-      clearTimeout(timer);
-      req.off('data', onData);
-      req.off('end', onEnd);
-      // The error listener stays: a late socket error must not become an uncaught one.
-      if (error !== undefined) reject(error);
-      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) settle(tooLarge(limit));
-      else chunks.push(chunk);
-    };
-    const onEnd = () => settle(undefined);
-    const timer = setTimeout(() => settle(tooSlow(timeout)), timeout * 1000);
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', (err: Error) => settle(unreadable(err)));
-  });
-}
-
 /**
  * Reads and parses the body of `req`; the names in `repeatable` may repeat.
  * @param limit the largest body accepted, in bytes.
@@ -233,11 +141,23 @@ export async function readFormBody(
   repeatable: ReadonlySet<string>,
   timeout = DEFAULT_BODY_TIMEOUT,
 ): Promise<FormBody> {
-  const type = req.headers['content-type'];
   if (req._body === true || req.readableEnded) {
-    checkContentType(type);
+    checkMediaType(req.headers['content-type'], FORM);
     return checkParsed(req.body, repeatable);
   }
-  checkFormHeaders(type, req.headers['content-length'], limit);
-  return parseFormBytes(await readRaw(req, limit, timeout), repeatable);
+  return parseFormBytes(await readNodeBody(req, FORM, limit, timeout), repeatable);
+}
+
+/**
+ * Reads and parses the form body of a Fetch `Request`; the names in `repeatable` may repeat.
+ * @param limit the largest body accepted, in bytes.
+ * @param timeout the read deadline, in seconds.
+ */
+export async function readRequestForm(
+  request: Request,
+  limit: number,
+  timeout: number,
+  repeatable: ReadonlySet<string>,
+): Promise<FormBody> {
+  return parseFormBytes(await readFetchBody(request, FORM, limit, timeout), repeatable);
 }

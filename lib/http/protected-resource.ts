@@ -18,14 +18,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Provider } from '../engine/provider.js';
 import { withCors } from './cors.js';
-import { documentHeaders } from './endpoints.js';
-import {
-  answersMetadata,
-  PROTECTED_RESOURCE_MAX_AGE,
-  protectedResourceDocument,
-  protectedResourceMetadataPath,
-  type ProtectedResourceOptions,
-} from './resource-metadata.js';
+import { protectedResourceRoute, type ProtectedResourceOptions } from './resource-metadata.js';
 import { sendJson } from './respond.js';
 
 export type { ProtectedResourceOptions } from './resource-metadata.js';
@@ -45,19 +38,12 @@ export function protectedResourceHandler(
   provider: Provider,
   options: ProtectedResourceOptions,
 ): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
-  const { url, document } = protectedResourceDocument(provider, options, 'protectedResource()');
-  const path = protectedResourceMetadataPath(url);
-  const response = {
-    status: 200,
-    headers: documentHeaders(PROTECTED_RESOURCE_MAX_AGE),
-    body: document,
-  };
-  const policy = provider.config.cors;
-  const serve = withCors(policy, 'GET, HEAD', (_req, res: ServerResponse) => {
-    sendJson(res, response);
+  const route = protectedResourceRoute(provider, options, 'protectedResource()');
+  const serve = withCors(provider.config.cors, 'GET, HEAD', (_req, res: ServerResponse) => {
+    sendJson(res, route.response);
   });
   return function protectedResource(req, res, next) {
-    if (pathOf(req) !== path || !answersMetadata(req.method, policy !== undefined)) next();
-    else serve(req, res);
+    if (route.serves(req.method, pathOf(req))) serve(req, res);
+    else next();
   };
 }

@@ -24,6 +24,8 @@
  */
 import type { Provider } from '../engine/provider.js';
 import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
+import type { EngineResponse } from '../types.js';
+import { documentHeaders } from './endpoints.js';
 
 /** The well-known suffix of protected resource metadata (RFC 9728 3, IANA registered). */
 export const PROTECTED_RESOURCE_WELL_KNOWN = '/.well-known/oauth-protected-resource';
@@ -32,7 +34,7 @@ export const PROTECTED_RESOURCE_WELL_KNOWN = '/.well-known/oauth-protected-resou
 export const PROTECTED_RESOURCE_MAX_AGE = 3600;
 
 /** Whether the metadata answers `method`: GET and HEAD, and OPTIONS (a preflight) when CORS is on. */
-export function answersMetadata(method: string | undefined, cors: boolean): boolean {
+function answersMetadata(method: string | undefined, cors: boolean): boolean {
   return method === 'GET' || method === 'HEAD' || (cors && method === 'OPTIONS');
 }
 
@@ -168,4 +170,35 @@ export function protectedResourceDocument(
   for (const [member, value] of Object.entries(links))
     if (value !== undefined) document[member as keyof typeof links] = value;
   return { url, document: Object.freeze(document) };
+}
+
+/** What both adapters serve for one resource, made once. */
+export interface ProtectedResourceRoute {
+  /** Where the metadata lives, from the host's root ({@link protectedResourceMetadataPath}). */
+  readonly path: string;
+  /** The 200 answer: the document, cacheable for {@link PROTECTED_RESOURCE_MAX_AGE} seconds. */
+  readonly response: EngineResponse;
+  /** Whether a request by `method` for `path` is this route's: GET, HEAD, and OPTIONS when CORS is on. */
+  serves(method: string | undefined, path: string): boolean;
+}
+
+/**
+ * The route of `options.resource`'s metadata, for `oauth.protectedResource()`
+ * (./protected-resource.ts) and `fetchProtectedResource()` (./fetch.ts).
+ * @throws TypeError naming a bad option, a misspelled key included.
+ */
+export function protectedResourceRoute(
+  provider: Provider,
+  options: ProtectedResourceOptions,
+  caller: string,
+): ProtectedResourceRoute {
+  const { url, document } = protectedResourceDocument(provider, options, caller);
+  const path = protectedResourceMetadataPath(url);
+  const cors = provider.config.cors !== undefined;
+  const headers = documentHeaders(PROTECTED_RESOURCE_MAX_AGE);
+  return {
+    path,
+    response: { status: 200, headers, body: document },
+    serves: (method, at) => at === path && answersMetadata(method, cors),
+  };
 }

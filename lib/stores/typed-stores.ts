@@ -31,12 +31,12 @@
  * - Clients are validated by the rules of configured clients (`defineClient`) when
  *   saved and again when read back.
  */
+import { defineClient } from '../helpers/clients.js';
 import {
   clientFromMetadata,
   clientToMetadata,
-  defineClient,
   type ClientMetadata,
-} from '../helpers/clients.js';
+} from '../helpers/stored-client.js';
 import type {
   AccessTokenRecord,
   AuthorizationCodeRecord,

@@ -87,6 +87,14 @@ describe('client id documents: the provider', () => {
     expect(client?.secretHash).to.equal(undefined);
   });
 
+  it('a document asking for the password grant is refused, even where the server offers it (RFC 9700 2.4)', async () => {
+    const url = fresh();
+    serve(url, { grant_types: ['password'], response_types: [] });
+    const withPassword = provider({}, { grants: { password: { verify: async () => undefined } } });
+    expect(withPassword.grantTypes).to.include('password');
+    expect(await withPassword.stores.clients.find(url)).to.equal(undefined);
+  });
+
   it('ignores unknown members, __proto__ and constructor included, and pollutes nothing', async () => {
     const url = fresh();
     server.route(new URL(url).pathname, (_req, res) => {

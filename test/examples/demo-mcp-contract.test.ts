@@ -73,11 +73,27 @@ describe('demo contract, issue 9: registration, resources and the MCP server', f
     return back.searchParams.get('code')!;
   }
 
-  it('metadata: registration_endpoint, S256 only', async () => {
+  it('metadata: registration_endpoint, S256 only, client ID metadata documents on', async () => {
     const res = await request(app).get('/.well-known/oauth-authorization-server');
     expect(res.status).to.equal(200);
     expect(res.body.registration_endpoint).to.equal(`${ISSUER}/register`);
     expect(res.body.code_challenge_methods_supported).to.deep.equal(['S256']);
+    expect(res.body.client_id_metadata_document_supported).to.equal(true);
+  });
+
+  it('a client_id that is a metadata document URL on a private address is never fetched: the invalid-client page', async () => {
+    const res = await request(app)
+      .get('/authorize')
+      .query({
+        response_type: 'code',
+        client_id: 'https://127.0.0.1/client.json',
+        redirect_uri: 'https://127.0.0.1/cb',
+        code_challenge: s256Challenge('v'.repeat(43)),
+        code_challenge_method: 'S256',
+      });
+    expect(res.status).to.equal(400);
+    expect(res.headers['location']).to.equal(undefined);
+    expect(res.text).to.include('invalid_client');
   });
 
   it('open registration: 201 with the metadata echoed, a client_id and the management URI', async () => {
@@ -102,6 +118,22 @@ describe('demo contract, issue 9: registration, resources and the MCP server', f
     expect(doc.body.resource).to.equal(MCP);
     expect(doc.body.authorization_servers).to.deep.equal([ISSUER]);
     expect(doc.body.scopes_supported).to.include('profile');
+  });
+
+  it('/mcp answers browsers on other origins: preflight 204, and the 401 challenge is readable', async () => {
+    const preflight = await request(app)
+      .options('/mcp')
+      .set('origin', 'http://localhost:6274')
+      .set('access-control-request-method', 'POST')
+      .set('access-control-request-headers', 'authorization, content-type');
+    expect(preflight.status).to.equal(204);
+    expect(preflight.headers['access-control-allow-origin']).to.equal('*');
+    expect(preflight.headers['access-control-allow-headers']).to.include('Authorization');
+    expect(preflight.headers['access-control-allow-credentials']).to.equal(undefined);
+    const res = await request(app).post('/mcp').set('origin', 'http://localhost:6274').send({});
+    expect(res.status).to.equal(401);
+    expect(res.headers['access-control-allow-origin']).to.equal('*');
+    expect(res.headers['access-control-expose-headers']).to.include('WWW-Authenticate');
   });
 
   it("demo-service's client_credentials token (default audience) is refused at /mcp with invalid_token", async () => {

@@ -3,7 +3,8 @@
  * server. A code issued through one is redeemed at the other, a login session
  * made at one is valid at the other, and a token revoked at one (or the grant
  * of a code replayed at one) is refused by the other's protect(), which hears
- * of it by Redis pub/sub (polled up to a deadline; no timing asserted).
+ * of it by Redis pub/sub (polled up to a deadline; no timing asserted). A
+ * client that registers itself at one (RFC 7591) is known at the other.
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
@@ -218,6 +219,49 @@ describe('two demo processes sharing one Redis', function () {
       async () => (await me()).status === 401,
       5000,
     );
+  });
+
+  it('a client registered at A (RFC 7591) is known at B: B issues it tokens and answers its management URI; a delete at B is seen at A', async () => {
+    const registered = await fetch(`${A}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_name: 'Registered at A',
+        grant_types: ['client_credentials'],
+        response_types: [],
+        token_endpoint_auth_method: 'client_secret_basic',
+        scope: 'read',
+      }),
+    });
+    expect(registered.status).to.equal(201);
+    const client = (await registered.json()) as Record<string, string>;
+    const basic = `Basic ${Buffer.from(`${client['client_id']}:${client['client_secret']}`).toString('base64')}`;
+    const token = (base: string) =>
+      fetch(`${base}/token`, {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      });
+    const atB = await token(B);
+    expect(atB.status).to.equal(200);
+    expect(((await atB.json()) as { scope: string }).scope).to.equal('read');
+    const manage = (base: string, method: string) =>
+      fetch(client['registration_client_uri']!.replace(A, base), {
+        method,
+        headers: { authorization: `Bearer ${client['registration_access_token']}` },
+      });
+    const read = await manage(B, 'GET');
+    expect(read.status).to.equal(200);
+    expect(((await read.json()) as { client_name: string }).client_name).to.equal(
+      'Registered at A',
+    );
+    expect((await manage(B, 'DELETE')).status).to.equal(204);
+    const afterDelete = await token(A);
+    expect(afterDelete.status).to.equal(401);
+    expect(await afterDelete.json()).to.deep.equal({
+      error: 'invalid_client',
+      error_description: 'client authentication failed',
+    });
   });
 
   it('publishes the same JWKS from both processes', async () => {

@@ -4,13 +4,14 @@
  *
  * Rules:
  * - a self-registered client may use every grant type the token endpoint offers
- *   except `password` (RFC 9700 2.4 forbids it; a client nobody vetted must never
- *   collect users' passwords), and `implicit` only when the authorization
- *   endpoint offers `token`;
+ *   except `password` ({@link WITHHELD_FROM_REGISTRATION}: RFC 9700 2.4 forbids
+ *   it; a client nobody vetted must never collect users' passwords), and
+ *   `implicit` only when the authorization endpoint offers `token`
+ *   (lib/helpers/client-metadata-rules.ts builds the rules);
  * - answers carry `Cache-Control: no-store` (they hold secrets: RFC 7591 3.2.1).
  */
 import type { FailureLimit } from '../../helpers/failure-limit.js';
-import type { ClientMetadataRules } from '../../helpers/client-metadata.js';
+import type { ClientMetadataRules } from '../../helpers/client-metadata-rules.js';
 import type { OAuthEventBus } from '../../engine/events.js';
 import type { ClientStore } from '../../stores/types.js';
 import type { Clock } from '../../types.js';
@@ -31,23 +32,13 @@ export interface RegistrationContext {
   readonly clock: Clock;
 }
 
-/** What the server offers, as the registration rules (above). */
-export function registrationRules(offered: {
-  grantTypes: readonly string[];
-  responseTypes: readonly string[];
-  authMethods: readonly string[];
-  scopes: readonly string[];
-}): ClientMetadataRules {
-  return {
-    grantTypes: [
-      ...offered.grantTypes.filter((grant) => grant !== 'password'),
-      ...(offered.responseTypes.includes('token') ? ['implicit'] : []),
-    ],
-    responseTypes: [...offered.responseTypes],
-    authMethods: [...offered.authMethods],
-    scopes: [...offered.scopes],
-  };
-}
+/**
+ * The grant types a self-registered client may never ask for, though the server
+ * offers them: `password` (RFC 9700 2.4: "MUST NOT be used"; a client nobody
+ * vetted must never collect users' passwords). Given to the one builder of the
+ * rules, `clientMetadataRules()` (lib/helpers/client-metadata-rules.ts).
+ */
+export const WITHHELD_FROM_REGISTRATION: readonly string[] = Object.freeze(['password']);
 
 /** Headers of every answer of the registration endpoint. */
 export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({

@@ -16,7 +16,7 @@ import { manage } from './manage.js';
 import { register } from './register.js';
 
 export type { RegistrationContext } from './context.js';
-export { registrationRules } from './context.js';
+export { WITHHELD_FROM_REGISTRATION } from './context.js';
 
 /** The methods each form of the path answers. */
 const ALLOWED = { collection: 'POST', client: 'GET, PUT, DELETE' } as const;

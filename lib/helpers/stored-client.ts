@@ -1,0 +1,131 @@
+/**
+ * The stored form of a client: a {@link Client} as a persistent store keeps it
+ * (RFC 7591 2 client metadata plus the server's own fields), and back. The
+ * client registry of lib/stores/typed-stores.ts is its one user; what comes back
+ * is checked again by `defineClient` (./clients.ts).
+ *
+ * Rules:
+ * - the secret is kept as its hash only (`client_secret_hash`), never in clear;
+ * - `scope` and `default_scope` are space-separated, as RFC 7591 2's `scope`;
+ * - `token_endpoint_auth_methods` is kept only when a client allows more than one
+ *   method (`token_endpoint_auth_method` holds the first);
+ * - server fields that are off by default (`require_pkce: false`,
+ *   `resource_server`, `first_party`) are kept only when they differ from it;
+ * - {@link clientToMetadata} and {@link clientFromMetadata} round-trip every field.
+ */
+import type { ClientConfig } from './clients.js';
+import type { Client, ClientAuthMethod } from '../types.js';
+
+/**
+ * A client as a persistent store keeps it: RFC 7591 2 client metadata, plus the
+ * server's own fields (the secret's hash, never the secret). `scope` is
+ * space-separated as in RFC 7591; `token_endpoint_auth_methods` is kept only when a
+ * client allows more than one method.
+ */
+export interface ClientMetadata {
+  client_id: string;
+  client_name?: string;
+  redirect_uris: string[];
+  grant_types: string[];
+  response_types: string[];
+  scope?: string;
+  token_endpoint_auth_method: ClientAuthMethod;
+  /** Server field: every method the client may use, when more than one. */
+  token_endpoint_auth_methods?: ClientAuthMethod[];
+  /** Server field: the hash of the client secret. */
+  client_secret_hash?: string;
+  /** Server field: scopes granted when a request names none. */
+  default_scope?: string;
+  /** Server field: PKCE required (always true for public clients). */
+  require_pkce?: boolean;
+  /** Server field: may introspect every client's tokens. */
+  resource_server?: boolean;
+  /** Server field: the operator's own client. */
+  first_party?: boolean;
+  application_type?: 'web' | 'native';
+  client_uri?: string;
+  logo_uri?: string;
+  tos_uri?: string;
+  policy_uri?: string;
+  contacts?: string[];
+  software_id?: string;
+  software_version?: string;
+  client_id_issued_at?: number;
+  client_secret_expires_at?: number;
+  /** Server field: how the client came to be (`registration`, `metadata-document`). */
+  source?: 'registration' | 'metadata-document';
+  /** Server field: the SHA-256 of the registration access token (RFC 7592). */
+  registration_token_hash?: string;
+}
+
+/** The RFC 7591 members and registration fields: the `Client` field and its metadata name. */
+const REGISTRATION_MEMBERS = [
+  ['applicationType', 'application_type'],
+  ['clientUri', 'client_uri'],
+  ['logoUri', 'logo_uri'],
+  ['tosUri', 'tos_uri'],
+  ['policyUri', 'policy_uri'],
+  ['softwareId', 'software_id'],
+  ['softwareVersion', 'software_version'],
+  ['clientIdIssuedAt', 'client_id_issued_at'],
+  ['clientSecretExpiresAt', 'client_secret_expires_at'],
+  ['source', 'source'],
+  ['registrationTokenHash', 'registration_token_hash'],
+] as const;
+
+/** The persistent form of a client (see {@link ClientMetadata}). */
+export function clientToMetadata(client: Client): ClientMetadata {
+  const methods = [...client.tokenEndpointAuthMethods];
+  const metadata: ClientMetadata = {
+    client_id: client.id,
+    redirect_uris: [...client.redirectUris],
+    grant_types: [...client.grantTypes],
+    response_types: [...client.responseTypes],
+    token_endpoint_auth_method: methods[0] ?? 'client_secret_basic',
+  };
+  if (methods.length > 1) metadata.token_endpoint_auth_methods = methods;
+  if (client.name !== undefined) metadata.client_name = client.name;
+  if (client.scopes !== undefined) metadata.scope = client.scopes.join(' ');
+  if (client.defaultScopes !== undefined) metadata.default_scope = client.defaultScopes.join(' ');
+  if (client.secretHash !== undefined) metadata.client_secret_hash = client.secretHash;
+  if (client.requirePkce === false) metadata.require_pkce = false;
+  if (client.resourceServer === true) metadata.resource_server = true;
+  if (client.firstParty === true) metadata.first_party = true;
+  if (client.contacts !== undefined) metadata.contacts = [...client.contacts];
+  const out = metadata as unknown as Record<string, unknown>;
+  for (const [field, member] of REGISTRATION_MEMBERS) {
+    if (client[field] !== undefined) out[member] = client[field];
+  }
+  return metadata;
+}
+
+const words = (value: string | undefined): string[] | undefined =>
+  value === undefined ? undefined : value.split(' ').filter((w) => w !== '');
+
+/** The client configuration a stored {@link ClientMetadata} describes (check it with {@link defineClient}). */
+export function clientFromMetadata(metadata: ClientMetadata): ClientConfig {
+  const config: ClientConfig = {
+    id: metadata.client_id,
+    redirectUris: metadata.redirect_uris,
+    grantTypes: metadata.grant_types,
+    responseTypes: metadata.response_types,
+    tokenEndpointAuthMethods: metadata.token_endpoint_auth_methods ?? [
+      metadata.token_endpoint_auth_method,
+    ],
+  };
+  const scopes = words(metadata.scope);
+  const defaultScopes = words(metadata.default_scope);
+  if (scopes !== undefined) config.scopes = scopes;
+  if (defaultScopes !== undefined) config.defaultScopes = defaultScopes;
+  if (metadata.client_name !== undefined) config.name = metadata.client_name;
+  if (metadata.client_secret_hash !== undefined) config.secretHash = metadata.client_secret_hash;
+  if (metadata.require_pkce === false) config.requirePkce = false;
+  if (metadata.resource_server === true) config.resourceServer = true;
+  if (metadata.first_party === true) config.firstParty = true;
+  if (metadata.contacts !== undefined) config.contacts = metadata.contacts;
+  const out = config as unknown as Record<string, unknown>;
+  for (const [field, member] of REGISTRATION_MEMBERS) {
+    if (metadata[member] !== undefined) out[field] = metadata[member];
+  }
+  return config;
+}
