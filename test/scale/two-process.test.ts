@@ -240,7 +240,7 @@ describe('two demo processes sharing one Redis', function () {
       fetch(`${base}/token`, {
         method: 'POST',
         headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'grant_type=client_credentials',
+        body: 'grant_type=client_credentials&scope=read',
       });
     const atB = await token(B);
     expect(atB.status).to.equal(200);
