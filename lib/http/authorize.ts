@@ -186,6 +186,7 @@ export function authorizeHandler(provider: Provider, options: AuthorizeOptions =
       clientSource: outcome.clientSource,
       documentHost: outcome.documentHost,
       redirectHost: outcome.redirectHost,
+      resources: outcome.request.resources ?? [],
     } as const;
     render(req, res, 200, locals, next);
   };

@@ -1,9 +1,10 @@
 /**
  * Express/Connect/node:http handlers for the endpoint table's `form` endpoints
- * (token, revocation, introspection, …) and `document` endpoints (metadata,
- * JWKS). They only translate: every OAuth rule lives in the engine. Each handler
- * is named after its endpoint (`token`, `revoke`, `introspect`, `jwks`,
- * `metadata`), so stack traces read well.
+ * (token, revocation, introspection, …), `json` endpoints (registration) and
+ * `document` endpoints (metadata, JWKS). They only translate: every OAuth rule
+ * lives in the engine. Each handler is named after its endpoint (`token`,
+ * `revoke`, `introspect`, `register`, `jwks`, `metadata`), so stack traces read
+ * well.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Provider } from '../engine/provider.js';

@@ -4,7 +4,8 @@
  * Rules:
  * - the token is read from `Authorization: Bearer <token>` only; a token in the
  *   query string or body is ignored (RFC 9700 2.1: no tokens in URLs);
- * - no bearer credentials → 401 with `WWW-Authenticate: Bearer realm="…"` and no
+ * - no bearer credentials → 401 with `WWW-Authenticate: Bearer realm="…"` (with
+ *   `resource`: `Bearer resource_metadata="…"`, a realm only when given) and no
  *   error code (RFC 6750 3.1);
  * - a malformed Authorization header → 400 `invalid_request`;
  * - an unknown, expired or revoked token → 401 `error="invalid_token"`;

@@ -100,7 +100,7 @@ export interface AuthorizationServer {
   /** The public keys that verify JWT access tokens (RFC 7517). */
   jwks(): RequestHandler;
   /**
-   * The handler of any form or document endpoint of the endpoint table by name,
+   * The handler of any form, JSON or document endpoint of the endpoint table by name,
    * including ones registered with `provider.registerEndpoint()`.
    * @throws TypeError for an unknown name.
    */
@@ -123,7 +123,7 @@ export function createAuthorizationServer(
     checkOptionKeys(o, FORM_ENDPOINT_KEYS, `${name} endpoint: options`);
     const found = provider.endpoints.find((e) => e.name === name);
     if (found === undefined || found.kind === 'authorization') {
-      throw new TypeError(`endpoint(): no form or document endpoint named ${JSON.stringify(name)}`);
+      throw new TypeError(`endpoint(): no form, JSON or document endpoint named ${JSON.stringify(name)}`);
     }
     return endpointHandler(provider, found, o) as RequestHandler;
   };

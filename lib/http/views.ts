@@ -55,6 +55,11 @@ export interface ConsentLocals {
   readonly documentHost: string | undefined;
   /** The host the answer is sent to (the redirect URI's), or a native app's private-use scheme. */
   readonly redirectHost: string;
+  /**
+   * The resources (RFC 8707) the tokens will be for, when the request named any;
+   * `[]`: the server's default audience.
+   */
+  readonly resources: readonly string[];
 }
 
 /**

@@ -55,6 +55,16 @@ describe('authorize(): the consent page', () => {
     expect(html).not.to.include(DESCRIPTIONS.write);
   });
 
+  it('lists the resources (RFC 8707) the tokens will be for, escaped; none without resource', async () => {
+    const api = 'https://api.example.com/mcp?tenant=1&x=2';
+    const { app } = authorizeApp({ provider: { resources: [{ resource: api }] } });
+    const agent = await signedIn(app);
+    const { html } = await consentPage(agent, spaParams({ resource: api }));
+    expect(html).to.include('<li><code>https://api.example.com/mcp?tenant=1&amp;x=2</code></li>');
+    const plain = await consentPage(agent, spaParams());
+    expect(plain.html).not.to.include('Only at:');
+  });
+
   it('a request without scope shows the default scope', async () => {
     const { scope: _s, ...params } = spaParams();
     const { html } = await consentPage(alice, params);
