@@ -123,7 +123,9 @@ export function createAuthorizationServer(
     checkOptionKeys(o, FORM_ENDPOINT_KEYS, `${name} endpoint: options`);
     const found = provider.endpoints.find((e) => e.name === name);
     if (found === undefined || found.kind === 'authorization') {
-      throw new TypeError(`endpoint(): no form, JSON or document endpoint named ${JSON.stringify(name)}`);
+      throw new TypeError(
+        `endpoint(): no form, JSON or document endpoint named ${JSON.stringify(name)}`,
+      );
     }
     return endpointHandler(provider, found, o) as RequestHandler;
   };
