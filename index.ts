@@ -14,6 +14,7 @@ export {
   type RouterOptions,
 } from './lib/http/server.js';
 export type { AuthorizeOptions } from './lib/http/authorize.js';
+export type { DeviceOptions } from './lib/http/device.js';
 export {
   passportSiteAdapter,
   type SiteAdapter,
@@ -26,6 +27,8 @@ export type {
   ViewLocals,
   ConsentLocals,
   ErrorLocals,
+  DeviceLocals,
+  DeviceDoneLocals,
   RenderFunction,
 } from './lib/http/views.js';
 export type { FormEndpointOptions, Handler } from './lib/http/endpoints.js';
@@ -83,10 +86,22 @@ export type {
   GrantContext,
   GrantOptions,
   GrantRevocationReason,
+  GrantAccessTokens,
   TokenGrantRequest,
 } from './lib/grants/grant.js';
 export type { PasswordGrantOptions, PasswordCredentials } from './lib/grants/password.js';
 export type { RefreshTokenGrantOptions } from './lib/grants/refresh-token.js';
+export { DEVICE_CODE_GRANT_TYPE } from './lib/grants/device-code.js';
+export type { DeviceCodeGrantOptions } from './lib/endpoints/device/options.js';
+export type { UserCodeOptions } from './lib/endpoints/device/user-code.js';
+export type { DeviceFlow } from './lib/endpoints/device/flow.js';
+export { TOKEN_EXCHANGE_GRANT_TYPE, ACCESS_TOKEN_TYPE } from './lib/grants/token-exchange.js';
+export type {
+  TokenExchangeOptions,
+  TokenExchangeInput,
+  TokenExchangeDecision,
+  TokenExchangePolicy,
+} from './lib/grants/token-exchange-options.js';
 export type {
   ClientAuthenticationMethod,
   ClientAuthContext,
@@ -108,6 +123,10 @@ export type {
   RegistrationOptions,
 } from './lib/endpoints/registration/options.js';
 export type { RegisteredMetadata } from './lib/helpers/client-metadata.js';
+export type {
+  ClientAssertionOptions,
+  JwksUriOptions,
+} from './lib/client-auth/assertion-options.js';
 export {
   s256Challenge,
   verifyCodeChallenge,
@@ -154,6 +173,14 @@ export {
   type RecordStores,
   type RecordStoresOptions,
 } from './lib/stores/typed-stores.js';
+export {
+  RecordDeviceCodeStore,
+  type DeviceCodeStore,
+  type DeviceCodeRecord,
+  type DeviceCodeStatus,
+  type DeviceCodeAnswer,
+  type StoredDeviceCode,
+} from './lib/stores/device-codes.js';
 export type {
   ClientStore,
   AuthorizationCodeStore,
@@ -187,6 +214,9 @@ export {
   StoreUnavailableError,
   SetupError,
   TooManyFailuresError,
+  AuthorizationPendingError,
+  SlowDownError,
+  ExpiredTokenError,
   CLIENT_AUTHENTICATION_FAILED,
   INVALID_GRANT,
   type OAuthErrorCode,
@@ -201,6 +231,7 @@ export type {
   GrantType,
   AuthorizationCodeRecord,
   AccessTokenRecord,
+  ActorClaim,
   RefreshTokenRecord,
   Logger,
   Clock,

@@ -7,7 +7,9 @@
  * Clients:
  * - demo-web: confidential (secret demo-web-secret), authorization_code + refresh_token
  * - demo-spa: public, PKCE, authorization_code + refresh_token
- * - demo-service: confidential (secret demo-service-secret), client_credentials
+ * - demo-service: confidential (secret demo-service-secret), client_credentials,
+ *   and token exchange (RFC 8693: a user's token swapped for one acting for them)
+ * - demo-device: public, device authorization grant (RFC 8628) + refresh_token
  * - demo-cli: confidential (secret demo-cli-secret), password + refresh_token
  *   (the password grant is deprecated; it is on here only to show it)
  *
@@ -33,7 +35,13 @@ import session from 'express-session';
 import { RedisStore } from 'connect-redis';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
-import { createAuthorizationServer, type AuthorizationServer, type SigningKey } from '../index.js';
+import {
+  createAuthorizationServer,
+  DEVICE_CODE_GRANT_TYPE,
+  TOKEN_EXCHANGE_GRANT_TYPE,
+  type AuthorizationServer,
+  type SigningKey,
+} from '../index.js';
 import { redisStores, type RedisClient } from '../lib/stores/redis.js';
 import { MCP_SCOPES, mcpRoutes } from './demo-mcp.js';
 import { clientPage, errorPage, loginPage, sendPage } from './demo-pages.js';
@@ -157,9 +165,20 @@ export function createDemoApp(options: DemoOptions = {}): {
         id: 'demo-service',
         name: 'Demo service',
         secret: 'demo-service-secret',
-        grantTypes: ['client_credentials'],
+        // Token exchange (RFC 8693): it may swap a user's token for one of its own,
+        // acting for that user with the user's scopes.
+        grantTypes: ['client_credentials', TOKEN_EXCHANGE_GRANT_TYPE],
         scopes: ['read', 'write'],
         defaultScopes: ['read'],
+      },
+      {
+        // A TV or terminal app: no browser of its own, so it shows a code the
+        // user enters at ISSUER/device (RFC 8628).
+        id: 'demo-device',
+        name: 'Demo device',
+        tokenEndpointAuthMethods: ['none'],
+        grantTypes: [DEVICE_CODE_GRANT_TYPE, 'refresh_token'],
+        scopes: ['profile', 'read'],
       },
       {
         id: 'demo-cli',
@@ -176,6 +195,8 @@ export function createDemoApp(options: DemoOptions = {}): {
           return user === undefined ? undefined : { subject: user.id };
         },
       },
+      deviceCode: true,
+      tokenExchange: true,
     },
   });
 
@@ -212,7 +233,7 @@ export function createDemoApp(options: DemoOptions = {}): {
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(['/login', '/logout', '/authorize'], ...web);
+  app.use(['/login', '/logout', '/authorize', '/device'], ...web);
   app.get('/login', (req, res) => {
     sendPage(res, 200, loginPage(req.query['error'] !== undefined));
   });

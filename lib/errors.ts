@@ -11,7 +11,7 @@
 
 /**
  * Error codes of RFC 6749 (5.2, 4.1.2.1), RFC 6750 (3.1), RFC 7009 (2.2.1),
- * RFC 7591 (3.2.2) and RFC 8707 (2).
+ * RFC 7591 (3.2.2), RFC 8707 (2) and RFC 8628 (3.5).
  */
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -29,7 +29,10 @@ export type OAuthErrorCode =
   | 'unsupported_token_type'
   | 'invalid_redirect_uri'
   | 'invalid_client_metadata'
-  | 'invalid_target';
+  | 'invalid_target'
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'expired_token';
 
 /** The JSON body of an error response (RFC 6749 5.2). */
 export interface OAuthErrorBody {
@@ -244,6 +247,39 @@ export class InvalidTargetError extends OAuthError {
   constructor(description: string, options?: OAuthErrorOptions) {
     super('invalid_target', description, 400, true, options);
     this.name = 'InvalidTargetError';
+  }
+}
+
+/**
+ * RFC 8628 3.5: the user has not yet answered the device authorization request;
+ * the client keeps polling. Status 400.
+ */
+export class AuthorizationPendingError extends OAuthError {
+  constructor(description = 'the user has not yet answered', options?: OAuthErrorOptions) {
+    super('authorization_pending', description, 400, false, options);
+    this.name = 'AuthorizationPendingError';
+  }
+}
+
+/**
+ * RFC 8628 3.5: still pending, and the client polled sooner than its interval
+ * allows; the interval grows by 5 seconds. Status 400.
+ */
+export class SlowDownError extends OAuthError {
+  constructor(
+    description = 'polling too fast: wait longer between requests',
+    options?: OAuthErrorOptions,
+  ) {
+    super('slow_down', description, 400, false, options);
+    this.name = 'SlowDownError';
+  }
+}
+
+/** RFC 8628 3.5: the device code expired; the client may start a new device authorization. Status 400. */
+export class ExpiredTokenError extends OAuthError {
+  constructor(description = 'the device code has expired', options?: OAuthErrorOptions) {
+    super('expired_token', description, 400, false, options);
+    this.name = 'ExpiredTokenError';
   }
 }
 

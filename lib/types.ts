@@ -4,6 +4,8 @@
  * Times are Unix epoch seconds unless a name says otherwise.
  */
 
+import type { JsonWebKey, KeyObject } from 'node:crypto';
+
 /** Grant types of RFC 6749 that the engine implements. */
 export type GrantType =
   | 'authorization_code'
@@ -89,6 +91,18 @@ export interface Client {
   readonly clientIdIssuedAt?: number | undefined;
   /** RFC 7591 3.2.1 `client_secret_expires_at`, epoch seconds; 0 or absent: never. */
   readonly clientSecretExpiresAt?: number | undefined;
+  /**
+   * RFC 7591 2 `jwks`: the client's public keys, a JWK Set (its JSON form), for
+   * `private_key_jwt`. Exclusive with `jwksUri`.
+   */
+  readonly jwks?: { readonly keys: readonly JsonWebKey[] } | undefined;
+  /** RFC 7591 2 `jwks_uri`: an https URL of the client's public JWK Set, for `private_key_jwt`. */
+  readonly jwksUri?: string | undefined;
+  /**
+   * The secret of `client_secret_jwt`'s HMAC, kept readable (a hash cannot verify
+   * an HMAC) and as a key object, so it never shows in JSON or logs.
+   */
+  readonly jwtSecret?: KeyObject | undefined;
 }
 
 /** Whether a client is public (it has no secret and authenticates with `none`). */
@@ -153,6 +167,18 @@ export interface AccessTokenRecord {
    * again. Absent otherwise: the store never holds a usable token.
    */
   readonly token?: string | undefined;
+  /** Who acts for the subject (RFC 8693 4.1 `act`), for tokens made by token exchange. */
+  readonly act?: ActorClaim | undefined;
+}
+
+/**
+ * The actor of a delegated token (RFC 8693 4.1 `act`): `sub` names the party
+ * acting for the token's subject; a nested `act` names the one that acted before
+ * it ("the outermost act claim represents the current actor").
+ */
+export interface ActorClaim {
+  readonly sub: string;
+  readonly act?: ActorClaim | undefined;
 }
 
 /** A refresh token as stored. `id` is the SHA-256 of the token. */

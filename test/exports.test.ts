@@ -12,8 +12,12 @@ import { expect } from 'chai';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const MAIN = [
+  'ACCESS_TOKEN_TYPE',
   'AccessDeniedError',
+  'AuthorizationPendingError',
   'CLIENT_AUTHENTICATION_FAILED',
+  'DEVICE_CODE_GRANT_TYPE',
+  'ExpiredTokenError',
   'INVALID_GRANT',
   'InsufficientScopeError',
   'InvalidClientError',
@@ -33,11 +37,14 @@ const MAIN = [
   'RecordAuthorizationCodeStore',
   'RecordClientStore',
   'RecordConsentStore',
+  'RecordDeviceCodeStore',
   'RecordRefreshTokenStore',
   'ScopePolicy',
   'ServerError',
   'SetupError',
+  'SlowDownError',
   'StoreUnavailableError',
+  'TOKEN_EXCHANGE_GRANT_TYPE',
   'TemporarilyUnavailableError',
   'TooManyFailuresError',
   'UnauthorizedClientError',

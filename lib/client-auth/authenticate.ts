@@ -17,8 +17,13 @@
  *   registered for, still costs a secret check (the secret checker's decoy: the
  *   same failure limit, cap and scrypt cost as a wrong secret), so neither timing
  *   nor a 429 tells whether the client exists;
- * - methods verify with the request and the provider's secret checker in their
- *   context (./method.ts);
+ * - a malformed credential (a Basic header, a client assertion) is reported to
+ *   the events like any other failure;
+ * - a client assertion sent for an unknown client, or by a method the client is
+ *   not registered for, counts against the same failure limit as a wrong one;
+ * - methods verify with the request, the provider's secret checker and what
+ *   client assertions need in their context (./method.ts); a method's
+ *   `invalid_client` carries its private reason to the events;
  * - an endpoint may accept confidential methods only (introspection): a public
  *   client there is the same `invalid_client`.
  */
@@ -74,6 +79,21 @@ function presented(
   return found;
 }
 
+/** {@link presented}, with a malformed credential (`invalid_client`) reported to `onFailure`. */
+function presentedOrReported(
+  request: RequestContext,
+  methods: readonly ClientAuthenticationMethod[],
+  onFailure: ((failure: AuthenticationFailure) => void) | undefined,
+): ReturnType<typeof presented> {
+  try {
+    return presented(request, methods);
+  } catch (err) {
+    if (err instanceof InvalidClientError)
+      onFailure?.({ clientId: undefined, method: undefined, reason: err.detail });
+    throw err;
+  }
+}
+
 /**
  * Authenticates the client of a request with one of `methods`, or throws
  * `invalid_client` / `invalid_request`. `onFailure` hears why (for events).
@@ -86,7 +106,7 @@ export async function authenticateClient(
   onFailure?: (failure: AuthenticationFailure) => void,
   confidentialOnly = false,
 ): Promise<AuthenticatedClient> {
-  const found = presented(request, methods);
+  const found = presentedOrReported(request, methods, onFailure);
   const realm = (name: string | undefined) =>
     name === 'client_secret_basic' || name === undefined ? { basicRealm: BASIC_REALM } : {};
   const fail = (clientId: string | undefined, method: string | undefined, reason: string) => {
@@ -96,10 +116,11 @@ export async function authenticateClient(
   if (found === undefined) throw fail(undefined, undefined, 'no client credentials');
   const { method, credentials } = found;
   const checking: ClientAuthContext = { ...context, request };
-  /** A shared secret that cannot be checked costs what a wrong one does. */
+  /** A secret or assertion that cannot be checked costs what a wrong one does. */
   const decoy = async (): Promise<void> => {
-    const { clientId, secret } = credentials;
+    const { clientId, secret, assertion } = credentials;
     if (secret !== undefined) await context.secrets?.decoy({ clientId, secret, request });
+    else if (assertion !== undefined) await context.secrets?.countFailure({ clientId, request });
   };
   const client = await clients.find(credentials.clientId);
   if (client === undefined) {
@@ -117,8 +138,13 @@ export async function authenticateClient(
     await decoy();
     throw fail(client.id, method.name, reason);
   }
-  if (!(await method.verify(credentials, client, checking))) {
-    throw fail(client.id, method.name, 'wrong credentials');
+  let verified: boolean;
+  try {
+    verified = await method.verify(credentials, client, checking);
+  } catch (err) {
+    if (err instanceof InvalidClientError) throw fail(client.id, method.name, err.detail);
+    throw err;
   }
+  if (!verified) throw fail(client.id, method.name, 'wrong credentials');
   return { client, method: method.name };
 }

@@ -15,7 +15,8 @@
  *   (same client, secret and hash: a client's burst before its secret is cached)
  *   run once and share the answer;
  * - every failure counts against the client id + address, and the failure that
- *   goes over the limit is answered 429 already; a success forgets them;
+ *   goes over the limit is answered 429 already; a success forgets them; a
+ *   failed client assertion counts the same way (`countFailure`);
  * - a request whose secret cannot be checked (an unknown client, a method the
  *   client is not registered for, a client without a hash) costs what a wrong
  *   secret costs: the same limit, the same cap, a scrypt check against a decoy hash
@@ -36,13 +37,17 @@ import type { Clock, RequestContext } from '../types.js';
 import { SlowCheckGate } from './slow-checks.js';
 import { VerifiedSecrets } from './verified-secrets.js';
 
-/** One presented secret. */
-export interface SecretAttempt {
+/** One attempt to authenticate as a client. */
+export interface ClientAttempt {
   /** The client id the request named. */
   readonly clientId: string;
-  readonly secret: string;
   /** The request, for its source address (`meta.ip`) and id; undefined outside a request. */
   readonly request?: RequestContext | undefined;
+}
+
+/** One presented secret. */
+export interface SecretAttempt extends ClientAttempt {
+  readonly secret: string;
 }
 
 export interface SecretCheckerOptions {
@@ -116,8 +121,18 @@ export class SecretChecker {
     return this.#failed(attempt, key);
   }
 
+  /**
+   * Counts a failed check of another kind of credential (a client assertion)
+   * against the same limit: always false.
+   * @throws TooManyFailuresError (429) when the client id + address was over the
+   *   limit already, or this failure went over it.
+   */
+  async countFailure(attempt: ClientAttempt): Promise<false> {
+    return this.#failed(attempt, await this.#admit(attempt));
+  }
+
   /** The attempt's limit key; throws 429 when it is refused now. */
-  async #admit(attempt: SecretAttempt): Promise<string> {
+  async #admit(attempt: ClientAttempt): Promise<string> {
     const key = limitKey(attempt.clientId, addressKey(attempt.request?.meta.ip));
     const wait = this.#limit === undefined ? 0 : await this.#limit.check(key);
     if (wait > 0) throw this.#refuse(attempt, wait);
@@ -125,7 +140,7 @@ export class SecretChecker {
   }
 
   /** Counts a failure: false, or 429 when this one went over. */
-  async #failed(attempt: SecretAttempt, key: string): Promise<false> {
+  async #failed(attempt: ClientAttempt, key: string): Promise<false> {
     const wait = this.#limit === undefined ? 0 : await this.#limit.fail(key);
     if (wait > 0) throw this.#refuse(attempt, wait);
     return false;
@@ -148,7 +163,7 @@ export class SecretChecker {
     return ok;
   }
 
-  #refuse(attempt: SecretAttempt, retryAfter: number): TooManyFailuresError {
+  #refuse(attempt: ClientAttempt, retryAfter: number): TooManyFailuresError {
     const error = new TooManyFailuresError(retryAfter, {
       detail: 'too many failed client authentications for this client id and address',
     });

@@ -115,6 +115,11 @@ export class DocumentCache<T> {
     return loading;
   }
 
+  /** Drops what is kept for `key` (a value or a failure), so the next `get` loads it again. */
+  forget(key: string): void {
+    this.#entries.delete(key);
+  }
+
   async #load(key: string, load: () => Promise<Loaded<T>>): Promise<T> {
     try {
       const { value, lifetime } = await load();

@@ -8,11 +8,11 @@
  *   strings (no trailing-slash or case folding);
  * - `client_name` (a non-empty string) and `redirect_uris` (a non-empty array)
  *   are required;
- * - the client is public: `client_secret` and `client_secret_expires_at` are
- *   refused ("MUST NOT" in the draft), and so is every
- *   `token_endpoint_auth_method` but `none` — the symmetric ones because there
- *   is no shared secret, `private_key_jwt` (with `jwks_uri`) until this server
- *   offers that method;
+ * - the client holds no shared secret: `client_secret` and
+ *   `client_secret_expires_at` are refused ("MUST NOT" in the draft), and so is
+ *   every `token_endpoint_auth_method` but `none` (a public client) and
+ *   `private_key_jwt` with a `jwks_uri` (keys the client can rotate where it
+ *   publishes its document; an inline `jwks` is refused);
  * - every other member is checked as RFC 7591 client metadata by the one
  *   validator of the library (lib/helpers/client-metadata.ts, given as
  *   `check`), with the server's own rules; unknown members are ignored there;
@@ -59,8 +59,10 @@ function checkDocument(url: string, document: Readonly<Record<string, unknown>>)
   if (secret !== undefined) refuse(`it has ${secret}, which a document client cannot have`);
   const method = document['token_endpoint_auth_method'];
   if (method === undefined || method === 'none') return;
-  if (method === 'private_key_jwt')
-    refuse('token_endpoint_auth_method private_key_jwt is not offered yet; use none');
+  if (method === 'private_key_jwt') {
+    if (Object.hasOwn(document, 'jwks')) refuse('private_key_jwt here needs jwks_uri, not jwks');
+    return;
+  }
   refuse(
     `token_endpoint_auth_method ${JSON.stringify(method)} is refused: a document client is public (none)`,
   );
@@ -74,12 +76,14 @@ export function clientFromDocument(
 ): Client {
   checkDocument(url, document);
   const { client_id: _id, ...metadata } = document;
+  const method =
+    metadata['token_endpoint_auth_method'] === 'private_key_jwt' ? 'private_key_jwt' : 'none';
   try {
-    const config = check({ ...metadata, token_endpoint_auth_method: 'none' }, url);
+    const config = check({ ...metadata, token_endpoint_auth_method: method }, url);
     return defineClient({
       ...config,
       id: url,
-      tokenEndpointAuthMethods: ['none'],
+      tokenEndpointAuthMethods: [method],
       source: 'metadata-document',
     });
   } catch (err) {

@@ -1,8 +1,11 @@
 /**
- * The one outgoing request of the library: GET a Client ID Metadata Document,
- * guarded against server-side request forgery and resource exhaustion
+ * The one kind of outgoing request of the library: a guarded JSON GET
+ * ({@link fetchJson}), made for Client ID Metadata Documents
  * (draft-ietf-oauth-client-id-metadata-document, "Client Information
- * Discovery", "Server-Side Request Forgery", "Maximum Response Size").
+ * Discovery", "Server-Side Request Forgery", "Maximum Response Size";
+ * {@link fetchDocument}) and for clients' JWK Sets at their `jwks_uri`
+ * (lib/client-auth/client-key-source.ts), guarded against server-side request
+ * forgery and resource exhaustion alike.
  *
  * Rules:
  * - the address is checked where the connection is made: the request's `lookup`
@@ -11,11 +14,12 @@
  *   slip in between check and connect; a host that is an IP literal is checked
  *   before connecting; no connection is reused (`agent: false`);
  *   `allowPrivateAddresses` turns the address check off (tests, local demos);
- * - GET with `Accept: application/json`, a fixed `User-Agent`, no cookies, no
- *   credentials, no compression;
+ * - GET with `Accept` the caller's media types (`application/json` for
+ *   documents), a fixed `User-Agent` per use, no cookies, no credentials, no
+ *   compression;
  * - status 200 only: a redirect (3xx) is refused, never followed;
- * - `Content-Type` must be `application/json` (parameters allowed; a charset, if
- *   any, must be UTF-8);
+ * - `Content-Type` must be one of the caller's media types (`application/json`
+ *   for documents; parameters allowed; a charset, if any, must be UTF-8);
  * - at most `maxBytes` bytes: a larger `Content-Length` is refused before the
  *   body is read, and a body that grows past it is cut off and refused;
  * - everything (resolution, connection, TLS, headers, body) within `timeout`
@@ -47,6 +51,14 @@ export interface FetchDocumentOptions {
   readonly ca?: readonly string[] | undefined;
   /** How host names are resolved (tests inject one); default `dns.lookup` with `all`. */
   readonly resolve?: Resolver | undefined;
+}
+
+/** A guarded JSON GET: the document options, and what differs per use. */
+export interface FetchJsonOptions extends FetchDocumentOptions {
+  /** The `User-Agent` header. */
+  readonly userAgent: string;
+  /** The media types accepted (`Accept`, and what `Content-Type` must be), lower case. */
+  readonly mediaTypes: readonly string[];
 }
 
 /** A fetched document: its JSON object and the headers that say how long to keep it. */
@@ -112,11 +124,17 @@ function bareHost(url: URL): string {
   return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
 }
 
-/** GETs the document at `url` (see the rules above). */
-export async function fetchDocument(
-  url: URL,
-  options: FetchDocumentOptions,
-): Promise<FetchedDocument> {
+/** GETs the Client ID Metadata Document at `url` (see the rules above). */
+export function fetchDocument(url: URL, options: FetchDocumentOptions): Promise<FetchedDocument> {
+  return fetchJson(url, {
+    ...options,
+    userAgent: DOCUMENT_USER_AGENT,
+    mediaTypes: ['application/json'],
+  });
+}
+
+/** GETs the JSON object at `url` (see the rules above). */
+export async function fetchJson(url: URL, options: FetchJsonOptions): Promise<FetchedDocument> {
   const host = bareHost(url);
   if (isIP(host) !== 0 && !options.allowPrivateAddresses) {
     const range = nonPublicRange(host);
@@ -131,9 +149,9 @@ export async function fetchDocument(
       port: url.port === '' ? 443 : Number(url.port),
       path: url.pathname + url.search,
       headers: {
-        accept: 'application/json',
+        accept: options.mediaTypes.join(', '),
         'accept-encoding': 'identity',
-        'user-agent': DOCUMENT_USER_AGENT,
+        'user-agent': options.userAgent,
       },
       agent: false,
       lookup: guardedLookup(options.resolve ?? systemResolve, options.allowPrivateAddresses),
@@ -152,7 +170,7 @@ export async function fetchDocument(
       else resolve(document as FetchedDocument);
     };
     request.on('error', (err) => settle(err));
-    request.on('response', (response) => readResponse(response, options.maxBytes, settle));
+    request.on('response', (response) => readResponse(response, options, settle));
     request.end();
   });
 }
@@ -164,13 +182,17 @@ function asFetchError(err: Error): DocumentFetchError {
 type Settle = (err: Error | undefined, document?: FetchedDocument) => void;
 
 /** Why a response's status and headers refuse it, or undefined. */
-export function responseProblem(response: IncomingMessage, maxBytes: number): string | undefined {
+export function responseProblem(
+  response: IncomingMessage,
+  maxBytes: number,
+  mediaTypes: readonly string[] = ['application/json'],
+): string | undefined {
   const status = response.statusCode ?? 0;
   if (status >= 300 && status < 400) return `status ${status}: redirects are not followed`;
   if (status !== 200) return `status ${status}`;
   const type = response.headers['content-type'] ?? '';
   const [media = '', ...params] = type.split(';').map((p) => p.trim().toLowerCase());
-  if (media !== 'application/json') return `content type ${JSON.stringify(type)}, not JSON`;
+  if (!mediaTypes.includes(media)) return `content type ${JSON.stringify(type)}, not JSON`;
   const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length);
   if (charset !== undefined && !['utf-8', '"utf-8"', 'utf8'].includes(charset))
     return `charset ${charset}, not UTF-8`;
@@ -179,8 +201,9 @@ export function responseProblem(response: IncomingMessage, maxBytes: number): st
   return undefined;
 }
 
-function readResponse(response: IncomingMessage, maxBytes: number, settle: Settle): void {
-  const problem = responseProblem(response, maxBytes);
+function readResponse(response: IncomingMessage, options: FetchJsonOptions, settle: Settle): void {
+  const { maxBytes } = options;
+  const problem = responseProblem(response, maxBytes, options.mediaTypes);
   if (problem !== undefined) return settle(new DocumentFetchError(problem));
   const chunks: Buffer[] = [];
   let size = 0;

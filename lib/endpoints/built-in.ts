@@ -19,6 +19,9 @@ export interface BuiltInHandlers {
   /** Whether dynamic registration is offered (`options.registration.policy` is not `closed`). */
   registrationEnabled(): boolean;
   register(request: JsonEngineRequest): Promise<EngineResponse>;
+  /** Whether the device authorization grant is on (`options.grants.deviceCode`). */
+  deviceEnabled(): boolean;
+  deviceAuthorization(request: EngineRequest): Promise<EngineResponse>;
   jwks(): unknown;
   metadata(): unknown;
 }
@@ -68,6 +71,25 @@ export function builtInEndpoints(engine: BuiltInHandlers): EndpointDefinition[] 
       enabled: () => engine.registrationEnabled(),
       handleJson: (request) => engine.register(request),
       cors: true,
+    },
+    {
+      name: 'device_authorization',
+      handlerName: 'deviceAuthorization',
+      kind: 'form',
+      path: '/device_authorization',
+      metadataKey: 'device_authorization_endpoint',
+      repeatable: ['resource'],
+      enabled: () => engine.deviceEnabled(),
+      handle: (request) => engine.deviceAuthorization(request),
+      cors: true,
+    },
+    {
+      // RFC 8628 3.3's verification URI: the user's page (lib/http/device.ts).
+      name: 'device',
+      handlerName: 'device',
+      kind: 'page',
+      path: '/device',
+      enabled: () => engine.deviceEnabled(),
     },
     {
       name: 'jwks',

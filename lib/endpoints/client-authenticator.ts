@@ -4,7 +4,10 @@
  * `client.authentication_failed` events. The token, revocation and introspection endpoints share it.
  */
 import { authenticateClient, type AuthenticatedClient } from '../client-auth/authenticate.js';
-import type { ClientAuthenticationMethod } from '../client-auth/method.js';
+import type {
+  ClientAssertionContext,
+  ClientAuthenticationMethod,
+} from '../client-auth/method.js';
 import type { SecretChecker } from '../client-auth/secret-checker.js';
 import type { OAuthEventBus } from '../engine/events.js';
 import type { ClientStore } from '../stores/types.js';
@@ -22,8 +25,9 @@ export function clientAuthenticator(
   events: OAuthEventBus,
   clock: Clock,
   secrets?: SecretChecker,
+  assertions?: ClientAssertionContext,
 ): ClientAuthenticator {
-  const context = Object.freeze({ now: clock, secrets });
+  const context = Object.freeze({ now: clock, secrets, assertions });
   return (request, options) =>
     authenticateClient(
       request,

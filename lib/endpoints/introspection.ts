@@ -8,13 +8,15 @@
  *   `{ "active": false }` and nothing else (2.2);
  * - an access token is answered from the checker (lib/tokens/checker.ts): a
  *   stateless JWT from its verified claims and the deny-list (no store read per
- *   token), any other from its record; so revocation shows either way.
+ *   token), any other from its record; so revocation shows either way;
+ * - a delegated token's actor is answered as `act` (RFC 8693 4 defines it for
+ *   JWTs and introspection responses alike), JWT and opaque tokens alike.
  */
 import { InvalidRequestError } from '../errors.js';
 import type { ScopePolicy } from '../helpers/scope.js';
 import { sha256 } from '../helpers/secrets.js';
 import type { Stores } from '../stores/types.js';
-import type { Client } from '../types.js';
+import type { ActorClaim, Client } from '../types.js';
 import type { AccessTokenChecker } from '../tokens/checker.js';
 
 export interface IntrospectionContext {
@@ -38,6 +40,8 @@ export interface IntrospectionResponse {
   aud?: string;
   iss?: string;
   jti?: string;
+  /** RFC 8693 4.1: who acts for `sub`, for a token made by token exchange. */
+  act?: ActorClaim;
 }
 
 const INACTIVE: IntrospectionResponse = Object.freeze({ active: false });
@@ -68,6 +72,7 @@ export async function introspect(
       aud: info.audience,
       iss: context.issuer,
       ...(info.format === 'jwt' ? { jti: info.id } : {}),
+      ...(info.actor === undefined ? {} : { act: info.actor }),
     };
   };
   const refresh = async (): Promise<IntrospectionResponse | undefined> => {

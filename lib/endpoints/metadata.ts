@@ -1,6 +1,11 @@
 /**
  * Authorization server metadata (RFC 8414 2), built from what the provider
  * really offers: its grants, client authentication methods, scopes and PKCE methods.
+ *
+ * Rules:
+ * - `*_endpoint_auth_signing_alg_values_supported` (RFC 8414 2: present when a
+ *   method that signs, `private_key_jwt` or `client_secret_jwt`, is listed;
+ *   never `none`) are the algorithms of the methods listed beside them.
  */
 import type { ClientAuthenticationMethod } from '../client-auth/method.js';
 import type { EndpointDefinition } from './registry.js';
@@ -37,6 +42,23 @@ export interface MetadataInput {
   clientIdMetadataDocuments?: boolean;
 }
 
+/** The signing algorithms of `methods`, each once; undefined when none signs. */
+function signingAlgorithms(methods: readonly ClientAuthenticationMethod[]): string[] | undefined {
+  const algs = [...new Set(methods.flatMap((m) => m.signingAlgorithms ?? []))];
+  return algs.length === 0 ? undefined : algs;
+}
+
+/** Sets `<prefix>_auth_methods_supported` and its signing algorithms, if any. */
+function setAuthMethods(
+  metadata: ServerMetadata,
+  prefix: string,
+  methods: readonly ClientAuthenticationMethod[],
+): void {
+  metadata[`${prefix}_auth_methods_supported`] = methods.map((m) => m.name);
+  const algs = signingAlgorithms(methods);
+  if (algs !== undefined) metadata[`${prefix}_auth_signing_alg_values_supported`] = algs;
+}
+
 export function buildMetadata(input: MetadataInput): ServerMetadata {
   const { issuer, scopes } = input;
   const responseTypes = [...input.responseTypes];
@@ -60,14 +82,16 @@ export function buildMetadata(input: MetadataInput): ServerMetadata {
   // draft-ietf-oauth-client-id-metadata-document: advertised only when on.
   if (input.clientIdMetadataDocuments === true)
     metadata['client_id_metadata_document_supported'] = true;
-  if (urls['revocation_endpoint'] !== undefined) {
-    metadata.revocation_endpoint_auth_methods_supported = authMethods;
-  }
-  if (urls['introspection_endpoint'] !== undefined) {
+  const algs = signingAlgorithms(input.clientAuthMethods);
+  if (algs !== undefined) metadata['token_endpoint_auth_signing_alg_values_supported'] = algs;
+  if (urls['revocation_endpoint'] !== undefined)
+    setAuthMethods(metadata, 'revocation_endpoint', input.clientAuthMethods);
+  if (urls['introspection_endpoint'] !== undefined)
     // Introspection needs a confidential client (RFC 7662 2.1).
-    metadata.introspection_endpoint_auth_methods_supported = input.clientAuthMethods
-      .filter((m) => m.confidential)
-      .map((m) => m.name);
-  }
+    setAuthMethods(
+      metadata,
+      'introspection_endpoint',
+      input.clientAuthMethods.filter((m) => m.confidential),
+    );
   return metadata;
 }

@@ -11,6 +11,9 @@
  * - `form` endpoints take a POST with a form body and answer JSON with no-store
  *   headers; `document` endpoints answer GET/HEAD with a cacheable JSON document;
  *   the `authorization` endpoint is served by `authorize()` (it needs a login);
+ *   a `page` endpoint is a page for people with a login and a session, served
+ *   by the HTTP layer's page handler of its name (`device`: the device
+ *   verification page of RFC 8628, `oauth.device()`), never by `fetchHandler()`;
  * - `json` endpoints (registration, RFC 7591/7592) take a JSON body at their path
  *   and at `<path>/<id>`, with the methods their `handleJson` answers, and answer
  *   JSON with no-store headers;
@@ -19,7 +22,7 @@
 import type { EngineRequest, EngineResponse } from '../types.js';
 
 /** How an endpoint is served. */
-export type EndpointKind = 'form' | 'document' | 'authorization' | 'json';
+export type EndpointKind = 'form' | 'document' | 'authorization' | 'json' | 'page';
 
 /** A request to a `json` endpoint, as an adapter hands it over (`params` is empty). */
 export interface JsonEngineRequest extends EngineRequest {

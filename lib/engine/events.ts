@@ -41,6 +41,8 @@ export interface OAuthEvents {
     readonly refreshToken: boolean;
     /** The resource (RFC 8707) the token is for, its `aud`; absent for the default audience. */
     readonly resource?: string;
+    /** Token exchange (RFC 8693 4.1): the `sub` of the token's `act`, the party acting. */
+    readonly actor?: string;
   };
   /** An authorization code was issued at the authorization endpoint. */
   'code.issued': Base & {
@@ -92,6 +94,22 @@ export interface OAuthEvents {
   'client.registered': Base & { readonly clientId: string };
   'client.updated': Base & { readonly clientId: string };
   'client.deleted': Base & { readonly clientId: string };
+  /** A device authorization request was accepted (RFC 8628 3.2); no code is given. */
+  'device.authorization_started': Base & {
+    readonly clientId: string;
+    readonly scope: readonly string[];
+  };
+  /** A user code entered on the verification page was wrong, used or expired; the code is not given. */
+  'device.user_code_failed': Base & { readonly ip: string | undefined };
+  /** The user approved a device authorization request. */
+  'device.approved': Base & {
+    readonly clientId: string;
+    readonly subject: string;
+    readonly scope: readonly string[];
+    readonly grantId: string;
+  };
+  /** The user denied a device authorization request. */
+  'device.denied': Base & { readonly clientId: string; readonly subject: string };
   /**
    * A request was refused (429) because its key failed too often: no check ran. The
    * username is never given in clear, only its hash.

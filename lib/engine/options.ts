@@ -7,6 +7,11 @@
  */
 import { defineClient, isDefinedClient, type ClientConfig } from '../helpers/clients.js';
 import type { GrantOptions } from '../grants/grant.js';
+import {
+  resolveDeviceCodeOptions,
+  type DeviceCodeGrantOptions,
+  type ResolvedDeviceCodeOptions,
+} from '../endpoints/device/options.js';
 import { silentLogger } from './logger.js';
 import { resolveRateLimits } from './rate-limits.js';
 import { resolveRegistration } from '../endpoints/registration/options.js';
@@ -14,10 +19,12 @@ import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import { warnOnEphemeralKeys } from './key-warning.js';
 import type { PasswordGrantOptions } from '../grants/password.js';
 import type { RefreshTokenGrantOptions } from '../grants/refresh-token.js';
+import { resolveTokenExchange } from '../grants/token-exchange-options.js';
 import { MemoryRecordStore } from '../stores/memory.js';
 import { recordStores } from '../stores/typed-stores.js';
 import { ConfiguredClients } from './clients.js';
 import { resolveClientIdDocumentOptions } from '../client-id-documents/options.js';
+import { resolveClientAssertionOptions } from '../client-auth/assertion-options.js';
 import type { ClientIdDocuments } from '../client-id-documents/resolver.js';
 import { resolveResources } from '../helpers/resources.js';
 import { resolveCors } from './cors-policy.js';
@@ -150,6 +157,7 @@ const STORE_KEYS = optionKeys<Stores>({
   accessTokens: true,
   refreshTokens: true,
   consents: true,
+  deviceCodes: true,
 });
 
 /**
@@ -196,6 +204,7 @@ export function resolveStores(
     accessTokens: given.accessTokens ?? fallback.accessTokens,
     refreshTokens: given.refreshTokens ?? fallback.refreshTokens,
     consents: given.consents ?? fallback.consents,
+    deviceCodes: given.deviceCodes ?? fallback.deviceCodes,
   });
 }
 
@@ -214,12 +223,26 @@ function revocationOf(
   const revocation = format === 'opaque' ? 'allow-list' : (given ?? 'deny-list');
   if (revocation === 'allow-list') return revocation;
   for (const [name, value] of Object.entries(options.grants ?? {})) {
-    if (typeof value === 'object' && value !== null && value.uniqueTokens === true)
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      'uniqueTokens' in value &&
+      value.uniqueTokens === true
+    )
       throw new TypeError(
         `options.grants.${name}.uniqueTokens needs a record per access token, which stateless JWTs do not have: set options.accessToken.revocation to "allow-list" (or accessToken.format to "opaque"), or drop uniqueTokens`,
       );
   }
   return revocation;
+}
+
+/** `grants.deviceCode` (RFC 8628), checked; undefined when off (the default). */
+function deviceCodeOf(
+  value: boolean | DeviceCodeGrantOptions | undefined,
+  accessTokenLifetime: number,
+): ResolvedDeviceCodeOptions | undefined {
+  const given = grant<DeviceCodeGrantOptions>('deviceCode', value, false, accessTokenLifetime);
+  return given === undefined ? undefined : resolveDeviceCodeOptions(given);
 }
 
 /** Checks the options and fills in every default. */
@@ -274,11 +297,12 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
   }
 
   const clients = configuredClients(options.clients);
+  const resources = resolveResources(options.resources, options.scopes?.available ?? [], format);
   return Object.freeze({
     issuer,
     format,
     audience,
-    resources: resolveResources(options.resources, options.scopes?.available ?? [], format),
+    resources,
     accessTokenLifetime,
     accessTokenRevocation,
     refreshTokenLifetime: seconds(
@@ -304,6 +328,13 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
               accessTokenLifetime,
             ) as Required<PasswordGrantOptions>),
       implicit: grant('implicit', g.implicit, false, accessTokenLifetime),
+      tokenExchange: resolveTokenExchange(
+        g.tokenExchange,
+        accessTokenLifetime,
+        audience,
+        resources,
+      ),
+      deviceCode: deviceCodeOf(g.deviceCode, accessTokenLifetime),
     }),
     consent: Object.freeze({
       rememberLifetime: rememberLifetime(options.consent?.remember),
@@ -318,6 +349,7 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
     clientStore: clients.store,
     clientIdMetadataDocuments: resolveClientIdDocumentOptions(options.clientIdMetadataDocuments),
     clientAuthMethods: list('clientAuthMethods', options.clientAuthMethods),
+    clientAssertions: resolveClientAssertionOptions(options.clientAssertions),
     rateLimits: resolveRateLimits(options.rateLimits),
     registration: resolveRegistration(options.registration),
     cors: resolveCors(options.cors),

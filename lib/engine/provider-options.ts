@@ -9,8 +9,17 @@ import type {
   ClientIdDocumentOptions,
   ResolvedClientIdDocumentOptions,
 } from '../client-id-documents/options.js';
+import type {
+  ClientAssertionOptions,
+  ResolvedClientAssertionOptions,
+} from '../client-auth/assertion-options.js';
 import type { ClientAuthenticationMethod } from '../client-auth/method.js';
 import type { GrantOptions, TokenGrant } from '../grants/grant.js';
+import type {
+  DeviceCodeGrantOptions,
+  ResolvedDeviceCodeOptions,
+} from '../endpoints/device/options.js';
+import type { UserCodeOptions } from '../endpoints/device/user-code.js';
 import type { RateLimitOptions, ResolvedRateLimits } from './rate-limits.js';
 import type {
   RegistrationOptions,
@@ -19,6 +28,11 @@ import type {
 import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import type { PasswordGrantOptions } from '../grants/password.js';
 import type { RefreshTokenGrantOptions } from '../grants/refresh-token.js';
+import {
+  TOKEN_EXCHANGE_KEYS,
+  type ResolvedTokenExchange,
+  type TokenExchangeOptions,
+} from '../grants/token-exchange-options.js';
 import type { ScopeOptions } from '../helpers/scope.js';
 import type { ResourceConfig, Resources } from '../helpers/resources.js';
 import type { ClientStore, Stores } from '../stores/types.js';
@@ -75,6 +89,12 @@ export interface ProviderOptions {
   extensionGrants?: readonly TokenGrant[];
   /** Client-authentication methods added after the built-in ones. Default none. */
   clientAuthMethods?: readonly ClientAuthenticationMethod[];
+  /**
+   * JWT client assertions (`private_key_jwt`, `client_secret_jwt`; RFC 7523):
+   * how far ahead `exp` may be (`maxLifetime`, seconds; default 300) and how
+   * clients' `jwks_uri` are fetched (lib/client-auth/assertion-options.ts).
+   */
+  clientAssertions?: ClientAssertionOptions;
   /** The scopes the server offers. Default: none (then no request may name a scope). */
   scopes?: ScopeOptions;
   /**
@@ -129,6 +149,19 @@ export interface ProviderOptions {
      * @deprecated RFC 9700 2.1.2: clients SHOULD NOT use it; use the code flow with PKCE.
      */
     implicit?: boolean | GrantOptions;
+    /**
+     * The device authorization grant (RFC 8628): the device authorization
+     * endpoint, the verification page at `/device` and the
+     * `urn:ietf:params:oauth:grant-type:device_code` grant. Off unless given;
+     * `true` for the defaults (lib/endpoints/device/options.ts).
+     */
+    deviceCode?: boolean | DeviceCodeGrantOptions;
+    /**
+     * Token exchange (RFC 8693, `urn:ietf:params:oauth:grant-type:token-exchange`)
+     * for configured confidential clients listing that grant type: off unless
+     * `true` or options (lib/grants/token-exchange-options.ts).
+     */
+    tokenExchange?: boolean | TokenExchangeOptions;
   };
   /** Consent at the authorization endpoint. */
   consent?: {
@@ -198,6 +231,7 @@ const PROVIDER_KEYS = {
     clientIdMetadataDocuments: true,
     extensionGrants: true,
     clientAuthMethods: true,
+    clientAssertions: true,
     scopes: true,
     resources: true,
     accessToken: true,
@@ -236,6 +270,8 @@ const PROVIDER_KEYS = {
     refreshToken: true,
     password: true,
     implicit: true,
+    deviceCode: true,
+    tokenExchange: true,
   }),
   'grants.authorizationCode': optionKeys<GrantsOption['authorizationCode']>({
     accessTokenLifetime: true,
@@ -256,6 +292,15 @@ const PROVIDER_KEYS = {
     uniqueTokens: true,
     verify: true,
   }),
+  'grants.deviceCode': optionKeys<GrantsOption['deviceCode']>({
+    accessTokenLifetime: true,
+    uniqueTokens: true,
+    lifetime: true,
+    interval: true,
+    userCode: true,
+  }),
+  'grants.deviceCode.userCode': optionKeys<UserCodeOptions>({ alphabet: true, length: true }),
+  'grants.tokenExchange': TOKEN_EXCHANGE_KEYS,
   'grants.implicit': optionKeys<GrantsOption['implicit']>({
     accessTokenLifetime: true,
     uniqueTokens: true,
@@ -308,6 +353,10 @@ export interface ResolvedConfig {
     readonly refreshToken: Required<RefreshTokenGrantOptions> | undefined;
     readonly password: Required<PasswordGrantOptions> | undefined;
     readonly implicit: Required<GrantOptions> | undefined;
+    /** Token exchange's options (RFC 8693); undefined when it is off. */
+    readonly tokenExchange: ResolvedTokenExchange | undefined;
+    /** The device authorization grant's options; undefined when it is off. */
+    readonly deviceCode: ResolvedDeviceCodeOptions | undefined;
   };
   readonly consent: {
     /** Seconds a remembered consent lasts; undefined: consent is not remembered. */
@@ -327,6 +376,8 @@ export interface ResolvedConfig {
   /** Client ID Metadata Documents' options; undefined when they are off. */
   readonly clientIdMetadataDocuments: ResolvedClientIdDocumentOptions | undefined;
   readonly clientAuthMethods: readonly ClientAuthenticationMethod[];
+  /** The checked `clientAssertions` option. */
+  readonly clientAssertions: ResolvedClientAssertionOptions;
   readonly rateLimits: ResolvedRateLimits;
   /** The checked `registration` option. */
   readonly registration: ResolvedRegistration;

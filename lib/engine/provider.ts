@@ -16,6 +16,7 @@
 import { AuthorizationEndpoint } from '../endpoints/authorization/endpoint.js';
 import type { AuthorizationCodeInput, IssuedCode } from '../endpoints/authorization/issue.js';
 import type { ResponseType } from '../endpoints/authorization/request.js';
+import { clientAssertionContext } from '../client-auth/assertion-context.js';
 import { BUILT_IN_CLIENT_AUTH_METHODS } from '../client-auth/methods.js';
 import type { ClientAuthenticationMethod } from '../client-auth/method.js';
 import {
@@ -37,7 +38,10 @@ import { authorizationCodeGrant } from '../grants/authorization-code.js';
 import { clientCredentialsGrant } from '../grants/client-credentials.js';
 import type { GrantContext, GrantRevocationReason, TokenGrant } from '../grants/grant.js';
 import { passwordGrant } from '../grants/password.js';
+import { deviceCodeGrant } from '../grants/device-code.js';
+import { DeviceFlow, type DeviceFlowParts } from '../endpoints/device/flow.js';
 import { refreshTokenGrant } from '../grants/refresh-token.js';
+import { tokenExchangeGrant } from '../grants/token-exchange.js';
 import { ScopePolicy } from '../helpers/scope.js';
 import type { Stores } from '../stores/types.js';
 import type { AccessTokenChecker, AccessTokenInfo, VerifyOptions } from '../tokens/checker.js';
@@ -91,6 +95,12 @@ export class Provider {
    */
   readonly authorization: AuthorizationEndpoint;
   readonly #grantRevocationTtl: number;
+  /**
+   * The device authorization grant's engine (RFC 8628, lib/endpoints/device/):
+   * the device authorization endpoint and the verification page's rules, for
+   * HTTP adapters. Undefined unless `grants.deviceCode` is on.
+   */
+  readonly device: DeviceFlow | undefined;
   readonly #registration: RegistrationContext | undefined;
 
   /** @throws TypeError naming the option, when an option is wrong. */
@@ -131,6 +141,7 @@ export class Provider {
     this.#context = grantContext(
       config,
       { stores: this.stores, scopes: this.scopes, tokens: this.#minter, events: this.events },
+      this.#checker,
       (grantId, reason) => this.revokeGrant(grantId, reason),
     );
     const limits = rateLimiters(config.rateLimits, this.events, config.clock);
@@ -145,6 +156,12 @@ export class Provider {
       this.events,
       config.clock,
       limits.secrets,
+      clientAssertionContext(
+        config.issuer,
+        config.clientAssertions,
+        this.stores.records,
+        config.clock,
+      ),
     );
     for (const method of [...BUILT_IN_CLIENT_AUTH_METHODS, ...config.clientAuthMethods]) {
       this.registerClientAuthMethod(method);
@@ -153,10 +170,31 @@ export class Provider {
     if (g.clientCredentials) this.registerGrant(clientCredentialsGrant(g.clientCredentials));
     if (g.refreshToken) this.registerGrant(refreshTokenGrant(g.refreshToken));
     if (g.password) this.registerGrant(passwordGrant(g.password, limits.limits.password));
+    this.device = g.deviceCode && this.#deviceFlow(g.deviceCode, limits.limits.deviceUserCode);
+    if (g.deviceCode) this.registerGrant(deviceCodeGrant(g.deviceCode));
+    if (g.tokenExchange) this.registerGrant(tokenExchangeGrant(g.tokenExchange));
     for (const grant of config.extensionGrants) this.registerGrant(grant);
     for (const endpoint of builtInEndpoints(this.#handlers())) this.registerEndpoint(endpoint);
     checkConfiguredClients(config, this.clientAuthMethods);
     this.#registries.checkEndpointNames(config.endpoints);
+  }
+
+  /** The device flow's engine (`grants.deviceCode`). */
+  #deviceFlow(
+    options: NonNullable<ResolvedConfig['grants']['deviceCode']>,
+    limit: DeviceFlowParts['limit'],
+  ): DeviceFlow {
+    return new DeviceFlow({
+      options,
+      stores: this.stores,
+      scopes: this.scopes,
+      resources: this.config.resources,
+      events: this.events,
+      clock: this.config.clock,
+      limit,
+      newGrantId: () => this.#minter.newGrantId(),
+      verificationUri: () => this.endpointUrl('device'),
+    });
   }
 
   /** What the server offers clients, from the registries (lib/helpers/client-metadata-rules.ts). */
@@ -288,6 +326,23 @@ export class Provider {
   }
 
   /**
+   * Answers a device authorization request (RFC 8628 3.1, lib/endpoints/device/).
+   * Never throws.
+   */
+  async deviceAuthorization(request: EngineRequest): Promise<EngineResponse> {
+    try {
+      const device = this.device;
+      if (device === undefined)
+        throw new TypeError('deviceAuthorization(): grants.deviceCode is off');
+      const context = this.#request(request, 'device_authorization');
+      const { client } = await this.#authenticate(context);
+      return { status: 200, headers: NO_STORE, body: await device.authorize(context, client) };
+    } catch (err) {
+      return this.errorResponse(err, NO_STORE);
+    }
+  }
+
+  /**
    * Answers a request to the registration endpoint (RFC 7591 registration, RFC
    * 7592 management; lib/endpoints/registration/). Never throws.
    */
@@ -346,6 +401,8 @@ export class Provider {
       introspect: (request) => this.introspect(request),
       registrationEnabled: () => this.#registration !== undefined,
       register: (request) => this.register(request),
+      deviceEnabled: () => this.device !== undefined,
+      deviceAuthorization: (request) => this.deviceAuthorization(request),
       jwks: () => this.jwks(),
       metadata: () => this.metadata(),
     };

@@ -5,7 +5,8 @@
  *     createAuthorizationServer({ issuer, clients, rateLimits: { redis } }); // shared by processes
  *
  * Rules:
- * - every limit has a name (`client_auth`, `password`, `registration`; later issues
+ * - every limit has a name (`client_auth`, `password`, `registration`,
+ *   `device_user_code`; later issues
  *   add theirs to {@link LIMIT_DEFAULTS}) and counts failures only, per key
  *   (../helpers/failure-limit.ts), except `registration`, which counts every
  *   registration attempt per source address (its `failures` are attempts);
@@ -37,6 +38,8 @@ export const LIMIT_DEFAULTS = Object.freeze({
   password: Object.freeze({ failures: 5, window: 300, block: 300 }),
   /** Registration attempts (RFC 7591) per source address: 10 a minute, then a minute's refusal. */
   registration: Object.freeze({ failures: 10, window: 60, block: 60 }),
+  /** Wrong user codes on the device verification page (RFC 8628 5.1), per session and per address. */
+  deviceUserCode: Object.freeze({ failures: 10, window: 300, block: 300 }),
 } satisfies Record<string, FailureLimitSettings>);
 
 /** The name of a limit, as the option names it. */
@@ -47,6 +50,7 @@ const EVENT_NAMES: Readonly<Record<LimitName, string>> = {
   clientAuth: 'client_auth',
   password: 'password',
   registration: 'registration',
+  deviceUserCode: 'device_user_code',
 };
 
 /** The `rateLimits` option of the provider. */
@@ -77,6 +81,14 @@ export interface RateLimitOptions {
    * default, `false` turns it off.
    */
   registration?: boolean | Partial<FailureLimitSettings>;
+  /**
+   * Wrong, used or expired user codes entered on the device verification page
+   * (RFC 8628 5.1: brute force of user codes), counted per session and per
+   * source address (an IPv6 address by its /64); a valid code never resets the
+   * count. Default `{ failures: 10, window: 300, block: 300 }` (seconds); `true`
+   * is the default, `false` turns it off.
+   */
+  deviceUserCode?: boolean | Partial<FailureLimitSettings>;
   /** Bounds of the slow (scrypt) client secret checks. */
   secretChecks?: {
     /** Slow checks run at once (on libuv's pool of 4 threads). Default 2. */
@@ -115,6 +127,7 @@ const KEYS = optionKeys<RateLimitOptions>({
   clientAuth: true,
   password: true,
   registration: true,
+  deviceUserCode: true,
   secretChecks: true,
 });
 const SETTING_KEYS = optionKeys<FailureLimitSettings>({
@@ -187,6 +200,7 @@ export function resolveRateLimits(value: RateLimitOptions | undefined): Resolved
       clientAuth: limitSettings('clientAuth', given.clientAuth),
       password: limitSettings('password', given.password),
       registration: limitSettings('registration', given.registration),
+      deviceUserCode: limitSettings('deviceUserCode', given.deviceUserCode),
     }),
     secretChecks: Object.freeze({
       concurrency: whole(`${path}.concurrency`, c.concurrency, 2, 1),
@@ -213,6 +227,7 @@ export function rateLimiters(
     clientAuth: limit('clientAuth'),
     password: limit('password'),
     registration: limit('registration'),
+    deviceUserCode: limit('deviceUserCode'),
   });
   const secrets = new SecretChecker({
     ...resolved.secretChecks,

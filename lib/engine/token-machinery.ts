@@ -15,7 +15,8 @@
  * - a revoked grant stays revoked for the longest lifetime of anything it issued
  *   (refresh tokens, access tokens of every grant and resource, extension grants);
  * - the grant context is frozen; refresh tokens are issued only when the
- *   refresh_token grant is on.
+ *   refresh_token grant is on; grants check access tokens (token exchange's
+ *   subject token) with the checker's `find`, as introspection does.
  */
 import type { GrantContext, GrantRevocationReason } from '../grants/grant.js';
 import type { ScopePolicy } from '../helpers/scope.js';
@@ -97,10 +98,15 @@ export function tokenMachinery(
 export function grantContext(
   config: ResolvedConfig,
   parts: { stores: Stores; scopes: ScopePolicy; tokens: TokenMinter; events: OAuthEventBus },
+  checker: AccessTokenChecker,
   revokeGrant: (grantId: string, reason: GrantRevocationReason) => Promise<void>,
 ): GrantContext {
   return Object.freeze({
     ...parts,
+    accessTokens: Object.freeze({
+      audience: config.audience,
+      find: (token: string) => checker.find(token),
+    }),
     resources: config.resources,
     logger: config.logger,
     refreshTokens: {

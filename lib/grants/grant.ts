@@ -29,6 +29,7 @@ import {
 } from '../helpers/resources.js';
 import type { ScopePolicy } from '../helpers/scope.js';
 import type { Stores } from '../stores/types.js';
+import type { AccessTokenInfo } from '../tokens/checker.js';
 import type { TokenMinter, TokenResponseBody } from '../tokens/minter.js';
 import type { Client, GrantType, Logger, RequestContext } from '../types.js';
 
@@ -46,6 +47,21 @@ export interface TokenGrantRequest {
 export type GrantRevocationReason =
   'code_replayed' | 'refresh_reuse' | 'revocation' | (string & {});
 
+/**
+ * The access tokens this server issued, for grants that take one as input (token
+ * exchange, RFC 8693): the same checks as introspection's.
+ */
+export interface GrantAccessTokens {
+  /** The default audience of access tokens (`accessToken.audience`, default the issuer). */
+  readonly audience: string;
+  /**
+   * A live access token's data: signature or record verified, not expired, not
+   * revoked, for any audience the server issues for (its `audience` says which);
+   * undefined for anything else. Rejects only when a store fails.
+   */
+  find(token: string): Promise<AccessTokenInfo | undefined>;
+}
+
 /** What the engine lends a grant. */
 export interface GrantContext {
   readonly stores: Stores;
@@ -53,6 +69,8 @@ export interface GrantContext {
   /** The configured resources (RFC 8707) by indicator, for `tokens.issue({ resource })`. */
   readonly resources: Resources;
   readonly tokens: TokenMinter;
+  /** Checks access tokens this server issued (e.g. a token exchange's subject token). */
+  readonly accessTokens: GrantAccessTokens;
   readonly logger: Logger;
   /** The provider's events: check `events.wants(type)` before building one. */
   readonly events: OAuthEventBus;

@@ -23,9 +23,14 @@
  *   redirect URI; a client_credentials-only client has none and `response_types: []`;
  * - `token_endpoint_auth_method` default `client_secret_basic`; it must be offered
  *   by the server and known to registration ({@link AUTH_METHOD_RULES}: `none`,
- *   `client_secret_basic`, `client_secret_post`; `private_key_jwt` with `jwks` xor
- *   `jwks_uri` is one more row there); a public client (`none`) cannot use
- *   client_credentials;
+ *   `client_secret_basic`, `client_secret_post`, `private_key_jwt`); a public
+ *   client (`none`) cannot use client_credentials; `client_secret_jwt` is not
+ *   offered for registration (its secret would have to be stored readable);
+ * - `private_key_jwt` needs `jwks` xor `jwks_uri` (RFC 7591 2: "MUST NOT both be
+ *   present"): a JWK Set of public keys by the rules of
+ *   lib/client-auth/client-jwks.ts (no private or symmetric key, at most 10
+ *   keys and 16384 characters), or an https URI; the client gets no secret; with
+ *   another method both members are ignored;
  * - `scope` (space-separated) names only scopes in `rules.scopes`; without it the
  *   client may ask for every scope the server offers;
  * - `client_uri`, `logo_uri`, `tos_uri`, `policy_uri` are https;
@@ -37,6 +42,7 @@ import type { ClientMetadataRules } from './client-metadata-rules.js';
 import type { Client } from '../types.js';
 import type { ClientConfig } from './clients.js';
 import { checkHttpsUri, checkRedirectUri, inferApplicationType } from './client-metadata-uris.js';
+import { jwksProblem } from '../client-auth/client-jwks.js';
 
 export { MAX_URI_LENGTH } from './client-metadata-uris.js';
 
@@ -56,6 +62,8 @@ export interface RegisteredMetadata {
   scope?: string;
   software_id?: string;
   software_version?: string;
+  jwks?: { keys: object[] };
+  jwks_uri?: string;
 }
 
 /** Bounds of the metadata, in characters and items. */
@@ -80,10 +88,24 @@ export interface AuthMethodRule {
   check?(member: (name: string) => unknown): Partial<ClientConfig>;
 }
 
+/** `private_key_jwt`'s keys: `jwks` xor `jwks_uri` (RFC 7591 2). */
+function clientKeysOf(member: (name: string) => unknown): Partial<ClientConfig> {
+  const jwks = member('jwks');
+  const uri = member('jwks_uri');
+  if (jwks !== undefined && uri !== undefined)
+    throw bad('jwks and jwks_uri must not both be present (RFC 7591 2)');
+  if (uri !== undefined) return { jwksUri: checkHttpsUri('jwks_uri', uri) };
+  if (jwks === undefined) throw bad('private_key_jwt needs jwks or jwks_uri');
+  const problem = jwksProblem(jwks);
+  if (problem !== undefined) throw bad(`jwks ${problem}`);
+  return { jwks: jwks as ClientConfig['jwks'] & object };
+}
+
 export const AUTH_METHOD_RULES: ReadonlyMap<string, AuthMethodRule> = new Map([
   ['none', { public: true, secret: false }],
   ['client_secret_basic', { public: false, secret: true }],
   ['client_secret_post', { public: false, secret: true }],
+  ['private_key_jwt', { public: false, secret: false, check: clientKeysOf }],
 ]);
 
 /** Whether a client registered with `method` is issued a client secret. */
@@ -232,7 +254,9 @@ function display(member: Member): Partial<ClientConfig> {
 }
 
 /** The metadata a client's configuration registers (RFC 7591 3.2.1's echo), for a config or a client. */
-export function registeredMetadata(client: Partial<Client>): RegisteredMetadata {
+export function registeredMetadata(
+  client: Partial<Omit<Client, 'jwtSecret'>> | ClientConfig,
+): RegisteredMetadata {
   const responses = [...(client.responseTypes ?? [])];
   const metadata: RegisteredMetadata = {
     redirect_uris: [...(client.redirectUris ?? [])],
@@ -257,6 +281,8 @@ export function registeredMetadata(client: Partial<Client>): RegisteredMetadata 
   const out = metadata as unknown as Record<string, unknown>;
   for (const [key, value] of optional) if (value !== undefined) out[key] = value;
   if (client.contacts !== undefined) metadata.contacts = [...client.contacts];
+  if (client.jwks !== undefined) metadata.jwks = JSON.parse(JSON.stringify(client.jwks)) as never;
+  if (client.jwksUri !== undefined) metadata.jwks_uri = client.jwksUri;
   return metadata;
 }
 

@@ -10,6 +10,10 @@
  *   `secretHash: process.env.X` with X unset, which must not make a confidential
  *   client public);
  * - a public client has no secret, requires PKCE and cannot use client_credentials;
+ * - a client that authenticates only with assertions needs no secret:
+ *   `private_key_jwt` needs `jwks` (public keys only, lib/client-auth/client-jwks.ts)
+ *   xor `jwksUri` (https), `client_secret_jwt` a `jwtSecret` of at least 32
+ *   bytes, kept as a key object; a `jwtSecret` without that method is refused;
  * - the RFC 7591 members a registered client keeps (application type, home page,
  *   logo, terms, policy, contacts, software id and version) and the registration's
  *   server fields (`source`, the registration access token's hash, issue and
@@ -18,6 +22,8 @@
  *
  * The form a persistent store keeps a client in is ./stored-client.ts.
  */
+import { createSecretKey, KeyObject, type JsonWebKey } from 'node:crypto';
+import { frozenJwks, jwksProblem } from '../client-auth/client-jwks.js';
 import { checkOptionKeys, optionKeys } from './option-keys.js';
 import { hashClientSecret, isSecretHash } from './secrets.js';
 import type { Client, ClientAuthMethod, GrantType } from '../types.js';
@@ -86,6 +92,16 @@ export interface ClientConfig {
   clientIdIssuedAt?: number;
   /** RFC 7591 `client_secret_expires_at`, epoch seconds; 0: never. */
   clientSecretExpiresAt?: number;
+  /** RFC 7591 `jwks`: the public JWK Set of a `private_key_jwt` client. Exclusive with `jwksUri`. */
+  jwks?: { readonly keys: readonly JsonWebKey[] };
+  /** RFC 7591 `jwks_uri`: the https URL of a `private_key_jwt` client's public JWK Set. */
+  jwksUri?: string;
+  /**
+   * The HMAC secret of a `client_secret_jwt` client (at least 32 bytes; 64 for
+   * HS512), kept readable in memory: give it from the environment, never from a
+   * file in the repository. A client with one cannot be kept in a client store.
+   */
+  jwtSecret?: string | KeyObject;
 }
 
 const CLIENT_CONFIG_KEYS = optionKeys<ClientConfig>({
@@ -114,6 +130,9 @@ const CLIENT_CONFIG_KEYS = optionKeys<ClientConfig>({
   registrationTokenHash: true,
   clientIdIssuedAt: true,
   clientSecretExpiresAt: true,
+  jwks: true,
+  jwksUri: true,
+  jwtSecret: true,
 });
 
 /** The grant types of RFC 6749; an extension grant type is an absolute URI (RFC 6749 4.5). */
@@ -232,6 +251,51 @@ function registrationFields(id: string, config: ClientConfig): Partial<Client> {
   return fields as Partial<Client>;
 }
 
+/** `jwks`, `jwksUri` and `jwtSecret`, checked; absent ones left out. */
+function assertionFields(
+  id: string,
+  config: ClientConfig,
+  methods: readonly string[],
+): Partial<Client> {
+  const { jwks, jwksUri, jwtSecret } = config;
+  const fields: { -readonly [K in 'jwks' | 'jwksUri' | 'jwtSecret']?: Client[K] } = {};
+  if (jwks !== undefined && jwksUri !== undefined) fail(id, 'jwks', 'and jwksUri are exclusive');
+  if (jwks !== undefined) {
+    const problem = jwksProblem(jwks);
+    if (problem !== undefined) fail(id, 'jwks', problem);
+    fields.jwks = frozenJwks(jwks);
+  }
+  if (jwksUri !== undefined) {
+    if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri) || !jwksUri.startsWith('https://'))
+      fail(id, 'jwksUri', 'must be an https URL');
+    fields.jwksUri = jwksUri;
+  }
+  if (methods.includes('private_key_jwt') && jwks === undefined && jwksUri === undefined)
+    fail(id, 'jwks', 'or jwksUri is required for private_key_jwt');
+  if (jwtSecret !== undefined) {
+    if (!methods.includes('client_secret_jwt'))
+      fail(id, 'jwtSecret', 'is only for client_secret_jwt; add it to tokenEndpointAuthMethods');
+    fields.jwtSecret = jwtSecretKey(id, jwtSecret);
+  } else if (methods.includes('client_secret_jwt'))
+    fail(id, 'jwtSecret', 'is required for client_secret_jwt');
+  return fields;
+}
+
+function jwtSecretKey(id: string, value: unknown): KeyObject {
+  const key =
+    value instanceof KeyObject
+      ? value
+      : typeof value === 'string'
+        ? createSecretKey(Buffer.from(value, 'utf8'))
+        : undefined;
+  if (key?.type !== 'secret' || (key.symmetricKeySize ?? 0) < 32)
+    fail(id, 'jwtSecret', 'must be a string of at least 32 bytes (RFC 7518 3.2)');
+  return key;
+}
+
+/** Methods that need no client secret: the client proves itself with an assertion. */
+const ASSERTION_METHODS = ['private_key_jwt', 'client_secret_jwt'];
+
 const defined = new WeakSet<Client>();
 
 /** Whether a value is a client record made by {@link defineClient}. */
@@ -277,7 +341,8 @@ export function defineClient(config: ClientConfig): Client {
     fail(id, 'tokenEndpointAuthMethods', "may not mix 'none' with secret methods");
   if (isPublic && secretHash !== undefined)
     fail(id, 'secret', "is set, but a public client (auth method 'none') has none");
-  if (!isPublic && secretHash === undefined)
+  const assertionsOnly = methods.every((m) => ASSERTION_METHODS.includes(m));
+  if (!isPublic && !assertionsOnly && secretHash === undefined)
     fail(id, 'secret', 'is required for a confidential client');
   if (isPublic && config.requirePkce === false)
     fail(id, 'requirePkce', 'cannot be false for a public client');
@@ -311,6 +376,7 @@ export function defineClient(config: ClientConfig): Client {
 
   const client: Client = Object.freeze({
     ...registrationFields(id, config),
+    ...assertionFields(id, config, methods),
     id,
     secretHash,
     redirectUris,

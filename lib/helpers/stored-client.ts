@@ -6,6 +6,9 @@
  *
  * Rules:
  * - the secret is kept as its hash only (`client_secret_hash`), never in clear;
+ *   a client with a `jwtSecret` (`client_secret_jwt`, whose secret must stay
+ *   readable) cannot be kept: a TypeError says to configure it instead;
+ * - `jwks` (a public JWK Set) and `jwks_uri` are kept as RFC 7591 2 has them;
  * - `scope` and `default_scope` are space-separated, as RFC 7591 2's `scope`;
  * - `token_endpoint_auth_methods` is kept only when a client allows more than one
  *   method (`token_endpoint_auth_method` holds the first);
@@ -13,6 +16,7 @@
  *   `resource_server`, `first_party`) are kept only when they differ from it;
  * - {@link clientToMetadata} and {@link clientFromMetadata} round-trip every field.
  */
+import type { JsonWebKey } from 'node:crypto';
 import type { ClientConfig } from './clients.js';
 import type { Client, ClientAuthMethod } from '../types.js';
 
@@ -56,6 +60,10 @@ export interface ClientMetadata {
   source?: 'registration' | 'metadata-document';
   /** Server field: the SHA-256 of the registration access token (RFC 7592). */
   registration_token_hash?: string;
+  /** RFC 7591 2 `jwks`: the client's public keys. */
+  jwks?: { keys: JsonWebKey[] };
+  /** RFC 7591 2 `jwks_uri`. */
+  jwks_uri?: string;
 }
 
 /** The RFC 7591 members and registration fields: the `Client` field and its metadata name. */
@@ -75,6 +83,10 @@ const REGISTRATION_MEMBERS = [
 
 /** The persistent form of a client (see {@link ClientMetadata}). */
 export function clientToMetadata(client: Client): ClientMetadata {
+  if (client.jwtSecret !== undefined)
+    throw new TypeError(
+      `client ${JSON.stringify(client.id)}: a client with a jwtSecret (client_secret_jwt) cannot be kept in a client store, where its secret would be readable; configure it in options.clients`,
+    );
   const methods = [...client.tokenEndpointAuthMethods];
   const metadata: ClientMetadata = {
     client_id: client.id,
@@ -92,6 +104,9 @@ export function clientToMetadata(client: Client): ClientMetadata {
   if (client.resourceServer === true) metadata.resource_server = true;
   if (client.firstParty === true) metadata.first_party = true;
   if (client.contacts !== undefined) metadata.contacts = [...client.contacts];
+  if (client.jwks !== undefined)
+    metadata.jwks = JSON.parse(JSON.stringify(client.jwks)) as { keys: JsonWebKey[] };
+  if (client.jwksUri !== undefined) metadata.jwks_uri = client.jwksUri;
   const out = metadata as unknown as Record<string, unknown>;
   for (const [field, member] of REGISTRATION_MEMBERS) {
     if (client[field] !== undefined) out[member] = client[field];
@@ -123,6 +138,8 @@ export function clientFromMetadata(metadata: ClientMetadata): ClientConfig {
   if (metadata.resource_server === true) config.resourceServer = true;
   if (metadata.first_party === true) config.firstParty = true;
   if (metadata.contacts !== undefined) config.contacts = metadata.contacts;
+  if (metadata.jwks !== undefined) config.jwks = metadata.jwks;
+  if (metadata.jwks_uri !== undefined) config.jwksUri = metadata.jwks_uri;
   const out = config as unknown as Record<string, unknown>;
   for (const [field, member] of REGISTRATION_MEMBERS) {
     if (metadata[member] !== undefined) out[field] = metadata[member];

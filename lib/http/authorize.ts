@@ -74,7 +74,7 @@ export interface AuthorizeOptions extends PassportSiteAdapterOptions {
 type Next = (err?: unknown) => void;
 
 /** The query string of the request target, without `?`. */
-function searchOf(req: SiteRequest): string {
+export function searchOf(req: SiteRequest): string {
   const url = req.originalUrl ?? req.url ?? '';
   const q = url.indexOf('?');
   return q === -1 ? '' : url.slice(q + 1);
@@ -86,7 +86,7 @@ function searchOf(req: SiteRequest): string {
  * `//host` path gives `/authorize`, never another origin. `fallback` when the
  * target is not a URL.
  */
-function localPath(req: SiteRequest, fallback: string): string {
+export function localPath(req: SiteRequest, fallback: string): string {
   try {
     const { pathname } = new URL(req.originalUrl ?? req.url ?? '/', 'http://localhost');
     return `/${pathname.replace(/^\/+/, '')}`;
@@ -102,7 +102,7 @@ function redirect(res: ServerResponse, status: 302 | 303, location: string): voi
   res.end();
 }
 
-function checkOptions(options: AuthorizeOptions, adapter: SiteAdapter): number {
+export function checkOptions(options: AuthorizeOptions, adapter: SiteAdapter): number {
   if (typeof adapter.currentUser !== 'function' || typeof adapter.login !== 'function') {
     throw new TypeError(
       'authorize(): options.siteAdapter must have currentUser(req) and login(req, res, returnTo)',
@@ -120,8 +120,9 @@ function checkOptions(options: AuthorizeOptions, adapter: SiteAdapter): number {
 
 const EXPIRED =
   'this authorization request expired or was already answered; please start again from the application';
-const FORGED = 'the form was not sent by this authorization server (CSRF token missing or wrong)';
-const USER_CHANGED =
+export const FORGED =
+  'the form was not sent by this authorization server (CSRF token missing or wrong)';
+export const USER_CHANGED =
   'the signed-in user changed since the consent page was shown; please start again';
 
 /**

@@ -173,7 +173,7 @@ export function fetchHandler(provider: Provider, options?: FetchHandlerOptions):
   /** Routes that also answer below their path (`/register/<client id>`). */
   const below: [string, Route][] = [];
   for (const endpoint of provider.endpoints) {
-    if (endpoint.kind === 'authorization') continue;
+    if (endpoint.kind === 'authorization' || endpoint.kind === 'page') continue;
     const route = corsFetch(
       endpoint.cors === true ? provider.config.cors : undefined,
       corsMethods(endpoint.kind),

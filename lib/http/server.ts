@@ -15,6 +15,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import { Provider } from '../engine/provider.js';
 import type { ProviderOptions } from '../engine/options.js';
 import { authorizeHandler, type AuthorizeOptions } from './authorize.js';
+import { deviceHandler, type DeviceOptions } from './device.js';
 import {
   endpointHandler,
   FORM_ENDPOINT_KEYS,
@@ -30,6 +31,12 @@ export { METADATA_PATH };
 export interface RouterOptions extends FormEndpointOptions {
   /** Options of the authorization endpoint (e.g. `{ loginUrl: '/login' }`); `false` leaves it out. */
   authorize?: AuthorizeOptions | false;
+  /**
+   * Options of the device verification page (RFC 8628), mounted when
+   * `grants.deviceCode` is on; default: those of `authorize` (its `loginUrl`
+   * serves both); `false` leaves it out.
+   */
+  device?: DeviceOptions | false;
 }
 
 /** The keys of each options type the factories take (the compiler checks them against the types). */
@@ -37,6 +44,7 @@ const ROUTER_KEYS = optionKeys<RouterOptions>({
   bodyLimit: true,
   bodyTimeout: true,
   authorize: true,
+  device: true,
 });
 const AUTHORIZE_KEYS = optionKeys<AuthorizeOptions>({
   loginUrl: true,
@@ -57,6 +65,17 @@ export interface AuthorizationServer {
    * default site adapter, Passport before it.
    */
   authorize(options?: AuthorizeOptions): RequestHandler;
+  /**
+   * The device verification page (RFC 8628 3.3) at `ISSUER/device`: mount it for
+   * GET (the user-code form; `?user_code=` pre-fills it) and POST (a code, then
+   * the consent answer). Needs express-session and, with the default site
+   * adapter, Passport before it, like `authorize()`.
+   * @throws TypeError when `grants.deviceCode` is off, or for a bad option.
+   * @example
+   * app.get('/device', oauth.device({ loginUrl: '/login' }));
+   * app.post('/device', oauth.device({ loginUrl: '/login' }));
+   */
+  device(options?: DeviceOptions): RequestHandler;
   /** The token endpoint (RFC 6749 3.2): every enabled grant. POST, form body. */
   token(options?: FormEndpointOptions): RequestHandler;
   /** The revocation endpoint (RFC 7009). */
@@ -122,7 +141,7 @@ export function createAuthorizationServer(
   const endpoint = (name: string, o?: FormEndpointOptions): RequestHandler => {
     checkOptionKeys(o, FORM_ENDPOINT_KEYS, `${name} endpoint: options`);
     const found = provider.endpoints.find((e) => e.name === name);
-    if (found === undefined || found.kind === 'authorization') {
+    if (found === undefined || found.kind === 'authorization' || found.kind === 'page') {
       throw new TypeError(
         `endpoint(): no form, JSON or document endpoint named ${JSON.stringify(name)}`,
       );
@@ -133,11 +152,16 @@ export function createAuthorizationServer(
     checkOptionKeys(o, AUTHORIZE_KEYS, 'authorize(): options');
     return authorizeHandler(provider, o) as unknown as RequestHandler;
   };
+  const device = (o?: DeviceOptions): RequestHandler => {
+    checkOptionKeys(o, AUTHORIZE_KEYS, 'device(): options');
+    return deviceHandler(provider, o) as unknown as RequestHandler;
+  };
   const issuerPath = new URL(provider.config.issuer).pathname.replace(/\/$/, '');
   return Object.freeze({
     provider,
     metadataPath: METADATA_PATH + issuerPath,
     authorize,
+    device,
     token: (o?: FormEndpointOptions) => endpoint('token', o),
     revoke: (o?: FormEndpointOptions) => endpoint('revocation', o),
     introspect: (o?: FormEndpointOptions) => endpoint('introspection', o),
@@ -160,6 +184,13 @@ export function createAuthorizationServer(
       for (const e of provider.endpoints) {
         if (e.kind === 'json') {
           router.all([e.path, `${e.path}/:id`], endpointHandler(provider, e, o) as RequestHandler);
+        } else if (e.kind === 'page') {
+          if (e.name !== 'device') continue;
+          const given = o?.device ?? o?.authorize;
+          if (given === false) continue;
+          const handler = device(given === undefined ? {} : given);
+          router.get(e.path, handler);
+          router.post(e.path, handler);
         } else if (e.kind !== 'authorization') {
           router.all(e.path, endpointHandler(provider, e, o) as RequestHandler);
         } else if (o?.authorize !== false) {

@@ -1,5 +1,7 @@
 /**
- * The pages of the authorization endpoint: the consent page and the error page.
+ * The pages of the authorization endpoint (the consent page and the error
+ * page) and of the device verification page (RFC 8628: `oauth2/device.ejs`, the
+ * same consent page, `oauth2/device-done.ejs`).
  *
  * Rules:
  * - each is an EJS view under a namespaced name, `oauth2/consent.ejs` and
@@ -25,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import type { SiteRequest } from './site-adapter.js';
 
-export type ViewName = 'consent' | 'error';
+export type ViewName = 'consent' | 'error' | 'device' | 'device-done';
 
 /** The override names of the views, in a views directory: `oauth2/consent.ejs`, `oauth2/error.ejs`. */
 export const VIEW_DIRECTORY = 'oauth2';
@@ -53,8 +55,16 @@ export interface ConsentLocals {
   readonly clientSource: 'registration' | 'metadata-document' | undefined;
   /** For a metadata-document client, the host of its `client_id` URL. */
   readonly documentHost: string | undefined;
-  /** The host the answer is sent to (the redirect URI's), or a native app's private-use scheme. */
-  readonly redirectHost: string;
+  /**
+   * The host the answer is sent to (the redirect URI's), or a native app's
+   * private-use scheme; undefined on the device flow's consent page (no redirect).
+   */
+  readonly redirectHost: string | undefined;
+  /**
+   * On the device flow's consent page (RFC 8628), the user code as shown
+   * (`WDJB-MJHT`), to compare with the device's; undefined at the authorization endpoint.
+   */
+  readonly userCode?: string | undefined;
   /**
    * The resources (RFC 8707) the tokens will be for, when the request named any;
    * `[]`: the server's default audience.
@@ -79,7 +89,30 @@ export interface ErrorLocals {
   };
 }
 
-export type ViewLocals = ConsentLocals | ErrorLocals;
+/** What the device page (`oauth2/device.ejs`) gets: the user-code form. */
+export interface DeviceLocals {
+  readonly view: 'device';
+  readonly issuer: string;
+  /** Where the form posts to. */
+  readonly action: string;
+  /** The hidden `csrf_token` field. */
+  readonly csrfToken: string;
+  /** The code to pre-fill (from `?user_code=`), as given; `''` for none. */
+  readonly userCode: string;
+  /** A message about the last attempt (`that code is not valid`), or undefined. */
+  readonly message: string | undefined;
+}
+
+/** What the device flow's last page (`oauth2/device-done.ejs`) gets. */
+export interface DeviceDoneLocals {
+  readonly view: 'device-done';
+  readonly issuer: string;
+  /** Whether the user allowed the device. */
+  readonly approved: boolean;
+  readonly client: { readonly id: string; readonly name: string };
+}
+
+export type ViewLocals = ConsentLocals | ErrorLocals | DeviceLocals | DeviceDoneLocals;
 
 /** Replaces rendering: send the page for `locals.view` (the status code is already set). */
 export type RenderFunction = (req: SiteRequest, res: ServerResponse, locals: ViewLocals) => void;

@@ -17,7 +17,9 @@
  *
  * The deny-list of stateless JWTs (`deny-token`, `deny-grant`) is a typed store
  * of its own, ./deny-list.ts; with it, stateless JWTs have no `access` record.
- * Two more kinds go to the primitive directly: `consent-answer` (an `addOnce`
+ * Device codes (`device`, `device-user-code`, RFC 8628) are a typed store of their
+ * own too, ./device-codes.ts, built here with the others. Two more kinds go to
+ * the primitive directly: `consent-answer` (an `addOnce`
  * marker per consent transaction, lib/endpoints/authorization/answer-once.ts) and
  * `refresh-successor` (a rotated refresh token's successor, encrypted with a key
  * derived from the old token, for the grace period, lib/grants/refresh-successor.ts).
@@ -44,6 +46,7 @@ import type {
   RefreshTokenRecord,
 } from '../types.js';
 import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
+import { RecordDeviceCodeStore } from './device-codes.js';
 import type { RecordStore, RecordValue, StoredRecord } from './records.js';
 import type {
   AccessTokenStore,
@@ -282,6 +285,7 @@ export class RecordClientStore implements Required<ClientStore> {
 export interface RecordStores extends Omit<Stores, 'clients'> {
   readonly records: RecordStore;
   readonly consents: RecordConsentStore;
+  readonly deviceCodes: RecordDeviceCodeStore;
   /** The client registry; absent for a backend that cannot keep clients (memcached). */
   readonly clients?: RecordClientStore;
 }
@@ -312,5 +316,6 @@ export function recordStores(
     accessTokens: new RecordAccessTokenStore(records),
     refreshTokens: new RecordRefreshTokenStore(records),
     consents: new RecordConsentStore(records),
+    deviceCodes: new RecordDeviceCodeStore(records),
   };
 }

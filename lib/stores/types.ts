@@ -15,6 +15,7 @@
  * SHA-256 digests (or JWT ids), so a leaked store holds nothing a client can use.
  */
 import type { RecordStore } from './records.js';
+import type { DeviceCodeStore } from './device-codes.js';
 import type {
   AccessTokenRecord,
   AuthorizationCodeRecord,
@@ -99,4 +100,6 @@ export interface Stores {
   accessTokens: AccessTokenStore;
   refreshTokens: RefreshTokenStore;
   consents: ConsentStore;
+  /** Device codes (RFC 8628), ./device-codes.ts. */
+  deviceCodes: DeviceCodeStore;
 }

@@ -28,6 +28,8 @@
  *   alike, with `invalid_token`. `find` (introspection, revocation) accepts any
  *   audience the server issues for. The verified-claims cache is keyed by the
  *   audience checked, so a hit never skips an audience check.
+ * - A delegated token's `act` (RFC 8693 4.1: the JWT claim, or the opaque
+ *   record's) is given as `actor`, so `req.oauth2.token.actor` says who acts.
  */
 import { InvalidTokenError } from '../errors.js';
 import { sha256 } from '../helpers/secrets.js';
@@ -36,7 +38,7 @@ import type { DenyList } from './deny-list.js';
 import { grantReference, looksLikeJwt, type AccessTokenClaims } from './jwt.js';
 import { verifyAccessToken } from './jwt-verify.js';
 import type { KeySet } from './keys.js';
-import type { AccessTokenRecord, Clock } from '../types.js';
+import type { AccessTokenRecord, ActorClaim, Clock } from '../types.js';
 
 /** What a verified access token tells; `req.oauth2` in Express. */
 export interface AccessTokenInfo {
@@ -52,6 +54,12 @@ export interface AccessTokenInfo {
   readonly issuedAt: number;
   /** Epoch seconds. */
   readonly expiresAt: number;
+  /**
+   * Who acts for the subject (RFC 8693 4.1 `act`): set on tokens made by token
+   * exchange, where `actor.sub` is the party acting (the client that exchanged,
+   * or the actor token's subject) and a nested `actor.act` the one before it.
+   */
+  readonly actor?: ActorClaim | undefined;
 }
 
 export interface CheckerOptions {
@@ -104,6 +112,7 @@ function fromRecord(record: AccessTokenRecord): AccessTokenInfo {
     audience: record.audience,
     issuedAt: record.issuedAt,
     expiresAt: record.expiresAt,
+    ...(record.act === undefined ? {} : { actor: record.act }),
   };
 }
 
@@ -118,6 +127,7 @@ function fromClaims(claims: AccessTokenClaims): Verified {
       audience: claims.aud,
       issuedAt: claims.iat,
       expiresAt: claims.exp,
+      ...(claims.act === undefined ? {} : { actor: claims.act }),
     },
     grantRef: claims.grant_ref,
   };

@@ -1,7 +1,8 @@
 /**
  * Verification of JWT access tokens (RFC 9068 4), synchronous, with `node:crypto`
- * alone: nothing queues on the libuv thread pool, so a flood of slow work there
- * (scrypt client secrets) never delays a bearer check. jose verifies the same
+ * alone (the JWS pieces, shared with client assertions, are ./jws.ts): nothing
+ * queues on the libuv thread pool, so a flood of slow work there (scrypt client
+ * secrets) never delays a bearer check. jose verifies the same
  * tokens in the tests (test/tokens/jwt-verify.test.ts), tampered ones included.
  *
  * Rules, in the order they are checked (the signature before any claim is read):
@@ -18,13 +19,23 @@
  *   after now (no tolerance); `nbf`, when present, is a number not after now;
  *   `iat` is before `exp` and at most 60 s ahead of now (clock skew between
  *   processes); `jti`, `sub` and `client_id` are non-empty strings; `scope` and
- *   `grant_ref`, when present, are strings.
+ *   `grant_ref`, when present, are strings; `act`, when present, is an object
+ *   whose `sub` is a non-empty string and whose own `act`, if any, is one too, at
+ *   most {@link MAX_ACTOR_DEPTH} deep (RFC 8693 4.1).
  * - Every failure is `invalid_token` with the fixed text "the access token is
  *   invalid" (or "... expired"); the reason is the private cause.
  */
-import { constants, createHmac, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { InvalidTokenError } from '../errors.js';
+import type { ActorClaim } from '../types.js';
 import type { AccessTokenClaims } from './jwt.js';
+import {
+  decodeJsonObject,
+  decodeSignature,
+  JwsRefusal as Refusal,
+  signingInput,
+  splitCompactJws,
+  verifyJwsSignature,
+} from './jws.js';
 import type { KeySet, SigningKey } from './keys.js';
 
 export interface VerifyAccessTokenOptions {
@@ -39,29 +50,6 @@ export interface VerifyAccessTokenOptions {
 const MAX_LENGTH = 16 * 1024;
 /** How far `iat` may be ahead of now, in seconds. */
 const IAT_SKEW = 60;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-
-/** A reason for the log; the client sees only the fixed text. */
-class Refusal extends Error {
-  constructor(
-    message: string,
-    readonly expired = false,
-  ) {
-    super(message);
-  }
-}
-
-function decodeObject(part: string, what: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-  } catch {
-    throw new Refusal(`the ${what} is not JSON`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new Refusal(`the ${what} is not a JSON object`);
-  return value as Record<string, unknown>;
-}
 
 /** The key the header names, if the header is acceptable. */
 function headerKey(keys: KeySet, header: Record<string, unknown>): SigningKey {
@@ -73,38 +61,6 @@ function headerKey(keys: KeySet, header: Record<string, unknown>): SigningKey {
   if (type !== 'at+jwt') throw new Refusal(`typ ${String(typ)} is not at+jwt`);
   if (header['crit'] !== undefined) throw new Refusal('crit is not understood');
   return key;
-}
-
-/** Whether `signature` over `input` verifies with `key` (RFC 7515 5.2, RFC 7518 3). */
-function signatureValid(key: SigningKey, input: Buffer, signature: Buffer): boolean {
-  const verifyKey: KeyObject = key.verifyKey;
-  switch (key.alg) {
-    case 'ES256':
-      return (
-        signature.length === 64 &&
-        verify('sha256', input, { key: verifyKey, dsaEncoding: 'ieee-p1363' }, signature)
-      );
-    case 'ES384':
-      return (
-        signature.length === 96 &&
-        verify('sha384', input, { key: verifyKey, dsaEncoding: 'ieee-p1363' }, signature)
-      );
-    case 'EdDSA':
-      return verify(null, input, verifyKey, signature);
-    case 'RS256':
-      return verify('sha256', input, verifyKey, signature);
-    case 'PS256':
-      return verify(
-        'sha256',
-        input,
-        { key: verifyKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
-        signature,
-      );
-    case 'HS256': {
-      const expected = createHmac('sha256', verifyKey).update(input).digest();
-      return signature.length === expected.length && timingSafeEqual(signature, expected);
-    }
-  }
 }
 
 function nonEmptyString(payload: Record<string, unknown>, name: string): string {
@@ -126,6 +82,23 @@ function numeric(payload: Record<string, unknown>, name: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value))
     throw new Refusal(`${name} must be a number`);
   return value;
+}
+
+/** How many actors an `act` claim may nest (RFC 8693 4.1); token exchange never makes more. */
+export const MAX_ACTOR_DEPTH = 8;
+
+/** The `act` claim, checked (rules in the header); only `sub` and `act` are kept. */
+function actorOf(value: unknown, depth = 1): ActorClaim {
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    depth > MAX_ACTOR_DEPTH
+  )
+    throw new Refusal(`act must be an object, nested at most ${MAX_ACTOR_DEPTH} deep`);
+  const claim = value as Record<string, unknown>;
+  const sub = nonEmptyString(claim, 'sub');
+  return claim['act'] === undefined ? { sub } : { sub, act: actorOf(claim['act'], depth + 1) };
 }
 
 /** The audience `aud` names among the expected one(s) (rules in the header). */
@@ -164,6 +137,7 @@ function checkedClaims(
     iat,
     exp,
     ...(grantRef === undefined ? {} : { grant_ref: grantRef }),
+    ...(payload['act'] === undefined ? {} : { act: actorOf(payload['act']) }),
   };
 }
 
@@ -172,18 +146,12 @@ function verifyOrRefuse(
   token: string,
   options: VerifyAccessTokenOptions,
 ): AccessTokenClaims {
-  if (token.length > MAX_LENGTH) throw new Refusal('the token is too long');
-  const parts = token.split('.');
-  if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part)))
-    throw new Refusal('not a compact JWS');
-  const [header = '', payload = '', encodedSignature = ''] = parts;
-  const key = headerKey(keys, decodeObject(header, 'header'));
-  const signature = Buffer.from(encodedSignature, 'base64url');
-  if (signature.toString('base64url') !== encodedSignature)
-    throw new Refusal('the signature is not canonically encoded');
-  const input = Buffer.from(`${header}.${payload}`, 'latin1');
-  if (!signatureValid(key, input, signature)) throw new Refusal('the signature does not verify');
-  return checkedClaims(decodeObject(payload, 'payload'), options);
+  const [header, payload, encodedSignature] = splitCompactJws(token, MAX_LENGTH);
+  const key = headerKey(keys, decodeJsonObject(header, 'header'));
+  const signature = decodeSignature(encodedSignature);
+  if (!verifyJwsSignature(key.alg, key.verifyKey, signingInput(header, payload), signature))
+    throw new Refusal('the signature does not verify');
+  return checkedClaims(decodeJsonObject(payload, 'payload'), options);
 }
 
 /**

@@ -3,7 +3,8 @@
  * verifiable and expiring).
  *
  * Signing: header `typ: at+jwt`, `alg` and `kid` of the active key; claims iss,
- * sub, aud, client_id, scope, jti, iat, exp, and `grant_ref`: an opaque
+ * sub, aud, client_id, scope, jti, iat, exp, `act` for a token made by token
+ * exchange (RFC 8693 4.1), and `grant_ref`: an opaque
  * reference to the grant (token family), so a whole grant can be put on the
  * deny-list (./deny-list.ts) without a record per token. Verification is in
  * ./jwt-verify.ts.
@@ -14,6 +15,7 @@
  *   deny-list and tells a reader of the token nothing else.
  */
 import { constants, createHash, createHmac, sign } from 'node:crypto';
+import type { ActorClaim } from '../types.js';
 import type { KeySet, SigningKey } from './keys.js';
 
 /** The claims of an access token (RFC 9068 2.2). */
@@ -28,6 +30,8 @@ export interface AccessTokenClaims {
   exp: number;
   /** The grant's opaque reference ({@link grantReference}); absent in tokens of older versions. */
   grant_ref?: string;
+  /** Who acts for `sub` (RFC 8693 4.1): tokens made by token exchange only. */
+  act?: ActorClaim;
 }
 
 /**

@@ -27,6 +27,9 @@
  *   audience, so a token for one resource is never handed out for another.
  * - A refresh token records the resources of its grant (`refreshToken.resources`),
  *   so a refresh can narrow to one of them and never reach another.
+ * - A delegated token (token exchange, RFC 8693 4.1) carries its actor as the
+ *   JWT's `act` and the record's `act`; `notAfter` caps its expiry (a token
+ *   made from another never outlives it).
  */
 import { randomUUID } from 'node:crypto';
 import type { OAuthEventBus } from '../engine/events.js';
@@ -37,7 +40,7 @@ import type { Stores } from '../stores/types.js';
 import { grantReference, signAccessToken } from './jwt.js';
 import type { KeySet } from './keys.js';
 import type { TokenGenerator } from './opaque.js';
-import type { AccessTokenRecord, Client, Clock, GrantType } from '../types.js';
+import type { AccessTokenRecord, ActorClaim, Client, Clock, GrantType } from '../types.js';
 
 /** The JSON body of a successful token response (RFC 6749 5.1). */
 export interface TokenResponseBody {
@@ -47,6 +50,8 @@ export interface TokenResponseBody {
   expires_in: number;
   refresh_token?: string;
   scope?: string;
+  /** RFC 8693 2.2.1: the type of the issued token, in token exchange answers only. */
+  issued_token_type?: string;
 }
 
 export interface IssueRequest {
@@ -73,6 +78,10 @@ export interface IssueRequest {
   resource?: ResolvedResource | undefined;
   /** Hand out a live token with the same client, subject, grant type, scope and grant again. */
   unique?: boolean | undefined;
+  /** Who acts for the subject (RFC 8693 4.1 `act`): the JWT's `act` and the record's. Default none. */
+  actor?: ActorClaim | undefined;
+  /** Epoch seconds the access token may not outlive (its lifetime is cut to it). Default none. */
+  notAfter?: number | undefined;
 }
 
 /** Grant types whose every request starts a grant of its own (see the header). */
@@ -151,7 +160,10 @@ export class TokenMinter {
       }
     }
 
-    const lifetime = resource?.accessTokenLifetime ?? request.accessTokenLifetime;
+    const lifetime = Math.min(
+      resource?.accessTokenLifetime ?? request.accessTokenLifetime,
+      (request.notAfter ?? Infinity) - now,
+    );
     if (!saved && lifetime > (o.maxLifetime ?? Infinity))
       throw new TypeError(
         `${request.grantType}: a stateless JWT may live at most ${o.maxLifetime} s, the longest configured lifetime (a denied grant stays denied that long); raise accessToken.lifetime`,
@@ -171,6 +183,7 @@ export class TokenMinter {
         iat: now,
         exp: expiresAt,
         grant_ref: grantReference(request.grantId),
+        ...(request.actor === undefined ? {} : { act: request.actor }),
       });
     } else {
       token = o.generator.generate();
@@ -188,6 +201,7 @@ export class TokenMinter {
       issuedAt: now,
       expiresAt,
       ...(uniqueKey === undefined ? {} : { uniqueKey, token }),
+      ...(request.actor === undefined ? {} : { act: request.actor }),
     };
     const body: TokenResponseBody = {
       access_token: token,
@@ -239,6 +253,7 @@ export class TokenMinter {
       grantId: request.grantId,
       refreshToken,
       ...(request.resource === undefined ? {} : { resource: request.resource.resource }),
+      ...(request.actor === undefined ? {} : { actor: request.actor.sub }),
     });
   }
 }

@@ -267,16 +267,16 @@ describe('client id documents: end to end', () => {
         'token_endpoint_auth_method "client_secret_jwt" is refused: a document client is public (none)',
       ],
       [
-        'it asks for private_key_jwt (not offered yet)',
+        'it asks for private_key_jwt with an inline jwks',
         (url) =>
           server.json(
             new URL(url).pathname,
             documentFor(url, {
               token_endpoint_auth_method: 'private_key_jwt',
-              jwks_uri: 'https://x.example/jwks',
+              jwks: { keys: [] },
             }),
           ),
-        'token_endpoint_auth_method private_key_jwt is not offered yet; use none',
+        'private_key_jwt here needs jwks_uri, not jwks',
       ],
       [
         'it asks for client_credentials',

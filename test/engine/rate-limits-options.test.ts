@@ -12,7 +12,7 @@ function make(rateLimits: unknown): Provider {
 }
 
 describe('options.rateLimits', () => {
-  it('defaults: client_auth 10/60 s, password 5/300 s, registration 10/60 s, 2 slow checks at once, 32 waiting, 1000 cached', () => {
+  it('defaults: client_auth 10/60 s, password 5/300 s, registration 10/60 s, device_user_code 10/300 s, 2 slow checks at once, 32 waiting, 1000 cached', () => {
     expect(resolveRateLimits(undefined)).to.deep.equal({
       redis: undefined,
       prefix: 'oauth2:rl:',
@@ -20,6 +20,7 @@ describe('options.rateLimits', () => {
         clientAuth: { failures: 10, window: 60, block: 60 },
         password: { failures: 5, window: 300, block: 300 },
         registration: { failures: 10, window: 60, block: 60 },
+        deviceUserCode: { failures: 10, window: 300, block: 300 },
       },
       secretChecks: { concurrency: 2, queue: 32, cacheSize: 1000 },
     });
@@ -30,6 +31,7 @@ describe('options.rateLimits', () => {
       clientAuth: { failures: 3 },
       password: false,
       registration: { window: 600 },
+      deviceUserCode: false,
       secretChecks: { queue: 0 },
       prefix: 'app:',
     });
@@ -37,6 +39,7 @@ describe('options.rateLimits', () => {
       clientAuth: { failures: 3, window: 60, block: 60 },
       password: undefined,
       registration: { failures: 10, window: 600, block: 60 },
+      deviceUserCode: undefined,
     });
     expect(resolved.secretChecks).to.deep.equal({ concurrency: 2, queue: 0, cacheSize: 1000 });
     expect(resolved.prefix).to.equal('app:');

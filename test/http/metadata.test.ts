@@ -119,21 +119,40 @@ describe('metadata (RFC 8414) and JWKS', () => {
     it('scopes_supported and the client authentication methods', async () => {
       const doc = await metadata(app());
       expect(doc['scopes_supported']).to.deep.equal(['read', 'write', 'profile']);
-      expect(doc['token_endpoint_auth_methods_supported']).to.have.members([
+      const confidential = [
         'client_secret_basic',
         'client_secret_post',
+        'private_key_jwt',
+        'client_secret_jwt',
+      ];
+      expect(doc['token_endpoint_auth_methods_supported']).to.have.members([
+        ...confidential,
         'none',
       ]);
       expect(doc['revocation_endpoint_auth_methods_supported']).to.have.members([
-        'client_secret_basic',
-        'client_secret_post',
+        ...confidential,
         'none',
       ]);
       // introspection refuses public clients, so "none" is not offered there
-      expect(doc['introspection_endpoint_auth_methods_supported']).to.have.members([
-        'client_secret_basic',
-        'client_secret_post',
-      ]);
+      expect(doc['introspection_endpoint_auth_methods_supported']).to.have.members(confidential);
+    });
+
+    // RFC 8414 2: "token_endpoint_auth_signing_alg_values_supported ... This metadata entry MUST
+    // be present if either of these authentication methods are specified in the
+    // "token_endpoint_auth_methods_supported" entry. ... The value "none" MUST NOT be used."
+    it('lists the signing algorithms of private_key_jwt and client_secret_jwt, never none', async () => {
+      const doc = await metadata(app());
+      const algs = [
+        ...['RS', 'PS', 'ES'].flatMap((f) => [`${f}256`, `${f}384`, `${f}512`]),
+        'EdDSA',
+        'HS256',
+        'HS384',
+        'HS512',
+      ];
+      for (const prefix of ['token', 'revocation', 'introspection']) {
+        const member = `${prefix}_endpoint_auth_signing_alg_values_supported`;
+        expect(doc[member], member).to.have.members(algs);
+      }
     });
 
     // RFC 8414 2: "code_challenge_methods_supported OPTIONAL. JSON array containing a list of

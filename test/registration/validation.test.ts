@@ -269,9 +269,16 @@ const CASES: Case[] = [
   },
   {
     title: 'an auth method the server lacks',
-    body: web({ token_endpoint_auth_method: 'private_key_jwt' }),
+    body: web({ token_endpoint_auth_method: 'tls_client_auth' }),
     error: BAD_METADATA,
-    description: "token_endpoint_auth_method 'private_key_jwt' is not offered for registration",
+    description: "token_endpoint_auth_method 'tls_client_auth' is not offered for registration",
+  },
+  {
+    // README "Decisions": client_secret_jwt needs a secret stored readable; not at registration.
+    title: 'client_secret_jwt, which the server offers but not for registration',
+    body: web({ token_endpoint_auth_method: 'client_secret_jwt' }),
+    error: BAD_METADATA,
+    description: "token_endpoint_auth_method 'client_secret_jwt' is not offered for registration",
   },
   {
     title: 'an auth method named __proto__',

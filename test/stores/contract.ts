@@ -48,10 +48,14 @@ import {
   type Client,
   type ClientStore,
   type ConsentStore,
+  type DeviceCodeStore,
   type RefreshTokenRecord,
   type RefreshTokenStore,
 } from '../../index.js';
 import { frozenClock, type FrozenClock } from '../support/fixtures.js';
+import { describeDeviceCodeContract } from './device-contract.js';
+import { describeAssertionReplayContract } from './assertion-replay-contract.js';
+import type { RecordStore } from '../../lib/stores/records.js';
 
 /** Registers nothing: for tests that do not apply to a backend. */
 const notApplicable = ((_title: string, _fn?: Mocha.Func | Mocha.AsyncFunc) =>
@@ -64,6 +68,9 @@ export interface StoreUnderTest {
   refreshTokens?: RefreshTokenStore | undefined;
   clients?: ClientStore | undefined;
   consents?: ConsentStore | undefined;
+  deviceCodes?: DeviceCodeStore | undefined;
+  /** The persistence primitive under the typed stores (the assertion replay cache uses it). */
+  records?: RecordStore | undefined;
   /** Runs after each test (close the connection this object opened). */
   close?(): Promise<void> | void;
 }
@@ -825,6 +832,26 @@ export function describeStoreContract(
       });
     });
 
+    describeDeviceCodeContract({
+      store: () => stores.deviceCodes,
+      second: async () => {
+        const other = options.sharedBackend === true ? (await open()).deviceCodes : undefined;
+        return other ?? (stores.deviceCodes as DeviceCodeStore);
+      },
+      now,
+      advance: (seconds) => clock.advance(seconds),
+      itMovingTime,
+      parallelism,
+    });
+
+    describeAssertionReplayContract({
+      records: () => stores.records,
+      second: async () => (options.sharedBackend === true ? (await open()).records : undefined),
+      advance: (seconds) => clock.advance(seconds),
+      itMovingTime,
+      parallelism,
+    });
+
     describe('an unreachable backend', () => {
       let down: StoreUnderTest;
       beforeEach(async () => {
@@ -871,6 +898,17 @@ export function describeStoreContract(
           consume: () => tokens.consume(newId()),
           revoke: () => tokens.revoke(newId()),
           revokeGrant: () => tokens.revokeGrant(randomUUID(), HOUR),
+        });
+      });
+
+      itUnreachable('the device code store throws StoreUnavailableError', async function () {
+        const codes = down.deviceCodes;
+        if (codes === undefined) this.skip();
+        await expectUnavailable({
+          find: () => codes.find(newId()),
+          findByUserCode: () => codes.findByUserCode(newId()),
+          consume: () => codes.consume(newId()),
+          settle: () => codes.settle(newId(), { status: 'denied', subject: 's' }),
         });
       });
 

@@ -5,12 +5,14 @@
  * Rules:
  * - a self-registered client may use every grant type the token endpoint offers
  *   except `password` ({@link WITHHELD_FROM_REGISTRATION}: RFC 9700 2.4 forbids
- *   it; a client nobody vetted must never collect users' passwords), and
+ *   it; a client nobody vetted must never collect users' passwords) and token
+ *   exchange (a client nobody vetted must never act for users elsewhere), and
  *   `implicit` only when the authorization endpoint offers `token`
  *   (lib/helpers/client-metadata-rules.ts builds the rules);
  * - answers carry `Cache-Control: no-store` (they hold secrets: RFC 7591 3.2.1).
  */
 import type { FailureLimit } from '../../helpers/failure-limit.js';
+import { TOKEN_EXCHANGE_GRANT_TYPE } from '../../grants/token-exchange.js';
 import type { ClientMetadataRules } from '../../helpers/client-metadata-rules.js';
 import type { OAuthEventBus } from '../../engine/events.js';
 import type { ClientStore } from '../../stores/types.js';
@@ -35,10 +37,15 @@ export interface RegistrationContext {
 /**
  * The grant types a self-registered client may never ask for, though the server
  * offers them: `password` (RFC 9700 2.4: "MUST NOT be used"; a client nobody
- * vetted must never collect users' passwords). Given to the one builder of the
- * rules, `clientMetadataRules()` (lib/helpers/client-metadata-rules.ts).
+ * vetted must never collect users' passwords) and token exchange (RFC 8693: a
+ * client nobody vetted must never swap a user's token for one aimed elsewhere;
+ * lib/grants/token-exchange.ts refuses such a client too). Given to the one
+ * builder of the rules, `clientMetadataRules()` (lib/helpers/client-metadata-rules.ts).
  */
-export const WITHHELD_FROM_REGISTRATION: readonly string[] = Object.freeze(['password']);
+export const WITHHELD_FROM_REGISTRATION: readonly string[] = Object.freeze([
+  'password',
+  TOKEN_EXCHANGE_GRANT_TYPE,
+]);
 
 /** Headers of every answer of the registration endpoint. */
 export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({
