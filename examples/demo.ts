@@ -96,6 +96,7 @@ server.listen(port, () => {
   );
   console.log(`  metadata: ${issuer}/.well-known/oauth-authorization-server`);
   console.log(`  mcp:      ${issuer}/mcp (MCP over Streamable HTTP; clients register themselves)`);
+  console.log(`  device:   ${issuer}/device (enter the code a device shows; RFC 8628)`);
   console.log(
     `  stores:   ${redis === undefined ? 'memory (this process only)' : `Redis at ${redisUrl}`}`,
   );

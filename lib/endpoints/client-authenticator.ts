@@ -4,10 +4,7 @@
  * `client.authentication_failed` events. The token, revocation and introspection endpoints share it.
  */
 import { authenticateClient, type AuthenticatedClient } from '../client-auth/authenticate.js';
-import type {
-  ClientAssertionContext,
-  ClientAuthenticationMethod,
-} from '../client-auth/method.js';
+import type { ClientAssertionContext, ClientAuthenticationMethod } from '../client-auth/method.js';
 import type { SecretChecker } from '../client-auth/secret-checker.js';
 import type { OAuthEventBus } from '../engine/events.js';
 import type { ClientStore } from '../stores/types.js';

@@ -122,14 +122,14 @@ describe('client registry under the configured clients', () => {
           providerOptions({
             clients: [
               {
-                id: 'jwt-client',
+                id: 'mtls-client',
                 secretHash: generateClientSecret().secretHash,
-                tokenEndpointAuthMethods: ['private_key_jwt'],
+                tokenEndpointAuthMethods: ['tls_client_auth'],
                 grantTypes: ['client_credentials'],
               },
             ],
           }),
         ),
-    ).to.throw(TypeError, /"jwt-client".*private_key_jwt.*does not offer/);
+    ).to.throw(TypeError, /"mtls-client".*tls_client_auth.*does not offer/);
   });
 });
