@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Provider, type AccessTokenStore, type Logger } from '../index.js';
+import { DEVICE_CODE_GRANT_TYPE, Provider, type AccessTokenStore, type Logger } from '../index.js';
 import { providerOptions, secrets } from './support/fixtures.js';
 
 interface Entry {
@@ -112,5 +112,68 @@ describe('logging', () => {
       Object.assign(console, original);
     }
     expect(writes).to.deep.equal([]);
+  });
+});
+
+describe('logging: the device flow (RFC 8628)', () => {
+  it('logs the device authorization, a wrong user code, an approval and a denial at info, without any code', async () => {
+    const logger = recordingLogger();
+    const provider = new Provider(
+      providerOptions({
+        logger,
+        clients: [
+          {
+            id: 'tv',
+            tokenEndpointAuthMethods: ['none'],
+            grantTypes: [DEVICE_CODE_GRANT_TYPE],
+          },
+        ],
+        grants: { deviceCode: true },
+      }),
+    );
+    const device = provider.device;
+    if (device === undefined) throw new Error('the device flow is off');
+    const visitor = { ip: '203.0.113.9', session: 'session-1' };
+    const started = async () => {
+      const res = await provider.deviceAuthorization({
+        params: { client_id: 'tv', scope: 'read' },
+      });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      return res.body as { device_code: string; user_code: string };
+    };
+    const decided = async (userCode: string, decision: string) => {
+      const entered = await device.verification.enter(userCode, visitor);
+      if (entered.kind !== 'valid') throw new Error(`the code is ${entered.kind}`);
+      return device.verification.decide(entered.deviceId, 'user-alice', decision);
+    };
+    const first = await started();
+    expect((await device.verification.enter('BCDF-GHJK', visitor)).kind).to.equal('invalid');
+    expect(await decided(first.user_code, 'allow')).to.equal('approved');
+    const second = await started();
+    expect(await decided(second.user_code, 'deny')).to.equal('denied');
+    await new Promise((resolve) => setImmediate(resolve)); // events are delivered in microtasks
+
+    const deviceEntries = logger.entries.filter((e) => e.msg?.startsWith('device'));
+    expect(deviceEntries.map((e) => [e.level, e.msg])).to.deep.equal([
+      ['info', 'device authorization started'],
+      ['info', 'device user code failed'],
+      ['info', 'device authorization approved'],
+      ['info', 'device authorization started'],
+      ['info', 'device authorization denied'],
+    ]);
+    expect(deviceEntries[0]?.obj).to.deep.include({ clientId: 'tv', scope: ['read'] });
+    expect(deviceEntries[1]?.obj).to.deep.include({ ip: '203.0.113.9' });
+    expect(deviceEntries[2]?.obj).to.deep.include({
+      clientId: 'tv',
+      subject: 'user-alice',
+      scope: ['read'],
+    });
+    expect(deviceEntries[2]?.obj['grantId']).to.be.a('string');
+    expect(deviceEntries[4]?.obj).to.deep.include({ clientId: 'tv', subject: 'user-alice' });
+    for (const entry of deviceEntries) expect(entry.obj).not.to.have.property('type');
+    const logged = JSON.stringify(logger.entries);
+    for (const secret of [first.device_code, first.user_code, second.device_code, second.user_code])
+      expect(logged).not.to.contain(secret);
+    expect(logged).not.to.contain('BCDF-GHJK');
   });
 });

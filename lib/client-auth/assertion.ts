@@ -2,7 +2,9 @@
  * JWT client assertions (RFC 7523 2.2 and 3, RFC 7521 4.2), the part that
  * `private_key_jwt` (./private-key-jwt.ts) and `client_secret_jwt`
  * (./client-secret-jwt.ts) share: finding the assertion in the request (phase
- * one) and checking it (phase two).
+ * one) and checking it (phase two); each method is {@link assertionMethod} with
+ * its own way to find the key, and each method's algorithms are listed once
+ * (`ALGORITHMS`: for both phases and for metadata).
  *
  * Rules, phase one (the request's shape):
  * - `client_assertion_type` and `client_assertion` come together, else
@@ -48,13 +50,23 @@ import {
   type JwsAlgorithm,
 } from '../tokens/jws.js';
 import type { Client, RequestContext } from '../types.js';
-import type { ClientAuthContext, PresentedCredentials } from './method.js';
+import type {
+  ClientAuthContext,
+  ClientAuthenticationMethod,
+  PresentedCredentials,
+} from './method.js';
 
 /** RFC 7523 2.2's `client_assertion_type`. */
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** Which method an assertion is for, by its `alg`. */
 export type AssertionFamily = 'private_key_jwt' | 'client_secret_jwt';
+
+/** The algorithms of each method: the one list the phases and metadata read. */
+const ALGORITHMS: Readonly<Record<AssertionFamily, readonly JwsAlgorithm[]>> = Object.freeze({
+  client_secret_jwt: HMAC_ALGORITHMS,
+  private_key_jwt: ASYMMETRIC_ALGORITHMS,
+});
 
 /** Longest assertion read, in characters. */
 const MAX_LENGTH = 16 * 1024;
@@ -75,9 +87,13 @@ function malformed(detail: string): InvalidClientError {
   return new InvalidClientError(`client assertion: ${detail}`);
 }
 
+function isFor(family: AssertionFamily, alg: unknown): alg is JwsAlgorithm {
+  return (ALGORITHMS[family] as readonly unknown[]).includes(alg);
+}
+
 function familyOf(alg: unknown): AssertionFamily {
-  if ((HMAC_ALGORITHMS as readonly unknown[]).includes(alg)) return 'client_secret_jwt';
-  if ((ASYMMETRIC_ALGORITHMS as readonly unknown[]).includes(alg)) return 'private_key_jwt';
+  if (isFor('client_secret_jwt', alg)) return 'client_secret_jwt';
+  if (isFor('private_key_jwt', alg)) return 'private_key_jwt';
   throw malformed(`alg ${JSON.stringify(alg)} is not allowed`);
 }
 
@@ -108,7 +124,7 @@ function read(request: RequestContext): Found | undefined {
 }
 
 /** Phase one for `family`: the assertion's credentials if its `alg` is the family's. */
-export function presentAssertion(
+function presentAssertion(
   request: RequestContext,
   family: AssertionFamily,
 ): PresentedCredentials | undefined {
@@ -140,13 +156,12 @@ function parse(assertion: string, family: AssertionFamily): ParsedAssertion {
   const [h, p, s] = splitCompactJws(assertion, MAX_LENGTH);
   const header = decodeJsonObject(h, 'header');
   const alg = header['alg'];
-  const allowed = family === 'private_key_jwt' ? ASYMMETRIC_ALGORITHMS : HMAC_ALGORITHMS;
-  if (!(allowed as readonly unknown[]).includes(alg))
+  if (!isFor(family, alg))
     throw new JwsRefusal(`alg ${JSON.stringify(alg)} is not allowed for ${family}`);
   if (header['crit'] !== undefined) throw new JwsRefusal('crit is not understood');
   const signature = decodeSignature(s);
   return {
-    alg: alg as JwsAlgorithm,
+    alg,
     header,
     input: signingInput(h, p),
     signature,
@@ -219,7 +234,7 @@ async function check(
  * @throws InvalidClientError with the private reason; TooManyFailuresError (429)
  *   when the client id and address failed too often.
  */
-export async function verifyAssertion(
+async function verifyAssertion(
   presented: PresentedCredentials,
   client: Client,
   context: ClientAuthContext,
@@ -234,4 +249,23 @@ export async function verifyAssertion(
     await context.secrets?.countFailure({ clientId: client.id, request: context.request });
     throw new InvalidClientError(`client assertion: ${err.message}`);
   }
+}
+
+/**
+ * The client-authentication method of `family` (confidential, with its
+ * algorithms for metadata): phase one and two above, with `keyOf` finding the
+ * key that verifies the signature.
+ */
+export function assertionMethod(
+  family: AssertionFamily,
+  keyOf: AssertionKey,
+): ClientAuthenticationMethod {
+  return {
+    name: family,
+    confidential: true,
+    signingAlgorithms: ALGORITHMS[family],
+    present: (request) => presentAssertion(request, family),
+    verify: (presented, client, context) =>
+      verifyAssertion(presented, client, context, family, keyOf),
+  };
 }

@@ -12,8 +12,8 @@
  *   this method, and a client store refuses to keep a client with a jwtSecret
  *   (README, "Decisions").
  */
-import { HMAC_ALGORITHMS, JwsRefusal } from '../tokens/jws.js';
-import { presentAssertion, verifyAssertion, type AssertionKey } from './assertion.js';
+import { JwsRefusal } from '../tokens/jws.js';
+import { assertionMethod, type AssertionKey } from './assertion.js';
 import type { ClientAuthenticationMethod } from './method.js';
 
 const keyOf: AssertionKey = async (client, { alg }) => {
@@ -24,11 +24,7 @@ const keyOf: AssertionKey = async (client, { alg }) => {
   return secret;
 };
 
-export const clientSecretJwt: ClientAuthenticationMethod = {
-  name: 'client_secret_jwt',
-  confidential: true,
-  signingAlgorithms: HMAC_ALGORITHMS,
-  present: (request) => presentAssertion(request, 'client_secret_jwt'),
-  verify: (presented, client, context) =>
-    verifyAssertion(presented, client, context, 'client_secret_jwt', keyOf),
-};
+export const clientSecretJwt: ClientAuthenticationMethod = assertionMethod(
+  'client_secret_jwt',
+  keyOf,
+);

@@ -15,10 +15,10 @@
  * - a `kid` the client's keys lack makes a `jwks_uri` be fetched again, at most
  *   once per `refetchInterval` per client, then the assertion is refused.
  */
-import { ASYMMETRIC_ALGORITHMS, JwsRefusal, keyFitsAlgorithm } from '../tokens/jws.js';
+import { JwsRefusal, keyFitsAlgorithm } from '../tokens/jws.js';
 import type { JwsAlgorithm } from '../tokens/jws.js';
 import type { Client } from '../types.js';
-import { presentAssertion, verifyAssertion, type AssertionKey } from './assertion.js';
+import { assertionMethod, type AssertionKey } from './assertion.js';
 import type { ClientKey } from './client-jwks.js';
 import type { ClientKeySource } from './client-key-source.js';
 import type { ClientAuthenticationMethod } from './method.js';
@@ -66,11 +66,4 @@ const keyOf: AssertionKey = async (client, { alg, header }, context) => {
   return key.key;
 };
 
-export const privateKeyJwt: ClientAuthenticationMethod = {
-  name: 'private_key_jwt',
-  confidential: true,
-  signingAlgorithms: ASYMMETRIC_ALGORITHMS,
-  present: (request) => presentAssertion(request, 'private_key_jwt'),
-  verify: (presented, client, context) =>
-    verifyAssertion(presented, client, context, 'private_key_jwt', keyOf),
-};
+export const privateKeyJwt: ClientAuthenticationMethod = assertionMethod('private_key_jwt', keyOf);

@@ -64,7 +64,7 @@ function checkDocument(url: string, document: Readonly<Record<string, unknown>>)
     return;
   }
   refuse(
-    `token_endpoint_auth_method ${JSON.stringify(method)} is refused: a document client is public (none)`,
+    `token_endpoint_auth_method ${JSON.stringify(method)} is refused: a document client holds no shared secret (none, or private_key_jwt with jwks_uri)`,
   );
 }
 

@@ -5,9 +5,16 @@
  * What is logged: refused requests at debug (code and public description), issued
  * tokens at info (client and grant type, never a token), replays and reuse at
  * warn, and server errors at error with their private cause.
+ *
+ * Rules:
+ * - every event type (./events.ts) has its level and message in one table,
+ *   {@link EVENT_LOG}, which the compiler checks is complete: a new event is
+ *   logged, or the build fails;
+ * - an event is logged with its fields (never a secret: events carry none),
+ *   without its `type`, under its message.
  */
 import type { Logger } from '../types.js';
-import type { OAuthEvent, OAuthEventBus } from './events.js';
+import type { OAuthEventBus, OAuthEventType } from './events.js';
 
 const noop = (): void => {};
 
@@ -40,29 +47,41 @@ export function consoleLogger(level: Level = 'info'): Logger {
 }
 
 /**
- * Makes `logger` a listener of the provider's events: issued tokens and codes,
- * rotations and consent at info; replays, reuse and revoked grants at warn;
- * failed client authentication at info with its private reason (never a secret),
- * rate-limit refusals at warn.
+ * The level and message each event is logged with: issued tokens and codes,
+ * rotations, consent, registration and the device flow's steps at info; failed
+ * client authentication and wrong user codes at info with their private detail
+ * (never a secret); replays, reuse, revoked grants and rate-limit refusals at warn.
  */
+const EVENT_LOG: { readonly [K in OAuthEventType]: readonly ['info' | 'warn', string] } =
+  Object.freeze({
+    'token.issued': ['info', 'token issued'],
+    'code.issued': ['info', 'authorization code issued'],
+    'refresh.rotated': ['info', 'refresh token rotated'],
+    'code.replayed': ['warn', 'authorization code replayed; grant revoked'],
+    'refresh.reuse_detected': ['warn', 'refresh token reused; grant revoked'],
+    'grant.revoked': ['warn', 'grant revoked'],
+    'token.revoked': ['info', 'token revoked'],
+    'client.authentication_failed': ['info', 'client authentication failed'],
+    rate_limited: ['warn', 'rate limited'],
+    'consent.granted': ['info', 'consent granted'],
+    'consent.denied': ['info', 'consent denied'],
+    'consent.remembered': ['info', 'consent remembered'],
+    'client.registered': ['info', 'client registered'],
+    'client.updated': ['info', 'client updated'],
+    'client.deleted': ['info', 'client deleted'],
+    'device.authorization_started': ['info', 'device authorization started'],
+    'device.user_code_failed': ['info', 'device user code failed'],
+    'device.approved': ['info', 'device authorization approved'],
+    'device.denied': ['info', 'device authorization denied'],
+  });
+
+/** Logs every event of type `type` as {@link EVENT_LOG} says. */
+function logEvent<K extends OAuthEventType>(events: OAuthEventBus, logger: Logger, type: K): void {
+  const [level, msg] = EVENT_LOG[type];
+  events.on(type, ({ type: _type, ...fields }) => logger[level](fields, msg));
+}
+
+/** Makes `logger` a listener of every event of the provider, as {@link EVENT_LOG} says. */
 export function logEvents(events: OAuthEventBus, logger: Logger): void {
-  const at =
-    (level: 'info' | 'warn', msg: string) =>
-    ({ type: _type, ...fields }: OAuthEvent): void =>
-      logger[level](fields, msg);
-  events.on('token.issued', at('info', 'token issued'));
-  events.on('code.issued', at('info', 'authorization code issued'));
-  events.on('refresh.rotated', at('info', 'refresh token rotated'));
-  events.on('code.replayed', at('warn', 'authorization code replayed; grant revoked'));
-  events.on('refresh.reuse_detected', at('warn', 'refresh token reused; grant revoked'));
-  events.on('grant.revoked', at('warn', 'grant revoked'));
-  events.on('token.revoked', at('info', 'token revoked'));
-  events.on('client.authentication_failed', at('info', 'client authentication failed'));
-  events.on('rate_limited', at('warn', 'rate limited'));
-  events.on('consent.granted', at('info', 'consent granted'));
-  events.on('consent.denied', at('info', 'consent denied'));
-  events.on('consent.remembered', at('info', 'consent remembered'));
-  events.on('client.registered', at('info', 'client registered'));
-  events.on('client.updated', at('info', 'client updated'));
-  events.on('client.deleted', at('info', 'client deleted'));
+  for (const type of Object.keys(EVENT_LOG) as OAuthEventType[]) logEvent(events, logger, type);
 }

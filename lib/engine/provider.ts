@@ -9,20 +9,17 @@
  * token endpoint's pipeline); the provider builds the request context
  * (lib/engine/request.ts) and turns what they throw into responses
  * (./error-response.ts). What it is built from has modules of its own: the token
- * machinery and the grants' context (./token-machinery.ts), the registration
- * endpoint and Client ID Metadata Documents (./client-sources.ts), the
- * registries (./registries.ts).
+ * machinery and the grants' context (./token-machinery.ts), what
+ * `options.grants` turns on (the built-in grants, the authorization endpoint's
+ * and the device flow's engines: ./flows.ts), the client authenticator and its
+ * methods (./client-authentication.ts), the registration endpoint and Client ID
+ * Metadata Documents (./client-sources.ts), the registries (./registries.ts).
  */
-import { AuthorizationEndpoint } from '../endpoints/authorization/endpoint.js';
+import type { AuthorizationEndpoint } from '../endpoints/authorization/endpoint.js';
 import type { AuthorizationCodeInput, IssuedCode } from '../endpoints/authorization/issue.js';
 import type { ResponseType } from '../endpoints/authorization/request.js';
-import { clientAssertionContext } from '../client-auth/assertion-context.js';
-import { BUILT_IN_CLIENT_AUTH_METHODS } from '../client-auth/methods.js';
 import type { ClientAuthenticationMethod } from '../client-auth/method.js';
-import {
-  clientAuthenticator,
-  type ClientAuthenticator,
-} from '../endpoints/client-authenticator.js';
+import type { ClientAuthenticator } from '../endpoints/client-authenticator.js';
 import { introspect } from '../endpoints/introspection.js';
 import { buildMetadata, type ServerMetadata } from '../endpoints/metadata.js';
 import type { OfferedToClients } from '../helpers/client-metadata-rules.js';
@@ -34,19 +31,14 @@ import {
 } from '../endpoints/registration/endpoint.js';
 import { revoke } from '../endpoints/revocation.js';
 import { token } from '../endpoints/token.js';
-import { authorizationCodeGrant } from '../grants/authorization-code.js';
-import { clientCredentialsGrant } from '../grants/client-credentials.js';
 import type { GrantContext, GrantRevocationReason, TokenGrant } from '../grants/grant.js';
-import { passwordGrant } from '../grants/password.js';
-import { deviceCodeGrant } from '../grants/device-code.js';
-import { DeviceFlow, type DeviceFlowParts } from '../endpoints/device/flow.js';
-import { refreshTokenGrant } from '../grants/refresh-token.js';
-import { tokenExchangeGrant } from '../grants/token-exchange.js';
+import type { DeviceFlow } from '../endpoints/device/flow.js';
 import { ScopePolicy } from '../helpers/scope.js';
 import type { Stores } from '../stores/types.js';
 import type { AccessTokenChecker, AccessTokenInfo, VerifyOptions } from '../tokens/checker.js';
 import type { TokenMinter } from '../tokens/minter.js';
 import type { EngineRequest, EngineResponse, GrantType, RequestContext } from '../types.js';
+import { clientAuthentication, clientAuthMethodsOf } from './client-authentication.js';
 import {
   checkConfiguredClients,
   clientIdDocuments,
@@ -54,6 +46,7 @@ import {
 } from './client-sources.js';
 import { errorResponse } from './error-response.js';
 import { OAuthEventBus } from './events.js';
+import { authorizationEndpoint, builtInGrants, deviceFlow, responseTypesOf } from './flows.js';
 import { Registries } from './registries.js';
 import { logEvents, silentLogger } from './logger.js';
 import {
@@ -113,88 +106,39 @@ export class Provider {
     // The documents are checked when they arrive: the registries are complete by then.
     const documents = clientIdDocuments(config, () => this.#offered());
     this.stores = resolveStores(options, config, this.events, documents);
-    const g = config.grants;
     const tokens = tokenMachinery(config, this.stores, this.scopes, this.events);
     this.#minter = tokens.minter;
     this.#checker = tokens.checker;
     this.#grantRevocationTtl = tokens.grantRevocationTtl;
-    this.authorization = new AuthorizationEndpoint({
-      issuer: config.issuer,
-      clients: this.stores.clients,
+    const parts = {
+      stores: this.stores,
       scopes: this.scopes,
-      responseTypes: this.responseTypes,
-      allowPlainPkce: config.allowPlainPkce,
-      resources: config.resources,
-      consent: { ...config.consent, store: this.stores.consents },
-      records: this.stores.records,
-      issue: {
-        codes: this.stores.authorizationCodes,
-        codeLifetime: config.codeLifetime,
-        generator: config.generator,
-        tokens: this.#minter,
-        implicit: g.implicit,
-      },
       events: this.events,
-      clock: config.clock,
-      report: (error) => void this.errorResponse(error),
+      tokens: this.#minter,
+    };
+    this.authorization = authorizationEndpoint(config, parts, (error) => {
+      this.errorResponse(error);
     });
-    this.#context = grantContext(
-      config,
-      { stores: this.stores, scopes: this.scopes, tokens: this.#minter, events: this.events },
-      this.#checker,
-      (grantId, reason) => this.revokeGrant(grantId, reason),
+    this.#context = grantContext(config, parts, this.#checker, (grantId, reason) =>
+      this.revokeGrant(grantId, reason),
     );
     const limits = rateLimiters(config.rateLimits, this.events, config.clock);
     this.#registration = registrationContext(
       config,
-      { stores: this.stores, events: this.events, limit: limits.limits.registration },
+      { ...parts, limit: limits.limits.registration },
       () => this.#offered(),
     );
-    this.#authenticate = clientAuthenticator(
-      this.stores.clients,
+    this.#authenticate = clientAuthentication(
+      config,
+      { ...parts, secrets: limits.secrets },
       () => this.#registries.clientAuthMethods,
-      this.events,
-      config.clock,
-      limits.secrets,
-      clientAssertionContext(
-        config.issuer,
-        config.clientAssertions,
-        this.stores.records,
-        config.clock,
-      ),
     );
-    for (const method of [...BUILT_IN_CLIENT_AUTH_METHODS, ...config.clientAuthMethods]) {
-      this.registerClientAuthMethod(method);
-    }
-    if (g.authorizationCode) this.registerGrant(authorizationCodeGrant(g.authorizationCode));
-    if (g.clientCredentials) this.registerGrant(clientCredentialsGrant(g.clientCredentials));
-    if (g.refreshToken) this.registerGrant(refreshTokenGrant(g.refreshToken));
-    if (g.password) this.registerGrant(passwordGrant(g.password, limits.limits.password));
-    this.device = g.deviceCode && this.#deviceFlow(g.deviceCode, limits.limits.deviceUserCode);
-    if (g.deviceCode) this.registerGrant(deviceCodeGrant(g.deviceCode));
-    if (g.tokenExchange) this.registerGrant(tokenExchangeGrant(g.tokenExchange));
-    for (const grant of config.extensionGrants) this.registerGrant(grant);
+    for (const method of clientAuthMethodsOf(config)) this.registerClientAuthMethod(method);
+    this.device = deviceFlow(config, parts, limits.limits, () => this.endpointUrl('device'));
+    for (const grant of builtInGrants(config, limits.limits)) this.registerGrant(grant);
     for (const endpoint of builtInEndpoints(this.#handlers())) this.registerEndpoint(endpoint);
     checkConfiguredClients(config, this.clientAuthMethods);
     this.#registries.checkEndpointNames(config.endpoints);
-  }
-
-  /** The device flow's engine (`grants.deviceCode`). */
-  #deviceFlow(
-    options: NonNullable<ResolvedConfig['grants']['deviceCode']>,
-    limit: DeviceFlowParts['limit'],
-  ): DeviceFlow {
-    return new DeviceFlow({
-      options,
-      stores: this.stores,
-      scopes: this.scopes,
-      resources: this.config.resources,
-      events: this.events,
-      clock: this.config.clock,
-      limit,
-      newGrantId: () => this.#minter.newGrantId(),
-      verificationUri: () => this.endpointUrl('device'),
-    });
   }
 
   /** What the server offers clients, from the registries (lib/helpers/client-metadata-rules.ts). */
@@ -267,10 +211,7 @@ export class Provider {
 
   /** The response types the authorization endpoint offers. */
   get responseTypes(): ResponseType[] {
-    const types: ResponseType[] = [];
-    if (this.config.grants.authorizationCode) types.push('code');
-    if (this.config.grants.implicit) types.push('token');
-    return types;
+    return responseTypesOf(this.config);
   }
 
   /** Answers a token request (RFC 6749 3.2). Never throws: errors become RFC 6749 5.2 responses. */

@@ -28,40 +28,34 @@
  * - the consent answer is a transaction of its own slot in the session
  *   (./consent-transactions.ts), taken out and its answer claimed once
  *   (`claimAnswer`, the primitive's `addOnce`) before its CSRF token is compared
- *   in constant time and the signed-in user with the one it was shown to; then
- *   the engine's `decide` moves the code from pending once.
+ *   in constant time and the signed-in user with the one it was shown to (the
+ *   check `authorize()` makes too, ./user-pages.ts); then the engine's `decide`
+ *   moves the code from pending once.
+ * Options, methods, the error page and the form reader are `authorize()`'s
+ * (./user-pages.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Provider } from '../engine/provider.js';
 import type { DeviceFlow } from '../endpoints/device/flow.js';
 import type { DevicePrompt, DeviceVisitor } from '../endpoints/device/verification.js';
-import {
-  AccessDeniedError,
-  InvalidRequestError,
-  SetupError,
-  toOAuthError,
-  type OAuthError,
-} from '../errors.js';
+import { InvalidRequestError } from '../errors.js';
 import { safeEqual } from '../helpers/secrets.js';
+import type { TransactionSlot } from './consent-transactions.js';
+import { requireSession, type SiteRequest, type SiteUser } from './site-adapter.js';
 import {
-  checkOptions,
-  FORGED,
+  errorPage,
   localPath,
+  openConsent,
+  pageSetup,
+  readPostedForm,
+  runPage,
   searchOf,
-  USER_CHANGED,
+  takeAnswer,
   type AuthorizeOptions,
-} from './authorize.js';
-import { openTransaction, takeTransaction } from './consent-transactions.js';
-import { DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT } from './endpoints.js';
-import { readForm } from './form.js';
-import {
-  passportSiteAdapter,
-  requireSession,
-  type SiteRequest,
-  type SiteUser,
-} from './site-adapter.js';
-import { viewRenderer, type ViewLocals } from './views.js';
+  type Next,
+} from './user-pages.js';
+import type { ViewLocals } from './views.js';
 
 /** Options of `device()`: those of `authorize()` (login, views, rendering, transaction lifetime). */
 export type DeviceOptions = AuthorizeOptions;
@@ -73,7 +67,8 @@ export const FORM_EXPIRED = 'this form expired; please enter the code again';
 const ANSWER_EXPIRED =
   'this request expired or was already answered; please enter the code from your device again';
 
-type Next = (err?: unknown) => void;
+/** Where the device consent transactions are kept in the session (./consent-transactions.ts). */
+const SLOT: TransactionSlot = 'deviceTransactions';
 
 /** What the device consent transaction keeps (JSON). */
 interface DeviceRequest {
@@ -137,14 +132,18 @@ function flowOf(provider: Provider): DeviceFlow {
  */
 export function deviceHandler(provider: Provider, options: DeviceOptions = {}) {
   const flow = flowOf(provider);
-  const { loginUrl, subject, name } = options;
-  const adapter = options.siteAdapter ?? passportSiteAdapter({ loginUrl, subject, name });
-  const lifetime = checkOptions(options, adapter);
-  const render = viewRenderer({ views: options.views, render: options.render });
+  const { adapter, render, lifetime } = pageSetup('device', options);
+  const showError = errorPage(render);
   const engine = flow.verification;
   const clock = provider.config.clock;
   const issuer = provider.config.issuer;
   const path = new URL(provider.endpointUrl('device')).pathname;
+  const answers = {
+    adapter,
+    claim: (id: string, expiresAt: number) => provider.authorization.claimAnswer(id, expiresAt),
+    expired: ANSWER_EXPIRED,
+    slot: SLOT,
+  };
 
   const page = (
     req: SiteRequest,
@@ -153,25 +152,6 @@ export function deviceHandler(provider: Provider, options: DeviceOptions = {}) {
     status: number,
     locals: ViewLocals,
   ) => render(req, res, status, locals, next);
-
-  const showError = (
-    req: SiteRequest,
-    res: ServerResponse,
-    next: Next,
-    error: OAuthError,
-    status?: number,
-  ) => {
-    const shown = status ?? (error.status >= 500 ? error.status : 400);
-    for (const header of ['Retry-After', 'Connection'])
-      if (error.headers[header] !== undefined) res.setHeader(header, error.headers[header]);
-    const details = { code: error.error, description: error.description, status: shown, stack: '' };
-    page(req, res, next, shown, {
-      view: 'error',
-      status: shown,
-      message: error.description,
-      error: details,
-    });
-  };
 
   const form = (
     req: SiteRequest,
@@ -198,16 +178,9 @@ export function deviceHandler(provider: Provider, options: DeviceOptions = {}) {
     prompt: DevicePrompt,
     user: SiteUser,
   ) => {
-    const now = clock();
-    const csrfToken = randomBytes(32).toString('base64url');
     const request: DeviceRequest = { deviceId, client: prompt.client };
-    const tx = {
-      request,
-      subject: user.subject,
-      csrf: csrfToken,
-      expiresAt: now + lifetime * 1000,
-    };
-    const transactionId = openTransaction(req, tx, now, 'deviceTransactions');
+    const timing = { now: clock(), lifetime };
+    const { transactionId, csrfToken } = openConsent(req, request, user, timing, SLOT);
     page(req, res, next, 200, {
       view: 'consent',
       issuer,
@@ -254,19 +227,9 @@ export function deviceHandler(provider: Provider, options: DeviceOptions = {}) {
     next: Next,
     params: Readonly<Record<string, string>>,
   ) => {
-    const id = params['transaction_id'];
-    const tx = takeTransaction<DeviceRequest>(req, id, clock(), 'deviceTransactions');
-    if (
-      id === undefined ||
-      tx === undefined ||
-      !(await provider.authorization.claimAnswer(id, tx.expiresAt))
-    )
-      return showError(req, res, next, new InvalidRequestError(ANSWER_EXPIRED));
-    if (!safeEqual(Buffer.from(params['csrf_token'] ?? ''), Buffer.from(tx.csrf)))
-      return showError(req, res, next, new InvalidRequestError(FORGED));
-    const user = adapter.currentUser(req);
-    if (user === undefined || user.subject !== tx.subject)
-      return showError(req, res, next, new AccessDeniedError(USER_CHANGED));
+    const checked = await takeAnswer<DeviceRequest>(req, params, clock(), answers);
+    if (!checked.ok) return showError(req, res, next, checked.error);
+    const { tx, user } = checked;
     const result = await engine.decide(tx.request.deviceId, user.subject, params['decision']);
     if (result === 'invalid')
       return showError(req, res, next, new InvalidRequestError(ANSWER_EXPIRED));
@@ -279,12 +242,8 @@ export function deviceHandler(provider: Provider, options: DeviceOptions = {}) {
   };
 
   const post = async (req: SiteRequest, res: ServerResponse, next: Next): Promise<void> => {
-    let params: Readonly<Record<string, string>>;
-    try {
-      params = await readForm(req, DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT);
-    } catch (err) {
-      return showError(req, res, next, toOAuthError(err));
-    }
+    const params = await readPostedForm(req, res, next, showError);
+    if (params === undefined) return;
     if (params['transaction_id'] !== undefined) return answer(req, res, next, params);
     const typed = (params['user_code'] ?? '').slice(0, 64);
     if (!formTokenMatches(req, params['csrf_token']))
@@ -293,21 +252,6 @@ export function deviceHandler(provider: Provider, options: DeviceOptions = {}) {
   };
 
   return function device(req: SiteRequest, res: ServerResponse, next: Next): void {
-    const step =
-      req.method === 'GET' || req.method === 'HEAD'
-        ? get
-        : req.method === 'POST'
-          ? post
-          : undefined;
-    if (step === undefined) {
-      res.statusCode = 405;
-      res.setHeader('Allow', 'GET, POST');
-      res.end();
-      return;
-    }
-    step(req, res, next).catch((err: unknown) => {
-      if (res.headersSent || err instanceof SetupError) next(err);
-      else showError(req, res, next, toOAuthError(err));
-    });
+    runPage(req, res, next, { get, post, showError });
   };
 }

@@ -50,10 +50,14 @@ export interface SiteAdapter {
   login(req: SiteRequest, res: ServerResponse, returnTo: string): void;
 }
 
+/** The pages a user signs in for: `authorize()` and `device()`. */
+export type PageName = 'authorize' | 'device';
+
 export interface PassportSiteAdapterOptions {
   /**
    * Where the host app's login page is (a path or URL). Needed wherever a user who
-   * is not signed in can arrive: the GET route of the authorization endpoint.
+   * is not signed in can arrive: the GET route of the authorization endpoint,
+   * both routes of the device verification page.
    */
   loginUrl?: string | undefined;
   /**
@@ -93,18 +97,28 @@ export function requireSession(req: SiteRequest): Record<string, unknown> & { re
 
 export function passportSiteAdapter(options: PassportSiteAdapterOptions = {}): SiteAdapter {
   checkOptionKeys(options, PASSPORT_ADAPTER_KEYS, 'passportSiteAdapter(): options');
+  return passportSiteAdapterFor('authorize', options);
+}
+
+/**
+ * The Passport site adapter of the page `page`: its option errors and setup
+ * hints name that page (`device(): options.loginUrl must be…`).
+ * @throws TypeError naming the page and the option.
+ */
+export function passportSiteAdapterFor(
+  page: PageName,
+  options: PassportSiteAdapterOptions,
+): SiteAdapter {
   const loginUrl = options.loginUrl;
   if (loginUrl !== undefined && (typeof loginUrl !== 'string' || loginUrl === '')) {
     throw new TypeError(
-      'authorize(): options.loginUrl must be the path or URL of your login page, e.g. "/login"',
+      `${page}(): options.loginUrl must be the path or URL of your login page, e.g. "/login"`,
     );
   }
   if (options.subject !== undefined && typeof options.subject !== 'function')
-    throw new TypeError('authorize(): options.subject must be a function (user) => string');
+    throw new TypeError(`${page}(): options.subject must be a function (user) => string`);
   if (options.name !== undefined && typeof options.name !== 'function')
-    throw new TypeError(
-      'authorize(): options.name must be a function (user) => string | undefined',
-    );
+    throw new TypeError(`${page}(): options.name must be a function (user) => string | undefined`);
   const subjectOf =
     options.subject ?? ((user: unknown) => field(user, ['id', 'sub', 'username']) ?? '');
   const nameOf =
@@ -132,7 +146,7 @@ export function passportSiteAdapter(options: PassportSiteAdapterOptions = {}): S
       const subject = subjectOf(req.user);
       if (typeof subject !== 'string' || subject === '') {
         throw new SetupError(
-          'cannot tell the subject of req.user: give authorize({ subject: (user) => ... }) returning a stable id string',
+          `cannot tell the subject of req.user: give ${page}({ subject: (user) => ... }) returning a stable id string`,
         );
       }
       return { subject, name: nameOf(req.user) };
@@ -140,7 +154,7 @@ export function passportSiteAdapter(options: PassportSiteAdapterOptions = {}): S
     login(req, res, returnTo) {
       if (loginUrl === undefined) {
         throw new SetupError(
-          'a user who is not signed in reached authorize(), which has no loginUrl: use authorize({ loginUrl: "/login" }) on the GET route',
+          `a user who is not signed in reached ${page}(), which has no loginUrl: use ${page}({ loginUrl: "/login" })${page === 'authorize' ? ' on the GET route' : ''}`,
         );
       }
       requireSession(req).returnTo = returnTo;

@@ -246,7 +246,7 @@ describe('client id documents: end to end', () => {
             new URL(url).pathname,
             documentFor(url, { token_endpoint_auth_method: 'client_secret_basic' }),
           ),
-        'token_endpoint_auth_method "client_secret_basic" is refused: a document client is public (none)',
+        'token_endpoint_auth_method "client_secret_basic" is refused: a document client holds no shared secret (none, or private_key_jwt with jwks_uri)',
       ],
       [
         'it asks for client_secret_post',
@@ -255,7 +255,7 @@ describe('client id documents: end to end', () => {
             new URL(url).pathname,
             documentFor(url, { token_endpoint_auth_method: 'client_secret_post' }),
           ),
-        'token_endpoint_auth_method "client_secret_post" is refused: a document client is public (none)',
+        'token_endpoint_auth_method "client_secret_post" is refused: a document client holds no shared secret (none, or private_key_jwt with jwks_uri)',
       ],
       [
         'it asks for client_secret_jwt',
@@ -264,7 +264,7 @@ describe('client id documents: end to end', () => {
             new URL(url).pathname,
             documentFor(url, { token_endpoint_auth_method: 'client_secret_jwt' }),
           ),
-        'token_endpoint_auth_method "client_secret_jwt" is refused: a document client is public (none)',
+        'token_endpoint_auth_method "client_secret_jwt" is refused: a document client holds no shared secret (none, or private_key_jwt with jwks_uri)',
       ],
       [
         'it asks for private_key_jwt with an inline jwks',

@@ -140,6 +140,8 @@ describe('authorize(): errors about the client or redirect URI are shown, never 
     });
     const res = await request(down.app).get(authorizePath(spaParams()));
     expectErrorPage(res, 'temporarily_unavailable', 503);
+    // RFC 9110 10.2.3: a 503 may say when to come back, as the token endpoint's does.
+    expect(res.headers['retry-after']).to.equal('5');
     expect(res.text).not.to.include('ECONNREFUSED');
     expect(down.errors).to.have.length(0);
   });
