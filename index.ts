@@ -32,7 +32,12 @@ export type {
   RenderFunction,
 } from './lib/http/views.js';
 export type { FormEndpointOptions, Handler } from './lib/http/endpoints.js';
-export type { ProtectArgument, ProtectOptions } from './lib/http/protect.js';
+export type {
+  ProtectArgument,
+  ProtectOptions,
+  ProtectedTokenInfo,
+  DpopMode,
+} from './lib/http/protect.js';
 export {
   fetchHandler,
   fetchProtectedResource,

@@ -54,6 +54,7 @@ export const USAGE = `usage: node --import tsx bench/run.ts [options]   (or: npm
   --redis           also run the *-redis scenarios: the same with the Redis store
                     (BENCH_REDIS=1; the server is BENCH_REDIS_URL, default redis://127.0.0.1:6379)
   --new-tokens N    JWTs minted before each run of protect-jwt-new and protect-jwt-new-flood,
+                    and DPoP proofs signed before each run of token-dpop and protect-dpop,
                     one per request (BENCH_NEW_TOKENS, default (warm-up + duration) x the
                     highest bare-get req/s so far x 1.25 + 2 x connections)
   --only a,b        scenarios to run; bare-get is always added, and protect-jwt-new with
@@ -165,7 +166,9 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
       ? undefined
       : integer('new-tokens', newTokensText, undefined, 1, 1);
   const mintRuns =
-    rounds * SCENARIOS.filter((s) => s.newTokens === true && only.includes(s.name)).length;
+    rounds *
+    SCENARIOS.filter((s) => (s.newTokens === true || s.dpop === true) && only.includes(s.name))
+      .length;
   const minting =
     mintRuns * (newTokens === undefined ? 3 * (duration + warmup) + 5 : newTokens * 0.0005 + 5);
   return Object.freeze({

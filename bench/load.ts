@@ -1,10 +1,11 @@
 /**
  * One burst of load with autocannon's programmatic API, bounded in time: a run
  * that has not finished `duration + 15` seconds after it started is stopped and
- * reported as an error. With `bearer`, every request is built anew with the next
- * token (autocannon's `setupRequest`, called once per request built: each
- * connection's first request when it starts, then one per response; at most one
- * per connection is built and never sent when the run stops).
+ * reported as an error. With `bearer` (and/or `dpop`), every request is built anew
+ * with the next token (and DPoP proof) (autocannon's `setupRequest`, called once
+ * per request built: each connection's first request when it starts, then one
+ * per response; at most one per connection is built and never sent when the run
+ * stops).
  */
 import autocannon from 'autocannon';
 
@@ -17,6 +18,8 @@ export interface LoadRequest {
   readonly body?: string;
   /** Called once per request built; its result is sent as `Authorization: Bearer <token>`. */
   readonly bearer?: () => string;
+  /** Called once per request built; its result is sent as the `DPoP` header (a proof). */
+  readonly dpop?: () => string;
 }
 
 /** What one run measured; `rps` counts every completed response. */
@@ -40,11 +43,16 @@ export interface LoadResult {
   };
 }
 
-/** A request template whose `Authorization` header is the next token. */
-function withBearer(bearer: () => string): autocannon.Request {
+/** A request template whose `Authorization` header is the next token, and/or `DPoP` the next proof. */
+function perRequest(request: LoadRequest): autocannon.Request {
+  const { bearer, dpop } = request;
   return {
     setupRequest: (req) => {
-      req.headers = { ...req.headers, authorization: `Bearer ${bearer()}` };
+      req.headers = {
+        ...req.headers,
+        ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer()}` }),
+        ...(dpop === undefined ? {} : { dpop: dpop() }),
+      };
       return req;
     },
   };
@@ -62,7 +70,9 @@ export async function fire(
         method: request.method,
         headers: { ...request.headers },
         ...(request.body === undefined ? {} : { body: request.body }),
-        ...(request.bearer === undefined ? {} : { requests: [withBearer(request.bearer)] }),
+        ...(request.bearer === undefined && request.dpop === undefined
+          ? {}
+          : { requests: [perRequest(request)] }),
         connections,
         pipelining: 1,
         duration,

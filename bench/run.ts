@@ -11,7 +11,9 @@
  *    in an order rotated by one per round; during a flood scenario's measured
  *    load, other connections send a scrypt client's token request with a wrong
  *    secret. Before each run of a newTokens scenario the server mints a pool of
- *    JWTs, and every request (warm-up included) sends the next one.
+ *    JWTs, and every request (warm-up included) sends the next one; before each
+ *    run of a dpop scenario this process signs a pool of DPoP proofs
+ *    (./dpop-proofs.ts), one per request likewise.
  * 5. Prints the median table, writes bench/results/<timestamp>.json, and exits
  *    1 if any response was not 2xx, any request failed or a token pool ran out
  *    (3 for a missed target with --strict; 2 on timeout or a setup failure).
@@ -22,11 +24,13 @@ import { cpus } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfig, USAGE, type BenchConfig } from './config.js';
+import { MAX_PROOF_SECONDS, ProofSigner, type ProofTarget } from './dpop-proofs.js';
 import { fire, type LoadRequest } from './load.js';
 import { ensurePinned, pinningProblem } from './pin.js';
 import { allowedCpus, cpuSeconds, cpuTimes } from './proc.js';
 import { computeRatios, summarize, table, type RunRecord } from './report.js';
 import {
+  BENCH_ISSUER,
   CLIENT_ID,
   FLOOD_SECRET,
   SCENARIOS,
@@ -106,10 +110,15 @@ async function profileStop(
   return relative(ROOT, file);
 }
 
-async function fetchToken(port: number, basic: string): Promise<string> {
+/** A token from the scenario's provider; DPoP-bound when a proof is given. */
+async function fetchToken(port: number, basic: string, dpop?: string): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${port}/token`, {
     method: 'POST',
-    headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: basic,
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(dpop === undefined ? {} : { dpop }),
+    },
     body: TOKEN_BODY,
   });
   const body = (await res.json()) as { access_token?: unknown };
@@ -119,21 +128,23 @@ async function fetchToken(port: number, basic: string): Promise<string> {
 }
 
 /** One request of a scenario before any load: it must be 2xx and look right. */
-async function check(name: ScenarioName, request: LoadRequest): Promise<void> {
+async function check(name: ScenarioName, request: LoadRequest, dpop?: string): Promise<void> {
   const res = await fetch(`http://127.0.0.1:${request.port}${request.path}`, {
     method: request.method,
-    headers: request.headers,
+    headers: { ...request.headers, ...(dpop === undefined ? {} : { dpop }) },
     ...(request.body === undefined ? {} : { body: request.body }),
   });
   const text = await res.text();
   const body = JSON.parse(text) as Record<string, unknown>;
   const token = body['access_token'];
+  const jwt = name.startsWith('token-jwt') || name === 'token-dpop';
   const ok =
     res.status >= 200 &&
     res.status < 300 &&
     (name.startsWith('token-')
       ? typeof token === 'string' &&
-        (token.split('.').length === 3) === name.startsWith('token-jwt')
+        (token.split('.').length === 3) === jwt &&
+        body['token_type'] === (dpop === undefined ? 'Bearer' : 'DPoP')
       : body['ok'] === true);
   if (!ok)
     throw new Error(`${name}: ${request.method} ${request.path} answered ${res.status} ${text}`);
@@ -164,6 +175,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => fail('terminated', 143));
 
   const scenarios = SCENARIOS.filter((s) => config.only.includes(s.name));
+  if (scenarios.some((s) => s.dpop === true) && config.warmup + config.duration > MAX_PROOF_SECONDS)
+    fail(
+      `the DPoP scenarios need --warmup + --duration <= ${MAX_PROOF_SECONDS} s (their proofs' iat must stay within the server's window)`,
+    );
   const runs = config.rounds * scenarios.length;
   console.log(
     `bench: ${config.rounds} rounds x ${scenarios.length} scenarios, ${config.warmup} s warm-up + ${config.duration} s each, ` +
@@ -186,6 +201,9 @@ async function main(): Promise<void> {
   const basic = basicOf(ready.clientSecret);
   const form = { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' };
   const requests = new Map<ScenarioName, LoadRequest>();
+  /** The client key of the dpop scenarios, and what each one's proofs say. */
+  const signer = new ProofSigner();
+  const proofTargets = new Map<ScenarioName, ProofTarget>();
   /** What a flood sends: the named scenario's token request with a wrong secret. */
   const floodOf = (target: ScenarioName): LoadRequest => {
     const t = SCENARIOS.find((x) => x.name === target) as Scenario;
@@ -200,12 +218,18 @@ async function main(): Promise<void> {
   for (const s of scenarios) {
     const port = ready.ports[s.name];
     let headers: Record<string, string> = {};
-    if (s.method === 'POST') headers = form;
-    else if (s.name.startsWith('protect-')) {
-      const token = await fetchToken(port, basic).catch((err: Error) =>
+    const htu = `${BENCH_ISSUER}${s.path}`;
+    if (s.method === 'POST') {
+      headers = form;
+      if (s.dpop === true) proofTargets.set(s.name, { htm: 'POST', htu });
+    } else if (s.name.startsWith('protect-')) {
+      const tokenProof =
+        s.dpop === true ? signer.proof({ htm: 'POST', htu: `${BENCH_ISSUER}/token` }) : undefined;
+      const token = await fetchToken(port, basic, tokenProof).catch((err: Error) =>
         fail(`${s.name}: ${err.message}`),
       );
-      headers = { authorization: `Bearer ${token}` };
+      headers = { authorization: `${s.dpop === true ? 'DPoP' : 'Bearer'} ${token}` };
+      if (s.dpop === true) proofTargets.set(s.name, { htm: 'GET', htu, token });
     }
     const request: LoadRequest = {
       port,
@@ -214,7 +238,10 @@ async function main(): Promise<void> {
       headers,
       ...(s.method === 'POST' ? { body: TOKEN_BODY } : {}),
     };
-    await check(s.name, request).catch((err: Error) => fail(`sanity check failed: ${err.message}`));
+    const target = proofTargets.get(s.name);
+    await check(s.name, request, target === undefined ? undefined : signer.proof(target)).catch(
+      (err: Error) => fail(`sanity check failed: ${err.message}`),
+    );
     requests.set(s.name, request);
   }
 
@@ -228,19 +255,18 @@ async function main(): Promise<void> {
     for (const [position, s] of order.entries()) {
       let request = requests.get(s.name) as LoadRequest;
       await reset();
+      const size =
+        config.newTokens ??
+        poolSize(config.warmup + config.duration, fastestBareGet || 20_000, config.connections);
+      const target = proofTargets.get(s.name);
       const pool =
         s.newTokens === true
-          ? await mint(
-              s.name,
-              config.newTokens ??
-                poolSize(
-                  config.warmup + config.duration,
-                  fastestBareGet || 20_000,
-                  config.connections,
-                ),
-            )
-          : undefined;
-      if (pool !== undefined) request = { ...request, bearer: pool.next };
+          ? await mint(s.name, size)
+          : target !== undefined
+            ? new TokenPool(signer.proofs(target, size))
+            : undefined;
+      if (pool !== undefined)
+        request = { ...request, [target === undefined ? 'bearer' : 'dpop']: pool.next };
       const warmup =
         config.warmup > 0 ? await fire(request, config.warmup, config.connections) : undefined;
       if (config.cpuProf) await profileStart();
@@ -303,8 +329,8 @@ async function main(): Promise<void> {
             : `  (flood: ${flooded.rps.toFixed(0)} req/s ${JSON.stringify(flooded.statusCodes)})`) +
           (pool === undefined
             ? ''
-            : `  (tokens: ${pool.handedOut} of ${pool.size} minted handed out` +
-              (pool.reused > 0 ? `; !! ${pool.reused} REUSED: cache hits, not new tokens` : '') +
+            : `  (${target === undefined ? 'tokens' : 'proofs'}: ${pool.handedOut} of ${pool.size} made handed out` +
+              (pool.reused > 0 ? `; !! ${pool.reused} REUSED: cache hits or replays` : '') +
               ')'),
       );
       if (config.cpuProf)
@@ -363,7 +389,7 @@ async function main(): Promise<void> {
   if (reused > 0) {
     const bar = '!'.repeat(78);
     console.error(
-      `\n${bar}\n!! INVALID RUN: a token pool ran out: ${reused} tokens of protect-jwt-new* were handed out again\n!! (cache hits, not full checks). Mint more with --new-tokens N. See ${file}.\n${bar}`,
+      `\n${bar}\n!! INVALID RUN: a pool ran out: ${reused} tokens of protect-jwt-new* or proofs of *-dpop were handed out again\n!! (cache hits or replays, not full checks). Make more with --new-tokens N. See ${file}.\n${bar}`,
     );
     process.exit(1);
   }

@@ -15,6 +15,8 @@ export type ScenarioName =
   | 'protect-jwt'
   | 'protect-jwt-new'
   | 'protect-jwt-new-flood'
+  | 'protect-dpop'
+  | 'token-dpop'
   | 'token-opaque-redis'
   | 'token-jwt-redis'
   | 'protect-opaque-redis'
@@ -52,7 +54,20 @@ export interface Scenario {
    * check. Tokens handed out beyond the pool are counted as reused.
    */
   readonly newTokens?: boolean;
+  /**
+   * Every request carries a DPoP proof never sent before (RFC 9449: the server
+   * refuses a replayed `jti`): before each run the runner signs a pool of ES256
+   * proofs for the scenario's method and URL ({@link BENCH_ISSUER} + path) with
+   * one key, in its own process before the load starts (bench/dpop-proofs.ts),
+   * and hands them out one per request, warm-up included, as `bench/token-pool.ts`
+   * does for tokens. A protect scenario sends a token bound to that key
+   * (`Authorization: DPoP`), and each proof carries the token's `ath`.
+   */
+  readonly dpop?: boolean;
 }
+
+/** The issuer of every bench provider: DPoP proofs name its origin + the path as `htu`. */
+export const BENCH_ISSUER = 'https://auth.bench.test';
 
 export const SCENARIOS: readonly Scenario[] = Object.freeze([
   { name: 'bare-get', title: 'bare Express GET, small JSON (baseline)', method: 'GET', path: '/' },
@@ -126,6 +141,24 @@ export const SCENARIOS: readonly Scenario[] = Object.freeze([
     relativeTarget: { of: 'protect-jwt-new', share: 0.8 },
     newTokens: true,
     flood: 'token-scrypt-flood',
+  },
+  {
+    // A reference against token-jwt: the same, plus a proof verified (ES256, key import,
+    // thumbprint) and its jti written to the replay cache per request, and cnf.jkt signed in.
+    name: 'token-dpop',
+    title: 'token() as token-jwt, with a new DPoP proof per request (RFC 9449)',
+    method: 'POST',
+    path: '/token',
+    dpop: true,
+  },
+  {
+    // A reference against protect-jwt (the token is a verified-claims cache hit in both):
+    // what a proof per request costs, its signature check and replay-cache write.
+    name: 'protect-dpop',
+    title: "protect({ scope: 'read' }), a DPoP-bound JWT seen before + a new proof per request",
+    method: 'GET',
+    path: '/api/read',
+    dpop: true,
   },
   {
     name: 'token-opaque-redis',

@@ -23,6 +23,13 @@
  * the runner asks for `mint`, and the scenario gets a fresh JWT provider (an empty
  * verified-claims cache) that mints the pool of tokens the run sends, through
  * `provider.token()` as the token endpoint would (stateless JWTs: nothing is stored).
+ *
+ * Two more check DPoP proofs (RFC 9449), one per request, signed by the runner
+ * (bench/dpop-proofs.ts): token-dpop issues JWTs as token-jwt does, with a proof;
+ * protect-dpop checks one DPoP-bound JWT (fetched with a proof before the load)
+ * and a new proof per request. Both get fresh providers before every run, so
+ * each run starts with an empty replay cache; protect-dpop's keep one signing
+ * key, so the bound token stays valid across them.
  */
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -37,13 +44,14 @@ import type * as RedisModule from '../lib/stores/redis.js';
 // The library as users run it: the build in dist/ (bench/run.ts builds it and
 // sets BENCH_LIB), not the TypeScript sources through tsx, whose helpers add
 // per-call overhead to every function the library creates per request.
-const { createAuthorizationServer, generateClientSecret } = (await import(
+const { createAuthorizationServer, generateClientSecret, generateSigningKey } = (await import(
   process.env['BENCH_LIB'] ?? '../index.js'
 )) as typeof Library;
 const { redisFailFastOptions, redisStores } = (await import(
   process.env['BENCH_REDIS_LIB'] ?? '../lib/stores/redis.js'
 )) as typeof RedisModule;
 import {
+  BENCH_ISSUER,
   CLIENT_ID,
   SCENARIOS,
   TOKEN_BODY,
@@ -59,13 +67,15 @@ function authorizationServer(
   format: 'opaque' | 'jwt',
   stores?: ProviderOptions['stores'],
   hashed: 'sha256' | 'scrypt' = 'sha256',
+  signingKeys?: ProviderOptions['signingKeys'],
 ): AuthorizationServer {
   // The same secret either way: `secret` is hashed with scrypt at start-up.
   const secret =
     hashed === 'sha256' ? { secretHash: client.secretHash } : { secret: client.secret };
   return createAuthorizationServer({
-    issuer: 'https://auth.bench.test',
+    issuer: BENCH_ISSUER,
     ...(stores === undefined ? {} : { stores }),
+    ...(signingKeys === undefined ? {} : { signingKeys }),
     clients: [
       {
         id: CLIENT_ID,
@@ -136,11 +146,18 @@ function redisServer(format: 'opaque' | 'jwt', scenario: string): AuthorizationS
 
 const scrypt = (): AuthorizationServer => authorizationServer('opaque', undefined, 'scrypt');
 
+/** protect-dpop's signing key, kept by every provider `reset` makes for it. */
+const dpopKeys = [generateSigningKey('ES256')];
+const protectDpop = (): Handlers =>
+  handlers(authorizationServer('jwt', undefined, 'sha256', dpopKeys));
+
 const fresh = {
   opaque: authorizationServer('opaque').token(),
   jwt: authorizationServer('jwt').token(),
   scrypt: scrypt().token(),
   scryptFlood: scrypt().token(),
+  jwtDpop: authorizationServer('jwt').token(),
+  protectDpop: protectDpop(),
 };
 
 /** The protect-jwt-new* scenarios' providers, replaced by every `mint`. */
@@ -192,6 +209,9 @@ function reset(): void {
   // Fresh providers, so each run's first request pays for scrypt (then it is cached).
   fresh.scrypt = scrypt().token();
   fresh.scryptFlood = scrypt().token();
+  // Empty replay caches (the memory store keeps each proof's jti for 120 s).
+  fresh.jwtDpop = authorizationServer('jwt').token();
+  fresh.protectDpop = protectDpop();
 }
 
 function apps(): Record<ScenarioName, express.Express> {
@@ -215,6 +235,9 @@ function apps(): Record<ScenarioName, express.Express> {
   const tokenScryptFlood = express();
   tokenScryptFlood.post('/token', (req, res, next) => fresh.scryptFlood(req, res, next));
 
+  const tokenDpop = express();
+  tokenDpop.post('/token', (req, res, next) => fresh.jwtDpop(req, res, next));
+
   const tokenOpaqueRedis = express();
   tokenOpaqueRedis.post('/token', redisServer('opaque', 'token-opaque').token());
   const tokenJwtRedis = express();
@@ -235,6 +258,11 @@ function apps(): Record<ScenarioName, express.Express> {
     'protect-jwt': protectedApp(handlers(authorizationServer('jwt'))),
     'protect-jwt-new': newTokenApp('protect-jwt-new'),
     'protect-jwt-new-flood': newTokenApp('protect-jwt-new-flood'),
+    'token-dpop': tokenDpop,
+    'protect-dpop': protectedApp({
+      protect: (req, res, next) => fresh.protectDpop.protect(req, res, next),
+      token: (req, res, next) => fresh.protectDpop.token(req, res, next),
+    }),
   };
 }
 

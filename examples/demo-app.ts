@@ -60,6 +60,11 @@ export interface DemoOptions {
   redis?: RedisClient;
   /** Signing keys shared by every process (see `loadSigningKeys`). Default: one ephemeral key. */
   signingKeys?: readonly SigningKey[];
+  /**
+   * Ask DPoP clients for server nonces (RFC 9449 8): a proof must carry the
+   * nonce the last answer's `DPoP-Nonce` gave. Default false.
+   */
+  dpopNonces?: boolean;
 }
 
 interface DemoUser {
@@ -122,6 +127,7 @@ export function createDemoApp(options: DemoOptions = {}): {
       : { stores: redisStores({ client: options.redis, prefix: 'demo:oauth2:' }) }),
     ...(options.signingKeys === undefined ? {} : { signingKeys: options.signingKeys }),
     accessToken: { format: options.accessTokenFormat ?? 'jwt' },
+    ...(options.dpopNonces === true ? { dpop: { nonces: true } } : {}),
     scopes: {
       available: ['profile', 'read', 'write'],
       default: ['profile'],

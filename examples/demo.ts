@@ -2,6 +2,7 @@
  * `npm start`: builds, then runs this file compiled (dist/examples/demo.js).
  *   PORT (default 3000), ISSUER (default http://localhost:PORT),
  *   ACCESS_TOKEN_FORMAT = jwt (default) | opaque,
+ *   DPOP_NONCES = 1: DPoP proofs must carry a server nonce (RFC 9449 8),
  *   NODE_ENV (default production: Express's production mode, cached views).
  * To run several processes as one server (see README, "Stores"):
  *   REDIS_URL            keep OAuth state and login sessions in this Redis
@@ -50,6 +51,7 @@ function listenError(err: NodeJS.ErrnoException, port: number): string {
 const port = portOf(process.env['PORT']);
 const issuer = process.env['ISSUER'] || `http://localhost:${port}`;
 const format = process.env['ACCESS_TOKEN_FORMAT'] === 'opaque' ? 'opaque' : 'jwt';
+const dpopNonces = process.env['DPOP_NONCES'] === '1';
 const sessionSecret = process.env['SESSION_SECRET'];
 const redisUrl = process.env['REDIS_URL'];
 
@@ -76,6 +78,7 @@ try {
   ({ app } = createDemoApp({
     issuer,
     accessTokenFormat: format,
+    dpopNonces,
     ...(sessionSecret === undefined ? {} : { sessionSecret }),
     ...(redis === undefined ? {} : { redis }),
     ...(signingKeys === undefined ? {} : { signingKeys }),

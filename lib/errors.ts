@@ -11,7 +11,7 @@
 
 /**
  * Error codes of RFC 6749 (5.2, 4.1.2.1), RFC 6750 (3.1), RFC 7009 (2.2.1),
- * RFC 7591 (3.2.2), RFC 8707 (2) and RFC 8628 (3.5).
+ * RFC 7591 (3.2.2), RFC 8707 (2), RFC 8628 (3.5), RFC 9101 (7) and RFC 9449 (5, 7.1, 8, 9).
  */
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -32,7 +32,10 @@ export type OAuthErrorCode =
   | 'invalid_target'
   | 'authorization_pending'
   | 'slow_down'
-  | 'expired_token';
+  | 'expired_token'
+  | 'invalid_request_uri'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce';
 
 /** The JSON body of an error response (RFC 6749 5.2). */
 export interface OAuthErrorBody {
@@ -280,6 +283,60 @@ export class ExpiredTokenError extends OAuthError {
   constructor(description = 'the device code has expired', options?: OAuthErrorOptions) {
     super('expired_token', description, 400, false, options);
     this.name = 'ExpiredTokenError';
+  }
+}
+
+/**
+ * RFC 9101 7 (JAR), for RFC 9126 4: the `request_uri` of an authorization
+ * request is unknown, expired, already used or another client's. Status 400;
+ * shown to the user, never redirected (the redirect URI is in the request that
+ * could not be found).
+ */
+export class InvalidRequestUriError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super('invalid_request_uri', description, 400, false, options);
+    this.name = 'InvalidRequestUriError';
+  }
+}
+
+/**
+ * RFC 9449 5 and 7.1: the DPoP proof is missing, malformed, or does not match the
+ * request. Status 400 (the token endpoint, RFC 9449 5); a protected resource
+ * answers 401 with a `DPoP` challenge instead (lib/http/ maps it).
+ */
+export class InvalidDpopProofError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super('invalid_dpop_proof', description, 400, false, options);
+    this.name = 'InvalidDpopProofError';
+  }
+}
+
+/**
+ * The headers of an answer that hands out a DPoP server nonce (RFC 9449 8.1,
+ * 8.2): `DPoP-Nonce`, and `Access-Control-Expose-Headers: DPoP-Nonce` so that a
+ * cross-origin page may read it (Fetch standard: a response header a page reads
+ * must be exposed; the header is inert outside CORS).
+ */
+export function dpopNonceHeaders(nonce: string): Record<string, string> {
+  return { 'DPoP-Nonce': nonce, 'Access-Control-Expose-Headers': 'DPoP-Nonce' };
+}
+
+/**
+ * RFC 9449 8 and 9: the server wants a proof carrying the nonce it sends in the
+ * `DPoP-Nonce` header (the proof had none, or a stale one). Status 400 (the token
+ * endpoint); a protected resource answers 401 with a `DPoP` challenge instead.
+ */
+export class UseDpopNonceError extends OAuthError {
+  /** The fresh nonce, also in the `DPoP-Nonce` header. */
+  readonly nonce: string;
+
+  constructor(nonce: string, options?: OAuthErrorOptions) {
+    super('use_dpop_nonce', 'the DPoP proof must carry the nonce the server provides', 400, false, {
+      ...options,
+      headers: { ...options?.headers, ...dpopNonceHeaders(nonce) },
+    });
+    this.name = 'UseDpopNonceError';
+    this.nonce = nonce;
   }
 }
 

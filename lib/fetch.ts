@@ -25,6 +25,7 @@ export type { CorsOptions, CorsOrigins } from './engine/cors-policy.js';
 export { Provider } from './engine/provider.js';
 export type { ProviderOptions, EndpointPaths } from './engine/options.js';
 export type { AccessTokenInfo } from './tokens/checker.js';
+export type { ProtectedTokenInfo, DpopMode } from './http/bearer.js';
 export { defineClient, type ClientConfig } from './helpers/clients.js';
 export { generateClientSecret, hashClientSecret } from './helpers/secrets.js';
 export { loadSigningKeys, parseSigningKeys, type KeySource } from './tokens/key-config.js';

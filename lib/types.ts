@@ -103,6 +103,16 @@ export interface Client {
    * an HMAC) and as a key object, so it never shows in JSON or logs.
    */
   readonly jwtSecret?: KeyObject | undefined;
+  /**
+   * RFC 9449 5.2 `dpop_bound_access_tokens`: the client always sends a DPoP proof
+   * at the token endpoint; a token request without one is refused. Default false.
+   */
+  readonly dpopBoundAccessTokens?: boolean | undefined;
+  /**
+   * RFC 9126 6 `require_pushed_authorization_requests`: the authorization
+   * endpoint accepts only this client's pushed requests (`request_uri`). Default false.
+   */
+  readonly requirePushedAuthorizationRequests?: boolean | undefined;
 }
 
 /** Whether a client is public (it has no secret and authenticates with `none`). */
@@ -136,6 +146,11 @@ export interface AuthorizationCodeRecord {
   readonly expiresAt: number;
   /** Set once the code was redeemed; a consumed code is kept until it expires so replays are seen. */
   readonly consumed?: boolean | undefined;
+  /**
+   * RFC 9449 10 `dpop_jkt`: the thumbprint of the key the code is bound to; its
+   * redemption needs a DPoP proof of that key.
+   */
+  readonly dpopJkt?: string | undefined;
   /** Anything the host app wants to keep with the authorization (JSON-serialisable). */
   readonly extra?: Readonly<Record<string, unknown>> | undefined;
 }
@@ -169,6 +184,8 @@ export interface AccessTokenRecord {
   readonly token?: string | undefined;
   /** Who acts for the subject (RFC 8693 4.1 `act`), for tokens made by token exchange. */
   readonly act?: ActorClaim | undefined;
+  /** RFC 9449 6: the thumbprint of the DPoP key the token is bound to (JWTs carry it as `cnf.jkt`). */
+  readonly jkt?: string | undefined;
 }
 
 /**
@@ -200,6 +217,11 @@ export interface RefreshTokenRecord {
   readonly consumed?: boolean | undefined;
   /** When it was rotated out (epoch seconds). */
   readonly consumedAt?: number | undefined;
+  /**
+   * RFC 9449 5: the thumbprint of the DPoP key a public client's refresh token is
+   * bound to; a refresh must prove that key.
+   */
+  readonly jkt?: string | undefined;
 }
 
 /**

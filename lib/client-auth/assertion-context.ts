@@ -13,12 +13,14 @@ import type { ClientAssertionContext } from './method.js';
 /** The assertion context of a provider. */
 export function clientAssertionContext(
   issuer: string,
+  tokenEndpoint: () => string,
   options: ResolvedClientAssertionOptions,
   records: RecordStore,
   clock: Clock,
 ): ClientAssertionContext {
   return Object.freeze({
     issuer,
+    tokenEndpoint,
     maxLifetime: options.maxLifetime,
     replay: new AssertionReplayCache(records),
     keys: new ClientKeySource(options.jwksUri, clock),

@@ -22,8 +22,9 @@
  * - the signature verifies with the client's key (./private-key-jwt.ts) or
  *   secret (./client-secret-jwt.ts); `crit` is refused;
  * - `iss` and `sub` are the client id (RFC 7523 3 items 1, 2);
- * - `aud` (a string or an array) names the issuer identifier or the URL of the
- *   endpoint called (RFC 7523 3 item 3);
+ * - `aud` (a string or an array) names the issuer identifier, the URL of the
+ *   endpoint called, or the token endpoint's URL (RFC 7523 3 item 3; RFC 9126 2
+ *   asks the PAR endpoint to take all three, and the others take them alike);
  * - `exp` is required, a number after now and at most `maxLifetime` seconds
  *   ahead (item 4); `nbf` and `iat`, when present, are numbers at most 60 s
  *   ahead of now (clock skew), `iat` not after `exp` (items 5, 6);
@@ -51,6 +52,7 @@ import {
 } from '../tokens/jws.js';
 import type { Client, RequestContext } from '../types.js';
 import type {
+  ClientAssertionContext,
   ClientAuthContext,
   ClientAuthenticationMethod,
   PresentedCredentials,
@@ -177,10 +179,15 @@ function timeClaim(payload: Readonly<Record<string, unknown>>, name: string): nu
   return value;
 }
 
-function checkAudience(aud: unknown, request: RequestContext | undefined, issuer: string): void {
+function checkAudience(
+  aud: unknown,
+  request: RequestContext | undefined,
+  assertions: ClientAssertionContext,
+): void {
   const named = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
-  if (!named.some((a) => a === issuer || (request !== undefined && a === request.url)))
-    throw new JwsRefusal('aud names neither the issuer nor this endpoint');
+  const accepted = [assertions.issuer, assertions.tokenEndpoint(), request?.url];
+  if (!named.some((a) => accepted.includes(a)))
+    throw new JwsRefusal('aud names neither the issuer, this endpoint nor the token endpoint');
 }
 
 /** The claims' checks but the replay; returns the seconds the `jti` must be kept. */
@@ -192,7 +199,7 @@ function checkClaims(
   const assertions = context.assertions as NonNullable<ClientAuthContext['assertions']>;
   if (payload['iss'] !== clientId) throw new JwsRefusal('iss is not the client id');
   if (payload['sub'] !== clientId) throw new JwsRefusal('sub is not the client id');
-  checkAudience(payload['aud'], context.request, assertions.issuer);
+  checkAudience(payload['aud'], context.request, assertions);
   const now = Math.floor(context.now() / 1000);
   const exp = timeClaim(payload, 'exp');
   if (exp === undefined) throw new JwsRefusal('exp is missing');

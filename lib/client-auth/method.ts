@@ -30,6 +30,8 @@ export interface PresentedCredentials {
 export interface ClientAssertionContext {
   /** The issuer identifier: an assertion's `aud` may name it. */
   readonly issuer: string;
+  /** The token endpoint's URL, which an assertion's `aud` may name at every endpoint. */
+  tokenEndpoint(): string;
   /** How far ahead an assertion's `exp` may be, in seconds. */
   readonly maxLifetime: number;
   /** Used `jti`s, in the shared store. */

@@ -22,6 +22,9 @@ export interface BuiltInHandlers {
   /** Whether the device authorization grant is on (`options.grants.deviceCode`). */
   deviceEnabled(): boolean;
   deviceAuthorization(request: EngineRequest): Promise<EngineResponse>;
+  /** Whether pushed authorization requests are offered (the authorization endpoint is, and `options.par` is not false). */
+  parEnabled(): boolean;
+  pushAuthorizationRequest(request: EngineRequest): Promise<EngineResponse>;
   jwks(): unknown;
   metadata(): unknown;
 }
@@ -90,6 +93,18 @@ export function builtInEndpoints(engine: BuiltInHandlers): EndpointDefinition[] 
       kind: 'page',
       path: '/device',
       enabled: () => engine.deviceEnabled(),
+    },
+    {
+      // RFC 9126 2: pushed authorization requests.
+      name: 'pushed_authorization_request',
+      handlerName: 'pushAuthorizationRequest',
+      kind: 'form',
+      path: '/par',
+      metadataKey: 'pushed_authorization_request_endpoint',
+      repeatable: ['resource'],
+      enabled: () => engine.parEnabled(),
+      handle: (request) => engine.pushAuthorizationRequest(request),
+      cors: true,
     },
     {
       name: 'jwks',

@@ -10,7 +10,10 @@
  *   stateless JWT from its verified claims and the deny-list (no store read per
  *   token), any other from its record; so revocation shows either way;
  * - a delegated token's actor is answered as `act` (RFC 8693 4 defines it for
- *   JWTs and introspection responses alike), JWT and opaque tokens alike.
+ *   JWTs and introspection responses alike), JWT and opaque tokens alike;
+ * - a DPoP-bound access token (RFC 9449 6.2) is answered with `token_type: DPoP`
+ *   and `cnf: { jkt }`, the thumbprint of the key it is bound to, so a resource
+ *   server that introspects can check the proof's key; JWT and opaque alike.
  */
 import { InvalidRequestError } from '../errors.js';
 import type { ScopePolicy } from '../helpers/scope.js';
@@ -42,6 +45,8 @@ export interface IntrospectionResponse {
   jti?: string;
   /** RFC 8693 4.1: who acts for `sub`, for a token made by token exchange. */
   act?: ActorClaim;
+  /** RFC 9449 6.2: the confirmation of a DPoP-bound token, its key's RFC 7638 thumbprint. */
+  cnf?: { jkt: string };
 }
 
 const INACTIVE: IntrospectionResponse = Object.freeze({ active: false });
@@ -65,7 +70,7 @@ export async function introspect(
       active: true,
       scope: context.scopes.format(info.scope),
       client_id: info.clientId,
-      token_type: 'Bearer',
+      token_type: info.jkt === undefined ? 'Bearer' : 'DPoP',
       exp: info.expiresAt,
       iat: info.issuedAt,
       sub: info.subject,
@@ -73,6 +78,7 @@ export async function introspect(
       iss: context.issuer,
       ...(info.format === 'jwt' ? { jti: info.id } : {}),
       ...(info.actor === undefined ? {} : { act: info.actor }),
+      ...(info.jkt === undefined ? {} : { cnf: { jkt: info.jkt } }),
     };
   };
   const refresh = async (): Promise<IntrospectionResponse | undefined> => {

@@ -5,7 +5,13 @@
  * Rules:
  * - `*_endpoint_auth_signing_alg_values_supported` (RFC 8414 2: present when a
  *   method that signs, `private_key_jwt` or `client_secret_jwt`, is listed;
- *   never `none`) are the algorithms of the methods listed beside them.
+ *   never `none`) are the algorithms of the methods listed beside them;
+ * - `dpop_signing_alg_values_supported` (RFC 9449 5.1) is the `dpop.algorithms`
+ *   allow-list: DPoP proofs are always accepted at the token endpoint;
+ * - `require_pushed_authorization_requests` (RFC 9126 5) is `true` when every
+ *   client must push its authorization requests, absent otherwise (false is
+ *   the default); `pushed_authorization_request_endpoint` comes from the
+ *   endpoint table like every `*_endpoint`.
  */
 import type { ClientAuthenticationMethod } from '../client-auth/method.js';
 import type { EndpointDefinition } from './registry.js';
@@ -40,6 +46,10 @@ export interface MetadataInput {
   clientAuthMethods: readonly ClientAuthenticationMethod[];
   /** Whether a `client_id` may be a Client ID Metadata Document's URL. Default false. */
   clientIdMetadataDocuments?: boolean;
+  /** The `alg` values DPoP proofs may use (RFC 9449 5.1). Default: none listed. */
+  dpopAlgorithms?: readonly string[];
+  /** Whether authorization requests are accepted only when pushed (RFC 9126 5). Default false. */
+  parRequired?: boolean;
 }
 
 /** The signing algorithms of `methods`, each once; undefined when none signs. */
@@ -84,6 +94,10 @@ export function buildMetadata(input: MetadataInput): ServerMetadata {
     metadata['client_id_metadata_document_supported'] = true;
   const algs = signingAlgorithms(input.clientAuthMethods);
   if (algs !== undefined) metadata['token_endpoint_auth_signing_alg_values_supported'] = algs;
+  if (input.dpopAlgorithms !== undefined)
+    metadata['dpop_signing_alg_values_supported'] = [...input.dpopAlgorithms];
+  if (input.parRequired === true && urls['pushed_authorization_request_endpoint'] !== undefined)
+    metadata['require_pushed_authorization_requests'] = true;
   if (urls['revocation_endpoint'] !== undefined)
     setAuthMethods(metadata, 'revocation_endpoint', input.clientAuthMethods);
   if (urls['introspection_endpoint'] !== undefined)

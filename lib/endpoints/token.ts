@@ -1,13 +1,17 @@
 /**
  * The token endpoint (RFC 6749 3.2) as a short pipeline over the grant registry:
  *   `grant_type` present → grant registered (a Map lookup) → client authenticated
- *   (the client-authentication registry) → client allowed this grant → the grant's
- *   handler → the RFC 6749 5.1 body.
+ *   (the client-authentication registry) → client allowed this grant → the DPoP
+ *   proof, if any (lib/dpop/token-request.ts, RFC 9449 5) → the grant's handler
+ *   → the RFC 6749 5.1 body.
  *
  * Rules:
  * - a missing `grant_type` is `invalid_request`; an unregistered one
  *   `unsupported_grant_type` (5.2);
- * - a client not registered for the grant type is `unauthorized_client` (5.2).
+ * - a client not registered for the grant type is `unauthorized_client` (5.2);
+ * - the DPoP proof is checked after client authentication (so an unauthenticated
+ *   request never reaches the replay cache) and before the grant, which binds
+ *   its tokens to the proof's key.
  */
 import {
   InvalidRequestError,
@@ -15,6 +19,8 @@ import {
   UnauthorizedClientError,
   UnsupportedGrantTypeError,
 } from '../errors.js';
+import { tokenRequestProof } from '../dpop/token-request.js';
+import type { DpopVerification } from '../dpop/verification.js';
 import type { GrantContext, TokenGrant } from '../grants/grant.js';
 import type { TokenResponseBody } from '../tokens/minter.js';
 import type { RequestContext } from '../types.js';
@@ -25,6 +31,8 @@ export interface TokenEndpointContext {
   readonly grants: ReadonlyMap<string, TokenGrant>;
   readonly authenticate: ClientAuthenticator;
   readonly grantContext: GrantContext;
+  /** DPoP proof verification (RFC 9449). */
+  readonly dpop: DpopVerification;
 }
 
 /** Answers one token request; throws an OAuth error for the engine to turn into 5.2. */
@@ -42,5 +50,6 @@ export async function token(
   if (!client.grantTypes.includes(grant.grantType)) {
     throw new UnauthorizedClientError(`the client may not use the ${grant.grantType} grant`);
   }
-  return grant.handle({ params: request.params, client, request }, context.grantContext);
+  const dpop = await tokenRequestProof(request, client, context.dpop);
+  return grant.handle({ params: request.params, client, request, dpop }, context.grantContext);
 }

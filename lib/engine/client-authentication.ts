@@ -36,6 +36,7 @@ export function clientAuthentication(
   config: ResolvedConfig,
   parts: { stores: Stores; events: OAuthEventBus; secrets: RateLimiters['secrets'] },
   methods: () => readonly ClientAuthenticationMethod[],
+  tokenEndpoint: () => string,
 ): ClientAuthenticator {
   const { issuer, clientAssertions, clock } = config;
   return clientAuthenticator(
@@ -44,6 +45,6 @@ export function clientAuthentication(
     parts.events,
     clock,
     parts.secrets,
-    clientAssertionContext(issuer, clientAssertions, parts.stores.records, clock),
+    clientAssertionContext(issuer, tokenEndpoint, clientAssertions, parts.stores.records, clock),
   );
 }

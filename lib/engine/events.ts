@@ -21,8 +21,8 @@ interface Base {
   readonly time: number;
   /**
    * The request id from the request context (`X-Request-Id`), on events emitted
-   * where the engine holds the request: today `client.authentication_failed` and
-   * `rate_limited`.
+   * where the engine holds the request: today `client.authentication_failed`,
+   * `par.pushed` and `rate_limited`.
    */
   readonly requestId?: string | undefined;
 }
@@ -43,6 +43,11 @@ export interface OAuthEvents {
     readonly resource?: string;
     /** Token exchange (RFC 8693 4.1): the `sub` of the token's `act`, the party acting. */
     readonly actor?: string;
+    /**
+     * RFC 9449: the thumbprint of the DPoP key the access token is bound to (a
+     * public key's hash, no secret); absent for a Bearer token.
+     */
+    readonly dpopJkt?: string;
   };
   /** An authorization code was issued at the authorization endpoint. */
   'code.issued': Base & {
@@ -110,6 +115,11 @@ export interface OAuthEvents {
   };
   /** The user denied a device authorization request. */
   'device.denied': Base & { readonly clientId: string; readonly subject: string };
+  /**
+   * A client pushed an authorization request (RFC 9126 2) and got a `request_uri`;
+   * the `request_uri` is not given.
+   */
+  'par.pushed': Base & { readonly clientId: string; readonly scope: readonly string[] };
   /**
    * A request was refused (429) because its key failed too often: no check ran. The
    * username is never given in clear, only its hash.

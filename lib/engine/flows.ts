@@ -96,6 +96,7 @@ export function authorizationEndpoint(
     events,
     clock: config.clock,
     report,
+    par: config.par,
   });
 }
 

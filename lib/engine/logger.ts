@@ -48,9 +48,10 @@ export function consoleLogger(level: Level = 'info'): Logger {
 
 /**
  * The level and message each event is logged with: issued tokens and codes,
- * rotations, consent, registration and the device flow's steps at info; failed
- * client authentication and wrong user codes at info with their private detail
- * (never a secret); replays, reuse, revoked grants and rate-limit refusals at warn.
+ * rotations, consent, registration, pushed requests and the device flow's steps
+ * at info; failed client authentication and wrong user codes at info with their
+ * private detail (never a secret); replays, reuse, revoked grants and rate-limit
+ * refusals at warn.
  */
 const EVENT_LOG: { readonly [K in OAuthEventType]: readonly ['info' | 'warn', string] } =
   Object.freeze({
@@ -73,6 +74,7 @@ const EVENT_LOG: { readonly [K in OAuthEventType]: readonly ['info' | 'warn', st
     'device.user_code_failed': ['info', 'device user code failed'],
     'device.approved': ['info', 'device authorization approved'],
     'device.denied': ['info', 'device authorization denied'],
+    'par.pushed': ['info', 'authorization request pushed'],
   });
 
 /** Logs every event of type `type` as {@link EVENT_LOG} says. */

@@ -25,6 +25,8 @@ import { recordStores } from '../stores/typed-stores.js';
 import { ConfiguredClients } from './clients.js';
 import { resolveClientIdDocumentOptions } from '../client-id-documents/options.js';
 import { resolveClientAssertionOptions } from '../client-auth/assertion-options.js';
+import { resolveDpopOptions } from '../dpop/options.js';
+import { resolveParOptions } from '../endpoints/par/options.js';
 import type { ClientIdDocuments } from '../client-id-documents/resolver.js';
 import { resolveResources } from '../helpers/resources.js';
 import { resolveCors } from './cors-policy.js';
@@ -336,6 +338,7 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
       ),
       deviceCode: deviceCodeOf(g.deviceCode, accessTokenLifetime),
     }),
+    par: resolveParOptions(options.par),
     consent: Object.freeze({
       rememberLifetime: rememberLifetime(options.consent?.remember),
       skipForFirstParty: options.consent?.skipForFirstParty === true,
@@ -350,6 +353,7 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
     clientIdMetadataDocuments: resolveClientIdDocumentOptions(options.clientIdMetadataDocuments),
     clientAuthMethods: list('clientAuthMethods', options.clientAuthMethods),
     clientAssertions: resolveClientAssertionOptions(options.clientAssertions),
+    dpop: resolveDpopOptions(options.dpop, keys, options.signingKeys !== undefined),
     rateLimits: resolveRateLimits(options.rateLimits),
     registration: resolveRegistration(options.registration),
     cors: resolveCors(options.cors),

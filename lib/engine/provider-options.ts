@@ -25,6 +25,8 @@ import type {
   RegistrationOptions,
   ResolvedRegistration,
 } from '../endpoints/registration/options.js';
+import type { DpopOptions, ResolvedDpopOptions } from '../dpop/options.js';
+import type { ParOptions, ResolvedParOptions } from '../endpoints/par/options.js';
 import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import type { PasswordGrantOptions } from '../grants/password.js';
 import type { RefreshTokenGrantOptions } from '../grants/refresh-token.js';
@@ -95,6 +97,12 @@ export interface ProviderOptions {
    * clients' `jwks_uri` are fetched (lib/client-auth/assertion-options.ts).
    */
   clientAssertions?: ClientAssertionOptions;
+  /**
+   * DPoP (RFC 9449): the `alg` allow-list of proofs, the `iat` window (seconds;
+   * default 60) and server nonces (default off). Proofs are always accepted; this
+   * tunes them (lib/dpop/options.ts).
+   */
+  dpop?: DpopOptions;
   /** The scopes the server offers. Default: none (then no request may name a scope). */
   scopes?: ScopeOptions;
   /**
@@ -163,6 +171,13 @@ export interface ProviderOptions {
      */
     tokenExchange?: boolean | TokenExchangeOptions;
   };
+  /**
+   * Pushed authorization requests (RFC 9126) at `/par`: on with the
+   * authorization endpoint; `{ required?, lifetime? }` (lib/endpoints/par/options.ts:
+   * `required` default false, `lifetime` seconds, default 60), or `false` for no
+   * PAR endpoint.
+   */
+  par?: ParOptions | false;
   /** Consent at the authorization endpoint. */
   consent?: {
     /**
@@ -232,12 +247,14 @@ const PROVIDER_KEYS = {
     extensionGrants: true,
     clientAuthMethods: true,
     clientAssertions: true,
+    dpop: true,
     scopes: true,
     resources: true,
     accessToken: true,
     refreshToken: true,
     authorizationCode: true,
     grants: true,
+    par: true,
     consent: true,
     signingKeys: true,
     activeKeyId: true,
@@ -358,6 +375,8 @@ export interface ResolvedConfig {
     /** The device authorization grant's options; undefined when it is off. */
     readonly deviceCode: ResolvedDeviceCodeOptions | undefined;
   };
+  /** The checked `par` option (pushed authorization requests, RFC 9126). */
+  readonly par: ResolvedParOptions;
   readonly consent: {
     /** Seconds a remembered consent lasts; undefined: consent is not remembered. */
     readonly rememberLifetime: number | undefined;
@@ -378,6 +397,8 @@ export interface ResolvedConfig {
   readonly clientAuthMethods: readonly ClientAuthenticationMethod[];
   /** The checked `clientAssertions` option. */
   readonly clientAssertions: ResolvedClientAssertionOptions;
+  /** The checked `dpop` option. */
+  readonly dpop: ResolvedDpopOptions;
   readonly rateLimits: ResolvedRateLimits;
   /** The checked `registration` option. */
   readonly registration: ResolvedRegistration;

@@ -58,6 +58,7 @@ import {
 import { rateLimiters } from './rate-limits.js';
 import { requestContext } from './request.js';
 import { grantContext, tokenMachinery } from './token-machinery.js';
+import { dpopNonceHeader, dpopVerification, type DpopVerification } from '../dpop/verification.js';
 
 /** Headers on every token, revocation and introspection response (RFC 6749 5.1). */
 export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({
@@ -95,6 +96,12 @@ export class Provider {
    */
   readonly device: DeviceFlow | undefined;
   readonly #registration: RegistrationContext | undefined;
+  /**
+   * DPoP (RFC 9449) verification: the proof context (replay cache on the record
+   * store, `alg` allow-list, `iat` window) and the server nonces, if on; shared
+   * by the token endpoint and protected resources (lib/dpop/verification.ts).
+   */
+  readonly dpop: DpopVerification;
 
   /** @throws TypeError naming the option, when an option is wrong. */
   constructor(options: ProviderOptions) {
@@ -107,6 +114,7 @@ export class Provider {
     const documents = clientIdDocuments(config, () => this.#offered());
     this.stores = resolveStores(options, config, this.events, documents);
     const tokens = tokenMachinery(config, this.stores, this.scopes, this.events);
+    this.dpop = dpopVerification(config.dpop, this.stores.records, config.clock);
     this.#minter = tokens.minter;
     this.#checker = tokens.checker;
     this.#grantRevocationTtl = tokens.grantRevocationTtl;
@@ -132,6 +140,7 @@ export class Provider {
       config,
       { ...parts, secrets: limits.secrets },
       () => this.#registries.clientAuthMethods,
+      () => this.endpointUrl('token'),
     );
     for (const method of clientAuthMethodsOf(config)) this.registerClientAuthMethod(method);
     this.device = deviceFlow(config, parts, limits.limits, () => this.endpointUrl('device'));
@@ -222,8 +231,9 @@ export class Provider {
         grants: this.#registries.grants,
         authenticate: this.#authenticate,
         grantContext: this.#context,
+        dpop: this.dpop,
       });
-      return { status: 200, headers: NO_STORE, body };
+      return { status: 200, headers: { ...NO_STORE, ...dpopNonceHeader(this.dpop) }, body };
     } catch (err) {
       return this.errorResponse(err, NO_STORE);
     }
@@ -284,6 +294,23 @@ export class Provider {
   }
 
   /**
+   * Answers a pushed authorization request (RFC 9126 2): the client authenticated
+   * as at the token endpoint, the request checked by the authorization endpoint's
+   * steps (lib/endpoints/par/push.ts). 201 with `request_uri` and `expires_in`;
+   * never throws.
+   */
+  async pushAuthorizationRequest(request: EngineRequest): Promise<EngineResponse> {
+    try {
+      const context = this.#request(request, 'pushed_authorization_request');
+      const { client } = await this.#authenticate(context);
+      const body = await this.authorization.push(context, client);
+      return { status: 201, headers: NO_STORE, body };
+    } catch (err) {
+      return this.errorResponse(err, NO_STORE);
+    }
+  }
+
+  /**
    * Answers a request to the registration endpoint (RFC 7591 registration, RFC
    * 7592 management; lib/endpoints/registration/). Never throws.
    */
@@ -315,6 +342,8 @@ export class Provider {
       scopes: [...this.scopes.available],
       clientAuthMethods: this.#registries.clientAuthMethods,
       clientIdMetadataDocuments: this.config.clientIdMetadataDocuments !== undefined,
+      dpopAlgorithms: this.config.dpop.algorithms,
+      parRequired: this.config.par.required,
     });
   }
 
@@ -344,6 +373,8 @@ export class Provider {
       register: (request) => this.register(request),
       deviceEnabled: () => this.device !== undefined,
       deviceAuthorization: (request) => this.deviceAuthorization(request),
+      parEnabled: () => this.responseTypes.length > 0 && this.config.par.enabled,
+      pushAuthorizationRequest: (request) => this.pushAuthorizationRequest(request),
       jwks: () => this.jwks(),
       metadata: () => this.metadata(),
     };

@@ -9,6 +9,9 @@
  *   authorization (4.1.3); when it was not, a given one must still match;
  * - PKCE (RFC 7636 4.6): a stored challenge needs a `code_verifier` that answers it;
  *   a verifier without a stored challenge is `invalid_request` (OAuth 2.1 4.1.3);
+ * - a code bound to a DPoP key (`dpop_jkt`, RFC 9449 10) needs a proof of that
+ *   key: none is `invalid_dpop_proof`, another key's `invalid_grant`
+ *   (../dpop/binding.ts); the tokens are bound to the proof's key (RFC 9449 5);
  * - a failed redemption does not burn the code (it still expires fast);
  * - `resource` (RFC 8707 2): the token is for one of the code's resources — the
  *   one named, or the code's only one when none is; several named, or one the
@@ -21,6 +24,7 @@
  *   (4.1.2, RFC 9700 4.5). The checks come first so that someone holding a used
  *   code without its verifier cannot get the owner's tokens revoked.
  */
+import { checkKeyBinding } from '../dpop/binding.js';
 import { InvalidGrantError, InvalidRequestError } from '../errors.js';
 import { verifyCodeChallenge } from '../helpers/pkce.js';
 import { scopeForResource, tokenResource } from '../helpers/resources.js';
@@ -47,7 +51,7 @@ export function authorizationCodeGrant(options: Required<GrantOptions>): TokenGr
   return {
     grantType: 'authorization_code',
     repeatable: RESOURCE_PARAMETER,
-    async handle({ params, client, request }, context) {
+    async handle({ params, client, request, dpop }, context) {
       const code = params['code'];
       if (code === undefined) throw new InvalidRequestError('code is required');
       const id = sha256(code);
@@ -83,6 +87,8 @@ export function authorizationCodeGrant(options: Required<GrantOptions>): TokenGr
         );
       }
 
+      checkKeyBinding(record.dpopJkt, dpop, 'authorization code');
+
       const granted = record.resources ?? [];
       const resource = tokenResource(context.resources, request.all('resource'), granted);
       const scope = scopeForResource(resource, record.scope, false);
@@ -107,6 +113,7 @@ export function authorizationCodeGrant(options: Required<GrantOptions>): TokenGr
         accessTokenLifetime: options.accessTokenLifetime,
         unique: options.uniqueTokens,
         resource,
+        dpop,
         refreshToken: mayRefresh(client, context)
           ? { lifetime: context.refreshTokens.lifetime, scope: record.scope, resources: granted }
           : undefined,

@@ -34,6 +34,7 @@ export function clientCredentialsGrant(options: Required<GrantOptions>): TokenGr
         grantId: context.tokens.newGrantId(),
         accessTokenLifetime: options.accessTokenLifetime,
         unique: options.uniqueTokens,
+        dpop: grantRequest.dpop,
       });
     },
   };

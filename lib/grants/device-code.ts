@@ -79,7 +79,7 @@ async function recordPoll(
 /** Issues the tokens of an approved code, once (rules above). */
 async function redeem(
   record: DeviceCodeRecord,
-  { client, request }: TokenGrantRequest,
+  { client, request, dpop }: TokenGrantRequest,
   context: GrantContext,
   options: Required<GrantOptions>,
 ): Promise<TokenResponseBody> {
@@ -94,6 +94,7 @@ async function redeem(
     scope,
     grantType: DEVICE_CODE_GRANT_TYPE,
     grantId: won.grantId,
+    dpop,
     accessTokenLifetime: options.accessTokenLifetime,
     unique: options.uniqueTokens,
     resource,

@@ -20,6 +20,7 @@
  * };
  * ```
  */
+import type { VerifiedProof } from '../dpop/proof.js';
 import type { OAuthEventBus } from '../engine/events.js';
 import {
   scopeForResource,
@@ -41,6 +42,11 @@ export interface TokenGrantRequest {
   readonly client: Client;
   /** The whole request context (headers, repeatable parameters, meta). */
   readonly request: RequestContext;
+  /**
+   * The request's verified DPoP proof (RFC 9449 5), if it had one: pass
+   * `dpop: request.dpop` to `tokens.issue()` to bind the tokens to its key.
+   */
+  readonly dpop?: VerifiedProof | undefined;
 }
 
 /** Why a grant (token family) was revoked, for events. */

@@ -115,6 +115,7 @@ export function passwordGrant(
         subject: owner.subject,
         scope,
         grantType: 'password',
+        dpop: grantRequest.dpop,
         grantId: context.tokens.newGrantId(),
         accessTokenLifetime: options.accessTokenLifetime,
         unique: options.uniqueTokens,

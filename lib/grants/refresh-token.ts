@@ -5,6 +5,11 @@
  * - `refresh_token` is required (`invalid_request`); an unknown, expired or
  *   revoked one is `invalid_grant`;
  * - it is bound to its client: another client's is `invalid_grant`;
+ * - a public client's refresh token issued with a DPoP proof is bound to that key
+ *   (RFC 9449 5): a refresh needs a proof of the same key, else
+ *   `invalid_dpop_proof` (none) or `invalid_grant` (another key), checked
+ *   before rotation so a refused refresh retires nothing (../dpop/binding.ts);
+ *   the new access token is bound to the proof's key whenever a proof came;
  * - the scope may be narrowed, never widened (`invalid_scope`); the new refresh
  *   token keeps the original scope (6);
  * - `resource` (RFC 8707 2): the refresh token keeps its grant's resources across
@@ -28,6 +33,8 @@
  * - without rotation the same refresh token stays valid and none is returned.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { checkKeyBinding } from '../dpop/binding.js';
+import type { VerifiedProof } from '../dpop/proof.js';
 import { InvalidGrantError, InvalidRequestError } from '../errors.js';
 import { sha256 } from '../helpers/secrets.js';
 import { scopeForResource, tokenResource, type ResolvedResource } from '../helpers/resources.js';
@@ -65,6 +72,8 @@ interface Refresh {
   readonly scope: readonly string[];
   /** The resource the new access token is for; undefined: the default audience. */
   readonly resource: ResolvedResource | undefined;
+  /** The request's verified DPoP proof: the new tokens are bound to its key. */
+  readonly dpop: VerifiedProof | undefined;
 }
 
 /** The refusal of a retired token outside the grace rules: the family is revoked. */
@@ -115,6 +124,7 @@ async function retired(
     grantId: refresh.record.grantId,
     accessTokenLifetime: options.accessTokenLifetime,
     resource: refresh.resource,
+    dpop: refresh.dpop,
   });
   return { ...body, refresh_token: successor };
 }
@@ -134,6 +144,7 @@ async function rotate(
     grantId: record.grantId,
     accessTokenLifetime: options.accessTokenLifetime,
     resource: refresh.resource,
+    dpop: refresh.dpop,
     refreshToken: {
       lifetime: context.refreshTokens.lifetime,
       scope: record.scope,
@@ -160,7 +171,7 @@ export function refreshTokenGrant(options: Required<RefreshTokenGrantOptions>): 
   return {
     grantType: 'refresh_token',
     repeatable: RESOURCE_PARAMETER,
-    async handle({ params, client, request }, context) {
+    async handle({ params, client, request, dpop }, context) {
       const token = params['refresh_token'];
       if (token === undefined) throw new InvalidRequestError('refresh_token is required');
       const id = sha256(token);
@@ -169,6 +180,7 @@ export function refreshTokenGrant(options: Required<RefreshTokenGrantOptions>): 
       if (record === undefined) throw new InvalidGrantError(INVALID);
       if (record.clientId !== client.id)
         throw new InvalidGrantError('the refresh token was issued to another client');
+      checkKeyBinding(record.jkt, dpop, 'refresh token');
       const resource = tokenResource(
         context.resources,
         request.all('resource'),
@@ -188,9 +200,10 @@ export function refreshTokenGrant(options: Required<RefreshTokenGrantOptions>): 
           grantId: record.grantId,
           accessTokenLifetime: options.accessTokenLifetime,
           resource,
+          dpop,
         });
       }
-      const refresh: Refresh = { token, id, record, client, scope, resource };
+      const refresh: Refresh = { token, id, record, client, scope, resource, dpop };
       // consume() is the atomic step: of parallel requests, exactly one rotates.
       if (record.consumed !== true && (await store.consume(id)) !== undefined)
         return rotate(refresh, options, context);

@@ -206,7 +206,7 @@ export function tokenExchangeGrant(options: ResolvedTokenExchange): TokenGrant {
   return {
     grantType: TOKEN_EXCHANGE_GRANT_TYPE,
     repeatable: REPEATABLE,
-    async handle({ params, client, request }, context) {
+    async handle({ params, client, request, dpop }, context) {
       checkCaller(client);
       checkParams(params);
       const resource = target(request, context);
@@ -236,6 +236,7 @@ export function tokenExchangeGrant(options: ResolvedTokenExchange): TokenGrant {
         accessTokenLifetime: options.accessTokenLifetime,
         actor: input.actor,
         notAfter: Math.min(subject.expiresAt, actorToken?.expiresAt ?? Infinity),
+        dpop,
       });
       return { ...body, issued_token_type: ACCESS_TOKEN_TYPE };
     },

@@ -34,6 +34,11 @@
  * - `scope` (space-separated) names only scopes in `rules.scopes`; without it the
  *   client may ask for every scope the server offers;
  * - `client_uri`, `logo_uri`, `tos_uri`, `policy_uri` are https;
+ * - `dpop_bound_access_tokens` (RFC 9449 5.2) is a boolean, default false; when
+ *   true every token request of the client must carry a DPoP proof;
+ * - `require_pushed_authorization_requests` (RFC 9126 6) is a boolean, default
+ *   false; when true the client's authorization requests must be pushed (a
+ *   stricter rule a client may ask for itself);
  * - the registered client is never first-party, never a resource server, and
  *   always needs PKCE.
  */
@@ -64,6 +69,10 @@ export interface RegisteredMetadata {
   software_version?: string;
   jwks?: { keys: object[] };
   jwks_uri?: string;
+  /** RFC 9449 5.2: every token request of the client carries a DPoP proof (echoed when true). */
+  dpop_bound_access_tokens?: boolean;
+  /** RFC 9126 6: authorization requests must be pushed (echoed when true). */
+  require_pushed_authorization_requests?: boolean;
 }
 
 /** Bounds of the metadata, in characters and items. */
@@ -253,6 +262,22 @@ function display(member: Member): Partial<ClientConfig> {
   return config;
 }
 
+/** RFC 9449 5.2 `dpop_bound_access_tokens`: a boolean, default false. */
+function dpopBound(member: Member): boolean {
+  const value = member('dpop_bound_access_tokens');
+  if (value !== undefined && typeof value !== 'boolean')
+    throw bad('dpop_bound_access_tokens must be a boolean');
+  return value === true;
+}
+
+/** RFC 9126 6 `require_pushed_authorization_requests`: a boolean, default false. */
+function parRequired(member: Member): boolean {
+  const value = member('require_pushed_authorization_requests');
+  if (value !== undefined && typeof value !== 'boolean')
+    throw bad('require_pushed_authorization_requests must be a boolean');
+  return value === true;
+}
+
 /** The metadata a client's configuration registers (RFC 7591 3.2.1's echo), for a config or a client. */
 export function registeredMetadata(
   client: Partial<Omit<Client, 'jwtSecret'>> | ClientConfig,
@@ -283,6 +308,9 @@ export function registeredMetadata(
   if (client.contacts !== undefined) metadata.contacts = [...client.contacts];
   if (client.jwks !== undefined) metadata.jwks = JSON.parse(JSON.stringify(client.jwks)) as never;
   if (client.jwksUri !== undefined) metadata.jwks_uri = client.jwksUri;
+  if (client.dpopBoundAccessTokens === true) metadata.dpop_bound_access_tokens = true;
+  if (client.requirePushedAuthorizationRequests === true)
+    metadata.require_pushed_authorization_requests = true;
   return metadata;
 }
 
@@ -327,5 +355,7 @@ export function checkClientMetadata(
     resourceServer: false,
   };
   if (scope !== undefined) config.scopes = scope;
+  if (dpopBound(member)) config.dpopBoundAccessTokens = true;
+  if (parRequired(member)) config.requirePushedAuthorizationRequests = true;
   return { config, metadata: registeredMetadata(config) };
 }

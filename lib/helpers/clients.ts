@@ -102,6 +102,13 @@ export interface ClientConfig {
    * file in the repository. A client with one cannot be kept in a client store.
    */
   jwtSecret?: string | KeyObject;
+  /** RFC 9449 5.2 `dpop_bound_access_tokens`: every token request must carry a DPoP proof. Default false. */
+  dpopBoundAccessTokens?: boolean;
+  /**
+   * RFC 9126 6 `require_pushed_authorization_requests`: authorization requests of
+   * this client must be pushed (PAR); a plain one is refused. Default false.
+   */
+  requirePushedAuthorizationRequests?: boolean;
 }
 
 const CLIENT_CONFIG_KEYS = optionKeys<ClientConfig>({
@@ -118,6 +125,8 @@ const CLIENT_CONFIG_KEYS = optionKeys<ClientConfig>({
   requirePkce: true,
   resourceServer: true,
   firstParty: true,
+  dpopBoundAccessTokens: true,
+  requirePushedAuthorizationRequests: true,
   source: true,
   applicationType: true,
   clientUri: true,
@@ -227,6 +236,22 @@ function optionalTime(id: string, field: string, value: unknown): void {
 }
 
 /** The RFC 7591 members and registration fields of a client, type-checked; absent ones left out. */
+/** RFC 9449 5.2: `dpopBoundAccessTokens`, a boolean, kept only when true. */
+function dpopFields(id: string, config: ClientConfig): Partial<Client> {
+  const bound = config.dpopBoundAccessTokens;
+  if (bound !== undefined && typeof bound !== 'boolean')
+    fail(id, 'dpopBoundAccessTokens', 'must be a boolean');
+  return bound === true ? { dpopBoundAccessTokens: true } : {};
+}
+
+/** RFC 9126 6: `requirePushedAuthorizationRequests`, a boolean, kept only when true. */
+function parFields(id: string, config: ClientConfig): Partial<Client> {
+  const required = config.requirePushedAuthorizationRequests;
+  if (required !== undefined && typeof required !== 'boolean')
+    fail(id, 'requirePushedAuthorizationRequests', 'must be a boolean');
+  return required === true ? { requirePushedAuthorizationRequests: true } : {};
+}
+
 function registrationFields(id: string, config: ClientConfig): Partial<Client> {
   const { source, applicationType } = config;
   if (source !== undefined && source !== 'registration' && source !== 'metadata-document')
@@ -389,6 +414,8 @@ export function defineClient(config: ClientConfig): Client {
     requirePkce: isPublic ? true : (config.requirePkce ?? true),
     resourceServer: config.resourceServer ?? false,
     firstParty: config.firstParty ?? false,
+    ...dpopFields(id, config),
+    ...parFields(id, config),
   });
   defined.add(client);
   return client;

@@ -13,7 +13,9 @@
  * - `token_endpoint_auth_methods` is kept only when a client allows more than one
  *   method (`token_endpoint_auth_method` holds the first);
  * - server fields that are off by default (`require_pkce: false`,
- *   `resource_server`, `first_party`) are kept only when they differ from it;
+ *   `resource_server`, `first_party`, RFC 9449's `dpop_bound_access_tokens`,
+ *   RFC 9126's `require_pushed_authorization_requests`) are kept only when they
+ *   differ from it;
  * - {@link clientToMetadata} and {@link clientFromMetadata} round-trip every field.
  */
 import type { JsonWebKey } from 'node:crypto';
@@ -46,6 +48,10 @@ export interface ClientMetadata {
   resource_server?: boolean;
   /** Server field: the operator's own client. */
   first_party?: boolean;
+  /** RFC 9449 5.2: every token request carries a DPoP proof (kept only when true). */
+  dpop_bound_access_tokens?: boolean;
+  /** RFC 9126 6: authorization requests must be pushed (kept only when true). */
+  require_pushed_authorization_requests?: boolean;
   application_type?: 'web' | 'native';
   client_uri?: string;
   logo_uri?: string;
@@ -103,6 +109,9 @@ export function clientToMetadata(client: Client): ClientMetadata {
   if (client.requirePkce === false) metadata.require_pkce = false;
   if (client.resourceServer === true) metadata.resource_server = true;
   if (client.firstParty === true) metadata.first_party = true;
+  if (client.dpopBoundAccessTokens === true) metadata.dpop_bound_access_tokens = true;
+  if (client.requirePushedAuthorizationRequests === true)
+    metadata.require_pushed_authorization_requests = true;
   if (client.contacts !== undefined) metadata.contacts = [...client.contacts];
   if (client.jwks !== undefined)
     metadata.jwks = JSON.parse(JSON.stringify(client.jwks)) as { keys: JsonWebKey[] };
@@ -137,6 +146,9 @@ export function clientFromMetadata(metadata: ClientMetadata): ClientConfig {
   if (metadata.require_pkce === false) config.requirePkce = false;
   if (metadata.resource_server === true) config.resourceServer = true;
   if (metadata.first_party === true) config.firstParty = true;
+  if (metadata.dpop_bound_access_tokens === true) config.dpopBoundAccessTokens = true;
+  if (metadata.require_pushed_authorization_requests === true)
+    config.requirePushedAuthorizationRequests = true;
   if (metadata.contacts !== undefined) config.contacts = metadata.contacts;
   if (metadata.jwks !== undefined) config.jwks = metadata.jwks;
   if (metadata.jwks_uri !== undefined) config.jwksUri = metadata.jwks_uri;

@@ -15,7 +15,10 @@
  * (`outcome.query`: known parameters only, bounded), never the URL as it came:
  * junk parameters are not kept, and an absolute-form target
  * (`GET http://evil.example/authorize`) gives its path only, as does the consent
- * form's `action`.
+ * form's `action`. A pushed request (`client_id` + `request_uri`, RFC 9126 4) is
+ * taken from the store on the first visit; when the user must log in first, the
+ * request is kept in the session (./pushed-requests.ts) and `returnTo` repeats
+ * `client_id` and `request_uri`, answered from the session once.
  *
  * POST: the consent form's answer, checked by the rules the device page shares
  * (./user-pages.ts; in short):
@@ -41,6 +44,7 @@ import type { ConsentPrompt } from '../endpoints/authorization/endpoint.js';
 import { parseAuthorizationQuery } from '../endpoints/authorization/query.js';
 import type { PendingAuthorization } from '../endpoints/authorization/request.js';
 import type { Provider } from '../engine/provider.js';
+import { keepPushedRequest, takePushedRequest } from './pushed-requests.js';
 import type { SiteRequest, SiteUser } from './site-adapter.js';
 import {
   errorPage,
@@ -114,12 +118,17 @@ export function authorizeHandler(provider: Provider, options: AuthorizeOptions =
 
   const get = async (req: SiteRequest, res: ServerResponse, next: Next): Promise<void> => {
     const user = adapter.currentUser(req);
-    const outcome = await engine.start(parseAuthorizationQuery(searchOf(req)), user);
+    const kept = (requestUri: string) => takePushedRequest(req, requestUri, clock());
+    const outcome = await engine.start(parseAuthorizationQuery(searchOf(req)), user, kept);
     if (outcome.kind === 'show') showError(req, res, next, outcome.error);
     else if (outcome.kind === 'redirect') redirect(res, 302, outcome.location);
-    else if (outcome.kind === 'login')
+    else if (outcome.kind === 'login') {
+      const now = clock();
+      if (outcome.pushed !== undefined)
+        keepPushedRequest(req, outcome.pushed, now, now + lifetime * 1000);
       adapter.login(req, res, `${localPath(req, endpointPath)}?${outcome.query}`);
-    else if (user === undefined) throw new TypeError('authorize(): a consent page without a user');
+    } else if (user === undefined)
+      throw new TypeError('authorize(): a consent page without a user');
     else consent(req, res, next, outcome, user);
   };
 

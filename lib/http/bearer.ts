@@ -1,13 +1,24 @@
 /**
  * The RFC 6750 bearer check shared by `protect()` (Express/Connect/node:http) and
- * `verifyBearer()` (Fetch API): options, reading the Authorization header, and the
- * challenge that goes with each refusal. It knows no request or response type.
+ * `verifyBearer()` (Fetch API), with DPoP-bound tokens (RFC 9449 7, the proof
+ * rules in ./dpop-resource.ts): options, reading the Authorization header, and
+ * the challenge that goes with each refusal. It knows no request or response type.
  *
  * Rules:
- * - the token is read from `Authorization: Bearer <token>` only; a token in the
- *   query string or body is ignored (RFC 9700 2.1: no tokens in URLs);
- * - no bearer credentials → 401 with `WWW-Authenticate: Bearer realm="…"` and no
- *   error code (RFC 6750 3.1);
+ * - the token is read from `Authorization: Bearer <token>` or `Authorization:
+ *   DPoP <token>` only; a token in the query string or body is ignored (RFC 9700
+ *   2.1: no tokens in URLs);
+ * - no credentials → 401 with the bare challenge and no error code (RFC 6750
+ *   3.1): `Bearer realm="…"` where Bearer is taken (so a client that knows
+ *   Bearer only reads what it always read), `DPoP realm="…", algs="…"` alone
+ *   with `dpop: 'required'`; a client learns that DPoP is taken from the
+ *   protected resource metadata (`dpop_signing_alg_values_supported`);
+ * - a refusal's `error` (and `error_description`, `scope`) goes in the
+ *   challenge of the scheme the request used, and that challenge alone is sent
+ *   (RFC 9449 7.1 lets a server send both; one keeps the answer that clients of
+ *   the other scheme parse unchanged); the `DPoP` one always ends with `algs`;
+ * - `invalid_dpop_proof` and `use_dpop_nonce` are 401 here (RFC 9449 7.1, 9), with
+ *   `DPoP-Nonce` for the latter;
  * - with `resource`, the route is that protected resource: a token must carry it
  *   as its audience (else 401 `invalid_token`), and every challenge (401, 403 and
  *   400 alike) carries `resource_metadata="<its RFC 9728 metadata URL>"` (RFC
@@ -39,7 +50,19 @@ import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import { hasScopes } from '../helpers/scope.js';
 import type { EngineResponse } from '../types.js';
 import type { AccessTokenInfo, VerifyOptions } from '../tokens/checker.js';
+import {
+  checkDpopRequest,
+  dpopRoute,
+  isProofError,
+  refuseBoundBearer,
+  type DpopMode,
+  type DpopRoute,
+  type DpopTokenInfo,
+  type ResourceRequest,
+} from './dpop-resource.js';
 import { protectedResourceMetadataUrl, resourceUrl } from './resource-metadata.js';
+
+export type { DpopMode, ResourceRequest } from './dpop-resource.js';
 
 export interface ProtectOptions {
   /** Scopes the route needs, all of them; a string is split on spaces. Default none. */
@@ -65,6 +88,20 @@ export interface ProtectOptions {
    * audience or one of `options.resources`. Default none.
    */
   resource?: string;
+  /**
+   * DPoP-bound tokens (RFC 9449 7): `'allowed'` takes them (with a proof) beside
+   * bearer tokens; `'required'` takes DPoP-bound tokens only (RFC 9449 7.2) and
+   * says so in the protected resource metadata. A DPoP-bound token is never
+   * accepted as a bearer token either way. Default `'allowed'`.
+   */
+  dpop?: DpopMode;
+  /**
+   * The route's external origin, as clients reach it (scheme, host, port; no
+   * path), e.g. `https://api.example.com`: a DPoP proof's `htu` must be this origin
+   * followed by the request's path. Never taken from the Host or X-Forwarded-*
+   * headers. Default: the origin of `resource` when given, else the issuer's.
+   */
+  origin?: string;
 }
 
 const PROTECT_KEYS = optionKeys<ProtectOptions>({
@@ -73,6 +110,8 @@ const PROTECT_KEYS = optionKeys<ProtectOptions>({
   checkRevocation: true,
   audience: true,
   resource: true,
+  dpop: true,
+  origin: true,
 });
 
 /**
@@ -81,13 +120,31 @@ const PROTECT_KEYS = optionKeys<ProtectOptions>({
  */
 export type ProtectArgument = ProtectOptions | string | readonly string[];
 
-/** Checked options, ready for {@link bearerToken} and {@link verifyBearerToken}. */
+/** Checked options, ready for {@link readCredentials} and {@link verifyCredentials}. */
 export interface BearerCheck {
   readonly required: readonly string[];
   readonly verifyOptions: VerifyOptions;
-  /** `Bearer realm="…"` (and `resource_metadata="…"`): the challenge without an error code. */
+  /** `realm="…"` and/or `resource_metadata="…"`: what each scheme's challenge starts with. */
+  readonly params: string;
+  /**
+   * The challenges without an error code, for a request without credentials:
+   * `Bearer realm="…", DPoP realm="…", algs="…"` (only `DPoP …` with `dpop: 'required'`).
+   */
   readonly challenge: string;
+  readonly dpop: DpopRoute;
 }
+
+/** The authentication scheme a request used. */
+export type Scheme = 'bearer' | 'dpop';
+
+/** A token read from the Authorization header, with its scheme. */
+export interface Credentials {
+  readonly scheme: Scheme;
+  readonly token: string;
+}
+
+/** What `req.oauth2.token` holds: the token's data, with `dpop: true` when it came with a proof. */
+export type ProtectedTokenInfo = AccessTokenInfo | DpopTokenInfo;
 
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const QUOTABLE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
@@ -136,7 +193,22 @@ export function bearerCheck(
     checkRevocation: options.checkRevocation !== false,
     ...(audience === undefined ? {} : { audience }),
   };
-  return { required, verifyOptions, challenge: `Bearer ${challengeParams(options, caller)}` };
+  const params = challengeParams(options, caller);
+  const dpop = dpopRoute(provider, options, caller);
+  const check = { required, verifyOptions, params, dpop, challenge: '' };
+  return { ...check, challenge: challengeFor(check, 'bearer') };
+}
+
+/**
+ * The `WWW-Authenticate` value: the challenge of the scheme the request used
+ * (Bearer for a request without credentials; DPoP alone when DPoP is required),
+ * carrying `errorParams` when given.
+ */
+function challengeFor(check: BearerCheck, scheme: Scheme, errorParams?: string): string {
+  const extra = errorParams === undefined ? '' : `, ${errorParams}`;
+  if (scheme === 'bearer' && check.dpop.mode !== 'required')
+    return `Bearer ${check.params}${extra}`;
+  return `DPoP ${check.params}${extra}, algs=${quoted(check.dpop.algs)}`;
 }
 
 /** A quoted-string (RFC 9110 5.6.4): `"` and `\` escaped. */
@@ -178,65 +250,98 @@ function challengeParams(options: ProtectOptions, caller: string): string {
   return params.join(', ');
 }
 
-/** The error response for a refused request, with its `WWW-Authenticate` challenge (400, 401, 403). */
+/**
+ * The error response for a refused request, with its `WWW-Authenticate`
+ * challenges (400, 401, 403), the error in the one of `scheme`.
+ */
 export function bearerErrorResponse(
   provider: Provider,
   check: BearerCheck,
   err: unknown,
+  scheme: Scheme = 'bearer',
 ): EngineResponse {
   const error: OAuthError = toOAuthError(err);
   const response = provider.errorResponse(error);
-  let challenge = `${check.challenge}, error=${quoted(error.error)}`;
+  // RFC 9449 7.1, 9: a protected resource answers a bad proof or a missing nonce with 401.
+  const status = isProofError(error) ? 401 : response.status;
+  let params = `error=${quoted(error.error)}`;
   if (error instanceof InsufficientScopeError)
-    challenge += `, scope=${quoted(error.requiredScope.join(' '))}`;
+    params += `, scope=${quoted(error.requiredScope.join(' '))}`;
   else if (QUOTABLE.test(error.description))
-    challenge += `, error_description=${quoted(error.description)}`;
+    params += `, error_description=${quoted(error.description)}`;
   const headers =
-    error.status === 400 || error.status === 401 || error.status === 403
-      ? { ...response.headers, 'WWW-Authenticate': challenge }
+    status === 400 || status === 401 || status === 403
+      ? { ...response.headers, 'WWW-Authenticate': challengeFor(check, scheme, params) }
       : response.headers;
-  return { ...response, headers };
+  return { ...response, status, headers };
 }
 
+const SCHEMES: Readonly<Record<string, Scheme>> = { bearer: 'bearer', dpop: 'dpop' };
+
 /**
- * Reads the Authorization header: the token, `undefined` when there are no bearer
- * credentials (answer 401 with `check.challenge` and no body), or an error
- * response for a malformed header.
+ * Reads the Authorization header: the scheme and token, `undefined` when there
+ * are no credentials of a scheme the route takes (answer 401 with
+ * `check.challenge` and no body), or an error response for a malformed header.
  */
-export function bearerToken(
+export function readCredentials(
   provider: Provider,
   check: BearerCheck,
   header: string | null | undefined,
-): string | undefined | EngineResponse {
+): Credentials | undefined | EngineResponse {
   const space = header == null ? -1 : header.indexOf(' ');
-  const scheme = header == null ? '' : space === -1 ? header : header.slice(0, space);
-  if (scheme.toLowerCase() !== 'bearer') return undefined;
+  const name = header == null ? '' : space === -1 ? header : header.slice(0, space);
+  const scheme = Object.hasOwn(SCHEMES, name.toLowerCase())
+    ? SCHEMES[name.toLowerCase()]
+    : undefined;
+  if (scheme === undefined || (scheme === 'bearer' && check.dpop.mode === 'required'))
+    return undefined;
   const token = space === -1 ? '' : (header as string).slice(space + 1).trim();
   if (!B64TOKEN.test(token))
     return bearerErrorResponse(
       provider,
       check,
-      new InvalidRequestError('the Authorization header does not hold a well-formed bearer token'),
+      new InvalidRequestError(
+        `the Authorization header does not hold a well-formed ${scheme === 'dpop' ? 'DPoP-bound access' : 'bearer'} token`,
+      ),
+      scheme,
     );
-  return token;
+  return { scheme, token };
 }
 
-/** Verifies the token and the scope: the token's data, or the error response. */
-export function verifyBearerToken(
+/** The token's data once its binding (and proof, for the DPoP scheme) is checked; throws otherwise. */
+async function verified(
   provider: Provider,
   check: BearerCheck,
-  token: string,
-): Promise<AccessTokenInfo | EngineResponse> {
-  return provider.verifyAccessToken(token, check.verifyOptions).then(
+  { scheme, token }: Credentials,
+  request: ResourceRequest,
+): Promise<ProtectedTokenInfo> {
+  const info = await provider.verifyAccessToken(token, check.verifyOptions);
+  if (scheme === 'dpop') return checkDpopRequest(provider, check.dpop, token, info, request);
+  refuseBoundBearer(info);
+  return info;
+}
+
+/**
+ * Verifies the token, its DPoP proof and binding, and the scope: the token's
+ * data, or the error response.
+ */
+export function verifyCredentials(
+  provider: Provider,
+  check: BearerCheck,
+  credentials: Credentials,
+  request: ResourceRequest,
+): Promise<ProtectedTokenInfo | EngineResponse> {
+  const refuse = (err: unknown) => bearerErrorResponse(provider, check, err, credentials.scheme);
+  return verified(provider, check, credentials, request).then(
     (info) =>
       hasScopes(info.scope, check.required)
         ? info
-        : bearerErrorResponse(provider, check, new InsufficientScopeError(check.required)),
-    (err: unknown) => bearerErrorResponse(provider, check, err),
+        : refuse(new InsufficientScopeError(check.required)),
+    refuse,
   );
 }
 
-/** Whether a result of {@link bearerToken} or {@link verifyBearerToken} is a refusal. */
+/** Whether a result of {@link readCredentials} or {@link verifyCredentials} is a refusal. */
 export function isRefusal(value: unknown): value is EngineResponse {
   return typeof value === 'object' && value !== null && 'status' in value && 'body' in value;
 }

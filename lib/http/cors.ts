@@ -12,7 +12,9 @@
  * - every actual answer, errors and 405s included, carries
  *   `Access-Control-Allow-Origin`: `*` under the default policy, else the
  *   request's own `Origin` when the policy allows it (and nothing when it does
- *   not), with `Vary: Origin` so caches keep answers per origin;
+ *   not), with `Vary: Origin` so caches keep answers per origin (an answer
+ *   carrying a DPoP server nonce exposes it itself: `dpopNonceHeaders()` in
+ *   lib/errors.ts);
  * - `Access-Control-Allow-Credentials` is never sent: browsers then never attach
  *   cookies, and a page asking for them is refused by the browser itself;
  * - the echoed `Origin` is a well-formed origin the policy allowed, so it cannot

@@ -15,12 +15,12 @@
 import { NO_STORE, type Provider } from '../engine/provider.js';
 import { checkOptionKeys } from '../helpers/option-keys.js';
 import type { EngineRequest, EngineResponse } from '../types.js';
-import type { AccessTokenInfo } from '../tokens/checker.js';
 import {
   bearerCheck,
-  bearerToken,
   isRefusal,
-  verifyBearerToken,
+  readCredentials,
+  verifyCredentials,
+  type ProtectedTokenInfo,
   type ProtectOptions,
 } from './bearer.js';
 import type { EndpointDefinition } from '../endpoints/registry.js';
@@ -199,22 +199,30 @@ export function fetchHandler(provider: Provider, options?: FetchHandlerOptions):
 }
 
 /**
- * The bearer token check of `protect()` for a Fetch `Request`: the token's data,
- * or the ready refusal (401 with `WWW-Authenticate: Bearer realm="…"`, 400, 403 or
- * 503, as `protect()` answers) to return as is.
+ * The access token check of `protect()` for a Fetch `Request`, Bearer and DPoP
+ * schemes alike: the token's data, or the ready refusal (401 with
+ * `WWW-Authenticate: Bearer realm="…", DPoP realm="…", algs="…"`, 400, 403 or
+ * 503, as `protect()` answers) to return as is. A DPoP proof's `htu` is the
+ * route's configured origin + the request URL's path (the `Request`'s host is
+ * never used).
  * @throws TypeError for a bad option.
  */
 export async function verifyBearer(
   provider: Provider,
   request: Request,
   options?: VerifyBearerOptions,
-): Promise<AccessTokenInfo | Response> {
+): Promise<ProtectedTokenInfo | Response> {
   const check = bearerCheck(provider, options, 'verifyBearer()');
-  const token = bearerToken(provider, check, request.headers.get('authorization'));
-  if (token === undefined)
+  const credentials = readCredentials(provider, check, request.headers.get('authorization'));
+  if (credentials === undefined)
     return new Response(null, { status: 401, headers: { 'WWW-Authenticate': check.challenge } });
-  const result =
-    typeof token === 'string' ? await verifyBearerToken(provider, check, token) : token;
+  const result = isRefusal(credentials)
+    ? credentials
+    : await verifyCredentials(provider, check, credentials, {
+        method: request.method,
+        path: new URL(request.url).pathname,
+        proof: request.headers.get('dpop') ?? undefined,
+      });
   return isRefusal(result) ? toResponse(result) : result;
 }
 

@@ -20,11 +20,17 @@
  *   (RFC 8707, `options.resources`), else every scope the server offers; each
  *   scope must be one the server offers;
  * - the human-readable URLs (`resource_documentation`, policy, terms of service)
- *   are absolute http(s) URLs.
+ *   are absolute http(s) URLs;
+ * - `dpop_signing_alg_values_supported` lists the DPoP proof algorithms the
+ *   provider accepts (RFC 9728 2, RFC 9449 7: what `protect()` checks proofs
+ *   with), and `dpop_bound_access_tokens_required: true` is there when the
+ *   resource takes DPoP-bound tokens only (`dpop: 'required'`, as on its
+ *   `protect()` routes); left out otherwise (its default is false).
  */
 import type { Provider } from '../engine/provider.js';
 import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import type { EngineResponse } from '../types.js';
+import type { DpopMode } from './dpop-resource.js';
 import { documentHeaders } from './endpoints.js';
 
 /** The well-known suffix of protected resource metadata (RFC 9728 3, IANA registered). */
@@ -55,6 +61,12 @@ export interface ProtectedResourceOptions {
   policyUri?: string;
   /** `resource_tos_uri`: the terms of service. Default none. */
   tosUri?: string;
+  /**
+   * Whether the resource takes DPoP-bound tokens only (`'required'`: the document
+   * says `dpop_bound_access_tokens_required: true`; give its `protect()` routes
+   * the same option) or bearer tokens too. Default `'allowed'`.
+   */
+  dpop?: DpopMode;
 }
 
 /** The keys of {@link ProtectedResourceOptions} (lib/helpers/option-keys.ts). */
@@ -65,12 +77,10 @@ export const PROTECTED_RESOURCE_KEYS = optionKeys<ProtectedResourceOptions>({
   documentation: true,
   policyUri: true,
   tosUri: true,
+  dpop: true,
 });
 
-/**
- * The metadata document (RFC 9728 2). Later members (`dpop_signing_alg_values_supported`,
- * `dpop_bound_access_tokens_required` for RFC 9449) are added by {@link protectedResourceDocument}.
- */
+/** The metadata document (RFC 9728 2). */
 export interface ProtectedResourceMetadata {
   resource: string;
   authorization_servers: string[];
@@ -80,6 +90,10 @@ export interface ProtectedResourceMetadata {
   resource_documentation?: string;
   resource_policy_uri?: string;
   resource_tos_uri?: string;
+  /** The `alg` values of DPoP proofs the resource accepts (RFC 9728 2, RFC 9449). */
+  dpop_signing_alg_values_supported: string[];
+  /** True when the resource takes DPoP-bound tokens only; left out when false (the default). */
+  dpop_bound_access_tokens_required?: boolean;
 }
 
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
@@ -160,12 +174,16 @@ export function protectedResourceDocument(
     resource_policy_uri: optionalUrl(options.policyUri, `${caller}: options.policyUri`),
     resource_tos_uri: optionalUrl(options.tosUri, `${caller}: options.tosUri`),
   };
+  if (options.dpop !== undefined && options.dpop !== 'allowed' && options.dpop !== 'required')
+    throw new TypeError(`${caller}: options.dpop must be 'allowed' or 'required'`);
   const document: ProtectedResourceMetadata = {
     resource: options.resource,
     authorization_servers: [provider.config.issuer],
     ...(scopes.length === 0 ? {} : { scopes_supported: scopes }),
     bearer_methods_supported: ['header'],
     ...(options.resourceName === undefined ? {} : { resource_name: options.resourceName }),
+    dpop_signing_alg_values_supported: [...provider.config.dpop.algorithms],
+    ...(options.dpop === 'required' ? { dpop_bound_access_tokens_required: true } : {}),
   };
   for (const [member, value] of Object.entries(links))
     if (value !== undefined) document[member as keyof typeof links] = value;

@@ -30,6 +30,9 @@
  *   audience checked, so a hit never skips an audience check.
  * - A delegated token's `act` (RFC 8693 4.1: the JWT claim, or the opaque
  *   record's) is given as `actor`, so `req.oauth2.token.actor` says who acts.
+ * - A DPoP-bound token's key thumbprint (RFC 9449 6: the JWT's `cnf.jkt`, the
+ *   opaque record's `jkt`) is given as `jkt`; the checker does not ask for the
+ *   proof itself (protected resources do: lib/http/).
  */
 import { InvalidTokenError } from '../errors.js';
 import { sha256 } from '../helpers/secrets.js';
@@ -60,6 +63,12 @@ export interface AccessTokenInfo {
    * or the actor token's subject) and a nested `actor.act` the one before it.
    */
   readonly actor?: ActorClaim | undefined;
+  /**
+   * RFC 9449 6: the thumbprint of the DPoP key the token is bound to (a JWT's
+   * `cnf.jkt`, an opaque token's record); absent for a Bearer token. A resource
+   * must then ask for a DPoP proof of that key.
+   */
+  readonly jkt?: string | undefined;
 }
 
 export interface CheckerOptions {
@@ -113,6 +122,7 @@ function fromRecord(record: AccessTokenRecord): AccessTokenInfo {
     issuedAt: record.issuedAt,
     expiresAt: record.expiresAt,
     ...(record.act === undefined ? {} : { actor: record.act }),
+    ...(record.jkt === undefined ? {} : { jkt: record.jkt }),
   };
 }
 
@@ -128,6 +138,7 @@ function fromClaims(claims: AccessTokenClaims): Verified {
       issuedAt: claims.iat,
       expiresAt: claims.exp,
       ...(claims.act === undefined ? {} : { actor: claims.act }),
+      ...(claims.cnf === undefined ? {} : { jkt: claims.cnf.jkt }),
     },
     grantRef: claims.grant_ref,
   };

@@ -15,7 +15,8 @@
  *   are compared in constant time;
  * - a key fits an algorithm only by its type and curve: RS and PS want RSA of at
  *   least 2048 bits (RFC 7518 3.3), ES256/384/512 want P-256/384/521, EdDSA an
- *   Ed25519 or Ed448 key (RFC 8037), HS a secret key.
+ *   Ed25519 or Ed448 key (RFC 8037), Ed25519 (RFC 9864) an Ed25519 key, HS a
+ *   secret key.
  * Every refusal is a {@link JwsRefusal}, whose message is for logs only.
  */
 import { constants, createHmac, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
@@ -32,6 +33,8 @@ export type JwsAlgorithm =
   | 'ES384'
   | 'ES512'
   | 'EdDSA'
+  // RFC 9864's fully-specified name for EdDSA over Ed25519 (openid-client's DPoP keys).
+  | 'Ed25519'
   | 'HS256'
   | 'HS384'
   | 'HS512';
@@ -48,6 +51,7 @@ export const ASYMMETRIC_ALGORITHMS: readonly JwsAlgorithm[] = Object.freeze([
   'ES384',
   'ES512',
   'EdDSA',
+  'Ed25519',
 ]);
 
 /** The HMAC algorithms (a shared secret verifies). */
@@ -123,6 +127,7 @@ export function keyFitsAlgorithm(alg: JwsAlgorithm, key: KeyObject): boolean {
     return type === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048;
   if (family === 'ES')
     return type === 'ec' && key.asymmetricKeyDetails?.namedCurve === EC_CURVE[alg];
+  if (alg === 'Ed25519') return type === 'ed25519';
   return type === 'ed25519' || type === 'ed448';
 }
 

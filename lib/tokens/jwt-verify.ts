@@ -21,7 +21,8 @@
  *   processes); `jti`, `sub` and `client_id` are non-empty strings; `scope` and
  *   `grant_ref`, when present, are strings; `act`, when present, is an object
  *   whose `sub` is a non-empty string and whose own `act`, if any, is one too, at
- *   most {@link MAX_ACTOR_DEPTH} deep (RFC 8693 4.1).
+ *   most {@link MAX_ACTOR_DEPTH} deep (RFC 8693 4.1); `cnf`, when present, is an
+ *   object whose `jkt` is a non-empty string (RFC 9449 6.1; only `jkt` is kept).
  * - Every failure is `invalid_token` with the fixed text "the access token is
  *   invalid" (or "... expired"); the reason is the private cause.
  */
@@ -101,6 +102,13 @@ function actorOf(value: unknown, depth = 1): ActorClaim {
   return claim['act'] === undefined ? { sub } : { sub, act: actorOf(claim['act'], depth + 1) };
 }
 
+/** The `cnf` claim (RFC 9449 6.1), checked: an object whose `jkt` is a non-empty string. */
+function confirmationOf(value: unknown): { jkt: string } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new Refusal('cnf must be an object');
+  return { jkt: nonEmptyString(value as Record<string, unknown>, 'jkt') };
+}
+
 /** The audience `aud` names among the expected one(s) (rules in the header). */
 function audienceOf(aud: unknown, expected: string | ReadonlySet<string>): string {
   const named = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
@@ -138,6 +146,7 @@ function checkedClaims(
     exp,
     ...(grantRef === undefined ? {} : { grant_ref: grantRef }),
     ...(payload['act'] === undefined ? {} : { act: actorOf(payload['act']) }),
+    ...(payload['cnf'] === undefined ? {} : { cnf: confirmationOf(payload['cnf']) }),
   };
 }
 

@@ -4,7 +4,7 @@
  *
  * Signing: header `typ: at+jwt`, `alg` and `kid` of the active key; claims iss,
  * sub, aud, client_id, scope, jti, iat, exp, `act` for a token made by token
- * exchange (RFC 8693 4.1), and `grant_ref`: an opaque
+ * exchange (RFC 8693 4.1), `cnf.jkt` for a DPoP-bound one (RFC 9449 6.1), and `grant_ref`: an opaque
  * reference to the grant (token family), so a whole grant can be put on the
  * deny-list (./deny-list.ts) without a record per token. Verification is in
  * ./jwt-verify.ts.
@@ -32,6 +32,8 @@ export interface AccessTokenClaims {
   grant_ref?: string;
   /** Who acts for `sub` (RFC 8693 4.1): tokens made by token exchange only. */
   act?: ActorClaim;
+  /** RFC 9449 6.1: the DPoP key the token is bound to, by its RFC 7638 thumbprint. */
+  cnf?: { jkt: string };
 }
 
 /**

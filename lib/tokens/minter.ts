@@ -27,11 +27,17 @@
  *   audience, so a token for one resource is never handed out for another.
  * - A refresh token records the resources of its grant (`refreshToken.resources`),
  *   so a refresh can narrow to one of them and never reach another.
+ * - A token request with a DPoP proof (RFC 9449 5, 6) gets a token of type
+ *   `DPoP` bound to the proof's key: the JWT's `cnf.jkt`, the record's `jkt`; a
+ *   public client's refresh token is bound too (../dpop/binding.ts). A unique
+ *   token is found again only for the same key (the key is in its unique key).
  * - A delegated token (token exchange, RFC 8693 4.1) carries its actor as the
  *   JWT's `act` and the record's `act`; `notAfter` caps its expiry (a token
  *   made from another never outlives it).
  */
 import { randomUUID } from 'node:crypto';
+import { refreshTokenJkt } from '../dpop/binding.js';
+import type { VerifiedProof } from '../dpop/proof.js';
 import type { OAuthEventBus } from '../engine/events.js';
 import { sha256 } from '../helpers/secrets.js';
 import type { ResolvedResource } from '../helpers/resources.js';
@@ -45,7 +51,8 @@ import type { AccessTokenRecord, ActorClaim, Client, Clock, GrantType } from '..
 /** The JSON body of a successful token response (RFC 6749 5.1). */
 export interface TokenResponseBody {
   access_token: string;
-  token_type: 'Bearer';
+  /** `DPoP` when the access token is bound to a DPoP key (RFC 9449 5), else `Bearer`. */
+  token_type: 'Bearer' | 'DPoP';
   /** Seconds until the access token expires. */
   expires_in: number;
   refresh_token?: string;
@@ -82,6 +89,11 @@ export interface IssueRequest {
   actor?: ActorClaim | undefined;
   /** Epoch seconds the access token may not outlive (its lifetime is cut to it). Default none. */
   notAfter?: number | undefined;
+  /**
+   * The token request's verified DPoP proof (RFC 9449 5): the access token is
+   * bound to its key, and a public client's refresh token too. Default none (Bearer).
+   */
+  dpop?: VerifiedProof | undefined;
 }
 
 /** Grant types whose every request starts a grant of its own (see the header). */
@@ -98,6 +110,8 @@ function uniqueKeyOf(request: IssueRequest): string {
   const parts = [request.grantType, request.client.id, request.subject, scope, grant];
   // The audience of a token for a resource (the default audience keeps the key it always had).
   if (request.resource !== undefined) parts.push(request.resource.resource);
+  // A bound token is handed out again only for a proof of the same key (RFC 9449 5).
+  if (request.dpop !== undefined) parts.push(`dpop:${request.dpop.jkt}`);
   return sha256(parts.join('\n'));
 }
 
@@ -153,7 +167,7 @@ export class TokenMinter {
       if (existing?.token !== undefined && existing.expiresAt > now) {
         return {
           access_token: existing.token,
-          token_type: 'Bearer',
+          token_type: existing.jkt === undefined ? 'Bearer' : 'DPoP',
           expires_in: existing.expiresAt - now,
           scope: scopeText,
         };
@@ -169,6 +183,7 @@ export class TokenMinter {
         `${request.grantType}: a stateless JWT may live at most ${o.maxLifetime} s, the longest configured lifetime (a denied grant stays denied that long); raise accessToken.lifetime`,
       );
     const expiresAt = now + lifetime;
+    const jkt = request.dpop?.jkt;
     let token: string;
     let id: string;
     if (format === 'jwt') {
@@ -184,6 +199,7 @@ export class TokenMinter {
         exp: expiresAt,
         grant_ref: grantReference(request.grantId),
         ...(request.actor === undefined ? {} : { act: request.actor }),
+        ...(jkt === undefined ? {} : { cnf: { jkt } }),
       });
     } else {
       token = o.generator.generate();
@@ -202,10 +218,11 @@ export class TokenMinter {
       expiresAt,
       ...(uniqueKey === undefined ? {} : { uniqueKey, token }),
       ...(request.actor === undefined ? {} : { act: request.actor }),
+      ...(jkt === undefined ? {} : { jkt }),
     };
     const body: TokenResponseBody = {
       access_token: token,
-      token_type: 'Bearer',
+      token_type: jkt === undefined ? 'Bearer' : 'DPoP',
       expires_in: lifetime,
       scope: scopeText,
     };
@@ -217,6 +234,7 @@ export class TokenMinter {
     }
     const refresh = o.generator.generate();
     const refreshLifetime = request.refreshToken.lifetime;
+    const refreshJkt = refreshTokenJkt(request.client, request.dpop);
     const refreshSave = o.stores.refreshTokens.save(
       {
         id: sha256(refresh),
@@ -229,6 +247,7 @@ export class TokenMinter {
         grantId: request.grantId,
         issuedAt: now,
         expiresAt: now + refreshLifetime,
+        ...(refreshJkt === undefined ? {} : { jkt: refreshJkt }),
       },
       refreshLifetime,
     );
@@ -254,6 +273,7 @@ export class TokenMinter {
       refreshToken,
       ...(request.resource === undefined ? {} : { resource: request.resource.resource }),
       ...(request.actor === undefined ? {} : { actor: request.actor.sub }),
+      ...(request.dpop === undefined ? {} : { dpopJkt: request.dpop.jkt }),
     });
   }
 }

@@ -156,12 +156,12 @@ describe('private_key_jwt: every bad assertion is the same invalid_client, its r
     [
       'a wrong aud',
       (h) => h.assertion({ claims: { aud: 'https://elsewhere.example' } }),
-      'client assertion: aud names neither the issuer nor this endpoint',
+      'client assertion: aud names neither the issuer, this endpoint nor the token endpoint',
     ],
     [
       'aud as the URL of another endpoint of this server',
       (h) => h.assertion({ claims: { aud: `${ISSUER}/introspect` } }),
-      'client assertion: aud names neither the issuer nor this endpoint',
+      'client assertion: aud names neither the issuer, this endpoint nor the token endpoint',
     ],
     [
       'an expired assertion',

@@ -11,8 +11,8 @@
  *   `Cache-Control: no-store` (RFC 6749 5.1);
  * - the documents (metadata, JWKS) answer GET/HEAD with JSON, anything else 405
  *   with an empty or JSON body;
- * - `protect()` refuses with a `Bearer` challenge (RFC 6750 3) and an empty or
- *   JSON body;
+ * - `protect()` refuses with a challenge (RFC 6750 3): `Bearer`, or `DPoP` for a
+ *   request that used the DPoP scheme (RFC 9449 7.1), and an empty or JSON body;
  * - the authorization endpoint never redirects anywhere but the login page or a
  *   registered redirect URI (loopback: any port), never echoes HTML it was sent,
  *   and its forms post to a relative path.
@@ -155,11 +155,18 @@ function protectProblems(req: FuzzRequest, answer: Answer): string[] {
   const problems: string[] = [];
   if (
     [400, 401, 403].includes(answer.status) &&
-    !/^Bearer\b/.test(answer.headers['www-authenticate'] ?? '')
+    !challengeFits(req, answer.headers['www-authenticate'] ?? '')
   )
-    problems.push(`${answer.status} without a Bearer challenge`);
+    problems.push(`${answer.status} without the challenge of the request's scheme`);
   if (answer.body !== '') problems.push(...errorCodeProblems(answer));
   return problems;
+}
+
+/** A `DPoP` challenge after a request with the DPoP scheme, else a `Bearer` one. */
+function challengeFits(req: FuzzRequest, challenge: string): boolean {
+  const authorization = Object.entries(req.headers).find(([k]) => /^authorization$/i.test(k));
+  const scheme = /^\s*DPoP\s/i.test(authorization?.[1] ?? '') ? 'DPoP' : 'Bearer';
+  return new RegExp(`^${scheme}\\b`).test(challenge);
 }
 
 /** Whether `location` is a registered redirect URI (a loopback one on any port), with a query or fragment. */

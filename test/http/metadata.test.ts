@@ -145,6 +145,7 @@ describe('metadata (RFC 8414) and JWKS', () => {
       const algs = [
         ...['RS', 'PS', 'ES'].flatMap((f) => [`${f}256`, `${f}384`, `${f}512`]),
         'EdDSA',
+        'Ed25519',
         'HS256',
         'HS384',
         'HS512',

@@ -21,6 +21,16 @@ const DOCUMENT = {
   scopes_supported: ['read', 'profile'],
   bearer_methods_supported: ['header'],
   resource_name: 'Example tools',
+  // RFC 9728 2, RFC 9449: the DPoP proof algorithms protect() accepts (test/dpop/).
+  dpop_signing_alg_values_supported: [
+    'ES256',
+    'ES384',
+    'ES512',
+    'EdDSA',
+    'Ed25519',
+    'PS256',
+    'RS256',
+  ],
 };
 
 function setup(overrides: Partial<ProviderOptions> = {}) {
@@ -136,6 +146,7 @@ describe('protected resource metadata (RFC 9728)', () => {
         resource_documentation: 'https://docs.example.test/api',
         resource_policy_uri: 'https://example.test/privacy',
         resource_tos_uri: 'https://example.test/terms',
+        dpop_signing_alg_values_supported: DOCUMENT.dpop_signing_alg_values_supported,
       });
     });
 

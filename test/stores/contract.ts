@@ -55,6 +55,8 @@ import {
 import { frozenClock, type FrozenClock } from '../support/fixtures.js';
 import { describeDeviceCodeContract } from './device-contract.js';
 import { describeAssertionReplayContract } from './assertion-replay-contract.js';
+import { describePushedRequestContract } from './pushed-request-contract.js';
+import { describeDpopReplayContract } from './dpop-replay-contract.js';
 import type { RecordStore } from '../../lib/stores/records.js';
 
 /** Registers nothing: for tests that do not apply to a backend. */
@@ -845,6 +847,22 @@ export function describeStoreContract(
     });
 
     describeAssertionReplayContract({
+      records: () => stores.records,
+      second: async () => (options.sharedBackend === true ? (await open()).records : undefined),
+      advance: (seconds) => clock.advance(seconds),
+      itMovingTime,
+      parallelism,
+    });
+
+    describeDpopReplayContract({
+      records: () => stores.records,
+      second: async () => (options.sharedBackend === true ? (await open()).records : undefined),
+      advance: (seconds) => clock.advance(seconds),
+      itMovingTime,
+      parallelism,
+    });
+
+    describePushedRequestContract({
       records: () => stores.records,
       second: async () => (options.sharedBackend === true ? (await open()).records : undefined),
       advance: (seconds) => clock.advance(seconds),

@@ -4,14 +4,22 @@
  * only reads the request, asks the host who is signed in, keeps the pending
  * request in the session, and renders or redirects what comes back here.
  *
- *     start(query, user)            → show | redirect | login | consent
+ *     start(query, user, kept?)     → show | redirect | login | consent
  *     claimAnswer(transactionId, …) → true for exactly one caller
  *     decide(pending, user, answer) → show | redirect
+ *     push(request, client)         → { request_uri, expires_in } (PAR, RFC 9126)
  *
  * Rules:
  * - The request is checked before anything else, by the steps of ./steps.ts
  *   (errors about the client or redirect URI are shown, others redirected), so a
- *   bad request never reaches the login page.
+ *   bad request never reaches the login page. A pushed request (`request_uri`,
+ *   RFC 9126 4) is taken once from the store and checked again (./pushed.ts).
+ * - A pushed request's login keeps the request, not the `request_uri` (used up):
+ *   `login` carries it (`pushed`) for the adapter to keep in the session, and
+ *   the way back repeats `client_id` and `request_uri`, which the adapter
+ *   answers with the kept request (`kept`), once.
+ * - `push` checks a pushed request of an authenticated client with the `par`
+ *   steps and keeps it (../par/push.ts).
  * - Nobody signed in → `login`, with the checked request as a query string
  *   (./query.ts `checkedQuery`: known parameters only, bounded) to come back to.
  *   Signed in → the consent page, unless a first-party
@@ -40,7 +48,9 @@ import {
 } from '../../errors.js';
 import type { RecordStore } from '../../stores/records.js';
 import type { ClientStore } from '../../stores/types.js';
-import type { Clock } from '../../types.js';
+import { PushedRequestStore } from '../../stores/pushed-requests.js';
+import type { Client, Clock, RequestContext } from '../../types.js';
+import { pushAuthorizationRequest, type PushedAuthorizationBody } from '../par/push.js';
 import { claimAnswer } from './answer-once.js';
 import { consentSkipped, rememberConsent, type ConsentPolicy } from './consent.js';
 import {
@@ -51,6 +61,12 @@ import {
   type IssuedCode,
 } from './issue.js';
 import { consentProvenance, type ConsentProvenance } from './provenance.js';
+import {
+  isPushedRequest,
+  resolvePushedRequest,
+  type KeptPushedRequest,
+  type PushedRequests,
+} from './pushed.js';
 import { checkedQuery, type AuthorizationQuery } from './query.js';
 import {
   pendingAuthorization,
@@ -108,7 +124,16 @@ export type AuthorizationOutcome =
    * `query` is that request, checked, as a query string without `?` (known
    * parameters only, so its size is bounded): keep it, not the URL as it came.
    */
-  | { readonly kind: 'login'; readonly query: string }
+  | {
+      readonly kind: 'login';
+      readonly query: string;
+      /**
+       * For a pushed request (RFC 9126): its `request_uri` (`query` repeats it)
+       * and the request taken for it. Keep it for the way back, which cannot
+       * take it from the store again: pass it to `start` as `kept`.
+       */
+      readonly pushed?: { readonly requestUri: string; readonly request: PendingAuthorization };
+    }
   | ConsentPrompt;
 
 /** A refusal: what both the checks and the endpoint answer with. */
@@ -136,6 +161,8 @@ export interface AuthorizationEndpointOptions {
   readonly clock: Clock;
   /** Logs a failure (a store that is down); called before it is answered. */
   readonly report: (error: OAuthError) => void;
+  /** Pushed authorization requests (RFC 9126), kept in `records`. */
+  readonly par: { readonly required: boolean; readonly lifetime: number };
 }
 
 /** The engine of the authorization endpoint; see the rules above. */
@@ -147,6 +174,8 @@ export class AuthorizationEndpoint {
   readonly #events: OAuthEventBus;
   readonly #clock: Clock;
   readonly #report: (error: OAuthError) => void;
+  readonly #pushed: PushedRequests;
+  readonly #parLifetime: number;
 
   constructor(options: AuthorizationEndpointOptions) {
     const { issuer, allowPlainPkce, resources, events, clock } = options;
@@ -157,6 +186,7 @@ export class AuthorizationEndpoint {
       responseTypes: new Set(options.responseTypes),
       allowPlainPkce,
       resources,
+      parRequired: options.par.required,
     });
     const issue = { ...options.issue, issuer, allowPlainPkce, resources, events, clock };
     this.#issue = Object.freeze(issue);
@@ -165,6 +195,8 @@ export class AuthorizationEndpoint {
     this.#events = events;
     this.#clock = clock;
     this.#report = options.report;
+    this.#pushed = new PushedRequestStore<PendingAuthorization>(options.records);
+    this.#parLifetime = options.par.lifetime;
   }
 
   /** Whether the consent page offers to remember the answer (`consent.remember` is on). */
@@ -176,19 +208,24 @@ export class AuthorizationEndpoint {
    * Checks a request and says what to do next: show an error, redirect (an error,
    * or a code when consent is not needed), send the user to log in, or ask them.
    * @param user the signed-in user, or undefined when nobody is.
+   * @param kept takes the pushed request kept for a `request_uri` across a login
+   *   (see `login`'s `pushed`) out of where the adapter kept it.
    */
   async start(
     query: AuthorizationQuery,
     user: AuthorizationUser | undefined,
+    kept?: KeptPushedRequest,
   ): Promise<AuthorizationOutcome> {
-    const checked = await this.#checked(() => runSteps(STEPS.authorization, query, this.#context));
+    const pushed = isPushedRequest(query);
+    const checked = await this.#checked(() =>
+      pushed
+        ? resolvePushedRequest(query, this.#context, this.#pushed, kept)
+        : runSteps(STEPS.authorization, query, this.#context),
+    );
     if (checked.kind !== 'valid') return checked;
     const { request } = checked;
     if (user === undefined)
-      return {
-        kind: 'login',
-        query: checkedQuery(request, this.#context.scopes.format(request.scope)),
-      };
+      return pushed ? this.#pushedLogin(request, query) : this.#login(request);
     let skipped: 'first-party' | 'remembered' | undefined;
     try {
       skipped = await consentSkipped(this.#consent, request, user.subject);
@@ -237,6 +274,20 @@ export class AuthorizationEndpoint {
     return this.#approve(request, user.subject);
   }
 
+  /**
+   * Checks and keeps a pushed authorization request of an authenticated client
+   * (RFC 9126 2, ../par/push.ts). Throws the refusal (an `OAuthError`) or a store's failure.
+   */
+  push(request: RequestContext, client: Client): Promise<PushedAuthorizationBody> {
+    return pushAuthorizationRequest(request, client, {
+      check: (query, known) => runSteps(STEPS.par, query, this.#context, { client: known }),
+      store: this.#pushed,
+      lifetime: this.#parLifetime,
+      events: this.#events,
+      clock: this.#clock,
+    });
+  }
+
   /** Makes and saves a code (see ./issue.ts); `provider.issueAuthorizationCode` delegates here. */
   issueCode(input: AuthorizationCodeInput): Promise<IssuedCode> {
     return issueAuthorizationCode(input, this.#issue);
@@ -260,6 +311,24 @@ export class AuthorizationEndpoint {
       kind: 'redirect',
       location: errorLocation(request, error, this.#context.issuer),
       error,
+    };
+  }
+
+  #login(request: AuthorizationRequest): AuthorizationOutcome {
+    return {
+      kind: 'login',
+      query: checkedQuery(request, this.#context.scopes.format(request.scope)),
+    };
+  }
+
+  /** A pushed request's login: the way back names it again; the request goes with it. */
+  #pushedLogin(request: AuthorizationRequest, query: AuthorizationQuery): AuthorizationOutcome {
+    const requestUri = query.params['request_uri'] ?? '';
+    const back = new URLSearchParams({ client_id: request.client.id, request_uri: requestUri });
+    return {
+      kind: 'login',
+      query: back.toString(),
+      pushed: { requestUri, request: pendingAuthorization(request) },
     };
   }
 

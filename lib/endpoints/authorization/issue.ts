@@ -49,6 +49,11 @@ export interface AuthorizationCodeInput {
   codeChallenge?: string | undefined;
   /** Default `S256`. */
   codeChallengeMethod?: CodeChallengeMethod | undefined;
+  /**
+   * RFC 9449 10 `dpop_jkt`: the thumbprint of the DPoP key the code is bound to
+   * (its redemption must prove that key). Default none.
+   */
+  dpopJkt?: string | undefined;
   /** Kept with the code, JSON-serialisable. */
   extra?: Record<string, unknown>;
 }
@@ -116,6 +121,7 @@ export async function issueAuthorizationCode(
       ...pkce,
       grantId,
       ...(resources.length === 0 ? {} : { resources }),
+      ...(input.dpopJkt === undefined ? {} : { dpopJkt: input.dpopJkt }),
       issuedAt: now,
       expiresAt: now + ttl,
       extra: input.extra,
@@ -183,6 +189,7 @@ export async function approvedLocation(
       resources: request.resources,
       codeChallenge: request.codeChallenge,
       codeChallengeMethod: request.codeChallengeMethod,
+      dpopJkt: request.dpopJkt,
     },
     context,
   );

@@ -39,6 +39,8 @@ export interface AuthorizationRequest extends RedirectTarget {
   readonly resources: readonly string[];
   readonly codeChallenge: string | undefined;
   readonly codeChallengeMethod: CodeChallengeMethod | undefined;
+  /** RFC 9449 10 `dpop_jkt`: the thumbprint of the DPoP key the code is bound to. */
+  readonly dpopJkt?: string | undefined;
 }
 
 /**
@@ -58,6 +60,8 @@ export interface PendingAuthorization {
   readonly state?: string;
   readonly codeChallenge?: string;
   readonly codeChallengeMethod?: CodeChallengeMethod;
+  /** RFC 9449 10 `dpop_jkt`; absent when not sent. */
+  readonly dpopJkt?: string;
 }
 
 /** The JSON-safe form of a checked request. */
@@ -75,5 +79,6 @@ export function pendingAuthorization(request: AuthorizationRequest): PendingAuth
     ...(request.codeChallengeMethod === undefined
       ? {}
       : { codeChallengeMethod: request.codeChallengeMethod }),
+    ...(request.dpopJkt === undefined ? {} : { dpopJkt: request.dpopJkt }),
   };
 }

@@ -9,12 +9,14 @@
  * - the scope is still allowed → else `invalid_scope`, redirected;
  * - each resource is still configured and accepts the scope (RFC 8707) → else
  *   `invalid_target` (or `invalid_scope`), redirected;
- * - for `code`, the challenge still satisfies the PKCE rules → else redirected.
+ * - for `code`, the challenge still satisfies the PKCE rules → else redirected;
+ * - for `code`, `dpop_jkt` (RFC 9449 10) is still a thumbprint → else redirected.
  */
 import { OAuthError } from '../../errors.js';
 import { namedResources, scopeForResources } from '../../helpers/resources.js';
 import { unknownClientError } from './client.js';
 import { checkCodeChallenge } from './pkce.js';
+import { checkDpopJktValue } from './dpop-jkt.js';
 import { matchRedirectUri, unregisteredRedirectUriError } from './redirect-uri.js';
 import type { AuthorizationRequest, PendingAuthorization, RedirectTarget } from './request.js';
 import { allowedResponseType } from './response-type.js';
@@ -56,6 +58,7 @@ export async function resumeAuthorization(
       scope: Object.freeze(scope),
       resources: Object.freeze(named.map((r) => r.resource)),
       ...pkce,
+      dpopJkt: responseType === 'code' ? checkDpopJktValue(pending.dpopJkt) : undefined,
     });
     return { kind: 'valid', request };
   } catch (err) {

@@ -53,16 +53,22 @@ function checked(draft: AuthorizationDraft): AuthorizationRequest {
     state: target.state,
     codeChallenge: draft.codeChallenge,
     codeChallengeMethod: draft.codeChallengeMethod,
+    dpopJkt: draft.dpopJkt,
   });
 }
 
-/** Runs `steps` over `query`. Rejects only when something other than an `OAuthError` is thrown. */
+/**
+ * Runs `steps` over `query`. Rejects only when something other than an `OAuthError` is thrown.
+ * @param known what the caller resolved before the steps (the PAR endpoint: the
+ *   authenticated client).
+ */
 export async function runSteps(
   steps: readonly AuthorizationStep[],
   query: AuthorizationQuery,
   context: AuthorizationContext,
+  known: Pick<AuthorizationDraft, 'client'> = {},
 ): Promise<CheckedRequest> {
-  const draft: AuthorizationDraft = { query };
+  const draft: AuthorizationDraft = { ...known, query };
   for (const step of steps) {
     try {
       await step(draft, context);

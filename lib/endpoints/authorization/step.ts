@@ -32,6 +32,8 @@ export interface AuthorizationContext {
   readonly allowPlainPkce: boolean;
   /** The configured resources (RFC 8707) by indicator. */
   readonly resources: Resources;
+  /** Whether every client must push its authorization requests (`par.required`, RFC 9126 4). */
+  readonly parRequired: boolean;
 }
 
 /** A request being checked: the query, and what the steps so far resolved. */
@@ -47,6 +49,8 @@ export interface AuthorizationDraft {
   resources?: readonly string[];
   codeChallenge?: string | undefined;
   codeChallengeMethod?: CodeChallengeMethod | undefined;
+  /** RFC 9449 10 `dpop_jkt`: the thumbprint of the key the code is bound to. */
+  dpopJkt?: string | undefined;
 }
 
 /** One step: checks the draft, records its result on it, or throws an `OAuthError`. */

@@ -9,24 +9,39 @@
  *   1. client               `client_id` once and known         → shown
  *   2. redirect-uri         `redirect_uri` at most once and registered, or the
  *                           client's only one                   → shown
- *   3. repeated-parameters  no other parameter repeated         → invalid_request
- *   4. state                at most 2048 VSCHARs (another one is not
+ *   3. pushed-required      not for a client that must push its requests
+ *                           (RFC 9126 4)                        → invalid_request
+ *   4. repeated-parameters  no other parameter repeated         → invalid_request
+ *   5. state                at most 2048 VSCHARs (another one is not
  *                           echoed)                             → invalid_request
- *   5. response-type        present, offered, allowed to the client
+ *   6. response-type        present, offered, allowed to the client
  *                           → invalid_request / unsupported_response_type / unauthorized_client
- *   6. scope                known and allowed                   → invalid_scope
- *   7. resource             each an absolute URI without fragment, configured,
+ *   7. scope                known and allowed                   → invalid_scope
+ *   8. resource             each an absolute URI without fragment, configured,
  *                           accepting the scope (RFC 8707)      → invalid_target
- *   8. pkce                 for `code`: a challenge unless the client opted out, S256
+ *   9. pkce                 for `code`: a challenge unless the client opted out, S256
  *                           (plain only when enabled)           → invalid_request
+ *  10. dpop-jkt             for `code`: `dpop_jkt`, if sent, a JWK thumbprint
+ *                           (RFC 9449 10)                       → invalid_request
+ * A request with `request_uri` (a pushed one, RFC 9126 4) does not run these
+ * steps: ./pushed.ts takes the pushed request and checks it again as a consent
+ * answer is (./resume.ts).
  *
- * The pushed authorization request endpoint (PAR, RFC 9126) and device
- * authorization (RFC 8628) will list their own steps here, reusing these modules
- * (PAR: client authentication first, then the same list; device authorization:
- * client and scope only).
+ * `par` (the pushed authorization request endpoint, RFC 9126 2.1): the client has
+ * authenticated (lib/endpoints/par/push.ts puts it on the draft); then the same
+ * list, with `pushing-client` (client_id names that client, no request_uri) in
+ * place of `client` and without `pushed-required`. Every refusal is a JSON error
+ * there, never a redirect (RFC 9126 2.3). The list is derived from
+ * `authorization`, so a step added there is checked at the push too.
+ *
+ * Device authorization (RFC 8628) checks client and scope only
+ * (lib/endpoints/device/authorization.ts).
  */
 import { checkClient } from './client.js';
+import { checkDpopJkt } from './dpop-jkt.js';
 import { checkPkce } from './pkce.js';
+import { checkPushedRequired } from './pushed-required.js';
+import { checkPushingClient } from './pushing-client.js';
 import { checkRedirectUri } from './redirect-uri.js';
 import { rejectRepeatedParameters } from './repeated-parameters.js';
 import { checkResponseType } from './response-type.js';
@@ -36,18 +51,32 @@ import { checkState } from './state.js';
 import type { AuthorizationStep } from './step.js';
 
 /** The endpoints that check authorization requests with steps. */
-export type StepEndpoint = 'authorization';
+export type StepEndpoint = 'authorization' | 'par';
+
+const AUTHORIZATION: readonly AuthorizationStep[] = Object.freeze([
+  checkClient,
+  checkRedirectUri,
+  checkPushedRequired,
+  rejectRepeatedParameters,
+  checkState,
+  checkResponseType,
+  checkScope,
+  checkResources,
+  checkPkce,
+  checkDpopJkt,
+]);
+
+/** `authorization`'s steps, as the PAR endpoint runs them (see above). */
+function parSteps(steps: readonly AuthorizationStep[]): readonly AuthorizationStep[] {
+  return Object.freeze(
+    steps
+      .filter((step) => step !== checkPushedRequired)
+      .map((step) => (step === checkClient ? checkPushingClient : step)),
+  );
+}
 
 /** Each endpoint's steps, in the order they run. */
 export const STEPS: Readonly<Record<StepEndpoint, readonly AuthorizationStep[]>> = Object.freeze({
-  authorization: Object.freeze([
-    checkClient,
-    checkRedirectUri,
-    rejectRepeatedParameters,
-    checkState,
-    checkResponseType,
-    checkScope,
-    checkResources,
-    checkPkce,
-  ]),
+  authorization: AUTHORIZATION,
+  par: parSteps(AUTHORIZATION),
 });
