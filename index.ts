@@ -56,6 +56,8 @@ export type { CorsOptions, CorsOrigins } from './lib/engine/cors-policy.js';
 // The engine, its registries and events.
 export { Provider, type AuthorizationCodeInput } from './lib/engine/provider.js';
 export type { ProviderOptions, EndpointPaths } from './lib/engine/options.js';
+export type { DpopOptions, DpopNonceOptions } from './lib/dpop/options.js';
+export type { ParOptions } from './lib/endpoints/par/options.js';
 export type {
   OAuthEvents,
   OAuthEvent,
@@ -216,6 +218,9 @@ export {
   InvalidRedirectUriError,
   InvalidClientMetadataError,
   InvalidTargetError,
+  InvalidRequestUriError,
+  InvalidDpopProofError,
+  UseDpopNonceError,
   StoreUnavailableError,
   SetupError,
   TooManyFailuresError,
