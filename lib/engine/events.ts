@@ -125,8 +125,18 @@ export interface OAuthEvents {
    * username is never given in clear, only its hash.
    */
   rate_limited: Base & {
-    /** What was limited: failed client authentication, failed password grants, … */
-    readonly limit: 'client_auth' | 'password' | (string & {});
+    /**
+     * What was limited: failed client authentication, failed password grants,
+     * registrations, wrong user codes, public clients' pushes and device
+     * authorizations (lib/engine/rate-limits.ts).
+     */
+    readonly limit:
+      | 'client_auth'
+      | 'password'
+      | 'registration'
+      | 'device_user_code'
+      | 'public_client_writes'
+      | (string & {});
     /** The client id the request named (client_auth: as sent, it may not exist). */
     readonly clientId: string | undefined;
     /** password: SHA-256 (base64url) of the username, NFKC-normalised and lower-cased. */

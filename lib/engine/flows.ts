@@ -11,7 +11,8 @@
  *   device_code, token exchange, then `options.extensionGrants` in their order,
  *   the order metadata lists them in;
  * - the password grant gets the `password` rate limit, the device flow the
- *   `device_user_code` one;
+ *   `device_user_code` one, the PAR endpoint and the device authorization
+ *   endpoint the `public_client_writes` one;
  * - the authorization endpoint offers `code` with the authorization_code grant
  *   and `token` with the implicit one;
  * - the device flow exists only with `grants.deviceCode`; its verification URI
@@ -74,6 +75,7 @@ export function responseTypesOf(config: ResolvedConfig): ResponseType[] {
 export function authorizationEndpoint(
   config: ResolvedConfig,
   parts: FlowParts,
+  limits: RateLimiters['limits'],
   report: (error: OAuthError) => void,
 ): AuthorizationEndpoint {
   const { stores, events } = parts;
@@ -96,7 +98,7 @@ export function authorizationEndpoint(
     events,
     clock: config.clock,
     report,
-    par: config.par,
+    par: { ...config.par, limit: limits.publicClientWrites },
   });
 }
 
@@ -117,6 +119,7 @@ export function deviceFlow(
     events: parts.events,
     clock: config.clock,
     limit: limits.deviceUserCode,
+    writeLimit: limits.publicClientWrites,
     newGrantId: () => parts.tokens.newGrantId(),
     verificationUri,
   });

@@ -124,13 +124,13 @@ export class Provider {
       events: this.events,
       tokens: this.#minter,
     };
-    this.authorization = authorizationEndpoint(config, parts, (error) => {
+    const limits = rateLimiters(config.rateLimits, this.events, config.clock);
+    this.authorization = authorizationEndpoint(config, parts, limits.limits, (error) => {
       this.errorResponse(error);
     });
     this.#context = grantContext(config, parts, this.#checker, (grantId, reason) =>
       this.revokeGrant(grantId, reason),
     );
-    const limits = rateLimiters(config.rateLimits, this.events, config.clock);
     this.#registration = registrationContext(
       config,
       { ...parts, limit: limits.limits.registration },

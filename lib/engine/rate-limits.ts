@@ -6,10 +6,13 @@
  *
  * Rules:
  * - every limit has a name (`client_auth`, `password`, `registration`,
- *   `device_user_code`; later issues
+ *   `device_user_code`, `public_client_writes`; later issues
  *   add theirs to {@link LIMIT_DEFAULTS}) and counts failures only, per key
- *   (../helpers/failure-limit.ts), except `registration`, which counts every
- *   registration attempt per source address (its `failures` are attempts);
+ *   (../helpers/failure-limit.ts), except `registration` and
+ *   `public_client_writes`, which count every attempt per source address (their
+ *   `failures` are attempts; ./attempt-limit.ts): every registration, and every
+ *   PAR push (RFC 9126 2) and device authorization request (RFC 8628 3.1) of a
+ *   public client, each of which writes a record;
  * - counts live in this process's memory by default, or in the Redis the host
  *   passes (an ioredis client it made and closes): processes sharing it share the
  *   counts; keys are `<prefix><limit name>:<hash>`;
@@ -40,6 +43,11 @@ export const LIMIT_DEFAULTS = Object.freeze({
   registration: Object.freeze({ failures: 10, window: 60, block: 60 }),
   /** Wrong user codes on the device verification page (RFC 8628 5.1), per session and per address. */
   deviceUserCode: Object.freeze({ failures: 10, window: 300, block: 300 }),
+  /**
+   * PAR pushes and device authorizations of public clients (each writes a record), per
+   * source address: 30 a minute, then a minute's refusal.
+   */
+  publicClientWrites: Object.freeze({ failures: 30, window: 60, block: 60 }),
 } satisfies Record<string, FailureLimitSettings>);
 
 /** The name of a limit, as the option names it. */
@@ -51,6 +59,7 @@ const EVENT_NAMES: Readonly<Record<LimitName, string>> = {
   password: 'password',
   registration: 'registration',
   deviceUserCode: 'device_user_code',
+  publicClientWrites: 'public_client_writes',
 };
 
 /** The `rateLimits` option of the provider. */
@@ -89,6 +98,16 @@ export interface RateLimitOptions {
    * is the default, `false` turns it off.
    */
   deviceUserCode?: boolean | Partial<FailureLimitSettings>;
+  /**
+   * Pushed authorization requests (RFC 9126 2) and device authorization
+   * requests (RFC 8628 3.1) of public clients (auth method `none`: anyone who
+   * knows the `client_id` can send them, and each writes a record), per source
+   * address (an IPv6 address by its /64), every request counted, failed or not:
+   * `failures` is the number of requests. Confidential clients are never counted.
+   * Default `{ failures: 30, window: 60, block: 60 }` (seconds); `true` is the
+   * default, `false` turns it off.
+   */
+  publicClientWrites?: boolean | Partial<FailureLimitSettings>;
   /** Bounds of the slow (scrypt) client secret checks. */
   secretChecks?: {
     /** Slow checks run at once (on libuv's pool of 4 threads). Default 2. */
@@ -128,6 +147,7 @@ const KEYS = optionKeys<RateLimitOptions>({
   password: true,
   registration: true,
   deviceUserCode: true,
+  publicClientWrites: true,
   secretChecks: true,
 });
 const SETTING_KEYS = optionKeys<FailureLimitSettings>({
@@ -201,6 +221,7 @@ export function resolveRateLimits(value: RateLimitOptions | undefined): Resolved
       password: limitSettings('password', given.password),
       registration: limitSettings('registration', given.registration),
       deviceUserCode: limitSettings('deviceUserCode', given.deviceUserCode),
+      publicClientWrites: limitSettings('publicClientWrites', given.publicClientWrites),
     }),
     secretChecks: Object.freeze({
       concurrency: whole(`${path}.concurrency`, c.concurrency, 2, 1),
@@ -228,6 +249,7 @@ export function rateLimiters(
     password: limit('password'),
     registration: limit('registration'),
     deviceUserCode: limit('deviceUserCode'),
+    publicClientWrites: limit('publicClientWrites'),
   });
   const secrets = new SecretChecker({
     ...resolved.secretChecks,

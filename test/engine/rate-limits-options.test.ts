@@ -12,7 +12,7 @@ function make(rateLimits: unknown): Provider {
 }
 
 describe('options.rateLimits', () => {
-  it('defaults: client_auth 10/60 s, password 5/300 s, registration 10/60 s, device_user_code 10/300 s, 2 slow checks at once, 32 waiting, 1000 cached', () => {
+  it('defaults: client_auth 10/60 s, password 5/300 s, registration 10/60 s, device_user_code 10/300 s, public_client_writes 30/60 s, 2 slow checks at once, 32 waiting, 1000 cached', () => {
     expect(resolveRateLimits(undefined)).to.deep.equal({
       redis: undefined,
       prefix: 'oauth2:rl:',
@@ -21,6 +21,7 @@ describe('options.rateLimits', () => {
         password: { failures: 5, window: 300, block: 300 },
         registration: { failures: 10, window: 60, block: 60 },
         deviceUserCode: { failures: 10, window: 300, block: 300 },
+        publicClientWrites: { failures: 30, window: 60, block: 60 },
       },
       secretChecks: { concurrency: 2, queue: 32, cacheSize: 1000 },
     });
@@ -32,6 +33,7 @@ describe('options.rateLimits', () => {
       password: false,
       registration: { window: 600 },
       deviceUserCode: false,
+      publicClientWrites: { block: 300 },
       secretChecks: { queue: 0 },
       prefix: 'app:',
     });
@@ -40,9 +42,20 @@ describe('options.rateLimits', () => {
       password: undefined,
       registration: { failures: 10, window: 600, block: 60 },
       deviceUserCode: undefined,
+      publicClientWrites: { failures: 30, window: 60, block: 300 },
     });
     expect(resolved.secretChecks).to.deep.equal({ concurrency: 2, queue: 0, cacheSize: 1000 });
     expect(resolved.prefix).to.equal('app:');
+  });
+
+  it('publicClientWrites: true is the default, 30 requests a minute', () => {
+    expect(resolveRateLimits({ publicClientWrites: true }).limits.publicClientWrites).to.deep.equal(
+      {
+        failures: 30,
+        window: 60,
+        block: 60,
+      },
+    );
   });
 
   const wrong: ReadonlyArray<[string, unknown, RegExp]> = [
@@ -81,6 +94,16 @@ describe('options.rateLimits', () => {
       'a limit given as a number',
       { clientAuth: 10 },
       /options\.rateLimits\.clientAuth \(or a boolean\) must be an object/,
+    ],
+    [
+      'publicClientWrites failures 0',
+      { publicClientWrites: { failures: 0 } },
+      /options\.rateLimits\.publicClientWrites\.failures must be a whole number >= 1/,
+    ],
+    [
+      'an unknown publicClientWrites setting',
+      { publicClientWrites: { requests: 5 } },
+      /options\.rateLimits\.publicClientWrites has an unknown key "requests"/,
     ],
     [
       'concurrency 0',

@@ -46,6 +46,7 @@ import {
   toOAuthError,
   type OAuthError,
 } from '../../errors.js';
+import type { FailureLimit } from '../../helpers/failure-limit.js';
 import type { RecordStore } from '../../stores/records.js';
 import type { ClientStore } from '../../stores/types.js';
 import { PushedRequestStore } from '../../stores/pushed-requests.js';
@@ -161,8 +162,15 @@ export interface AuthorizationEndpointOptions {
   readonly clock: Clock;
   /** Logs a failure (a store that is down); called before it is answered. */
   readonly report: (error: OAuthError) => void;
-  /** Pushed authorization requests (RFC 9126), kept in `records`. */
-  readonly par: { readonly required: boolean; readonly lifetime: number };
+  /**
+   * Pushed authorization requests (RFC 9126), kept in `records`; `limit` is the
+   * `public_client_writes` rate limit (undefined: off).
+   */
+  readonly par: {
+    readonly required: boolean;
+    readonly lifetime: number;
+    readonly limit: FailureLimit | undefined;
+  };
 }
 
 /** The engine of the authorization endpoint; see the rules above. */
@@ -176,6 +184,7 @@ export class AuthorizationEndpoint {
   readonly #report: (error: OAuthError) => void;
   readonly #pushed: PushedRequests;
   readonly #parLifetime: number;
+  readonly #parLimit: FailureLimit | undefined;
 
   constructor(options: AuthorizationEndpointOptions) {
     const { issuer, allowPlainPkce, resources, events, clock } = options;
@@ -197,6 +206,7 @@ export class AuthorizationEndpoint {
     this.#report = options.report;
     this.#pushed = new PushedRequestStore<PendingAuthorization>(options.records);
     this.#parLifetime = options.par.lifetime;
+    this.#parLimit = options.par.limit;
   }
 
   /** Whether the consent page offers to remember the answer (`consent.remember` is on). */
@@ -283,6 +293,7 @@ export class AuthorizationEndpoint {
       check: (query, known) => runSteps(STEPS.par, query, this.#context, { client: known }),
       store: this.#pushed,
       lifetime: this.#parLifetime,
+      limit: this.#parLimit,
       events: this.#events,
       clock: this.#clock,
     });

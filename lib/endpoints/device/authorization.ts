@@ -5,6 +5,11 @@
  * Rules:
  * - the client authenticates as at the token endpoint (a public client names
  *   itself with `client_id`; the provider authenticates before this runs);
+ * - a public client's request counts against the `public_client_writes` limit
+ *   of its source address before anything is checked or written (anyone who
+ *   knows a public `client_id` can ask); over it, 429 `temporarily_unavailable`
+ *   with `Retry-After` and a `rate_limited` event (../../engine/attempt-limit.ts).
+ *   A confidential client authenticated, and is never counted;
  * - the client must be registered for the device_code grant → else
  *   `unauthorized_client` (RFC 8628 3.2 points to RFC 6749 5.2's codes);
  * - `scope` is checked as at the authorization endpoint (RFC 6749 3.3:
@@ -18,9 +23,11 @@
  *   `user_code`), `expires_in` and `interval`, with no-store headers;
  * - `device.authorization_started` names the client and scope, never a code.
  */
+import { countPublicClientWrite } from '../../engine/attempt-limit.js';
 import type { OAuthEventBus } from '../../engine/events.js';
 import { TemporarilyUnavailableError, UnauthorizedClientError } from '../../errors.js';
 import { DEVICE_CODE_GRANT_TYPE } from '../../grants/device-code.js';
+import type { FailureLimit } from '../../helpers/failure-limit.js';
 import { namedResources, scopeForResources, type Resources } from '../../helpers/resources.js';
 import type { ScopePolicy } from '../../helpers/scope.js';
 import { sha256 } from '../../helpers/secrets.js';
@@ -50,6 +57,8 @@ export interface DeviceContext {
   readonly store: DeviceCodeStore;
   readonly scopes: ScopePolicy;
   readonly resources: Resources;
+  /** The `public_client_writes` limit; undefined: off. */
+  readonly limit: FailureLimit | undefined;
   readonly events: OAuthEventBus;
   readonly clock: Clock;
   /** The device page's URL: the issuer and its path. */
@@ -77,6 +86,7 @@ export async function authorizeDevice(
   client: Client,
   context: DeviceContext,
 ): Promise<DeviceAuthorizationBody> {
+  await countPublicClientWrite(request, client, context, 'device authorization requests');
   if (!client.grantTypes.includes(DEVICE_CODE_GRANT_TYPE))
     throw new UnauthorizedClientError('the client may not use the device_code grant');
   const { scope, resources } = target(request, client, context);

@@ -30,6 +30,8 @@ export interface DeviceFlowParts {
   readonly clock: Clock;
   /** The `device_user_code` limit; undefined: off. */
   readonly limit: FailureLimit | undefined;
+  /** The `public_client_writes` limit of the device authorization endpoint; undefined: off. */
+  readonly writeLimit: FailureLimit | undefined;
   readonly newGrantId: () => string;
   /** The device page's URL. */
   readonly verificationUri: () => string;
@@ -66,6 +68,7 @@ export class DeviceFlow {
       store: p.stores.deviceCodes,
       scopes: p.scopes,
       resources: p.resources,
+      limit: p.writeLimit,
       events: p.events,
       clock: p.clock,
       verificationUri: p.verificationUri(),

@@ -9,6 +9,11 @@
  *   [RFC6749] for token endpoint requests, including the applicable
  *   authentication methods, apply for the PAR endpoint as well"); a public client
  *   names itself with `client_id`. The provider does it before this runs;
+ * - a public client's push counts against the `public_client_writes` limit of
+ *   its source address before anything is checked or kept (anyone who knows a
+ *   public `client_id` can push); over it, 429 `temporarily_unavailable` with
+ *   `Retry-After` and a `rate_limited` event (../../engine/attempt-limit.ts). A
+ *   confidential client authenticated, and is never counted;
  * - the request is checked by the authorization endpoint's own steps
  *   (`STEPS.par`, ../authorization/steps.ts: `client_id` naming the
  *   authenticated client, no `request_uri`, then every authorization step),
@@ -23,7 +28,9 @@
  *   no-store headers (the provider's);
  * - `par.pushed` names the client and the scope, never the `request_uri`.
  */
+import { countPublicClientWrite } from '../../engine/attempt-limit.js';
 import type { OAuthEventBus } from '../../engine/events.js';
+import type { FailureLimit } from '../../helpers/failure-limit.js';
 import type { PushedRequests } from '../authorization/pushed.js';
 import type { AuthorizationQuery } from '../authorization/query.js';
 import { pendingAuthorization } from '../authorization/request.js';
@@ -45,6 +52,8 @@ export interface PushContext {
   readonly store: PushedRequests;
   /** Seconds a `request_uri` may be used. */
   readonly lifetime: number;
+  /** The `public_client_writes` limit; undefined: off. */
+  readonly limit: FailureLimit | undefined;
   readonly events: OAuthEventBus;
   readonly clock: Clock;
 }
@@ -67,6 +76,7 @@ export async function pushAuthorizationRequest(
   client: Client,
   context: PushContext,
 ): Promise<PushedAuthorizationBody> {
+  await countPublicClientWrite(request, client, context, 'pushed authorization requests');
   const checked = await context.check(queryOf(request), client);
   if (checked.kind !== 'valid') throw checked.error;
   const requestUri = newRequestUri();

@@ -4,7 +4,8 @@
  * Rules:
  * - every attempt counts against the `registration` rate limit of its source
  *   address, before anything else is looked at; over it, 429
- *   `temporarily_unavailable` with `Retry-After` (and a `rate_limited` event);
+ *   `temporarily_unavailable` with `Retry-After` (and a `rate_limited` event;
+ *   ../../engine/attempt-limit.ts);
  * - with the `initial-access-token` policy, the request needs a valid
  *   `Authorization: Bearer` initial access token, else 401 `invalid_token`;
  * - the client id is random (128 bits), never taken from the request; the
@@ -14,8 +15,7 @@
  * - `client.registered` is emitted once, by the client registry, after the save.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { TooManyFailuresError } from '../../errors.js';
-import { addressKey, limitKey } from '../../helpers/failure-limit.js';
+import { countAttempt } from '../../engine/attempt-limit.js';
 import { issuesSecret } from '../../helpers/client-metadata.js';
 import { sha256 } from '../../helpers/secrets.js';
 import type { EngineResponse, RequestContext } from '../../types.js';
@@ -23,29 +23,6 @@ import { bearerToken, invalidToken } from './bearer.js';
 import { checkedConfig, newSecret, registeredClient } from './build.js';
 import { NO_STORE, nowOf, type RegistrationContext } from './context.js';
 import { clientInformation } from './response.js';
-
-/** Counts the attempt; refuses it when its address went over the limit. */
-async function countAttempt(request: RequestContext, context: RegistrationContext): Promise<void> {
-  const limit = context.limit;
-  if (limit === undefined) return;
-  const ip = request.meta.ip;
-  const wait = await limit.fail(limitKey(addressKey(ip)));
-  if (wait === 0) return;
-  if (context.events.wants('rate_limited')) {
-    const { requestId } = request.meta;
-    context.events.emit('rate_limited', {
-      time: context.clock(),
-      requestId,
-      limit: limit.name,
-      clientId: undefined,
-      ip,
-      retryAfter: wait,
-    });
-  }
-  throw new TooManyFailuresError(wait, {
-    detail: `too many registrations from ${ip ?? 'an unknown address'}`,
-  });
-}
 
 /** With the initial-access-token policy: the request's token must be valid. */
 async function checkInitialAccessToken(
@@ -65,7 +42,7 @@ export async function register(
   body: unknown,
   context: RegistrationContext,
 ): Promise<EngineResponse> {
-  await countAttempt(request, context);
+  await countAttempt(request, context, 'registrations');
   await checkInitialAccessToken(request, context);
   const clientId = randomUUID();
   const config = await checkedConfig(body, clientId, 'register', request, context);
