@@ -30,7 +30,16 @@ export type {
   DeviceLocals,
   DeviceDoneLocals,
   RenderFunction,
+  LocalizedViewLocals,
 } from './lib/http/views.js';
+export type { LanguageLocals } from './lib/http/page-language.js';
+export type { LocaleOptions, CatalogInput } from './lib/i18n/options.js';
+export type { AuthorizedApp } from './lib/engine/authorized-apps.js';
+export type { AuthorizedAppsOptions } from './lib/http/authorized-apps.js';
+export type { OpenIdOptions, UserClaims } from './lib/endpoints/openid/options.js';
+export type { MessageKey, Messages } from './lib/i18n/catalogs/en.js';
+export type { MessageValues } from './lib/i18n/translate.js';
+export type { ScopeDescription } from './lib/helpers/scope.js';
 export type { FormEndpointOptions, Handler } from './lib/http/endpoints.js';
 export type {
   ProtectArgument,

@@ -17,6 +17,11 @@
  * /register) or, when their client_id is the https URL of their metadata
  * document, be fetched on first use.
  *
+ * OpenID Connect: `openid` (with `profile` and `email`) gives an id_token and
+ * UserInfo's claims; the consent page follows the browser's language (English
+ * and German scope descriptions here); /account/apps lists the apps alice
+ * authorized, each with a revoke button.
+ *
  * The MCP server at /mcp (demo-mcp.ts) is a protected resource of its own
  * (RFC 8707, RFC 9728): tokens for it are asked for with `resource=ISSUER/mcp`.
  *
@@ -71,12 +76,19 @@ interface DemoUser {
   id: string;
   username: string;
   displayName: string;
+  email: string;
   password: string;
 }
 
 /** The demo's users. `id` is the stable `sub` of their tokens. */
 const USERS: readonly DemoUser[] = [
-  { id: 'user-7a1ce', username: 'alice', displayName: 'Alice', password: 'wonderland' },
+  {
+    id: 'user-7a1ce',
+    username: 'alice',
+    displayName: 'Alice',
+    email: 'alice@example.com',
+    password: 'wonderland',
+  },
 ];
 
 function sameText(a: string, b: string): boolean {
@@ -129,12 +141,24 @@ export function createDemoApp(options: DemoOptions = {}): {
     accessToken: { format: options.accessTokenFormat ?? 'jwt' },
     ...(options.dpopNonces === true ? { dpop: { nonces: true } } : {}),
     scopes: {
-      available: ['profile', 'read', 'write'],
+      available: ['profile', 'email', 'read', 'write'],
       default: ['profile'],
+      // By language: the consent page follows the browser's (Accept-Language).
       descriptions: {
-        profile: 'See your user id',
-        read: 'Read your data',
-        write: 'Change your data',
+        openid: { en: 'Sign you in with your account', de: 'Sie mit Ihrem Konto anmelden' },
+        profile: { en: 'See your user id', de: 'Ihre Benutzerkennung sehen' },
+        email: { en: 'See your email address', de: 'Ihre E-Mail-Adresse sehen' },
+        read: { en: 'Read your data', de: 'Ihre Daten lesen' },
+        write: { en: 'Change your data', de: 'Ihre Daten ändern' },
+      },
+    },
+    // OpenID Connect: id_tokens for `openid` requests, and UserInfo's claims.
+    openid: {
+      claims(subject) {
+        const user = USERS.find((u) => u.id === subject);
+        return user === undefined
+          ? {}
+          : { name: user.displayName, email: user.email, email_verified: true };
       },
     },
     // Clients nobody configured may register themselves (RFC 7591): an MCP
@@ -156,7 +180,7 @@ export function createDemoApp(options: DemoOptions = {}): {
           callback,
         ],
         grantTypes: ['authorization_code', 'refresh_token'],
-        scopes: ['profile', 'read', 'write'],
+        scopes: ['openid', 'profile', 'email', 'read', 'write'],
         tokenEndpointAuthMethods: ['client_secret_basic', 'client_secret_post'],
       },
       {
@@ -164,7 +188,7 @@ export function createDemoApp(options: DemoOptions = {}): {
         name: 'Demo single-page app',
         redirectUris: ['http://127.0.0.1:8080/callback', callback],
         grantTypes: ['authorization_code', 'refresh_token'],
-        scopes: ['profile', 'read'],
+        scopes: ['openid', 'profile', 'email', 'read'],
         tokenEndpointAuthMethods: ['none'],
       },
       {
@@ -239,7 +263,7 @@ export function createDemoApp(options: DemoOptions = {}): {
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(['/login', '/logout', '/authorize', '/device'], ...web);
+  app.use(['/login', '/logout', '/authorize', '/device', '/account'], ...web);
   app.get('/login', (req, res) => {
     sendPage(res, 200, loginPage(req.query['error'] !== undefined));
   });
@@ -258,6 +282,8 @@ export function createDemoApp(options: DemoOptions = {}): {
     req.logout((err) => (err ? next(err) : res.redirect('/')));
   });
   app.use(oauth.router({ authorize: { loginUrl: '/login' } }));
+  // The apps alice authorized, each with a button that takes its access back.
+  app.use('/account/apps', oauth.authorizedApps({ loginUrl: '/login' }));
   app.use(mcpRoutes(oauth, mcpResource));
   app.get(['/', '/callback'], (_req, res) => {
     sendPage(res, 200, clientPage(oauth.provider.config.issuer));

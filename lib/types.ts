@@ -151,6 +151,10 @@ export interface AuthorizationCodeRecord {
    * redemption needs a DPoP proof of that key.
    */
   readonly dpopJkt?: string | undefined;
+  /** OpenID Connect: the authorization request's `nonce`, echoed in the id_token. */
+  readonly nonce?: string | undefined;
+  /** OpenID Connect: when the user authenticated (epoch seconds), the id_token's `auth_time`. */
+  readonly authTime?: number | undefined;
   /** Anything the host app wants to keep with the authorization (JSON-serialisable). */
   readonly extra?: Readonly<Record<string, unknown>> | undefined;
 }
@@ -222,6 +226,8 @@ export interface RefreshTokenRecord {
    * bound to; a refresh must prove that key.
    */
   readonly jkt?: string | undefined;
+  /** OpenID Connect: when the user authenticated (epoch seconds), for refreshed id_tokens. */
+  readonly authTime?: number | undefined;
 }
 
 /**

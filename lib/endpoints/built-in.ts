@@ -27,6 +27,10 @@ export interface BuiltInHandlers {
   pushAuthorizationRequest(request: EngineRequest): Promise<EngineResponse>;
   jwks(): unknown;
   metadata(): unknown;
+  /** Whether OpenID Connect is on (`options.openid`). */
+  openIdEnabled(): boolean;
+  /** OpenID Provider metadata (OIDC Discovery 3). */
+  openIdMetadata(): unknown;
 }
 
 export function builtInEndpoints(engine: BuiltInHandlers): EndpointDefinition[] {
@@ -122,6 +126,27 @@ export function builtInEndpoints(engine: BuiltInHandlers): EndpointDefinition[] 
       kind: 'document',
       path: '/.well-known/oauth-authorization-server',
       document: () => engine.metadata(),
+      maxAge: METADATA_MAX_AGE,
+      cors: true,
+    },
+    {
+      // OIDC Core 5.3: served by the HTTP layer's bearer check (lib/http/userinfo.ts).
+      name: 'userinfo',
+      handlerName: 'userinfo',
+      kind: 'protected',
+      path: '/userinfo',
+      metadataKey: 'userinfo_endpoint',
+      enabled: () => engine.openIdEnabled(),
+      cors: true,
+    },
+    {
+      // OpenID Connect Discovery 1.0 4.
+      name: 'openid_configuration',
+      handlerName: 'openidConfiguration',
+      kind: 'document',
+      path: '/.well-known/openid-configuration',
+      enabled: () => engine.openIdEnabled(),
+      document: () => engine.openIdMetadata(),
       maxAge: METADATA_MAX_AGE,
       cors: true,
     },

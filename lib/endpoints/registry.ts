@@ -17,12 +17,15 @@
  * - `json` endpoints (registration, RFC 7591/7592) take a JSON body at their path
  *   and at `<path>/<id>`, with the methods their `handleJson` answers, and answer
  *   JSON with no-store headers;
+ * - a `protected` endpoint (UserInfo, OIDC Core 5.3) answers GET and POST behind
+ *   the access-token check of `protect()`, served by the HTTP layer's handler of
+ *   its name (lib/http/userinfo.ts), not yet by `fetchHandler()`;
  * - an endpoint answers browsers cross-origin only when its row says `cors: true`.
  */
 import type { EngineRequest, EngineResponse } from '../types.js';
 
 /** How an endpoint is served. */
-export type EndpointKind = 'form' | 'document' | 'authorization' | 'json' | 'page';
+export type EndpointKind = 'form' | 'document' | 'authorization' | 'json' | 'page' | 'protected';
 
 /** A request to a `json` endpoint, as an adapter hands it over (`params` is empty). */
 export interface JsonEngineRequest extends EngineRequest {

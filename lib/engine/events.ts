@@ -71,7 +71,18 @@ export interface OAuthEvents {
   /** A whole grant (token family) was revoked. */
   'grant.revoked': Base & {
     readonly grantId: string;
-    readonly reason: 'code_replayed' | 'refresh_reuse' | 'revocation' | (string & {});
+    /** `user`: the user took the app back (`provider.authorizedApps.revoke`). */
+    readonly reason: 'code_replayed' | 'refresh_reuse' | 'revocation' | 'user' | (string & {});
+  };
+  /**
+   * A user took back an app they authorized (`provider.authorizedApps.revoke`):
+   * every grant of theirs to the client (each also a `grant.revoked`) and the
+   * remembered consent. `grants` is how many grants were revoked.
+   */
+  'app.revoked': Base & {
+    readonly subject: string;
+    readonly clientId: string;
+    readonly grants: number;
   };
   /** Client authentication failed. `reason` is the private detail, never sent to the client. */
   'client.authentication_failed': Base & {

@@ -32,6 +32,7 @@ import { tokenExchangeGrant } from '../grants/token-exchange.js';
 import type { OAuthError } from '../errors.js';
 import type { ScopePolicy } from '../helpers/scope.js';
 import type { Stores } from '../stores/types.js';
+import type { UserGrantRecorder } from '../stores/user-grants.js';
 import type { TokenMinter } from '../tokens/minter.js';
 import type { OAuthEventBus } from './events.js';
 import type { ResolvedConfig } from './options.js';
@@ -44,6 +45,8 @@ export interface FlowParts {
   readonly events: OAuthEventBus;
   /** Issues the implicit grant's tokens and the device approvals' grant ids. */
   readonly tokens: TokenMinter;
+  /** Records users' grants and their use, for `provider.authorizedApps`. */
+  readonly userGrants?: UserGrantRecorder | undefined;
 }
 
 /** The built-in grants the options turn on, then the extension grants, in order (rules above). */
@@ -94,6 +97,7 @@ export function authorizationEndpoint(
       generator: config.generator,
       tokens: parts.tokens,
       implicit: config.grants.implicit,
+      userGrants: parts.userGrants,
     },
     events,
     clock: config.clock,
@@ -121,6 +125,7 @@ export function deviceFlow(
     limit: limits.deviceUserCode,
     writeLimit: limits.publicClientWrites,
     newGrantId: () => parts.tokens.newGrantId(),
+    userGrants: parts.userGrants,
     verificationUri,
   });
 }

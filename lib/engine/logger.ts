@@ -61,6 +61,7 @@ const EVENT_LOG: { readonly [K in OAuthEventType]: readonly ['info' | 'warn', st
     'code.replayed': ['warn', 'authorization code replayed; grant revoked'],
     'refresh.reuse_detected': ['warn', 'refresh token reused; grant revoked'],
     'grant.revoked': ['warn', 'grant revoked'],
+    'app.revoked': ['info', 'authorized app revoked by the user'],
     'token.revoked': ['info', 'token revoked'],
     'client.authentication_failed': ['info', 'client authentication failed'],
     rate_limited: ['warn', 'rate limited'],

@@ -16,6 +16,7 @@ import { silentLogger } from './logger.js';
 import { resolveRateLimits } from './rate-limits.js';
 import { resolveRegistration } from '../endpoints/registration/options.js';
 import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
+import { resolveOpenIdOptions } from '../endpoints/openid/options.js';
 import { warnOnEphemeralKeys } from './key-warning.js';
 import type { PasswordGrantOptions } from '../grants/password.js';
 import type { RefreshTokenGrantOptions } from '../grants/refresh-token.js';
@@ -30,6 +31,7 @@ import { resolveParOptions } from '../endpoints/par/options.js';
 import type { ClientIdDocuments } from '../client-id-documents/resolver.js';
 import { resolveResources } from '../helpers/resources.js';
 import { resolveCors } from './cors-policy.js';
+import { resolveLocales } from '../i18n/options.js';
 import type { OAuthEventBus } from './events.js';
 import type { ClientStore, Stores } from '../stores/types.js';
 import { generateSigningKey, importSigningKey, KeySet } from '../tokens/keys.js';
@@ -357,6 +359,8 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
     rateLimits: resolveRateLimits(options.rateLimits),
     registration: resolveRegistration(options.registration),
     cors: resolveCors(options.cors),
+    locales: resolveLocales(options.locales),
+    openid: resolveOpenIdOptions(options.openid),
     logger,
     clock: options.clock ?? Date.now,
   });

@@ -27,6 +27,11 @@ import type {
 } from '../endpoints/registration/options.js';
 import type { DpopOptions, ResolvedDpopOptions } from '../dpop/options.js';
 import type { ParOptions, ResolvedParOptions } from '../endpoints/par/options.js';
+import {
+  OPENID_OPTION_KEYS,
+  type OpenIdOptions,
+  type ResolvedOpenId,
+} from '../endpoints/openid/options.js';
 import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import type { PasswordGrantOptions } from '../grants/password.js';
 import type { RefreshTokenGrantOptions } from '../grants/refresh-token.js';
@@ -36,6 +41,7 @@ import {
   type TokenExchangeOptions,
 } from '../grants/token-exchange-options.js';
 import type { ScopeOptions } from '../helpers/scope.js';
+import type { LocaleOptions, Locales } from '../i18n/options.js';
 import type { ResourceConfig, Resources } from '../helpers/resources.js';
 import type { ClientStore, Stores } from '../stores/types.js';
 import type { CorsOptions, CorsPolicy } from './cors-policy.js';
@@ -105,6 +111,14 @@ export interface ProviderOptions {
   dpop?: DpopOptions;
   /** The scopes the server offers. Default: none (then no request may name a scope). */
   scopes?: ScopeOptions;
+  /**
+   * The language of the user pages (consent, device, error): the default
+   * language (`default`, default `'en'`) and catalogs that add a language or
+   * override built-in texts (lib/i18n/options.ts; README, _Pages in the user's
+   * language_). Default: the built-in English, German, French, Spanish and
+   * Japanese catalogs.
+   */
+  locales?: LocaleOptions;
   /**
    * The protected resources tokens may be issued for (RFC 8707 resource
    * indicators): each an absolute URI without fragment, with the scopes its
@@ -223,6 +237,12 @@ export interface ProviderOptions {
    * (lib/engine/cors-policy.ts).
    */
   cors?: CorsOptions | false;
+  /**
+   * OpenID Connect Core on the code flow (lib/endpoints/openid/): the `openid`
+   * scope, id_tokens, UserInfo, `/.well-known/openid-configuration`, `prompt`,
+   * `max_age`. Default: off (OAuth only).
+   */
+  openid?: OpenIdOptions;
   /** A pino-compatible logger. Default: silent. */
   logger?: Logger;
   /** The clock in milliseconds, for tests. Default `Date.now`. */
@@ -249,6 +269,7 @@ const PROVIDER_KEYS = {
     clientAssertions: true,
     dpop: true,
     scopes: true,
+    locales: true,
     resources: true,
     accessToken: true,
     refreshToken: true,
@@ -264,6 +285,7 @@ const PROVIDER_KEYS = {
     rateLimits: true,
     registration: true,
     cors: true,
+    openid: true,
     logger: true,
     clock: true,
   }),
@@ -273,6 +295,7 @@ const PROVIDER_KEYS = {
     descriptions: true,
     separator: true,
   }),
+  locales: optionKeys<LocaleOptions>({ default: true, catalogs: true }),
   accessToken: optionKeys<Nested<'accessToken'>>({
     format: true,
     lifetime: true,
@@ -326,6 +349,7 @@ const PROVIDER_KEYS = {
   'consent.remember': optionKeys<Nested<'consent'>['remember']>({ lifetime: true }),
   pkce: optionKeys<Nested<'pkce'>>({ allowPlain: true }),
   cors: optionKeys<Nested<'cors'>>({ origins: true }),
+  openid: OPENID_OPTION_KEYS,
 };
 const SIGNING_KEY_KEYS = optionKeys<SigningKeyInput>({
   jwk: true,
@@ -402,8 +426,12 @@ export interface ResolvedConfig {
   readonly rateLimits: ResolvedRateLimits;
   /** The checked `registration` option. */
   readonly registration: ResolvedRegistration;
+  /** The checked `locales` option: the user pages' default language and catalogs. */
+  readonly locales: Locales;
   /** The CORS policy; `undefined` when `options.cors` is false. */
   readonly cors: CorsPolicy | undefined;
+  /** The checked `openid` option; undefined when OpenID Connect is off. */
+  readonly openid: ResolvedOpenId | undefined;
   readonly logger: Logger;
   readonly clock: Clock;
 }

@@ -34,7 +34,12 @@ import { token } from '../endpoints/token.js';
 import type { GrantContext, GrantRevocationReason, TokenGrant } from '../grants/grant.js';
 import type { DeviceFlow } from '../endpoints/device/flow.js';
 import { ScopePolicy } from '../helpers/scope.js';
+import { withOpenIdScope, type UserClaims } from '../endpoints/openid/options.js';
+import { openIdMetadata } from '../endpoints/openid/metadata.js';
+import { userInfo, type UserInfoToken } from '../endpoints/openid/userinfo.js';
 import type { Stores } from '../stores/types.js';
+import { UserGrantStore } from '../stores/user-grants.js';
+import { AuthorizedApps } from './authorized-apps.js';
 import type { AccessTokenChecker, AccessTokenInfo, VerifyOptions } from '../tokens/checker.js';
 import type { TokenMinter } from '../tokens/minter.js';
 import type { EngineRequest, EngineResponse, GrantType, RequestContext } from '../types.js';
@@ -102,6 +107,11 @@ export class Provider {
    * by the token endpoint and protected resources (lib/dpop/verification.ts).
    */
   readonly dpop: DpopVerification;
+  /**
+   * The apps a user authorized (lib/engine/authorized-apps.ts):
+   * `list(subject)` and `revoke(subject, clientId)`, for account pages.
+   */
+  readonly authorizedApps: AuthorizedApps;
 
   /** @throws TypeError naming the option, when an option is wrong. */
   constructor(options: ProviderOptions) {
@@ -109,7 +119,7 @@ export class Provider {
     this.config = config;
     this.events = new OAuthEventBus(config.logger);
     if (config.logger !== silentLogger) logEvents(this.events, config.logger);
-    this.scopes = new ScopePolicy(options.scopes);
+    this.scopes = new ScopePolicy(withOpenIdScope(options.scopes, options.openid));
     // The documents are checked when they arrive: the registries are complete by then.
     const documents = clientIdDocuments(config, () => this.#offered());
     this.stores = resolveStores(options, config, this.events, documents);
@@ -118,11 +128,16 @@ export class Provider {
     this.#minter = tokens.minter;
     this.#checker = tokens.checker;
     this.#grantRevocationTtl = tokens.grantRevocationTtl;
+    const userGrants = new UserGrantStore(
+      this.stores.records,
+      Math.max(tokens.grantRevocationTtl, config.consent.rememberLifetime ?? 0),
+    );
     const parts = {
       stores: this.stores,
       scopes: this.scopes,
       events: this.events,
       tokens: this.#minter,
+      userGrants,
     };
     const limits = rateLimiters(config.rateLimits, this.events, config.clock);
     this.authorization = authorizationEndpoint(config, parts, limits.limits, (error) => {
@@ -131,6 +146,14 @@ export class Provider {
     this.#context = grantContext(config, parts, this.#checker, (grantId, reason) =>
       this.revokeGrant(grantId, reason),
     );
+    this.authorizedApps = new AuthorizedApps({
+      grants: userGrants,
+      clients: this.stores.clients,
+      consents: this.stores.consents,
+      events: this.events,
+      clock: config.clock,
+      revokeGrant: (grantId, reason) => this.revokeGrant(grantId, reason),
+    });
     this.#registration = registrationContext(
       config,
       { ...parts, limit: limits.limits.registration },
@@ -357,6 +380,18 @@ export class Provider {
     return this.#checker.verify(token, options);
   }
 
+  /**
+   * The UserInfo claims (OIDC Core 5.3) for an access token already checked
+   * (lib/http/userinfo.ts). Rejects with `invalid_token` for a deleted client,
+   * a TypeError when OpenID Connect is off, or the host callback's failure.
+   */
+  userInfo(token: UserInfoToken): Promise<UserClaims> {
+    const openid = this.config.openid;
+    if (openid === undefined)
+      return Promise.reject(new TypeError('userInfo(): options.openid is off'));
+    return userInfo(token, openid, this.stores.clients);
+  }
+
   /** The request context of `request` at the endpoint `name`. */
   #request(request: EngineRequest, name: string): RequestContext {
     return requestContext(request, this.endpointUrl(name));
@@ -377,6 +412,8 @@ export class Provider {
       pushAuthorizationRequest: (request) => this.pushAuthorizationRequest(request),
       jwks: () => this.jwks(),
       metadata: () => this.metadata(),
+      openIdEnabled: () => this.config.openid !== undefined,
+      openIdMetadata: () => openIdMetadata(this.metadata(), this.config.keys.active.alg),
     };
   }
 

@@ -22,6 +22,7 @@ import type { GrantContext, GrantRevocationReason } from '../grants/grant.js';
 import type { ScopePolicy } from '../helpers/scope.js';
 import { RecordDenyListStore } from '../stores/deny-list.js';
 import type { Stores } from '../stores/types.js';
+import type { UserGrantRecorder } from '../stores/user-grants.js';
 import { AccessTokenChecker } from '../tokens/checker.js';
 import { DenyList } from '../tokens/deny-list.js';
 import { TokenMinter } from '../tokens/minter.js';
@@ -74,6 +75,7 @@ export function tokenMachinery(
     scopes,
     clock,
     events,
+    idTokenLifetime: config.openid?.idTokenLifetime,
   });
   const checker = new AccessTokenChecker({
     issuer,
@@ -97,7 +99,13 @@ export function tokenMachinery(
 /** What the engine lends every grant (lib/grants/grant.ts), frozen. */
 export function grantContext(
   config: ResolvedConfig,
-  parts: { stores: Stores; scopes: ScopePolicy; tokens: TokenMinter; events: OAuthEventBus },
+  parts: {
+    stores: Stores;
+    scopes: ScopePolicy;
+    tokens: TokenMinter;
+    events: OAuthEventBus;
+    userGrants?: UserGrantRecorder;
+  },
   checker: AccessTokenChecker,
   revokeGrant: (grantId: string, reason: GrantRevocationReason) => Promise<void>,
 ): GrantContext {

@@ -22,13 +22,16 @@
  * - a code is redeemed once: any later or parallel redemption that passes the
  *   checks above is `invalid_grant` and revokes every token issued from the code
  *   (4.1.2, RFC 9700 4.5). The checks come first so that someone holding a used
- *   code without its verifier cannot get the owner's tokens revoked.
+ *   code without its verifier cannot get the owner's tokens revoked;
+ * - a code whose scope has `openid` gets an id_token with the request's `nonce`
+ *   and the user's `auth_time` (OIDC Core 3.1.3.3, ../tokens/id-token.ts).
  */
 import { checkKeyBinding } from '../dpop/binding.js';
 import { InvalidGrantError, InvalidRequestError } from '../errors.js';
 import { verifyCodeChallenge } from '../helpers/pkce.js';
 import { scopeForResource, tokenResource } from '../helpers/resources.js';
 import { sha256 } from '../helpers/secrets.js';
+import { openIdRequest } from '../tokens/id-token.js';
 import {
   mayRefresh,
   RESOURCE_PARAMETER,
@@ -104,6 +107,7 @@ export function authorizationCodeGrant(options: Required<GrantOptions>): TokenGr
         await replayed(record.grantId, client.id, context);
         throw new InvalidGrantError(REPLAYED);
       }
+      await context.userGrants?.used(record.grantId);
       return context.tokens.issue({
         client,
         subject: record.subject,
@@ -114,6 +118,7 @@ export function authorizationCodeGrant(options: Required<GrantOptions>): TokenGr
         unique: options.uniqueTokens,
         resource,
         dpop,
+        openid: openIdRequest(record.scope, { nonce: record.nonce, authTime: record.authTime }),
         refreshToken: mayRefresh(client, context)
           ? { lifetime: context.refreshTokens.lifetime, scope: record.scope, resources: granted }
           : undefined,

@@ -88,6 +88,7 @@ async function redeem(
   const won = await context.stores.deviceCodes.consume(record.id);
   if (won === undefined || won.subject === undefined || won.grantId === undefined)
     throw new InvalidGrantError('the device code was already used');
+  await context.userGrants?.used(won.grantId);
   return context.tokens.issue({
     client,
     subject: won.subject,

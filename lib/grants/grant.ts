@@ -30,6 +30,7 @@ import {
 } from '../helpers/resources.js';
 import type { ScopePolicy } from '../helpers/scope.js';
 import type { Stores } from '../stores/types.js';
+import type { UserGrantRecorder } from '../stores/user-grants.js';
 import type { AccessTokenInfo } from '../tokens/checker.js';
 import type { TokenMinter, TokenResponseBody } from '../tokens/minter.js';
 import type { Client, GrantType, Logger, RequestContext } from '../types.js';
@@ -84,6 +85,8 @@ export interface GrantContext {
   readonly refreshTokens: { enabled: boolean; lifetime: number };
   /** Revokes every access and refresh token of a grant (token family). */
   revokeGrant(grantId: string, reason: GrantRevocationReason): Promise<void>;
+  /** Records a use of a user's grant (its tokens issued), for `provider.authorizedApps`. */
+  readonly userGrants?: UserGrantRecorder;
   /** The current time in epoch seconds. */
   now(): number;
   /** The current time in epoch milliseconds (the provider's clock). */

@@ -30,13 +30,16 @@
  *   meantime, the retired token is reuse as above. A parallel request that lost
  *   the rotation waits briefly for the winner's successor; if none appears it is
  *   `invalid_grant` and the family is left alone;
- * - without rotation the same refresh token stays valid and none is returned.
+ * - without rotation the same refresh token stays valid and none is returned;
+ * - a refresh whose (narrowed) scope keeps `openid` gets a new id_token with the
+ *   original `auth_time` and no `nonce` (OIDC Core 12.2).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkKeyBinding } from '../dpop/binding.js';
 import type { VerifiedProof } from '../dpop/proof.js';
 import { InvalidGrantError, InvalidRequestError } from '../errors.js';
 import { sha256 } from '../helpers/secrets.js';
+import { openIdRequest, type IdTokenContext } from '../tokens/id-token.js';
 import { scopeForResource, tokenResource, type ResolvedResource } from '../helpers/resources.js';
 import type { TokenResponseBody } from '../tokens/minter.js';
 import type { Client, RefreshTokenRecord } from '../types.js';
@@ -74,6 +77,8 @@ interface Refresh {
   readonly resource: ResolvedResource | undefined;
   /** The request's verified DPoP proof: the new tokens are bound to its key. */
   readonly dpop: VerifiedProof | undefined;
+  /** OpenID Connect: the refresh keeps `openid`, so an id_token comes with the tokens. */
+  readonly openid: IdTokenContext | undefined;
 }
 
 /** The refusal of a retired token outside the grace rules: the family is revoked. */
@@ -125,6 +130,7 @@ async function retired(
     accessTokenLifetime: options.accessTokenLifetime,
     resource: refresh.resource,
     dpop: refresh.dpop,
+    openid: refresh.openid,
   });
   return { ...body, refresh_token: successor };
 }
@@ -145,6 +151,7 @@ async function rotate(
     accessTokenLifetime: options.accessTokenLifetime,
     resource: refresh.resource,
     dpop: refresh.dpop,
+    openid: refresh.openid,
     refreshToken: {
       lifetime: context.refreshTokens.lifetime,
       scope: record.scope,
@@ -189,6 +196,8 @@ export function refreshTokenGrant(options: Required<RefreshTokenGrantOptions>): 
       const requested = context.scopes.parse(params['scope']);
       const narrowed = context.scopes.narrow(record.scope, requested);
       const scope = scopeForResource(resource, narrowed, requested.length > 0);
+      await context.userGrants?.used(record.grantId);
+      const openid = openIdRequest(narrowed, { authTime: record.authTime });
 
       if (!options.rotate) {
         if (record.consumed === true) throw new InvalidGrantError(INVALID);
@@ -201,9 +210,10 @@ export function refreshTokenGrant(options: Required<RefreshTokenGrantOptions>): 
           accessTokenLifetime: options.accessTokenLifetime,
           resource,
           dpop,
+          openid,
         });
       }
-      const refresh: Refresh = { token, id, record, client, scope, resource, dpop };
+      const refresh: Refresh = { token, id, record, client, scope, resource, dpop, openid };
       // consume() is the atomic step: of parallel requests, exactly one rotates.
       if (record.consumed !== true && (await store.consume(id)) !== undefined)
         return rotate(refresh, options, context);

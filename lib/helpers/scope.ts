@@ -12,8 +12,14 @@
  * - A scope named in an error description is quoted and cut to 40 characters
  *   (`quoteValue`), so a request cannot make an answer (or a redirect's Location)
  *   as long as it likes.
+ * - A scope's description is one text, or texts by language tag
+ *   (`{ en: 'Read your photos', de: 'Ihre Fotos lesen' }`), each tag a language
+ *   tag given once; `descriptions` keeps one text per scope (English, else the
+ *   first given) for code that reads it, and `describe(scope, chain)` gives the
+ *   text in the first language of a page's chain that has one.
  */
 import { InvalidScopeError, quoteValue } from '../errors.js';
+import { canonicalTag } from '../i18n/tags.js';
 import type { Client } from '../types.js';
 
 export interface ScopeOptions {
@@ -21,10 +27,38 @@ export interface ScopeOptions {
   available: readonly string[];
   /** Scopes granted when a request names none. Default: none (the request then fails with `invalid_scope`). */
   default?: readonly string[];
-  /** Human descriptions, shown on the consent page. */
-  descriptions?: Readonly<Record<string, string>>;
+  /**
+   * Human descriptions, shown on the consent page: one text, or texts by
+   * language tag (`{ read: { en: 'Read your data', de: 'Ihre Daten lesen' } }`),
+   * shown in the page's language (README, _Pages in the user's language_).
+   */
+  descriptions?: Readonly<Record<string, ScopeDescription>>;
   /** Separator between scopes in requests and responses. Default `' '` (RFC 6749 3.3). */
   separator?: string;
+}
+
+/** A scope's description: one text, or texts by language tag. */
+export type ScopeDescription = string | Readonly<Record<string, string>>;
+
+/** A description by canonical tag; `''` holds a text given for every language. */
+type LocalizedTexts = ReadonlyMap<string, string>;
+
+/** Checks one description. @throws TypeError naming the scope and the tag. */
+function localizedTexts(scope: string, given: unknown): LocalizedTexts {
+  const where = `options.scopes.descriptions[${JSON.stringify(scope)}]`;
+  if (typeof given === 'string') return new Map([['', given]]);
+  if (given === null || typeof given !== 'object' || Array.isArray(given))
+    throw new TypeError(`${where} must be a string or an object of strings by language tag`);
+  const out = new Map<string, string>();
+  for (const [tag, text] of Object.entries(given)) {
+    const canonical = canonicalTag(tag);
+    if (canonical === undefined || out.has(canonical) || typeof text !== 'string')
+      throw new TypeError(
+        `${where}[${JSON.stringify(tag)}] must be a string under a language tag given once (e.g. "de")`,
+      );
+    out.set(canonical, text);
+  }
+  return out;
 }
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
@@ -33,8 +67,10 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 export class ScopePolicy {
   readonly available: ReadonlySet<string>;
   readonly defaults: readonly string[];
+  /** One description per scope: the text given for every language, else English, else the first. */
   readonly descriptions: Readonly<Record<string, string>>;
   readonly separator: string;
+  readonly #localized: ReadonlyMap<string, LocalizedTexts>;
 
   constructor(options: ScopeOptions | undefined) {
     const available = options?.available ?? [];
@@ -54,7 +90,21 @@ export class ScopePolicy {
         );
       }
     }
-    this.descriptions = Object.freeze({ ...options?.descriptions });
+    this.#localized = new Map(
+      Object.entries(options?.descriptions ?? {}).map(([scope, d]) => [
+        scope,
+        localizedTexts(scope, d),
+      ]),
+    );
+    const single = [...this.#localized].map(([scope, texts]) => [
+      scope,
+      texts.get('') ?? texts.get('en') ?? texts.values().next().value,
+    ]);
+    this.descriptions = Object.freeze(
+      Object.fromEntries(
+        single.filter((entry): entry is [string, string] => entry[1] !== undefined),
+      ),
+    );
     this.separator = options?.separator ?? ' ';
     if (this.separator.length === 0)
       throw new TypeError('options.scopes.separator must not be empty');
@@ -65,6 +115,21 @@ export class ScopePolicy {
         `options.scopes.available: ${JSON.stringify(split)} contains the separator ${JSON.stringify(this.separator)}`,
       );
     }
+  }
+
+  /**
+   * The description of `scope` in the first language of `chain` (canonical
+   * tags, e.g. `['de-CH', 'de', 'en']`) that has one, else its one text
+   * ({@link descriptions}); undefined when it has none.
+   */
+  describe(scope: string, chain: readonly string[]): string | undefined {
+    const texts = this.#localized.get(scope);
+    if (texts === undefined) return undefined;
+    for (const tag of chain) {
+      const text = texts.get(tag);
+      if (text !== undefined) return text;
+    }
+    return this.descriptions[scope];
   }
 
   /** Splits a scope parameter into distinct scope tokens, in order; `invalid_scope` if one is malformed. */

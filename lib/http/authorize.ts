@@ -76,7 +76,7 @@ const EXPIRED =
  * @throws TypeError naming the option, when an option is wrong.
  */
 export function authorizeHandler(provider: Provider, options: AuthorizeOptions = {}) {
-  const { adapter, render, lifetime } = pageSetup('authorize', options);
+  const { adapter, render, lifetime } = pageSetup('authorize', options, provider);
   const showError = errorPage(render);
   const engine = provider.authorization;
   const clock = provider.config.clock;

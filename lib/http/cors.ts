@@ -36,6 +36,7 @@ export const CORS_MAX_AGE = 7200;
 export function corsMethods(kind: EndpointKind): string {
   if (kind === 'form') return 'POST';
   if (kind === 'document') return 'GET, HEAD';
+  if (kind === 'protected') return 'GET, POST';
   return 'GET, POST, PUT, DELETE';
 }
 

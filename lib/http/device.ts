@@ -55,6 +55,7 @@ import {
   type AuthorizeOptions,
   type Next,
 } from './user-pages.js';
+import type { MessageKey } from '../i18n/catalogs/en.js';
 import type { ViewLocals } from './views.js';
 
 /** Options of `device()`: those of `authorize()` (login, views, rendering, transaction lifetime). */
@@ -64,6 +65,11 @@ export type DeviceOptions = AuthorizeOptions;
 export const INVALID_CODE = 'that code is not valid';
 /** The text of a form whose CSRF token is missing or wrong. */
 export const FORM_EXPIRED = 'this form expired; please enter the code again';
+/** The catalog keys of the form's messages, for the page's language. */
+const MESSAGE_KEYS: Readonly<Record<string, MessageKey>> = {
+  [INVALID_CODE]: 'device.invalidCode',
+  [FORM_EXPIRED]: 'device.formExpired',
+};
 const ANSWER_EXPIRED =
   'this request expired or was already answered; please enter the code from your device again';
 
@@ -132,7 +138,7 @@ function flowOf(provider: Provider): DeviceFlow {
  */
 export function deviceHandler(provider: Provider, options: DeviceOptions = {}) {
   const flow = flowOf(provider);
-  const { adapter, render, lifetime } = pageSetup('device', options);
+  const { adapter, render, lifetime } = pageSetup('device', options, provider);
   const showError = errorPage(render);
   const engine = flow.verification;
   const clock = provider.config.clock;
@@ -168,6 +174,7 @@ export function deviceHandler(provider: Provider, options: DeviceOptions = {}) {
       csrfToken: formToken(req),
       userCode: typed,
       message,
+      messageKey: message === undefined ? undefined : MESSAGE_KEYS[message],
     });
 
   const consent = (

@@ -174,6 +174,7 @@ export function fetchHandler(provider: Provider, options?: FetchHandlerOptions):
   const below: [string, Route][] = [];
   for (const endpoint of provider.endpoints) {
     if (endpoint.kind === 'authorization' || endpoint.kind === 'page') continue;
+    if (endpoint.kind === 'protected') continue; // UserInfo: Express/node:http only for now
     const route = corsFetch(
       endpoint.cors === true ? provider.config.cors : undefined,
       corsMethods(endpoint.kind),

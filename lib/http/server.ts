@@ -15,6 +15,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import { Provider } from '../engine/provider.js';
 import type { ProviderOptions } from '../engine/options.js';
 import { authorizeHandler, type AuthorizeOptions } from './authorize.js';
+import { authorizedAppsHandler, type AuthorizedAppsOptions } from './authorized-apps.js';
 import { deviceHandler, type DeviceOptions } from './device.js';
 import {
   endpointHandler,
@@ -24,6 +25,7 @@ import {
 } from './endpoints.js';
 import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import { protectHandler, type ProtectArgument } from './protect.js';
+import { userInfoEndpoint } from './userinfo.js';
 import { protectedResourceHandler, type ProtectedResourceOptions } from './protected-resource.js';
 
 export { METADATA_PATH };
@@ -107,6 +109,16 @@ export interface AuthorizationServer {
    * // GET /.well-known/oauth-protected-resource/mcp → { resource, authorization_servers, … }
    */
   protectedResource(options: ProtectedResourceOptions): RequestHandler;
+  /**
+   * The page where a signed-in user lists the apps they authorized and revokes
+   * one (`views/oauth2/apps.ejs`; CSRF-protected; lib/http/authorized-apps.ts).
+   * Needs express-session and the site adapter, Passport before it, like `authorize()`.
+   *
+   * ```ts
+   * app.use('/account/apps', oauth.authorizedApps({ loginUrl: '/login' }));
+   * ```
+   */
+  authorizedApps(options?: AuthorizedAppsOptions): RequestHandler;
   /** The metadata document (RFC 8414). */
   metadata(): RequestHandler;
   /**
@@ -146,6 +158,7 @@ export function createAuthorizationServer(
         `endpoint(): no form, JSON or document endpoint named ${JSON.stringify(name)}`,
       );
     }
+    if (found.kind === 'protected') return userInfoEndpoint(provider, found) as RequestHandler;
     return endpointHandler(provider, found, o) as RequestHandler;
   };
   const authorize = (o?: AuthorizeOptions): RequestHandler => {
@@ -175,6 +188,8 @@ export function createAuthorizationServer(
     protect: (o?: ProtectArgument) => protectHandler(provider, o) as RequestHandler,
     protectedResource: (o: ProtectedResourceOptions) =>
       protectedResourceHandler(provider, o) as RequestHandler,
+    authorizedApps: (o?: AuthorizedAppsOptions) =>
+      authorizedAppsHandler(provider, o) as unknown as RequestHandler,
     metadata: () => endpoint('metadata'),
     jwks: () => endpoint('jwks'),
     endpoint,
@@ -191,6 +206,8 @@ export function createAuthorizationServer(
           const handler = device(given === undefined ? {} : given);
           router.get(e.path, handler);
           router.post(e.path, handler);
+        } else if (e.kind === 'protected') {
+          router.all(e.path, userInfoEndpoint(provider, e) as RequestHandler);
         } else if (e.kind !== 'authorization') {
           router.all(e.path, endpointHandler(provider, e, o) as RequestHandler);
         } else if (o?.authorize !== false) {

@@ -15,6 +15,11 @@
  *
  *     app.post('/login', passport.authenticate('local', {
  *       successReturnToOrRedirect: '/', failureRedirect: '/login', keepSessionInfo: true }));
+ *
+ * When the user authenticated (OpenID Connect `auth_time`): the adapter records
+ * the time it first sees a login in `req.session.oauth2Login` (`{ sid, at }`, at
+ * in epoch seconds), and again whenever the session id changed since, which is
+ * what a new Passport login does (it regenerates the session).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SetupError } from '../errors.js';
@@ -26,11 +31,17 @@ export interface SiteUser {
   readonly subject: string;
   /** A name to greet them with on the consent page. */
   readonly name?: string | undefined;
+  /**
+   * When they authenticated, epoch seconds (OpenID Connect's `auth_time`, for
+   * `max_age` and `prompt=login`). Default: unknown, taken as now.
+   */
+  readonly authTime?: number | undefined;
 }
 
 /** A request as the adapter sees it: Node's, plus what express-session and Passport add. */
 export type SiteRequest = IncomingMessage & {
   session?: Record<string, unknown> & { returnTo?: string };
+  sessionID?: string;
   user?: unknown;
   isAuthenticated?: () => boolean;
   originalUrl?: string;
@@ -50,8 +61,8 @@ export interface SiteAdapter {
   login(req: SiteRequest, res: ServerResponse, returnTo: string): void;
 }
 
-/** The pages a user signs in for: `authorize()` and `device()`. */
-export type PageName = 'authorize' | 'device';
+/** The pages a user signs in for: `authorize()`, `device()` and `authorizedApps()`. */
+export type PageName = 'authorize' | 'device' | 'authorizedApps';
 
 export interface PassportSiteAdapterOptions {
   /**
@@ -83,6 +94,20 @@ function field(user: unknown, names: readonly string[]): string | undefined {
     if (typeof value === 'number') return String(value);
   }
   return undefined;
+}
+
+/** The session key where the adapter records when the user logged in. */
+const LOGIN_KEY = 'oauth2Login';
+
+/** When the signed-in user logged in, epoch seconds: recorded at the first sight of a login. */
+function loginTime(req: SiteRequest): number {
+  const session = requireSession(req);
+  const sid = typeof req.sessionID === 'string' ? req.sessionID : '';
+  const recorded = session[LOGIN_KEY] as { sid?: unknown; at?: unknown } | undefined;
+  if (recorded?.sid === sid && typeof recorded.at === 'number') return recorded.at;
+  const at = Math.floor(Date.now() / 1000);
+  session[LOGIN_KEY] = { sid, at };
+  return at;
 }
 
 /** Fails with a message naming the fix when the session is missing. */
@@ -149,7 +174,7 @@ export function passportSiteAdapterFor(
           `cannot tell the subject of req.user: give ${page}({ subject: (user) => ... }) returning a stable id string`,
         );
       }
-      return { subject, name: nameOf(req.user) };
+      return { subject, name: nameOf(req.user), authTime: loginTime(req) };
     },
     login(req, res, returnTo) {
       if (loginUrl === undefined) {

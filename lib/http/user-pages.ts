@@ -49,7 +49,8 @@ import {
   type SiteRequest,
   type SiteUser,
 } from './site-adapter.js';
-import { viewRenderer, type RenderFunction } from './views.js';
+import type { Provider } from '../engine/provider.js';
+import { viewRenderer, type PageLanguage, type RenderFunction } from './views.js';
 
 /** Options of `authorize()` and `device()`. */
 export interface AuthorizeOptions extends PassportSiteAdapterOptions {
@@ -94,15 +95,29 @@ export const FORGED =
 export const USER_CHANGED =
   'the signed-in user changed since the consent page was shown; please start again';
 
+/** What the pages of `provider` speak: its `locales` and its scopes' descriptions. */
+export function pageLanguage(provider: Provider): PageLanguage {
+  return {
+    locales: provider.config.locales,
+    describe: (scope, chain) => provider.scopes.describe(scope, chain),
+  };
+}
+
 /**
- * Checks the options of the page `page` and builds its site adapter and renderer.
+ * Checks the options of the page `page` and builds its site adapter and renderer,
+ * speaking the language of `provider`'s options (the built-in catalogs without one).
  * @throws TypeError naming the page and the option.
  */
-export function pageSetup(page: PageName, options: AuthorizeOptions): PageSetup {
+export function pageSetup(
+  page: PageName,
+  options: AuthorizeOptions,
+  provider?: Provider,
+): PageSetup {
   const { loginUrl, subject, name } = options;
   const adapter = options.siteAdapter ?? passportSiteAdapterFor(page, { loginUrl, subject, name });
   const lifetime = checkOptions(page, options, adapter);
-  const render = viewRenderer({ views: options.views, render: options.render });
+  const language = provider === undefined ? undefined : pageLanguage(provider);
+  const render = viewRenderer({ views: options.views, render: options.render, language });
   return { adapter, render, lifetime };
 }
 

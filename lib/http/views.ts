@@ -18,16 +18,28 @@
  *   `frame-ancestors 'none'` (no clickjacking of consent), added to a
  *   Content-Security-Policy the app already set (e.g. helmet's) rather than
  *   replacing it; a `frame-ancestors` directive there becomes `'none'`;
- * - the default views escape every value (`<%= %>` only).
+ * - the default views escape every value (`<%= %>` only);
+ * - every page is in the user's language (./page-language.ts): its locals
+ *   gain `locale`, `dir`, `t` and `tSplit`, the consent page's scope
+ *   descriptions are the page language's, the device form's message is its
+ *   `messageKey`'s text, and the error page's text comes from the error CODE
+ *   through the catalog (`error.<code>`, else `error.other`), never from the
+ *   English description, which is shown as a detail line (`error.detail`) only
+ *   on an English page.
  */
 import { existsSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
+import type { MessageKey } from '../i18n/catalogs/en.js';
+import { DEFAULT_LOCALES, type Locales } from '../i18n/options.js';
+import { baseLanguage } from '../i18n/tags.js';
+import type { Translator } from '../i18n/translate.js';
+import { languageLocals, pageTranslator, type LanguageLocals } from './page-language.js';
 import type { SiteRequest } from './site-adapter.js';
 
-export type ViewName = 'consent' | 'error' | 'device' | 'device-done';
+export type ViewName = 'consent' | 'error' | 'device' | 'device-done' | 'apps';
 
 /** The override names of the views, in a views directory: `oauth2/consent.ejs`, `oauth2/error.ejs`. */
 export const VIEW_DIRECTORY = 'oauth2';
@@ -70,6 +82,11 @@ export interface ConsentLocals {
    * `[]`: the server's default audience.
    */
   readonly resources: readonly string[];
+  /**
+   * The request's `ui_locales` (OpenID Connect Core 3.1.2.1), when the page
+   * knows it: the page's language is chosen from it first (./page-language.ts).
+   */
+  readonly uiLocales?: string | undefined;
 }
 
 /**
@@ -86,6 +103,10 @@ export interface ErrorLocals {
     readonly description: string;
     readonly status: number;
     readonly stack: string;
+    /** The code's text in the page's language (set by the renderer). */
+    readonly text?: string;
+    /** The description on an English page, else undefined (set by the renderer). */
+    readonly detail?: string | undefined;
   };
 }
 
@@ -101,6 +122,8 @@ export interface DeviceLocals {
   readonly userCode: string;
   /** A message about the last attempt (`that code is not valid`), or undefined. */
   readonly message: string | undefined;
+  /** The catalog key of `message`: the renderer puts its text in the page's language there. */
+  readonly messageKey?: MessageKey | undefined;
 }
 
 /** What the device flow's last page (`oauth2/device-done.ejs`) gets. */
@@ -112,10 +135,69 @@ export interface DeviceDoneLocals {
   readonly client: { readonly id: string; readonly name: string };
 }
 
-export type ViewLocals = ConsentLocals | ErrorLocals | DeviceLocals | DeviceDoneLocals;
+export type ViewLocals = ConsentLocals | ErrorLocals | DeviceLocals | DeviceDoneLocals | AppsLocals;
+
+/** What the authorized apps view (`oauth2/apps.ejs`, ./authorized-apps.ts) gets. */
+export interface AppsLocals {
+  readonly view: 'apps';
+  readonly user: { readonly name: string };
+  /** The user's apps; times are ISO 8601 strings (UTC) or undefined. */
+  readonly apps: readonly {
+    readonly clientId: string;
+    readonly name: string;
+    readonly scopes: readonly string[];
+    readonly resources: readonly string[];
+    readonly grantedAt: string | undefined;
+    readonly lastUsedAt: string | undefined;
+  }[];
+  /** The session's CSRF token: send it back as `csrf_token` with `client_id`. */
+  readonly csrfToken: string;
+  /** The page's path: where the revoke form posts. */
+  readonly action: string;
+}
+
+/** What a view or a render function gets: its locals in the page's language, and the language. */
+export type LocalizedViewLocals = ViewLocals & LanguageLocals;
 
 /** Replaces rendering: send the page for `locals.view` (the status code is already set). */
-export type RenderFunction = (req: SiteRequest, res: ServerResponse, locals: ViewLocals) => void;
+export type RenderFunction = (
+  req: SiteRequest,
+  res: ServerResponse,
+  locals: LocalizedViewLocals,
+) => void;
+
+/** What the pages speak: the catalogs, and scope descriptions by language. */
+export interface PageLanguage {
+  readonly locales: Locales;
+  /** A scope's description in the first language of `chain` that has one. */
+  readonly describe?: (scope: string, chain: readonly string[]) => string | undefined;
+}
+
+/** The locals of `locals.view` in the page's language (rules above). */
+function localize(
+  locals: ViewLocals,
+  translation: Translator,
+  language: PageLanguage,
+): LocalizedViewLocals {
+  const words = languageLocals(translation);
+  if (locals.view === 'consent') {
+    const describe = (name: string, fallback: string) =>
+      language.describe?.(name, translation.chain) ?? fallback;
+    const scopes = locals.scopes.map((s) => ({
+      ...s,
+      description: describe(s.name, s.description),
+    }));
+    return { ...locals, ...words, scopes };
+  }
+  if (locals.view === 'device' && locals.messageKey !== undefined)
+    return { ...locals, ...words, message: translation.t(locals.messageKey) };
+  if (locals.view !== 'error') return { ...locals, ...words };
+  const key = `error.${locals.error.code}`;
+  const text = translation.t(translation.has(key) ? key : 'error.other');
+  const english = baseLanguage(translation.locale) === 'en';
+  const detail = english && locals.error.description !== '' ? locals.error.description : undefined;
+  return { ...locals, ...words, message: text, error: { ...locals.error, text, detail } };
+}
 
 /** The package's own views/, from lib/http/ (sources) or dist/lib/http/ (build). */
 function packageViews(): string {
@@ -147,7 +229,7 @@ function appViews(req: SiteRequest): string[] {
 }
 
 /** `app.locals`, then `res.locals`, then the view's own: what Express's `res.render` would give. */
-function viewData(req: SiteRequest, res: ServerResponse, locals: ViewLocals): object {
+function viewData(req: SiteRequest, res: ServerResponse, locals: LocalizedViewLocals): object {
   const resLocals = (res as { locals?: Record<string, unknown> }).locals;
   return { ...appOf(req)?.locals, ...resLocals, ...locals };
 }
@@ -184,7 +266,10 @@ function securityHeaders(res: ServerResponse): void {
 export function viewRenderer(options: {
   views?: string | readonly string[] | undefined;
   render?: RenderFunction | undefined;
+  /** The catalogs and scope descriptions; default the built-in catalogs, English first. */
+  language?: PageLanguage | undefined;
 }) {
+  const language = options.language ?? { locales: DEFAULT_LOCALES };
   const extra =
     options.views === undefined
       ? []
@@ -215,9 +300,18 @@ export function viewRenderer(options: {
   ): void {
     res.statusCode = status;
     securityHeaders(res);
+    let localized: LocalizedViewLocals;
+    try {
+      const uiLocales = locals.view === 'consent' ? locals.uiLocales : undefined;
+      localized = localize(locals, pageTranslator(req, language.locales, uiLocales), language);
+      res.setHeader('Content-Language', localized.locale);
+    } catch (err) {
+      onError(err);
+      return;
+    }
     if (options.render !== undefined) {
       try {
-        options.render(req, res, locals);
+        options.render(req, res, localized);
       } catch (err) {
         onError(err);
       }
@@ -225,7 +319,7 @@ export function viewRenderer(options: {
     }
     ejs.renderFile(
       locate(req, locals.view),
-      viewData(req, res, locals),
+      viewData(req, res, localized),
       { cache: process.env['NODE_ENV'] === 'production' },
       (err, html) => {
         if (err) {

@@ -50,16 +50,20 @@ export function looksLikeJwt(token: string): boolean {
   return parts.length === 3 && parts[0] !== '' && parts[1] !== '' && parts[2] !== '';
 }
 
-const headers = new WeakMap<SigningKey, string>();
+/** The JWS `typ` of what this server signs: access tokens (RFC 9068 2.1), id_tokens (OIDC Core 2). */
+export type JwtType = 'at+jwt' | 'JWT';
 
-/** The encoded protected header of a key's tokens; the same for every token, so made once. */
-function encodedHeader(key: SigningKey): string {
-  let header = headers.get(key);
+const headers: Record<JwtType, WeakMap<SigningKey, string>> = {
+  'at+jwt': new WeakMap(),
+  JWT: new WeakMap(),
+};
+
+/** The encoded protected header of a key's tokens of one type; the same for every token, so made once. */
+function encodedHeader(key: SigningKey, typ: JwtType): string {
+  let header = headers[typ].get(key);
   if (header === undefined) {
-    header = Buffer.from(JSON.stringify({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })).toString(
-      'base64url',
-    );
-    headers.set(key, header);
+    header = Buffer.from(JSON.stringify({ alg: key.alg, kid: key.kid, typ })).toString('base64url');
+    headers[typ].set(key, header);
   }
   return header;
 }
@@ -94,7 +98,12 @@ function signature(key: SigningKey, input: Buffer): Buffer {
  * much CPU (bench/README.md). The tests verify every algorithm's tokens with jose.
  */
 export function signAccessToken(keys: KeySet, claims: AccessTokenClaims): string {
+  return signJwt(keys, claims, 'at+jwt');
+}
+
+/** Signs `claims` with the active key of a key set as a compact JWS of type `typ`. */
+export function signJwt(keys: KeySet, claims: object, typ: JwtType): string {
   const key = keys.active;
-  const input = `${encodedHeader(key)}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  const input = `${encodedHeader(key, typ)}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   return `${input}.${signature(key, Buffer.from(input, 'latin1')).toString('base64url')}`;
 }

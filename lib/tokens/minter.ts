@@ -34,6 +34,10 @@
  * - A delegated token (token exchange, RFC 8693 4.1) carries its actor as the
  *   JWT's `act` and the record's `act`; `notAfter` caps its expiry (a token
  *   made from another never outlives it).
+ * - OpenID Connect (OIDC Core 3.1.3.3, 12.2): with `idTokenLifetime` set (the
+ *   server's `openid` option) and a request carrying `openid` (the grant's scope
+ *   holds `openid`), the body has an `id_token` for the access token (./id-token.ts),
+ *   and the refresh token keeps the `auth_time` for the id_tokens of its refreshes.
  */
 import { randomUUID } from 'node:crypto';
 import { refreshTokenJkt } from '../dpop/binding.js';
@@ -43,6 +47,7 @@ import { sha256 } from '../helpers/secrets.js';
 import type { ResolvedResource } from '../helpers/resources.js';
 import type { ScopePolicy } from '../helpers/scope.js';
 import type { Stores } from '../stores/types.js';
+import { signIdToken, type IdTokenContext } from './id-token.js';
 import { grantReference, signAccessToken } from './jwt.js';
 import type { KeySet } from './keys.js';
 import type { TokenGenerator } from './opaque.js';
@@ -59,6 +64,8 @@ export interface TokenResponseBody {
   scope?: string;
   /** RFC 8693 2.2.1: the type of the issued token, in token exchange answers only. */
   issued_token_type?: string;
+  /** OIDC Core 3.1.3.3: the id_token, when the grant's scope has `openid`. */
+  id_token?: string;
 }
 
 export interface IssueRequest {
@@ -94,6 +101,12 @@ export interface IssueRequest {
    * bound to its key, and a public client's refresh token too. Default none (Bearer).
    */
   dpop?: VerifiedProof | undefined;
+  /**
+   * OpenID Connect: the grant's scope has `openid`, so the body gets an id_token
+   * (when the server's `openid` option is on) with this `nonce` and `auth_time`.
+   * Default none: no id_token.
+   */
+  openid?: IdTokenContext | undefined;
 }
 
 /** Grant types whose every request starts a grant of its own (see the header). */
@@ -133,6 +146,8 @@ export interface TokenMinterOptions {
   stores: Stores;
   scopes: ScopePolicy;
   clock: Clock;
+  /** Seconds an id_token lives; undefined: OpenID Connect is off, no id_token is made. */
+  idTokenLifetime?: number | undefined;
 }
 
 /** Makes, saves and returns tokens. */
@@ -226,6 +241,16 @@ export class TokenMinter {
       expires_in: lifetime,
       scope: scopeText,
     };
+    if (request.openid !== undefined && o.idTokenLifetime !== undefined)
+      body.id_token = signIdToken(o.keys, {
+        issuer: o.issuer,
+        subject: request.subject,
+        clientId: request.client.id,
+        accessToken: token,
+        now,
+        lifetime: o.idTokenLifetime,
+        context: request.openid,
+      });
     const access = saved ? o.stores.accessTokens.save(record, lifetime) : undefined;
     if (request.refreshToken === undefined) {
       if (access !== undefined) await access;
@@ -248,6 +273,7 @@ export class TokenMinter {
         issuedAt: now,
         expiresAt: now + refreshLifetime,
         ...(refreshJkt === undefined ? {} : { jkt: refreshJkt }),
+        ...(request.openid?.authTime === undefined ? {} : { authTime: request.openid.authTime }),
       },
       refreshLifetime,
     );

@@ -57,6 +57,7 @@ import { describeDeviceCodeContract } from './device-contract.js';
 import { describeAssertionReplayContract } from './assertion-replay-contract.js';
 import { describePushedRequestContract } from './pushed-request-contract.js';
 import { describeDpopReplayContract } from './dpop-replay-contract.js';
+import { describeUserGrantContract } from './user-grant-contract.js';
 import type { RecordStore } from '../../lib/stores/records.js';
 
 /** Registers nothing: for tests that do not apply to a backend. */
@@ -863,6 +864,14 @@ export function describeStoreContract(
     });
 
     describePushedRequestContract({
+      records: () => stores.records,
+      second: async () => (options.sharedBackend === true ? (await open()).records : undefined),
+      advance: (seconds) => clock.advance(seconds),
+      itMovingTime,
+      parallelism,
+    });
+
+    describeUserGrantContract({
       records: () => stores.records,
       second: async () => (options.sharedBackend === true ? (await open()).records : undefined),
       advance: (seconds) => clock.advance(seconds),

@@ -148,7 +148,12 @@ describe('stateless JWT access tokens (engine)', () => {
       const code = await issueCode(server(provider), 'web', { verifier: VERIFIER });
       const body = expectTokens(await redeem(provider, code));
       expect(body.refresh_token).to.be.a('string');
-      expect(Object.fromEntries(records.puts)).to.deep.equal({ code: 1, refresh: 1 });
+      // user-grant (authorized apps): written with the code, extended at its first use.
+      expect(Object.fromEntries(records.puts)).to.deep.equal({
+        code: 1,
+        refresh: 1,
+        'user-grant': 2,
+      });
     });
 
     it('allow-list mode (the option) saves a record per JWT, as opaque tokens always do', async () => {

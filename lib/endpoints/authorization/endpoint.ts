@@ -85,6 +85,11 @@ import { STEPS } from './steps.js';
 export interface AuthorizationUser {
   /** The user's stable identifier (the token's `sub`). */
   readonly subject: string;
+  /**
+   * When the user authenticated, epoch seconds (OIDC Core 2 `auth_time`), as the
+   * site adapter reports it. Default: now (the provider's clock).
+   */
+  readonly authTime?: number | undefined;
 }
 
 /** The user's answer on the consent page. */
@@ -244,7 +249,7 @@ export class AuthorizationEndpoint {
     }
     if (skipped === undefined) return this.#prompt(request);
     this.#granted(request, user.subject, true);
-    return this.#approve(request, user.subject);
+    return this.#approve(request, user);
   }
 
   /**
@@ -281,7 +286,7 @@ export class AuthorizationEndpoint {
       }
     }
     this.#granted(request, user.subject, false);
-    return this.#approve(request, user.subject);
+    return this.#approve(request, user);
   }
 
   /**
@@ -355,9 +360,14 @@ export class AuthorizationEndpoint {
     };
   }
 
-  async #approve(request: AuthorizationRequest, subject: string): Promise<AuthorizationResult> {
+  async #approve(
+    request: AuthorizationRequest,
+    user: AuthorizationUser,
+  ): Promise<AuthorizationResult> {
+    const authTime = user.authTime ?? Math.floor(this.#clock() / 1000);
     try {
-      return { kind: 'redirect', location: await approvedLocation(request, subject, this.#issue) };
+      const location = await approvedLocation(request, { ...user, authTime }, this.#issue);
+      return { kind: 'redirect', location };
     } catch (err) {
       return this.#failed(err, request);
     }

@@ -4,7 +4,8 @@
  *
  * Rules:
  * - A code is bound to its client, subject, scope, redirect URI (and whether the
- *   request sent one) and PKCE challenge, starts a new token family (`grantId`),
+ *   request sent one) and PKCE challenge, and keeps the OpenID Connect `nonce`
+ *   and `auth_time` for the id_token, starts a new token family (`grantId`),
  *   and lives `authorizationCode.lifetime` seconds. Only its SHA-256 is stored.
  * - `issueAuthorizationCode` checks its input as the steps would: a registered
  *   redirect URI and configured resources (else TypeError: a programming error)
@@ -13,6 +14,8 @@
  * - A code remembers its resources (RFC 8707); the implicit grant's token is for
  *   the request's one resource (its `aud`), or the default audience.
  * - `code.issued` is emitted once the code is saved, without the code.
+ * - The user's grant is recorded with the code (`userGrants`, for
+ *   `provider.authorizedApps`), so revoking the app covers a code not yet redeemed.
  * - The implicit grant never issues a refresh token (RFC 6749 4.2.2); its
  *   `token.issued` event comes from the token minter.
  */
@@ -22,6 +25,7 @@ import type { CodeChallengeMethod } from '../../helpers/pkce.js';
 import type { Resources } from '../../helpers/resources.js';
 import { sha256 } from '../../helpers/secrets.js';
 import type { AuthorizationCodeStore } from '../../stores/types.js';
+import type { UserGrantRecorder } from '../../stores/user-grants.js';
 import type { TokenMinter } from '../../tokens/minter.js';
 import type { TokenGenerator } from '../../tokens/opaque.js';
 import type { Client, Clock } from '../../types.js';
@@ -54,6 +58,10 @@ export interface AuthorizationCodeInput {
    * (its redemption must prove that key). Default none.
    */
   dpopJkt?: string | undefined;
+  /** OpenID Connect: the request's `nonce`, echoed in the id_token. Default none. */
+  nonce?: string | undefined;
+  /** OpenID Connect: when the user authenticated, epoch seconds (`auth_time`). Default none. */
+  authTime?: number | undefined;
   /** Kept with the code, JSON-serialisable. */
   extra?: Record<string, unknown>;
 }
@@ -84,6 +92,8 @@ export interface IssueContext {
   readonly events: OAuthEventBus;
   /** Epoch milliseconds. */
   readonly clock: Clock;
+  /** Records the user's grant for `provider.authorizedApps` (lib/stores/user-grants.ts). */
+  readonly userGrants?: UserGrantRecorder | undefined;
 }
 
 /** Makes and saves a code (rules above). Store failures reject. */
@@ -122,10 +132,16 @@ export async function issueAuthorizationCode(
       grantId,
       ...(resources.length === 0 ? {} : { resources }),
       ...(input.dpopJkt === undefined ? {} : { dpopJkt: input.dpopJkt }),
+      ...(input.nonce === undefined ? {} : { nonce: input.nonce }),
+      ...(input.authTime === undefined ? {} : { authTime: input.authTime }),
       issuedAt: now,
       expiresAt: now + ttl,
       extra: input.extra,
     },
+    ttl,
+  );
+  await context.userGrants?.granted(
+    { grantId, subject: input.subject, clientId: client.id, scope: input.scope, resources },
     ttl,
   );
   if (context.events.wants('code.issued'))
@@ -175,9 +191,10 @@ async function implicitLocation(
 /** Issues what an approved request asked for; returns the Location. Failures reject. */
 export async function approvedLocation(
   request: AuthorizationRequest,
-  subject: string,
+  user: { readonly subject: string; readonly authTime?: number | undefined },
   context: IssueContext,
 ): Promise<string> {
+  const { subject } = user;
   if (request.responseType === 'token') return implicitLocation(request, subject, context);
   const { code } = await issueAuthorizationCode(
     {
@@ -190,6 +207,8 @@ export async function approvedLocation(
       codeChallenge: request.codeChallenge,
       codeChallengeMethod: request.codeChallengeMethod,
       dpopJkt: request.dpopJkt,
+      nonce: request.nonce,
+      authTime: user.authTime,
     },
     context,
   );

@@ -60,7 +60,7 @@ export function parseAuthorizationQuery(search: string): AuthorizationQuery {
 /**
  * The query string (without `?`) of a checked request: `response_type`,
  * `client_id`, `redirect_uri` (when it was sent), `scope` (as resolved), each
- * `resource`, `state`, `code_challenge`, `code_challenge_method` and `dpop_jkt`, in that order. Checking it again
+ * `resource`, `state`, `code_challenge`, `code_challenge_method`, `dpop_jkt` and `nonce`, in that order. Checking it again
  * gives the same request.
  * @param scope the resolved scope, formatted with the server's separator.
  */
@@ -76,5 +76,6 @@ export function checkedQuery(request: AuthorizationRequest, scope: string): stri
   if (request.codeChallengeMethod !== undefined)
     out.append('code_challenge_method', request.codeChallengeMethod);
   if (request.dpopJkt !== undefined) out.append('dpop_jkt', request.dpopJkt);
+  if (request.nonce !== undefined) out.append('nonce', request.nonce);
   return out.toString();
 }

@@ -41,6 +41,8 @@ export interface AuthorizationRequest extends RedirectTarget {
   readonly codeChallengeMethod: CodeChallengeMethod | undefined;
   /** RFC 9449 10 `dpop_jkt`: the thumbprint of the DPoP key the code is bound to. */
   readonly dpopJkt?: string | undefined;
+  /** OpenID Connect `nonce`, echoed in the id_token; only for an `openid` request. */
+  readonly nonce?: string | undefined;
 }
 
 /**
@@ -62,6 +64,8 @@ export interface PendingAuthorization {
   readonly codeChallengeMethod?: CodeChallengeMethod;
   /** RFC 9449 10 `dpop_jkt`; absent when not sent. */
   readonly dpopJkt?: string;
+  /** OpenID Connect `nonce`; absent when not sent. */
+  readonly nonce?: string;
 }
 
 /** The JSON-safe form of a checked request. */
@@ -80,5 +84,6 @@ export function pendingAuthorization(request: AuthorizationRequest): PendingAuth
       ? {}
       : { codeChallengeMethod: request.codeChallengeMethod }),
     ...(request.dpopJkt === undefined ? {} : { dpopJkt: request.dpopJkt }),
+    ...(request.nonce === undefined ? {} : { nonce: request.nonce }),
   };
 }

@@ -59,6 +59,7 @@ export async function resumeAuthorization(
       resources: Object.freeze(named.map((r) => r.resource)),
       ...pkce,
       dpopJkt: responseType === 'code' ? checkDpopJktValue(pending.dpopJkt) : undefined,
+      nonce: scope.includes('openid') ? pending.nonce : undefined,
     });
     return { kind: 'valid', request };
   } catch (err) {

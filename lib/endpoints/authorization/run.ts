@@ -54,6 +54,7 @@ function checked(draft: AuthorizationDraft): AuthorizationRequest {
     codeChallenge: draft.codeChallenge,
     codeChallengeMethod: draft.codeChallengeMethod,
     dpopJkt: draft.dpopJkt,
+    nonce: draft.nonce,
   });
 }
 

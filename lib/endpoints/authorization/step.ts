@@ -51,6 +51,8 @@ export interface AuthorizationDraft {
   codeChallengeMethod?: CodeChallengeMethod | undefined;
   /** RFC 9449 10 `dpop_jkt`: the thumbprint of the key the code is bound to. */
   dpopJkt?: string | undefined;
+  /** OpenID Connect `nonce` (OIDC Core 3.1.2.1), kept only for an `openid` request. */
+  nonce?: string | undefined;
 }
 
 /** One step: checks the draft, records its result on it, or throws an `OAuthError`. */

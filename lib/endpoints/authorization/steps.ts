@@ -23,6 +23,8 @@
  *                           (plain only when enabled)           → invalid_request
  *  10. dpop-jkt             for `code`: `dpop_jkt`, if sent, a JWK thumbprint
  *                           (RFC 9449 10)                       → invalid_request
+ *  11. nonce                for an `openid` scope: `nonce`, if sent, ≤ 2048
+ *                           VSCHARs (OIDC Core 3.1.2.1)         → invalid_request
  * A request with `request_uri` (a pushed one, RFC 9126 4) does not run these
  * steps: ./pushed.ts takes the pushed request and checks it again as a consent
  * answer is (./resume.ts).
@@ -39,6 +41,7 @@
  */
 import { checkClient } from './client.js';
 import { checkDpopJkt } from './dpop-jkt.js';
+import { checkNonce } from './nonce.js';
 import { checkPkce } from './pkce.js';
 import { checkPushedRequired } from './pushed-required.js';
 import { checkPushingClient } from './pushing-client.js';
@@ -64,6 +67,7 @@ const AUTHORIZATION: readonly AuthorizationStep[] = Object.freeze([
   checkResources,
   checkPkce,
   checkDpopJkt,
+  checkNonce,
 ]);
 
 /** `authorization`'s steps, as the PAR endpoint runs them (see above). */

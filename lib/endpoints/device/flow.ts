@@ -14,6 +14,7 @@ import type { OAuthEventBus } from '../../engine/events.js';
 import type { FailureLimit } from '../../helpers/failure-limit.js';
 import type { Resources } from '../../helpers/resources.js';
 import type { ScopePolicy } from '../../helpers/scope.js';
+import type { UserGrantRecorder } from '../../stores/user-grants.js';
 import type { Stores } from '../../stores/types.js';
 import type { Client, Clock, RequestContext } from '../../types.js';
 import { authorizeDevice, type DeviceAuthorizationBody } from './authorization.js';
@@ -33,6 +34,8 @@ export interface DeviceFlowParts {
   /** The `public_client_writes` limit of the device authorization endpoint; undefined: off. */
   readonly writeLimit: FailureLimit | undefined;
   readonly newGrantId: () => string;
+  /** Records users' grants, for `provider.authorizedApps`. */
+  readonly userGrants?: UserGrantRecorder | undefined;
   /** The device page's URL. */
   readonly verificationUri: () => string;
 }
@@ -55,6 +58,7 @@ export class DeviceFlow {
       rules: parts.options.userCode,
       limit: parts.limit,
       newGrantId: parts.newGrantId,
+      userGrants: parts.userGrants,
       events: parts.events,
       clock: parts.clock,
     });

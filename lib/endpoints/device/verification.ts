@@ -31,6 +31,7 @@ import { addressKey, limitKey, type FailureLimit } from '../../helpers/failure-l
 import type { ScopePolicy } from '../../helpers/scope.js';
 import type { DeviceCodeStore } from '../../stores/device-codes.js';
 import type { ClientStore } from '../../stores/types.js';
+import type { UserGrantRecorder } from '../../stores/user-grants.js';
 import type { Client, Clock } from '../../types.js';
 import {
   displayUserCode,
@@ -76,6 +77,8 @@ export interface DeviceVerificationOptions {
   readonly limit: FailureLimit | undefined;
   /** Makes the grant id of an approval. */
   readonly newGrantId: () => string;
+  /** Records the user's grant on approval, for `provider.authorizedApps`. */
+  readonly userGrants?: UserGrantRecorder | undefined;
   readonly events: OAuthEventBus;
   readonly clock: Clock;
 }
@@ -130,6 +133,11 @@ export class DeviceVerification {
     const grantId = this.#o.newGrantId();
     const approved = await store.settle(deviceId, { status: 'approved', subject, grantId });
     if (approved === undefined) return 'invalid';
+    const { clientId, scope, resources, expiresAt } = approved;
+    await this.#o.userGrants?.granted(
+      { grantId, subject, clientId, scope, resources },
+      Math.max(1, expiresAt - Math.floor(clock() / 1000)),
+    );
     if (events.wants('device.approved'))
       events.emit('device.approved', {
         time: clock(),
