@@ -230,6 +230,8 @@ export {
   InvalidRequestUriError,
   InvalidDpopProofError,
   UseDpopNonceError,
+  LoginRequiredError,
+  ConsentRequiredError,
   StoreUnavailableError,
   SetupError,
   TooManyFailuresError,

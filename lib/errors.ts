@@ -11,7 +11,8 @@
 
 /**
  * Error codes of RFC 6749 (5.2, 4.1.2.1), RFC 6750 (3.1), RFC 7009 (2.2.1),
- * RFC 7591 (3.2.2), RFC 8707 (2), RFC 8628 (3.5), RFC 9101 (7) and RFC 9449 (5, 7.1, 8, 9).
+ * RFC 7591 (3.2.2), RFC 8707 (2), RFC 8628 (3.5), RFC 9101 (7), RFC 9449 (5, 7.1, 8, 9)
+ * and OpenID Connect Core 1.0 (3.1.2.6).
  */
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -35,7 +36,9 @@ export type OAuthErrorCode =
   | 'expired_token'
   | 'invalid_request_uri'
   | 'invalid_dpop_proof'
-  | 'use_dpop_nonce';
+  | 'use_dpop_nonce'
+  | 'login_required'
+  | 'consent_required';
 
 /** The JSON body of an error response (RFC 6749 5.2). */
 export interface OAuthErrorBody {
@@ -250,6 +253,29 @@ export class InvalidTargetError extends OAuthError {
   constructor(description: string, options?: OAuthErrorOptions) {
     super('invalid_target', description, 400, true, options);
     this.name = 'InvalidTargetError';
+  }
+}
+
+/**
+ * OpenID Connect Core 3.1.2.6: `prompt=none` and the user would have to sign in
+ * (nobody is, or the login is older than `max_age` allows), or a forced login
+ * did not happen. Status 400, redirected to the client.
+ */
+export class LoginRequiredError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super('login_required', description, 400, true, options);
+    this.name = 'LoginRequiredError';
+  }
+}
+
+/**
+ * OpenID Connect Core 3.1.2.6: `prompt=none` and the user would have to be
+ * asked for consent. Status 400, redirected to the client.
+ */
+export class ConsentRequiredError extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions) {
+    super('consent_required', description, 400, true, options);
+    this.name = 'ConsentRequiredError';
   }
 }
 

@@ -103,7 +103,7 @@ function pathOf(req: SiteRequest): string {
  */
 export function authorizedAppsHandler(provider: Provider, options: AuthorizedAppsOptions = {}) {
   checkOptionKeys(options, AUTHORIZED_APPS_KEYS, 'authorizedApps(): options');
-  const { adapter, render } = pageSetup('authorizedApps', options);
+  const { adapter, render } = pageSetup('authorizedApps', options, provider);
   const showError = errorPage(render);
   const apps = provider.authorizedApps;
 

@@ -99,13 +99,16 @@ function field(user: unknown, names: readonly string[]): string | undefined {
 /** The session key where the adapter records when the user logged in. */
 const LOGIN_KEY = 'oauth2Login';
 
-/** When the signed-in user logged in, epoch seconds: recorded at the first sight of a login. */
-function loginTime(req: SiteRequest): number {
+/**
+ * When the signed-in user logged in, epoch seconds: recorded at the first sight of a login.
+ * @param clock epoch milliseconds (the provider's clock, so `max_age` compares like with like).
+ */
+function loginTime(req: SiteRequest, clock: () => number): number {
   const session = requireSession(req);
   const sid = typeof req.sessionID === 'string' ? req.sessionID : '';
   const recorded = session[LOGIN_KEY] as { sid?: unknown; at?: unknown } | undefined;
   if (recorded?.sid === sid && typeof recorded.at === 'number') return recorded.at;
-  const at = Math.floor(Date.now() / 1000);
+  const at = Math.floor(clock() / 1000);
   session[LOGIN_KEY] = { sid, at };
   return at;
 }
@@ -128,11 +131,14 @@ export function passportSiteAdapter(options: PassportSiteAdapterOptions = {}): S
 /**
  * The Passport site adapter of the page `page`: its option errors and setup
  * hints name that page (`device(): options.loginUrl must be…`).
+ * @param clock epoch milliseconds, for the login time; default `Date.now` (pages
+ *   built by a provider pass its clock).
  * @throws TypeError naming the page and the option.
  */
 export function passportSiteAdapterFor(
   page: PageName,
   options: PassportSiteAdapterOptions,
+  clock: () => number = Date.now,
 ): SiteAdapter {
   const loginUrl = options.loginUrl;
   if (loginUrl !== undefined && (typeof loginUrl !== 'string' || loginUrl === '')) {
@@ -174,7 +180,7 @@ export function passportSiteAdapterFor(
           `cannot tell the subject of req.user: give ${page}({ subject: (user) => ... }) returning a stable id string`,
         );
       }
-      return { subject, name: nameOf(req.user), authTime: loginTime(req) };
+      return { subject, name: nameOf(req.user), authTime: loginTime(req, clock) };
     },
     login(req, res, returnTo) {
       if (loginUrl === undefined) {

@@ -114,7 +114,9 @@ export function pageSetup(
   provider?: Provider,
 ): PageSetup {
   const { loginUrl, subject, name } = options;
-  const adapter = options.siteAdapter ?? passportSiteAdapterFor(page, { loginUrl, subject, name });
+  const adapter =
+    options.siteAdapter ??
+    passportSiteAdapterFor(page, { loginUrl, subject, name }, provider?.config.clock);
   const lifetime = checkOptions(page, options, adapter);
   const language = provider === undefined ? undefined : pageLanguage(provider);
   const render = viewRenderer({ views: options.views, render: options.render, language });

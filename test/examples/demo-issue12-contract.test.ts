@@ -109,6 +109,27 @@ describe('demo contract, issue 12: OpenID Connect, pages in the user language, a
     });
   });
 
+  it('prompt=none without a session redirects with login_required, the state and iss', async () => {
+    const res = await request(app)
+      .get('/authorize')
+      .query({
+        response_type: 'code',
+        client_id: 'demo-web',
+        redirect_uri: CALLBACK,
+        scope: 'openid profile',
+        state: 'st-none',
+        prompt: 'none',
+        code_challenge: createHash('sha256').update(VERIFIER).digest('base64url'),
+        code_challenge_method: 'S256',
+      });
+    expect(res.status).to.equal(302);
+    const back = new URL(res.headers['location'] as string);
+    expect(back.origin + back.pathname).to.equal(CALLBACK);
+    expect(back.searchParams.get('error')).to.equal('login_required');
+    expect(back.searchParams.get('state')).to.equal('st-none');
+    expect(back.searchParams.get('iss')).to.equal(ISSUER);
+  });
+
   it('the consent page follows Accept-Language: German with de', async () => {
     const agent = await signedIn();
     const path = `/authorize?${new URLSearchParams({
@@ -133,6 +154,10 @@ describe('demo contract, issue 12: OpenID Connect, pages in the user language, a
     const page = await agent.get('/account/apps');
     expect(page.status).to.equal(200);
     expect(page.text).to.include('Demo web app');
+    const german = await agent.get('/account/apps').set('accept-language', 'de');
+    expect(german.text).to.match(/<html lang="de"/);
+    expect(german.text).to.include('<h1>Autorisierte Apps</h1>');
+    expect(german.text).to.include('>Widerrufen</button>');
     const revoked = await agent
       .post('/account/apps')
       .type('form')

@@ -20,11 +20,15 @@
  *   answers with the kept request (`kept`), once.
  * - `push` checks a pushed request of an authenticated client with the `par`
  *   steps and keeps it (../par/push.ts).
- * - Nobody signed in → `login`, with the checked request as a query string
- *   (./query.ts `checkedQuery`: known parameters only, bounded) to come back to.
+ * - Nobody signed in, or an OpenID Connect request asks for a newer login
+ *   (`prompt=login`, `max_age`: ./prompt.ts) → `login`, with the checked request
+ *   as a query string (./query.ts `checkedQuery`: known parameters only,
+ *   bounded) to come back to; with `prompt=none` → `login_required`, redirected.
  *   Signed in → the consent page, unless a first-party
  *   client or a remembered consent answers for the user (./consent.ts); then the
  *   request is approved at once and `consent.granted` says `automatic: true`.
+ *   `prompt=consent` always shows the page; `prompt=none` never does: a page
+ *   to show is `consent_required`, redirected (OIDC Core 3.1.2.1, 3.1.2.6).
  * - The consent page's request is kept by the adapter in a JSON-safe form
  *   ({@link PendingAuthorization}); on the answer it is checked again against the
  *   client as it is now (./resume.ts).
@@ -42,6 +46,7 @@
 import type { OAuthEventBus } from '../../engine/events.js';
 import {
   AccessDeniedError,
+  ConsentRequiredError,
   InvalidRequestError,
   toOAuthError,
   type OAuthError,
@@ -61,6 +66,7 @@ import {
   type IssueContext,
   type IssuedCode,
 } from './issue.js';
+import { loginDecision, prompts } from './prompt.js';
 import { consentProvenance, type ConsentProvenance } from './provenance.js';
 import {
   isPushedRequest,
@@ -239,17 +245,39 @@ export class AuthorizationEndpoint {
     );
     if (checked.kind !== 'valid') return checked;
     const { request } = checked;
-    if (user === undefined)
-      return pushed ? this.#pushedLogin(request, query) : this.#login(request);
+    const login = loginDecision(request, user, Math.floor(this.#clock() / 1000));
+    if (login.kind === 'refused') return this.#refused(request, login.error);
+    if (login.kind === 'login')
+      return pushed ? this.#pushedLogin(login.request, query) : this.#login(login.request);
+    return this.#consentFor(request, login.user);
+  }
+
+  /** A signed-in user: the consent page, or an approval when nothing needs asking. */
+  async #consentFor(
+    request: AuthorizationRequest,
+    user: AuthorizationUser,
+  ): Promise<AuthorizationOutcome> {
     let skipped: 'first-party' | 'remembered' | undefined;
     try {
-      skipped = await consentSkipped(this.#consent, request, user.subject);
+      if (!prompts(request, 'consent'))
+        skipped = await consentSkipped(this.#consent, request, user.subject);
     } catch (err) {
       return this.#failed(err, undefined);
     }
+    if (skipped === undefined && prompts(request, 'none'))
+      return this.#refused(request, new ConsentRequiredError('the user must be asked for consent'));
     if (skipped === undefined) return this.#prompt(request);
     this.#granted(request, user.subject, true);
     return this.#approve(request, user);
+  }
+
+  /** An error redirected to the client of a checked request. */
+  #refused(request: AuthorizationRequest, error: OAuthError): AuthorizationResult {
+    return {
+      kind: 'redirect',
+      location: errorLocation(request, error, this.#context.issuer),
+      error,
+    };
   }
 
   /**

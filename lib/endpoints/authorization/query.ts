@@ -60,8 +60,9 @@ export function parseAuthorizationQuery(search: string): AuthorizationQuery {
 /**
  * The query string (without `?`) of a checked request: `response_type`,
  * `client_id`, `redirect_uri` (when it was sent), `scope` (as resolved), each
- * `resource`, `state`, `code_challenge`, `code_challenge_method`, `dpop_jkt` and `nonce`, in that order. Checking it again
- * gives the same request.
+ * `resource`, `state`, `code_challenge`, `code_challenge_method`, `dpop_jkt`,
+ * `nonce`, `prompt`, `max_age` and `login_after`, in that order. Checking it
+ * again gives the same request.
  * @param scope the resolved scope, formatted with the server's separator.
  */
 export function checkedQuery(request: AuthorizationRequest, scope: string): string {
@@ -77,5 +78,9 @@ export function checkedQuery(request: AuthorizationRequest, scope: string): stri
     out.append('code_challenge_method', request.codeChallengeMethod);
   if (request.dpopJkt !== undefined) out.append('dpop_jkt', request.dpopJkt);
   if (request.nonce !== undefined) out.append('nonce', request.nonce);
+  if (request.prompt !== undefined && request.prompt.length > 0)
+    out.append('prompt', request.prompt.join(' '));
+  if (request.maxAge !== undefined) out.append('max_age', String(request.maxAge));
+  if (request.loginAfter !== undefined) out.append('login_after', String(request.loginAfter));
   return out.toString();
 }

@@ -11,6 +11,7 @@
  */
 import type { CodeChallengeMethod } from '../../helpers/pkce.js';
 import type { Client } from '../../types.js';
+import type { Prompt } from './prompt.js';
 
 /** Response types of the authorization endpoint. */
 export type ResponseType = 'code' | 'token';
@@ -43,6 +44,12 @@ export interface AuthorizationRequest extends RedirectTarget {
   readonly dpopJkt?: string | undefined;
   /** OpenID Connect `nonce`, echoed in the id_token; only for an `openid` request. */
   readonly nonce?: string | undefined;
+  /** OpenID Connect `prompt` values, distinct; only for an `openid` request (./prompt.ts). */
+  readonly prompt?: readonly Prompt[] | undefined;
+  /** OpenID Connect `max_age`, seconds; only for an `openid` request. */
+  readonly maxAge?: number | undefined;
+  /** Epoch seconds: the user's login must be no older (after a forced login, ./prompt.ts). */
+  readonly loginAfter?: number | undefined;
 }
 
 /**
@@ -66,6 +73,12 @@ export interface PendingAuthorization {
   readonly dpopJkt?: string;
   /** OpenID Connect `nonce`; absent when not sent. */
   readonly nonce?: string;
+  /** OpenID Connect `prompt` values; absent when not sent. */
+  readonly prompt?: readonly Prompt[];
+  /** OpenID Connect `max_age`, seconds; absent when not sent. */
+  readonly maxAge?: number;
+  /** Epoch seconds (./prompt.ts); absent unless a login was forced. */
+  readonly loginAfter?: number;
 }
 
 /** The JSON-safe form of a checked request. */
@@ -85,5 +98,8 @@ export function pendingAuthorization(request: AuthorizationRequest): PendingAuth
       : { codeChallengeMethod: request.codeChallengeMethod }),
     ...(request.dpopJkt === undefined ? {} : { dpopJkt: request.dpopJkt }),
     ...(request.nonce === undefined ? {} : { nonce: request.nonce }),
+    ...(request.prompt === undefined ? {} : { prompt: [...request.prompt] }),
+    ...(request.maxAge === undefined ? {} : { maxAge: request.maxAge }),
+    ...(request.loginAfter === undefined ? {} : { loginAfter: request.loginAfter }),
   };
 }

@@ -10,7 +10,9 @@
  * - each resource is still configured and accepts the scope (RFC 8707) → else
  *   `invalid_target` (or `invalid_scope`), redirected;
  * - for `code`, the challenge still satisfies the PKCE rules → else redirected;
- * - for `code`, `dpop_jkt` (RFC 9449 10) is still a thumbprint → else redirected.
+ * - for `code`, `dpop_jkt` (RFC 9449 10) is still a thumbprint → else redirected;
+ * - an `openid` request keeps its `nonce`, `prompt`, `max_age` and the forced
+ *   login's time (./prompt.ts); another request drops them.
  */
 import { OAuthError } from '../../errors.js';
 import { namedResources, scopeForResources } from '../../helpers/resources.js';
@@ -22,6 +24,12 @@ import type { AuthorizationRequest, PendingAuthorization, RedirectTarget } from 
 import { allowedResponseType } from './response-type.js';
 import { refusal, type CheckedRequest } from './run.js';
 import type { AuthorizationContext } from './step.js';
+
+/** The OpenID Connect parts of a pending `openid` request, as they were checked. */
+function openIdParts(pending: PendingAuthorization): Partial<AuthorizationRequest> {
+  const { nonce, prompt, maxAge, loginAfter } = pending;
+  return { nonce, prompt, maxAge, loginAfter };
+}
 
 /** Checks `pending` again; rejects only when the client store fails. */
 export async function resumeAuthorization(
@@ -59,7 +67,7 @@ export async function resumeAuthorization(
       resources: Object.freeze(named.map((r) => r.resource)),
       ...pkce,
       dpopJkt: responseType === 'code' ? checkDpopJktValue(pending.dpopJkt) : undefined,
-      nonce: scope.includes('openid') ? pending.nonce : undefined,
+      ...(scope.includes('openid') ? openIdParts(pending) : {}),
     });
     return { kind: 'valid', request };
   } catch (err) {

@@ -55,6 +55,9 @@ function checked(draft: AuthorizationDraft): AuthorizationRequest {
     codeChallengeMethod: draft.codeChallengeMethod,
     dpopJkt: draft.dpopJkt,
     nonce: draft.nonce,
+    prompt: draft.prompt,
+    maxAge: draft.maxAge,
+    loginAfter: draft.loginAfter,
   });
 }
 

@@ -17,6 +17,7 @@ import type { Resources } from '../../helpers/resources.js';
 import type { ScopePolicy } from '../../helpers/scope.js';
 import type { ClientStore } from '../../stores/types.js';
 import type { Client } from '../../types.js';
+import type { Prompt } from './prompt.js';
 import type { AuthorizationQuery } from './query.js';
 import type { RedirectTarget, ResponseType } from './request.js';
 
@@ -53,6 +54,12 @@ export interface AuthorizationDraft {
   dpopJkt?: string | undefined;
   /** OpenID Connect `nonce` (OIDC Core 3.1.2.1), kept only for an `openid` request. */
   nonce?: string | undefined;
+  /** OpenID Connect `prompt` values (OIDC Core 3.1.2.1), distinct; only for an `openid` request. */
+  prompt?: readonly Prompt[] | undefined;
+  /** OpenID Connect `max_age`, seconds; only for an `openid` request. */
+  maxAge?: number | undefined;
+  /** Epoch seconds: the login must be no older (set on the way back from a forced login, ./prompt.ts). */
+  loginAfter?: number | undefined;
 }
 
 /** One step: checks the draft, records its result on it, or throws an `OAuthError`. */

@@ -25,6 +25,9 @@
  *                           (RFC 9449 10)                       → invalid_request
  *  11. nonce                for an `openid` scope: `nonce`, if sent, ≤ 2048
  *                           VSCHARs (OIDC Core 3.1.2.1)         → invalid_request
+ *  12. prompt               for an `openid` scope: `prompt` known values, `none`
+ *                           alone; `max_age` whole seconds (OIDC Core 3.1.2.1)
+ *                                                               → invalid_request
  * A request with `request_uri` (a pushed one, RFC 9126 4) does not run these
  * steps: ./pushed.ts takes the pushed request and checks it again as a consent
  * answer is (./resume.ts).
@@ -43,6 +46,7 @@ import { checkClient } from './client.js';
 import { checkDpopJkt } from './dpop-jkt.js';
 import { checkNonce } from './nonce.js';
 import { checkPkce } from './pkce.js';
+import { checkPrompt } from './prompt.js';
 import { checkPushedRequired } from './pushed-required.js';
 import { checkPushingClient } from './pushing-client.js';
 import { checkRedirectUri } from './redirect-uri.js';
@@ -68,6 +72,7 @@ const AUTHORIZATION: readonly AuthorizationStep[] = Object.freeze([
   checkPkce,
   checkDpopJkt,
   checkNonce,
+  checkPrompt,
 ]);
 
 /** `authorization`'s steps, as the PAR endpoint runs them (see above). */

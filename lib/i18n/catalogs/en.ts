@@ -65,6 +65,16 @@ export const en = {
   'error.login_required': 'You need to sign in first.',
   'error.consent_required': 'Your consent is needed first.',
   'error.interaction_required': 'This request needs you to take part.',
+  'apps.title': 'Authorized apps',
+  'apps.signedInAs': 'Signed in as {user}',
+  'apps.none': 'You have not authorized any app.',
+  'apps.access': 'Access: {scopes}',
+  'apps.defaultAccess': 'default',
+  'apps.authorized': 'Authorized {date}',
+  'apps.lastUsed': 'Last used {time}',
+  'apps.never': 'never',
+  'apps.revoke': 'Revoke',
+  'apps.revokeLabel': 'Revoke access of {client}',
 };
 
 /** A key of a built-in message. */
