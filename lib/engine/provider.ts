@@ -8,62 +8,46 @@
  * Each endpoint is a module of its own under lib/endpoints/ (token.ts is the
  * token endpoint's pipeline); the provider builds the request context
  * (lib/engine/request.ts) and turns what they throw into responses
- * (./error-response.ts). What it is built from has modules of its own: the token
- * machinery and the grants' context (./token-machinery.ts), what
- * `options.grants` turns on (the built-in grants, the authorization endpoint's
- * and the device flow's engines: ./flows.ts), the client authenticator and its
- * methods (./client-authentication.ts), the registration endpoint and Client ID
- * Metadata Documents (./client-sources.ts), the registries (./registries.ts).
+ * (./error-response.ts). What it is built from is wired in ./assembly.ts, from
+ * modules of their own: the token machinery and the grants' context
+ * (./token-machinery.ts), what `options.grants` turns on (the built-in grants,
+ * the authorization endpoint's and the device flow's engines: ./flows.ts), the
+ * client authenticator and its methods (./client-authentication.ts), the
+ * registration endpoint and Client ID Metadata Documents (./client-sources.ts),
+ * the registries (./registries.ts).
  */
 import type { AuthorizationEndpoint } from '../endpoints/authorization/endpoint.js';
 import type { AuthorizationCodeInput, IssuedCode } from '../endpoints/authorization/issue.js';
 import type { ResponseType } from '../endpoints/authorization/request.js';
 import type { ClientAuthenticationMethod } from '../client-auth/method.js';
-import type { ClientAuthenticator } from '../endpoints/client-authenticator.js';
 import { introspect } from '../endpoints/introspection.js';
 import { buildMetadata, type ServerMetadata } from '../endpoints/metadata.js';
 import type { OfferedToClients } from '../helpers/client-metadata-rules.js';
 import { builtInEndpoints, type BuiltInHandlers } from '../endpoints/built-in.js';
 import type { EndpointDefinition, JsonEngineRequest } from '../endpoints/registry.js';
-import {
-  handleRegistration,
-  type RegistrationContext,
-} from '../endpoints/registration/endpoint.js';
+import { handleRegistration } from '../endpoints/registration/endpoint.js';
 import { revoke } from '../endpoints/revocation.js';
 import { token } from '../endpoints/token.js';
-import type { GrantContext, GrantRevocationReason, TokenGrant } from '../grants/grant.js';
+import type { GrantRevocationReason, TokenGrant } from '../grants/grant.js';
 import type { DeviceFlow } from '../endpoints/device/flow.js';
-import { ScopePolicy } from '../helpers/scope.js';
-import { withOpenIdScope, type UserClaims } from '../endpoints/openid/options.js';
+import type { ScopePolicy } from '../helpers/scope.js';
+import type { UserClaims } from '../endpoints/openid/options.js';
 import { openIdMetadata } from '../endpoints/openid/metadata.js';
 import { userInfo, type UserInfoToken } from '../endpoints/openid/userinfo.js';
 import type { Stores } from '../stores/types.js';
-import { UserGrantStore } from '../stores/user-grants.js';
-import { AuthorizedApps } from './authorized-apps.js';
-import type { AccessTokenChecker, AccessTokenInfo, VerifyOptions } from '../tokens/checker.js';
-import type { TokenMinter } from '../tokens/minter.js';
+import type { AuthorizedApps } from './authorized-apps.js';
+import type { AccessTokenInfo, VerifyOptions } from '../tokens/checker.js';
 import type { EngineRequest, EngineResponse, GrantType, RequestContext } from '../types.js';
-import { clientAuthentication, clientAuthMethodsOf } from './client-authentication.js';
-import {
-  checkConfiguredClients,
-  clientIdDocuments,
-  registrationContext,
-} from './client-sources.js';
+import { assembleProvider, type ProviderParts } from './assembly.js';
+import { clientAuthMethodsOf } from './client-authentication.js';
+import { checkConfiguredClients } from './client-sources.js';
 import { errorResponse } from './error-response.js';
-import { OAuthEventBus } from './events.js';
-import { authorizationEndpoint, builtInGrants, deviceFlow, responseTypesOf } from './flows.js';
+import type { OAuthEventBus } from './events.js';
+import { builtInGrants, responseTypesOf } from './flows.js';
 import { Registries } from './registries.js';
-import { logEvents, silentLogger } from './logger.js';
-import {
-  resolveOptions,
-  resolveStores,
-  type ProviderOptions,
-  type ResolvedConfig,
-} from './options.js';
-import { rateLimiters } from './rate-limits.js';
+import type { ProviderOptions, ResolvedConfig } from './options.js';
 import { requestContext } from './request.js';
-import { grantContext, tokenMachinery } from './token-machinery.js';
-import { dpopNonceHeader, dpopVerification, type DpopVerification } from '../dpop/verification.js';
+import { dpopNonceHeader, type DpopVerification } from '../dpop/verification.js';
 
 /** Headers on every token, revocation and introspection response (RFC 6749 5.1). */
 export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({
@@ -84,23 +68,19 @@ export class Provider {
    */
   readonly events: OAuthEventBus;
   readonly #registries = new Registries();
-  readonly #minter: TokenMinter;
-  readonly #checker: AccessTokenChecker;
-  readonly #context: GrantContext;
-  readonly #authenticate: ClientAuthenticator;
+  /** What the provider is built from (./assembly.ts). */
+  readonly #parts: ProviderParts;
   /**
    * The authorization endpoint's engine (lib/endpoints/authorization/endpoint.ts):
    * `start(query, user)` and `decide(pending, user, answer)`, for HTTP adapters.
    */
   readonly authorization: AuthorizationEndpoint;
-  readonly #grantRevocationTtl: number;
   /**
    * The device authorization grant's engine (RFC 8628, lib/endpoints/device/):
    * the device authorization endpoint and the verification page's rules, for
    * HTTP adapters. Undefined unless `grants.deviceCode` is on.
    */
   readonly device: DeviceFlow | undefined;
-  readonly #registration: RegistrationContext | undefined;
   /**
    * DPoP (RFC 9449) verification: the proof context (replay cache on the record
    * store, `alg` allow-list, `iat` window) and the server nonces, if on; shared
@@ -115,62 +95,29 @@ export class Provider {
 
   /** @throws TypeError naming the option, when an option is wrong. */
   constructor(options: ProviderOptions) {
-    const config = resolveOptions(options);
-    this.config = config;
-    this.events = new OAuthEventBus(config.logger);
-    if (config.logger !== silentLogger) logEvents(this.events, config.logger);
-    this.scopes = new ScopePolicy(withOpenIdScope(options.scopes, options.openid));
-    // The documents are checked when they arrive: the registries are complete by then.
-    const documents = clientIdDocuments(config, () => this.#offered());
-    this.stores = resolveStores(options, config, this.events, documents);
-    const tokens = tokenMachinery(config, this.stores, this.scopes, this.events);
-    this.dpop = dpopVerification(config.dpop, this.stores.records, config.clock);
-    this.#minter = tokens.minter;
-    this.#checker = tokens.checker;
-    this.#grantRevocationTtl = tokens.grantRevocationTtl;
-    const userGrants = new UserGrantStore(
-      this.stores.records,
-      Math.max(tokens.grantRevocationTtl, config.consent.rememberLifetime ?? 0),
-    );
-    const parts = {
-      stores: this.stores,
-      scopes: this.scopes,
-      events: this.events,
-      tokens: this.#minter,
-      userGrants,
-    };
-    const limits = rateLimiters(config.rateLimits, this.events, config.clock);
-    this.authorization = authorizationEndpoint(config, parts, limits.limits, (error) => {
-      this.errorResponse(error);
-    });
-    this.#context = grantContext(config, parts, this.#checker, (grantId, reason) =>
-      this.revokeGrant(grantId, reason),
-    );
-    this.authorizedApps = new AuthorizedApps({
-      grants: userGrants,
-      clients: this.stores.clients,
-      consents: this.stores.consents,
-      events: this.events,
-      clock: config.clock,
+    const parts = assembleProvider(options, {
+      offered: () => this.#offered(),
+      clientAuthMethods: () => this.#registries.clientAuthMethods,
+      endpointUrl: (name) => this.endpointUrl(name),
       revokeGrant: (grantId, reason) => this.revokeGrant(grantId, reason),
+      report: (error) => {
+        this.errorResponse(error);
+      },
     });
-    this.#registration = registrationContext(
-      config,
-      { ...parts, limit: limits.limits.registration },
-      () => this.#offered(),
-    );
-    this.#authenticate = clientAuthentication(
-      config,
-      { ...parts, secrets: limits.secrets },
-      () => this.#registries.clientAuthMethods,
-      () => this.endpointUrl('token'),
-    );
-    for (const method of clientAuthMethodsOf(config)) this.registerClientAuthMethod(method);
-    this.device = deviceFlow(config, parts, limits.limits, () => this.endpointUrl('device'));
-    for (const grant of builtInGrants(config, limits.limits)) this.registerGrant(grant);
+    this.#parts = parts;
+    this.config = parts.config;
+    this.events = parts.events;
+    this.scopes = parts.scopes;
+    this.stores = parts.stores;
+    this.dpop = parts.dpop;
+    this.authorization = parts.authorization;
+    this.authorizedApps = parts.authorizedApps;
+    this.device = parts.device;
+    for (const method of clientAuthMethodsOf(this.config)) this.registerClientAuthMethod(method);
+    for (const grant of builtInGrants(this.config, parts.limits)) this.registerGrant(grant);
     for (const endpoint of builtInEndpoints(this.#handlers())) this.registerEndpoint(endpoint);
-    checkConfiguredClients(config, this.clientAuthMethods);
-    this.#registries.checkEndpointNames(config.endpoints);
+    checkConfiguredClients(this.config, this.clientAuthMethods);
+    this.#registries.checkEndpointNames(this.config.endpoints);
   }
 
   /** What the server offers clients, from the registries (lib/helpers/client-metadata-rules.ts). */
@@ -252,8 +199,8 @@ export class Provider {
       const context = this.#request(request, 'token');
       const body = await token(context, {
         grants: this.#registries.grants,
-        authenticate: this.#authenticate,
-        grantContext: this.#context,
+        authenticate: this.#parts.authenticate,
+        grantContext: this.#parts.grantContext,
         dpop: this.dpop,
       });
       return { status: 200, headers: { ...NO_STORE, ...dpopNonceHeader(this.dpop) }, body };
@@ -266,9 +213,9 @@ export class Provider {
   async revoke(request: EngineRequest): Promise<EngineResponse> {
     try {
       const context = this.#request(request, 'revocation');
-      const { client } = await this.#authenticate(context);
+      const { client } = await this.#parts.authenticate(context);
       await revoke(context.params, client, {
-        checker: this.#checker,
+        checker: this.#parts.checker,
         stores: this.stores,
         revokeGrant: (grantId) => this.revokeGrant(grantId, 'revocation'),
         events: this.events,
@@ -285,9 +232,9 @@ export class Provider {
     try {
       const context = this.#request(request, 'introspection');
       // RFC 7662 2.1: the caller must authenticate; a public client cannot.
-      const { client } = await this.#authenticate(context, { confidentialOnly: true });
+      const { client } = await this.#parts.authenticate(context, { confidentialOnly: true });
       const body = await introspect(context.params, client, {
-        checker: this.#checker,
+        checker: this.#parts.checker,
         stores: this.stores,
         issuer: this.config.issuer,
         scopes: this.scopes,
@@ -309,7 +256,7 @@ export class Provider {
       if (device === undefined)
         throw new TypeError('deviceAuthorization(): grants.deviceCode is off');
       const context = this.#request(request, 'device_authorization');
-      const { client } = await this.#authenticate(context);
+      const { client } = await this.#parts.authenticate(context);
       return { status: 200, headers: NO_STORE, body: await device.authorize(context, client) };
     } catch (err) {
       return this.errorResponse(err, NO_STORE);
@@ -325,7 +272,7 @@ export class Provider {
   async pushAuthorizationRequest(request: EngineRequest): Promise<EngineResponse> {
     try {
       const context = this.#request(request, 'pushed_authorization_request');
-      const { client } = await this.#authenticate(context);
+      const { client } = await this.#parts.authenticate(context);
       const body = await this.authorization.push(context, client);
       return { status: 201, headers: NO_STORE, body };
     } catch (err) {
@@ -339,7 +286,7 @@ export class Provider {
    */
   async register(request: JsonEngineRequest): Promise<EngineResponse> {
     try {
-      const context = this.#registration;
+      const context = this.#parts.registration;
       if (context === undefined) throw new TypeError('register(): registration is closed');
       const url = this.endpointUrl('registration');
       const id = request.id;
@@ -377,7 +324,7 @@ export class Provider {
 
   /** Verifies a bearer access token for a resource; throws `invalid_token` (an {@link OAuthError}). */
   verifyAccessToken(token: string, options?: VerifyOptions): Promise<AccessTokenInfo> {
-    return this.#checker.verify(token, options);
+    return this.#parts.checker.verify(token, options);
   }
 
   /**
@@ -404,7 +351,7 @@ export class Provider {
       token: (request) => this.token(request),
       revoke: (request) => this.revoke(request),
       introspect: (request) => this.introspect(request),
-      registrationEnabled: () => this.#registration !== undefined,
+      registrationEnabled: () => this.#parts.registration !== undefined,
       register: (request) => this.register(request),
       deviceEnabled: () => this.device !== undefined,
       deviceAuthorization: (request) => this.deviceAuthorization(request),
@@ -431,9 +378,9 @@ export class Provider {
 
   /** Revokes every access and refresh token of a grant (token family). */
   async revokeGrant(grantId: string, reason: GrantRevocationReason = 'revocation'): Promise<void> {
-    const ttl = this.#grantRevocationTtl;
+    const ttl = this.#parts.grantRevocationTtl;
     await Promise.all([
-      this.#checker.revokeGrant(grantId, ttl),
+      this.#parts.checker.revokeGrant(grantId, ttl),
       this.stores.refreshTokens.revokeGrant(grantId, ttl),
     ]);
     if (this.events.wants('grant.revoked')) {

@@ -2,7 +2,8 @@
  * The authorization endpoint's engine: everything between "a request arrived"
  * and "this is the answer", over plain data. An HTTP adapter (lib/http/authorize.ts)
  * only reads the request, asks the host who is signed in, keeps the pending
- * request in the session, and renders or redirects what comes back here.
+ * request in the session, and renders or redirects what comes back here (the
+ * outcomes, and what the adapter passes in, are typed in ./outcome.ts).
  *
  *     start(query, user, kept?)     → show | redirect | login | consent
  *     claimAnswer(transactionId, …) → true for exactly one caller
@@ -66,8 +67,16 @@ import {
   type IssueContext,
   type IssuedCode,
 } from './issue.js';
+import type {
+  AuthorizationAnswer,
+  AuthorizationOutcome,
+  AuthorizationResult,
+  AuthorizationUser,
+  ConsentPrompt,
+  Refusal,
+} from './outcome.js';
 import { loginDecision, prompts } from './prompt.js';
-import { consentProvenance, type ConsentProvenance } from './provenance.js';
+import { consentProvenance } from './provenance.js';
 import {
   isPushedRequest,
   resolvePushedRequest,
@@ -87,69 +96,13 @@ import { runSteps, type CheckedRequest } from './run.js';
 import type { AuthorizationContext } from './step.js';
 import { STEPS } from './steps.js';
 
-/** The signed-in user, as the engine needs them. */
-export interface AuthorizationUser {
-  /** The user's stable identifier (the token's `sub`). */
-  readonly subject: string;
-  /**
-   * When the user authenticated, epoch seconds (OIDC Core 2 `auth_time`), as the
-   * site adapter reports it. Default: now (the provider's clock).
-   */
-  readonly authTime?: number | undefined;
-}
-
-/** The user's answer on the consent page. */
-export interface AuthorizationAnswer {
-  /** `'allow'` or `'deny'`, as sent; anything else (or nothing) is an error page. */
-  readonly decision: string | undefined;
-  /** Whether the user ticked "remember"; ignored unless `consent.remember` is on. Default false. */
-  readonly remember?: boolean;
-}
-
-/**
- * What the adapter shows on the consent page; with where the client comes from
- * and where the user goes (./provenance.ts).
- */
-export interface ConsentPrompt extends ConsentProvenance {
-  readonly kind: 'consent';
-  /** The checked request, JSON-safe: keep it (in the session) until the user answers. */
-  readonly request: PendingAuthorization;
-  readonly client: { readonly id: string; readonly name: string };
-  /** The scope to grant, each with its description (its name when it has none). */
-  readonly scopes: readonly { readonly name: string; readonly description: string }[];
-  /** Whether to offer a "remember" checkbox (`consent.remember` is on). */
-  readonly rememberable: boolean;
-}
-
-/** The answer to a decision: an error page, or a redirect (success or error). */
-export type AuthorizationResult =
-  /** Show an error page: the client or redirect URI cannot be trusted, or the answer is malformed. */
-  | { readonly kind: 'show'; readonly error: OAuthError }
-  /** Send the user agent to the client: with a code, a token or an error (`error` set). */
-  | { readonly kind: 'redirect'; readonly location: string; readonly error?: OAuthError };
-
-/** What to do with an authorization request. */
-export type AuthorizationOutcome =
-  | AuthorizationResult
-  /**
-   * Nobody is signed in: send the user to log in, then back to the same request.
-   * `query` is that request, checked, as a query string without `?` (known
-   * parameters only, so its size is bounded): keep it, not the URL as it came.
-   */
-  | {
-      readonly kind: 'login';
-      readonly query: string;
-      /**
-       * For a pushed request (RFC 9126): its `request_uri` (`query` repeats it)
-       * and the request taken for it. Keep it for the way back, which cannot
-       * take it from the store again: pass it to `start` as `kept`.
-       */
-      readonly pushed?: { readonly requestUri: string; readonly request: PendingAuthorization };
-    }
-  | ConsentPrompt;
-
-/** A refusal: what both the checks and the endpoint answer with. */
-type Refusal = Exclude<CheckedRequest, { readonly kind: 'valid' }>;
+export type {
+  AuthorizationAnswer,
+  AuthorizationOutcome,
+  AuthorizationResult,
+  AuthorizationUser,
+  ConsentPrompt,
+} from './outcome.js';
 
 /** What the endpoint needs from the provider. */
 export interface AuthorizationEndpointOptions {
