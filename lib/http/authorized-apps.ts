@@ -28,6 +28,7 @@ import { InvalidRequestError } from '../errors.js';
 import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import { safeEqual } from '../helpers/secrets.js';
 import { requireSession, type SiteRequest, type SiteUser } from './site-adapter.js';
+import type { AppView } from './views.js';
 import {
   errorPage,
   FORGED,
@@ -54,17 +55,6 @@ export const AUTHORIZED_APPS_KEYS = optionKeys<AuthorizedAppsOptions>({
 
 /** The session key of the page's CSRF token. */
 const CSRF_KEY = 'oauth2AppsCsrf';
-
-/** One app as the view shows it: times as ISO 8601 strings (UTC). */
-export interface AppView {
-  readonly clientId: string;
-  /** The client's name, or its id when it has none. */
-  readonly name: string;
-  readonly scopes: readonly string[];
-  readonly resources: readonly string[];
-  readonly grantedAt: string | undefined;
-  readonly lastUsedAt: string | undefined;
-}
 
 function iso(seconds: number | undefined): string | undefined {
   return seconds === undefined ? undefined : new Date(seconds * 1000).toISOString();

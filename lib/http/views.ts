@@ -137,19 +137,23 @@ export interface DeviceDoneLocals {
 
 export type ViewLocals = ConsentLocals | ErrorLocals | DeviceLocals | DeviceDoneLocals | AppsLocals;
 
+/** One app as the authorized apps view shows it: times as ISO 8601 strings (UTC). */
+export interface AppView {
+  readonly clientId: string;
+  /** The client's name, or its id when it has none. */
+  readonly name: string;
+  readonly scopes: readonly string[];
+  readonly resources: readonly string[];
+  readonly grantedAt: string | undefined;
+  readonly lastUsedAt: string | undefined;
+}
+
 /** What the authorized apps view (`oauth2/apps.ejs`, ./authorized-apps.ts) gets. */
 export interface AppsLocals {
   readonly view: 'apps';
   readonly user: { readonly name: string };
   /** The user's apps; times are ISO 8601 strings (UTC) or undefined. */
-  readonly apps: readonly {
-    readonly clientId: string;
-    readonly name: string;
-    readonly scopes: readonly string[];
-    readonly resources: readonly string[];
-    readonly grantedAt: string | undefined;
-    readonly lastUsedAt: string | undefined;
-  }[];
+  readonly apps: readonly AppView[];
   /** The session's CSRF token: send it back as `csrf_token` with `client_id`. */
   readonly csrfToken: string;
   /** The page's path: where the revoke form posts. */
