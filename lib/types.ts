@@ -113,6 +113,18 @@ export interface Client {
    * endpoint accepts only this client's pushed requests (`request_uri`). Default false.
    */
   readonly requirePushedAuthorizationRequests?: boolean | undefined;
+  /**
+   * OpenID Connect RP-Initiated Logout 1.0 3.1 `post_logout_redirect_uris`: where
+   * the end-session endpoint may send the user back after logout, each compared
+   * exactly. Default none (no redirect after logout).
+   */
+  readonly postLogoutRedirectUris?: readonly string[] | undefined;
+  /**
+   * OpenID Connect Core 8 `subject_type`: `public` (the user's one subject for
+   * every client, the default) or `pairwise` (a subject of its own per sector,
+   * lib/endpoints/openid/subject.ts).
+   */
+  readonly subjectType?: 'public' | 'pairwise' | undefined;
 }
 
 /** Whether a client is public (it has no secret and authenticates with `none`). */

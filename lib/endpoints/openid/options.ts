@@ -11,6 +11,7 @@
  *   list it in `scopes.available` (OIDC Core 3.1.2.1: it is what makes a request
  *   an OpenID Connect request).
  */
+import type { KeyObject } from 'node:crypto';
 import { checkOptionKeys, optionKeys } from '../../helpers/option-keys.js';
 import type { ScopeOptions } from '../../helpers/scope.js';
 import type { Client } from '../../types.js';
@@ -43,6 +44,8 @@ export interface ResolvedOpenId {
   readonly claims: OpenIdOptions['claims'];
   /** Seconds. */
   readonly idTokenLifetime: number;
+  /** The key of pairwise subjects (./subject.ts); undefined: every client is public. */
+  readonly pairwiseKey?: KeyObject | undefined;
 }
 
 /** The keys of {@link OpenIdOptions} (lib/helpers/option-keys.ts). */
