@@ -265,7 +265,16 @@ export function createDemoApp(options: DemoOptions = {}): {
   app.disable('x-powered-by');
   app.use(['/login', '/logout', '/authorize', '/device', '/account'], ...web);
   app.get('/login', (req, res) => {
-    sendPage(res, 200, loginPage(req.query['error'] !== undefined));
+    // A client's login_hint (OpenID Connect), passed on by the site adapter, prefills the form.
+    const hint = req.query['login_hint'];
+    sendPage(
+      res,
+      200,
+      loginPage(
+        req.query['error'] !== undefined,
+        typeof hint === 'string' ? hint.slice(0, 256) : '',
+      ),
+    );
   });
   app.post(
     '/login',
