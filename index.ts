@@ -15,12 +15,14 @@ export {
 } from './lib/http/server.js';
 export type { AuthorizeOptions } from './lib/http/authorize.js';
 export type { DeviceOptions } from './lib/http/device.js';
+export type { EndSessionOptions } from './lib/http/end-session.js';
 export {
   passportSiteAdapter,
   type SiteAdapter,
   type SiteUser,
   type SiteRequest,
   type PassportSiteAdapterOptions,
+  type LoginHints,
 } from './lib/http/site-adapter.js';
 export type {
   ViewName,
@@ -29,6 +31,8 @@ export type {
   ErrorLocals,
   DeviceLocals,
   DeviceDoneLocals,
+  LogoutLocals,
+  LoggedOutLocals,
   RenderFunction,
   LocalizedViewLocals,
 } from './lib/http/views.js';
@@ -36,7 +40,7 @@ export type { LanguageLocals } from './lib/http/page-language.js';
 export type { LocaleOptions, CatalogInput } from './lib/i18n/options.js';
 export type { AuthorizedApp } from './lib/engine/authorized-apps.js';
 export type { AuthorizedAppsOptions } from './lib/http/authorized-apps.js';
-export type { OpenIdOptions, UserClaims } from './lib/endpoints/openid/options.js';
+export type { ClaimsRequest, OpenIdOptions, UserClaims } from './lib/endpoints/openid/options.js';
 export type { MessageKey, Messages } from './lib/i18n/catalogs/en.js';
 export type { MessageValues } from './lib/i18n/translate.js';
 export type { ScopeDescription } from './lib/helpers/scope.js';

@@ -130,7 +130,8 @@ export function createDemoApp(options: DemoOptions = {}): {
   oauth: AuthorizationServer;
 } {
   const issuer = options.issuer ?? 'http://localhost:3000';
-  const callback = `${issuer.replace(/\/$/, '')}/callback`;
+  const home = `${issuer.replace(/\/$/, '')}/`;
+  const callback = `${home}callback`;
   const mcpResource = `${issuer.replace(/\/$/, '')}/mcp`;
   const oauth = createAuthorizationServer({
     issuer,
@@ -181,6 +182,8 @@ export function createDemoApp(options: DemoOptions = {}): {
         ],
         grantTypes: ['authorization_code', 'refresh_token'],
         scopes: ['openid', 'profile', 'email', 'read', 'write'],
+        // RP-initiated logout (/end_session) may send the user back here.
+        postLogoutRedirectUris: ['http://127.0.0.1:8080/', 'http://localhost:8080/', home],
         tokenEndpointAuthMethods: ['client_secret_basic', 'client_secret_post'],
       },
       {
@@ -190,6 +193,7 @@ export function createDemoApp(options: DemoOptions = {}): {
         grantTypes: ['authorization_code', 'refresh_token'],
         scopes: ['openid', 'profile', 'email', 'read'],
         tokenEndpointAuthMethods: ['none'],
+        postLogoutRedirectUris: ['http://127.0.0.1:8080/', home],
       },
       {
         id: 'demo-service',
@@ -263,7 +267,7 @@ export function createDemoApp(options: DemoOptions = {}): {
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(['/login', '/logout', '/authorize', '/device', '/account'], ...web);
+  app.use(['/login', '/logout', '/authorize', '/device', '/account', '/end_session'], ...web);
   app.get('/login', (req, res) => {
     // A client's login_hint (OpenID Connect), passed on by the site adapter, prefills the form.
     const hint = req.query['login_hint'];

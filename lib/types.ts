@@ -125,6 +125,32 @@ export interface Client {
    * lib/endpoints/openid/subject.ts).
    */
   readonly subjectType?: 'public' | 'pairwise' | undefined;
+  /**
+   * OpenID Connect Dynamic Client Registration 1.0 2 `default_max_age`: seconds
+   * after which the user must sign in again, applied to an authorization request
+   * without `max_age` of its own (as if it had sent it). Default none.
+   */
+  readonly defaultMaxAge?: number | undefined;
+  /**
+   * OpenID Connect Dynamic Client Registration 1.0 2 `require_auth_time`: the
+   * client needs `auth_time` in its id_tokens. Kept and echoed only: the server
+   * puts `auth_time` in every id_token whenever the login time is known.
+   * Default false.
+   */
+  readonly requireAuthTime?: boolean | undefined;
+  /**
+   * OpenID Connect Dynamic Client Registration 1.0 2
+   * `id_token_signed_response_alg`, as registered: always the algorithm of the
+   * server's active key (a registration asking for another is refused; the
+   * server never signs with another). Default absent.
+   */
+  readonly idTokenSignedResponseAlg?: string | undefined;
+  /**
+   * OpenID Connect Core 1.0 4 / Dynamic Client Registration 1.0 2
+   * `initiate_login_uri`: the https URI where a third party may start a login at
+   * the client. Kept and echoed. Default absent.
+   */
+  readonly initiateLoginUri?: string | undefined;
 }
 
 /** Whether a client is public (it has no secret and authenticates with `none`). */
@@ -167,6 +193,12 @@ export interface AuthorizationCodeRecord {
   readonly nonce?: string | undefined;
   /** OpenID Connect: when the user authenticated (epoch seconds), the id_token's `auth_time`. */
   readonly authTime?: number | undefined;
+  /** OpenID Connect: how the user authenticated (OIDC Core 2 `acr`), as the site adapter said. */
+  readonly acr?: string | undefined;
+  /** OpenID Connect: the authentication methods (OIDC Core 2 `amr`, RFC 8176), as the site adapter said. */
+  readonly amr?: readonly string[] | undefined;
+  /** OpenID Connect: the request's `claims_locales` (OIDC Core 5.2), BCP 47 tags, for UserInfo. */
+  readonly claimsLocales?: readonly string[] | undefined;
   /** Anything the host app wants to keep with the authorization (JSON-serialisable). */
   readonly extra?: Readonly<Record<string, unknown>> | undefined;
 }
@@ -202,6 +234,11 @@ export interface AccessTokenRecord {
   readonly act?: ActorClaim | undefined;
   /** RFC 9449 6: the thumbprint of the DPoP key the token is bound to (JWTs carry it as `cnf.jkt`). */
   readonly jkt?: string | undefined;
+  /**
+   * OpenID Connect: the authorization's `claims_locales` (OIDC Core 5.2), BCP 47
+   * tags for UserInfo (JWTs carry them as the space-separated claim `claims_locales`).
+   */
+  readonly claimsLocales?: readonly string[] | undefined;
 }
 
 /**
@@ -240,6 +277,12 @@ export interface RefreshTokenRecord {
   readonly jkt?: string | undefined;
   /** OpenID Connect: when the user authenticated (epoch seconds), for refreshed id_tokens. */
   readonly authTime?: number | undefined;
+  /** OpenID Connect: the login's `acr` (OIDC Core 2), for refreshed id_tokens. */
+  readonly acr?: string | undefined;
+  /** OpenID Connect: the login's `amr` (OIDC Core 2, RFC 8176), for refreshed id_tokens. */
+  readonly amr?: readonly string[] | undefined;
+  /** OpenID Connect: the authorization's `claims_locales` (OIDC Core 5.2), for the refreshed access tokens. */
+  readonly claimsLocales?: readonly string[] | undefined;
 }
 
 /**

@@ -140,6 +140,15 @@ export function builtInEndpoints(engine: BuiltInHandlers): EndpointDefinition[] 
       cors: true,
     },
     {
+      // OpenID Connect RP-Initiated Logout 1.0 2: the user's page (lib/http/end-session.ts).
+      name: 'end_session',
+      handlerName: 'endSession',
+      kind: 'page',
+      path: '/end_session',
+      metadataKey: 'end_session_endpoint',
+      enabled: () => engine.openIdEnabled(),
+    },
+    {
       // OpenID Connect Discovery 1.0 4.
       name: 'openid_configuration',
       handlerName: 'openidConfiguration',

@@ -13,7 +13,8 @@
  *   the `authorization` endpoint is served by `authorize()` (it needs a login);
  *   a `page` endpoint is a page for people with a login and a session, served
  *   by the HTTP layer's page handler of its name (`device`: the device
- *   verification page of RFC 8628, `oauth.device()`), never by `fetchHandler()`;
+ *   verification page of RFC 8628, `oauth.device()`; `end_session`: OpenID
+ *   Connect RP-initiated logout, `oauth.endSession()`), never by `fetchHandler()`;
  * - `json` endpoints (registration, RFC 7591/7592) take a JSON body at their path
  *   and at `<path>/<id>`, with the methods their `handleJson` answers, and answer
  *   JSON with no-store headers;

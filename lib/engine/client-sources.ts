@@ -14,6 +14,9 @@
  *   `delete`), else a TypeError at start-up that names the fix;
  * - every configured client names only client-authentication methods the server
  *   offers, else a TypeError naming the client, the method and what is offered.
+ * - a configured pairwise client needs `options.openid.pairwiseKey`, and a
+ *   configured `idTokenSignedResponseAlg` must be the active key's algorithm
+ *   (lib/helpers/client-openid-fields.ts).
  */
 import { ClientIdDocuments } from '../client-id-documents/resolver.js';
 import {
@@ -21,6 +24,7 @@ import {
   type RegistrationContext,
 } from '../endpoints/registration/endpoint.js';
 import { checkClientMetadata } from '../helpers/client-metadata.js';
+import { checkOpenIdClients } from '../helpers/client-openid-fields.js';
 import { clientMetadataRules, type OfferedToClients } from '../helpers/client-metadata-rules.js';
 import type { Stores } from '../stores/types.js';
 import type { OAuthEventBus } from './events.js';
@@ -78,6 +82,10 @@ export function registrationContext(
 
 /** Every configured client may only name client-authentication methods this server offers. */
 export function checkConfiguredClients(config: ResolvedConfig, methods: readonly string[]): void {
+  checkOpenIdClients(config.configuredClients.values(), {
+    pairwise: config.openid?.pairwiseKey !== undefined,
+    idTokenSigningAlg: config.keys.active.alg,
+  });
   const offered = new Set(methods);
   for (const client of config.configuredClients.values()) {
     const unknown = client.tokenEndpointAuthMethods.find((m) => !offered.has(m));

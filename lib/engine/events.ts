@@ -127,6 +127,13 @@ export interface OAuthEvents {
   /** The user denied a device authorization request. */
   'device.denied': Base & { readonly clientId: string; readonly subject: string };
   /**
+   * A user's login session at the host was ended at the end-session endpoint
+   * (OpenID Connect RP-Initiated Logout 1.0): `clientId` is the client that
+   * asked (`client_id` or the `id_token_hint`'s audience), when known. Neither
+   * the hint nor any token is given.
+   */
+  'session.ended': Base & { readonly subject: string; readonly clientId: string | undefined };
+  /**
    * A client pushed an authorization request (RFC 9126 2) and got a `request_uri`;
    * the `request_uri` is not given.
    */

@@ -74,6 +74,12 @@ export function responseTypesOf(config: ResolvedConfig): ResponseType[] {
   return types;
 }
 
+/** The claims locales the host offers (`openid.claimsLocales`); undefined: any. */
+function offeredLocales(config: ResolvedConfig): ReadonlySet<string> | undefined {
+  const locales = config.openid?.claimsLocales;
+  return locales === undefined ? undefined : new Set(locales);
+}
+
 /** The authorization endpoint's engine; `report` logs a failure before it is answered. */
 export function authorizationEndpoint(
   config: ResolvedConfig,
@@ -89,6 +95,9 @@ export function authorizationEndpoint(
     responseTypes: responseTypesOf(config),
     allowPlainPkce: config.allowPlainPkce,
     resources: config.resources,
+    claimsLocales: offeredLocales(config),
+    keys: config.keys,
+    openid: config.openid,
     consent: { ...config.consent, store: stores.consents },
     records: stores.records,
     issue: {

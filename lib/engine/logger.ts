@@ -76,6 +76,7 @@ const EVENT_LOG: { readonly [K in OAuthEventType]: readonly ['info' | 'warn', st
     'device.approved': ['info', 'device authorization approved'],
     'device.denied': ['info', 'device authorization denied'],
     'par.pushed': ['info', 'authorization request pushed'],
+    'session.ended': ['info', 'login session ended (RP-initiated logout)'],
   });
 
 /** Logs every event of type `type` as {@link EVENT_LOG} says. */

@@ -17,6 +17,7 @@ import { resolveRateLimits } from './rate-limits.js';
 import { resolveRegistration } from '../endpoints/registration/options.js';
 import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
 import { resolveOpenIdOptions } from '../endpoints/openid/options.js';
+import { checkOpenIdSigningKey } from '../endpoints/openid/signing-key.js';
 import { warnOnEphemeralKeys } from './key-warning.js';
 import type { PasswordGrantOptions } from '../grants/password.js';
 import type { RefreshTokenGrantOptions } from '../grants/refresh-token.js';
@@ -360,7 +361,7 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
     registration: resolveRegistration(options.registration),
     cors: resolveCors(options.cors),
     locales: resolveLocales(options.locales),
-    openid: resolveOpenIdOptions(options.openid),
+    openid: checkOpenIdSigningKey(resolveOpenIdOptions(options.openid), keys),
     logger,
     clock: options.clock ?? Date.now,
   });

@@ -33,6 +33,7 @@ import type { DeviceFlow } from '../endpoints/device/flow.js';
 import type { ScopePolicy } from '../helpers/scope.js';
 import type { UserClaims } from '../endpoints/openid/options.js';
 import { openIdMetadata } from '../endpoints/openid/metadata.js';
+import { subjectTypesSupported } from '../endpoints/openid/pairwise-key.js';
 import { userInfo, type UserInfoToken } from '../endpoints/openid/userinfo.js';
 import type { Stores } from '../stores/types.js';
 import type { AuthorizedApps } from './authorized-apps.js';
@@ -127,6 +128,13 @@ export class Provider {
       responseTypes: this.responseTypes,
       authMethods: this.clientAuthMethods,
       scopes: this.scopes.available,
+      openid:
+        this.config.openid === undefined
+          ? undefined
+          : {
+              idTokenSigningAlg: this.config.keys.active.alg,
+              subjectTypes: subjectTypesSupported(this.config.openid.pairwiseKey),
+            },
     };
   }
 
@@ -360,7 +368,14 @@ export class Provider {
       jwks: () => this.jwks(),
       metadata: () => this.metadata(),
       openIdEnabled: () => this.config.openid !== undefined,
-      openIdMetadata: () => openIdMetadata(this.metadata(), this.config.keys.active.alg),
+      openIdMetadata: () =>
+        openIdMetadata(
+          this.metadata(),
+          this.config.keys.active.alg,
+          subjectTypesSupported(this.config.openid?.pairwiseKey),
+          this.config.locales.supported,
+          this.config.openid,
+        ),
     };
   }
 

@@ -18,6 +18,7 @@
  *   refresh_token grant is on; grants check access tokens (token exchange's
  *   subject token) with the checker's `find`, as introspection does.
  */
+import { clientSubject } from '../endpoints/openid/subject.js';
 import type { GrantContext, GrantRevocationReason } from '../grants/grant.js';
 import type { ScopePolicy } from '../helpers/scope.js';
 import { RecordDenyListStore } from '../stores/deny-list.js';
@@ -76,6 +77,7 @@ export function tokenMachinery(
     clock,
     events,
     idTokenLifetime: config.openid?.idTokenLifetime,
+    idTokenSubject: (client, subject) => clientSubject(client, subject, config.openid?.pairwiseKey),
   });
   const checker = new AccessTokenChecker({
     issuer,

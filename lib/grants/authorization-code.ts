@@ -24,7 +24,8 @@
  *   (4.1.2, RFC 9700 4.5). The checks come first so that someone holding a used
  *   code without its verifier cannot get the owner's tokens revoked;
  * - a code whose scope has `openid` gets an id_token with the request's `nonce`
- *   and the user's `auth_time` (OIDC Core 3.1.3.3, ../tokens/id-token.ts).
+ *   and the user's `auth_time`, `acr` and `amr` (OIDC Core 3.1.3.3,
+ *   ../tokens/id-token.ts); the tokens keep the request's `claims_locales`.
  */
 import { checkKeyBinding } from '../dpop/binding.js';
 import { InvalidGrantError, InvalidRequestError } from '../errors.js';
@@ -118,7 +119,13 @@ export function authorizationCodeGrant(options: Required<GrantOptions>): TokenGr
         unique: options.uniqueTokens,
         resource,
         dpop,
-        openid: openIdRequest(record.scope, { nonce: record.nonce, authTime: record.authTime }),
+        openid: openIdRequest(record.scope, {
+          nonce: record.nonce,
+          authTime: record.authTime,
+          acr: record.acr,
+          amr: record.amr,
+        }),
+        claimsLocales: record.claimsLocales,
         refreshToken: mayRefresh(client, context)
           ? { lifetime: context.refreshTokens.lifetime, scope: record.scope, resources: granted }
           : undefined,

@@ -32,7 +32,9 @@
  *   `invalid_grant` and the family is left alone;
  * - without rotation the same refresh token stays valid and none is returned;
  * - a refresh whose (narrowed) scope keeps `openid` gets a new id_token with the
- *   original `auth_time` and no `nonce` (OIDC Core 12.2).
+ *   original `auth_time`, `acr` and `amr` and no `nonce` (OIDC Core 12.2); the
+ *   new refresh token keeps them even when this refresh narrowed `openid` away,
+ *   and the grant's `claims_locales` go on with the new tokens.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkKeyBinding } from '../dpop/binding.js';
@@ -131,6 +133,7 @@ async function retired(
     resource: refresh.resource,
     dpop: refresh.dpop,
     openid: refresh.openid,
+    claimsLocales: refresh.record.claimsLocales,
   });
   return { ...body, refresh_token: successor };
 }
@@ -152,10 +155,13 @@ async function rotate(
     resource: refresh.resource,
     dpop: refresh.dpop,
     openid: refresh.openid,
+    claimsLocales: refresh.record.claimsLocales,
     refreshToken: {
       lifetime: context.refreshTokens.lifetime,
       scope: record.scope,
       resources: record.resources,
+      // Kept even when this refresh narrowed `openid` away: a later one may ask for it again.
+      login: { authTime: record.authTime, acr: record.acr, amr: record.amr },
     },
   });
   const grace = options.reuseGracePeriod;
@@ -197,7 +203,8 @@ export function refreshTokenGrant(options: Required<RefreshTokenGrantOptions>): 
       const narrowed = context.scopes.narrow(record.scope, requested);
       const scope = scopeForResource(resource, narrowed, requested.length > 0);
       await context.userGrants?.used(record.grantId);
-      const openid = openIdRequest(narrowed, { authTime: record.authTime });
+      const { authTime, acr, amr } = record;
+      const openid = openIdRequest(narrowed, { authTime, acr, amr });
 
       if (!options.rotate) {
         if (record.consumed === true) throw new InvalidGrantError(INVALID);
@@ -211,6 +218,7 @@ export function refreshTokenGrant(options: Required<RefreshTokenGrantOptions>): 
           resource,
           dpop,
           openid,
+          claimsLocales: record.claimsLocales,
         });
       }
       const refresh: Refresh = { token, id, record, client, scope, resource, dpop, openid };

@@ -11,10 +11,12 @@
  *   lib/endpoints/registration/context.ts), plus `implicit`
  *   when the authorization endpoint offers `token` (RFC 7591 2's name for it);
  * - response types, client-authentication methods and scopes are what the server
- *   offers, as they are;
+ *   offers, as they are; so are OpenID Connect's (the id_token's algorithm, the
+ *   subject types), when it is on;
  * - the rules are built when asked, from the registries then: a grant or method
  *   registered later is offered at once.
  */
+import type { OpenIdMetadataRules } from './client-metadata-oidc.js';
 
 /** What the server offers, which registered metadata must stay within. */
 export interface ClientMetadataRules {
@@ -26,6 +28,8 @@ export interface ClientMetadataRules {
   authMethods: readonly string[];
   /** Scopes a client may register for. */
   scopes: readonly string[];
+  /** OpenID Connect's rules (./client-metadata-oidc.ts); undefined when OpenID Connect is off. */
+  openid?: OpenIdMetadataRules | undefined;
 }
 
 /** What the server offers, as its registries list it. */
@@ -38,6 +42,8 @@ export interface OfferedToClients {
   readonly authMethods: readonly string[];
   /** Every scope the server offers. */
   readonly scopes: Iterable<string>;
+  /** What OpenID Connect offers clients; undefined when it is off. */
+  readonly openid?: OpenIdMetadataRules | undefined;
 }
 
 /** How a client came to be changes what it may ask for. */
@@ -60,5 +66,6 @@ export function clientMetadataRules(
     responseTypes: [...offered.responseTypes],
     authMethods: [...offered.authMethods],
     scopes: [...offered.scopes],
+    openid: offered.openid,
   };
 }

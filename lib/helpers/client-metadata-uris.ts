@@ -12,7 +12,9 @@
  *   localhost with any port, a private-use scheme (`com.example.app:/cb`), or https
  *   (a claimed URL); never http on another host, and never a scheme that runs
  *   code or reads local data (javascript:, data:, file:, vbscript:, about:, blob:, …);
- * - `client_uri`, `logo_uri`, `tos_uri` and `policy_uri` are https.
+ * - `client_uri`, `logo_uri`, `tos_uri` and `policy_uri` are https;
+ * - OpenID Connect's `post_logout_redirect_uris` take the redirect URI rules
+ *   (./client-metadata-oidc.ts), `initiate_login_uri` the https rule.
  */
 import { InvalidClientMetadataError, InvalidRedirectUriError, quoteValue } from '../errors.js';
 
@@ -96,22 +98,28 @@ export function inferApplicationType(uris: readonly string[]): 'web' | 'native' 
   return native ? 'native' : 'web';
 }
 
-/** Checks one redirect URI for an application type. @throws InvalidRedirectUriError */
-export function checkRedirectUri(uri: unknown, type: 'web' | 'native'): string {
-  const url = parseUri('redirect_uris', uri, InvalidRedirectUriError);
+/**
+ * Checks one redirect URI for an application type. `member` and `Err` name the
+ * member and the error (`post_logout_redirect_uris` takes the same rules but
+ * answers `invalid_client_metadata`).
+ * @throws InvalidRedirectUriError (or `Err`)
+ */
+export function checkRedirectUri(
+  uri: unknown,
+  type: 'web' | 'native',
+  member = 'redirect_uris',
+  Err: MetadataError = InvalidRedirectUriError,
+): string {
+  const url = parseUri(member, uri, Err);
   const text = uri as string;
   if (FORBIDDEN_SCHEMES.has(url.protocol))
-    throw new InvalidRedirectUriError(
-      `redirect_uris has ${quoteValue(text)}, whose scheme is not allowed`,
-    );
+    throw new Err(`${member} has ${quoteValue(text)}, whose scheme is not allowed`);
   if (url.protocol === 'https:') return text;
   if (type === 'web')
-    throw new InvalidRedirectUriError(
-      `redirect_uris has ${quoteValue(text)}: a web client's redirect URIs must be https`,
-    );
+    throw new Err(`${member} has ${quoteValue(text)}: a web client's redirect URIs must be https`);
   if (isLoopbackHttp(url) || isPrivateUse(url)) return text;
-  throw new InvalidRedirectUriError(
-    `redirect_uris has ${quoteValue(text)}: a native client's http redirect URIs must be on a loopback host (RFC 8252 7.3)`,
+  throw new Err(
+    `${member} has ${quoteValue(text)}: a native client's http redirect URIs must be on a loopback host (RFC 8252 7.3)`,
   );
 }
 

@@ -39,6 +39,8 @@
  * - `require_pushed_authorization_requests` (RFC 9126 6) is a boolean, default
  *   false; when true the client's authorization requests must be pushed (a
  *   stricter rule a client may ask for itself);
+ * - with OpenID Connect on, its members (`post_logout_redirect_uris`,
+ *   `subject_type`, `default_max_age`, …) by ./client-metadata-oidc.ts;
  * - the registered client is never first-party, never a resource server, and
  *   always needs PKCE.
  */
@@ -48,11 +50,16 @@ import type { Client } from '../types.js';
 import type { ClientConfig } from './clients.js';
 import { checkHttpsUri, checkRedirectUri, inferApplicationType } from './client-metadata-uris.js';
 import { jwksProblem } from '../client-auth/client-jwks.js';
+import {
+  checkOpenIdMetadata,
+  openIdRegisteredMetadata,
+  type OpenIdRegisteredMetadata,
+} from './client-metadata-oidc.js';
 
 export { MAX_URI_LENGTH } from './client-metadata-uris.js';
 
 /** The RFC 7591 2 metadata of a registered client, as the server echoes it (RFC 7591 3.2.1). */
-export interface RegisteredMetadata {
+export interface RegisteredMetadata extends OpenIdRegisteredMetadata {
   redirect_uris: string[];
   token_endpoint_auth_method: string;
   grant_types: string[];
@@ -311,7 +318,7 @@ export function registeredMetadata(
   if (client.dpopBoundAccessTokens === true) metadata.dpop_bound_access_tokens = true;
   if (client.requirePushedAuthorizationRequests === true)
     metadata.require_pushed_authorization_requests = true;
-  return metadata;
+  return Object.assign(metadata, openIdRegisteredMetadata(client));
 }
 
 /**
@@ -344,6 +351,7 @@ export function checkClientMetadata(
   const config: ClientConfig = {
     ...display(member),
     ...rule.check?.(member),
+    ...checkOpenIdMetadata(member, rules.openid, { uris, type }),
     id: clientId,
     redirectUris: uris,
     grantTypes: grants.filter((g) => g !== 'implicit'),

@@ -18,18 +18,27 @@
  *   logo, terms, policy, contacts, software id and version) and the registration's
  *   server fields (`source`, the registration access token's hash, issue and
  *   secret-expiry times) are type-checked here; their finer rules are those of
- *   registration (./client-metadata.ts).
+ *   registration (./client-metadata.ts);
+ * - `postLogoutRedirectUris` (RP-Initiated Logout 3.1) are absolute URIs without
+ *   a fragment, as `redirectUris` are;
+ * - the OpenID Connect fields (`subjectType`, `defaultMaxAge`, …) are checked by
+ *   ./client-openid-fields.ts.
  *
  * The form a persistent store keeps a client in is ./stored-client.ts.
  */
 import { createSecretKey, KeyObject, type JsonWebKey } from 'node:crypto';
 import { frozenJwks, jwksProblem } from '../client-auth/client-jwks.js';
 import { checkOptionKeys, optionKeys } from './option-keys.js';
+import {
+  openIdClientFields,
+  OPENID_CLIENT_CONFIG_KEYS,
+  type OpenIdClientConfig,
+} from './client-openid-fields.js';
 import { hashClientSecret, isSecretHash } from './secrets.js';
 import type { Client, ClientAuthMethod, GrantType } from '../types.js';
 
 /** What a host app writes to register a client. */
-export interface ClientConfig {
+export interface ClientConfig extends OpenIdClientConfig {
   /** The `client_id`. */
   id: string;
   /**
@@ -109,6 +118,13 @@ export interface ClientConfig {
    * this client must be pushed (PAR); a plain one is refused. Default false.
    */
   requirePushedAuthorizationRequests?: boolean;
+  /**
+   * OpenID Connect RP-Initiated Logout 1.0 3.1 `post_logout_redirect_uris`:
+   * where the end-session endpoint may send the user back after logout.
+   * Absolute URIs without a fragment, as `redirectUris`; compared exactly.
+   * Default none (no redirect after logout).
+   */
+  postLogoutRedirectUris?: readonly string[];
 }
 
 const CLIENT_CONFIG_KEYS = optionKeys<ClientConfig>({
@@ -142,6 +158,8 @@ const CLIENT_CONFIG_KEYS = optionKeys<ClientConfig>({
   jwks: true,
   jwksUri: true,
   jwtSecret: true,
+  postLogoutRedirectUris: true,
+  ...OPENID_CLIENT_CONFIG_KEYS,
 });
 
 /** The grant types of RFC 6749; an extension grant type is an absolute URI (RFC 6749 4.5). */
@@ -204,15 +222,24 @@ function list<T extends string>(
   return Object.freeze([...new Set(value)]);
 }
 
-function checkRedirectUri(id: string, uri: string): void {
+function checkRedirectUri(id: string, uri: string, field = 'redirectUris'): void {
   let url: URL;
   try {
     url = new URL(uri);
   } catch {
-    fail(id, 'redirectUris', `has ${JSON.stringify(uri)}, which is not an absolute URI`);
+    fail(id, field, `has ${JSON.stringify(uri)}, which is not an absolute URI`);
   }
   if (url.hash !== '' || uri.includes('#'))
-    fail(id, 'redirectUris', `has ${JSON.stringify(uri)}, which has a fragment (RFC 6749 3.1.2)`);
+    fail(id, field, `has ${JSON.stringify(uri)}, which has a fragment (RFC 6749 3.1.2)`);
+}
+
+/** RP-Initiated Logout 3.1: `postLogoutRedirectUris`, checked as redirect URIs; kept only when given. */
+function postLogoutFields(id: string, config: ClientConfig): Partial<Client> {
+  if (config.postLogoutRedirectUris === undefined) return {};
+  const field = 'postLogoutRedirectUris';
+  const uris = list(id, field, config.postLogoutRedirectUris, null, []);
+  for (const uri of uris) checkRedirectUri(id, uri, field);
+  return { postLogoutRedirectUris: uris };
 }
 
 const STRING_FIELDS = [
@@ -416,6 +443,8 @@ export function defineClient(config: ClientConfig): Client {
     firstParty: config.firstParty ?? false,
     ...dpopFields(id, config),
     ...parFields(id, config),
+    ...postLogoutFields(id, config),
+    ...openIdClientFields(id, config, redirectUris),
   });
   defined.add(client);
   return client;

@@ -9,6 +9,9 @@
  *   a client with a `jwtSecret` (`client_secret_jwt`, whose secret must stay
  *   readable) cannot be kept: a TypeError says to configure it instead;
  * - `jwks` (a public JWK Set) and `jwks_uri` are kept as RFC 7591 2 has them;
+ * - the OpenID Connect members (`post_logout_redirect_uris`, `subject_type`,
+ *   `id_token_signed_response_alg`, `default_max_age`, `require_auth_time`,
+ *   `initiate_login_uri`) are kept under their registration names;
  * - `scope` and `default_scope` are space-separated, as RFC 7591 2's `scope`;
  * - `token_endpoint_auth_methods` is kept only when a client allows more than one
  *   method (`token_endpoint_auth_method` holds the first);
@@ -70,6 +73,18 @@ export interface ClientMetadata {
   jwks?: { keys: JsonWebKey[] };
   /** RFC 7591 2 `jwks_uri`. */
   jwks_uri?: string;
+  /** OpenID Connect RP-Initiated Logout 1.0 3.1. */
+  post_logout_redirect_uris?: string[];
+  /** OpenID Connect Core 8 (`public` or `pairwise`). */
+  subject_type?: 'public' | 'pairwise';
+  /** OpenID Connect Dynamic Client Registration 1.0 2 (the server's id_token algorithm). */
+  id_token_signed_response_alg?: string;
+  /** OpenID Connect Dynamic Client Registration 1.0 2, seconds. */
+  default_max_age?: number;
+  /** OpenID Connect Dynamic Client Registration 1.0 2 (kept only when true). */
+  require_auth_time?: boolean;
+  /** OpenID Connect Dynamic Client Registration 1.0 2 (https). */
+  initiate_login_uri?: string;
 }
 
 /** The RFC 7591 members and registration fields: the `Client` field and its metadata name. */
@@ -85,6 +100,11 @@ const REGISTRATION_MEMBERS = [
   ['clientSecretExpiresAt', 'client_secret_expires_at'],
   ['source', 'source'],
   ['registrationTokenHash', 'registration_token_hash'],
+  ['subjectType', 'subject_type'],
+  ['idTokenSignedResponseAlg', 'id_token_signed_response_alg'],
+  ['defaultMaxAge', 'default_max_age'],
+  ['requireAuthTime', 'require_auth_time'],
+  ['initiateLoginUri', 'initiate_login_uri'],
 ] as const;
 
 /** The persistent form of a client (see {@link ClientMetadata}). */
@@ -116,6 +136,8 @@ export function clientToMetadata(client: Client): ClientMetadata {
   if (client.jwks !== undefined)
     metadata.jwks = JSON.parse(JSON.stringify(client.jwks)) as { keys: JsonWebKey[] };
   if (client.jwksUri !== undefined) metadata.jwks_uri = client.jwksUri;
+  if (client.postLogoutRedirectUris !== undefined)
+    metadata.post_logout_redirect_uris = [...client.postLogoutRedirectUris];
   const out = metadata as unknown as Record<string, unknown>;
   for (const [field, member] of REGISTRATION_MEMBERS) {
     if (client[field] !== undefined) out[member] = client[field];
@@ -152,6 +174,8 @@ export function clientFromMetadata(metadata: ClientMetadata): ClientConfig {
   if (metadata.contacts !== undefined) config.contacts = metadata.contacts;
   if (metadata.jwks !== undefined) config.jwks = metadata.jwks;
   if (metadata.jwks_uri !== undefined) config.jwksUri = metadata.jwks_uri;
+  if (metadata.post_logout_redirect_uris !== undefined)
+    config.postLogoutRedirectUris = metadata.post_logout_redirect_uris;
   const out = config as unknown as Record<string, unknown>;
   for (const [field, member] of REGISTRATION_MEMBERS) {
     if (metadata[member] !== undefined) out[field] = metadata[member];

@@ -18,7 +18,11 @@
  * form's `action`. A pushed request (`client_id` + `request_uri`, RFC 9126 4) is
  * taken from the store on the first visit; when the user must log in first, the
  * request is kept in the session (./pushed-requests.ts) and `returnTo` repeats
- * `client_id` and `request_uri`, answered from the session once.
+ * `client_id` and `request_uri`, answered from the session once. The site
+ * adapter's `login()` gets the request's `login_hint` and `ui_locales`
+ * (`outcome.hints`). Every page of a checked request speaks its `ui_locales`
+ * first (lib/endpoints/authorization/ui-locales.ts): the consent page, and the
+ * error pages of the POST that answers it (the tags ride in the transaction).
  *
  * POST: the consent form's answer, checked by the rules the device page shares
  * (./user-pages.ts; in short):
@@ -68,6 +72,11 @@ function redirect(res: ServerResponse, status: 302 | 303, location: string): voi
   res.end();
 }
 
+/** The `ui_locales` a page of this request speaks first (its kept tags), or undefined. */
+function uiLocalesOf(request: PendingAuthorization | undefined): string | undefined {
+  return request?.uiLocales?.join(' ');
+}
+
 const EXPIRED =
   'this authorization request expired or was already answered; please start again from the application';
 
@@ -112,6 +121,7 @@ export function authorizeHandler(provider: Provider, options: AuthorizeOptions =
       documentHost: outcome.documentHost,
       redirectHost: outcome.redirectHost,
       resources: outcome.request.resources ?? [],
+      uiLocales: uiLocalesOf(outcome.request),
     } as const;
     render(req, res, 200, locals, next);
   };
@@ -126,7 +136,7 @@ export function authorizeHandler(provider: Provider, options: AuthorizeOptions =
       const now = clock();
       if (outcome.pushed !== undefined)
         keepPushedRequest(req, outcome.pushed, now, now + lifetime * 1000);
-      adapter.login(req, res, `${localPath(req, endpointPath)}?${outcome.query}`);
+      adapter.login(req, res, `${localPath(req, endpointPath)}?${outcome.query}`, outcome.hints);
     } else if (user === undefined)
       throw new TypeError('authorize(): a consent page without a user');
     else consent(req, res, next, outcome, user);
@@ -136,12 +146,14 @@ export function authorizeHandler(provider: Provider, options: AuthorizeOptions =
     const params = await readPostedForm(req, res, next, showError);
     if (params === undefined) return;
     const answer = await takeAnswer<PendingAuthorization>(req, params, clock(), answers);
-    if (!answer.ok) return showError(req, res, next, answer.error);
+    if (!answer.ok)
+      return showError(req, res, next, answer.error, undefined, uiLocalesOf(answer.request));
     const result = await engine.decide(answer.tx.request, answer.user, {
       decision: params['decision'],
       remember: params['remember'] !== undefined,
     });
-    if (result.kind === 'show') showError(req, res, next, result.error);
+    const uiLocales = uiLocalesOf(answer.tx.request);
+    if (result.kind === 'show') showError(req, res, next, result.error, undefined, uiLocales);
     else redirect(res, 303, result.location);
   };
 

@@ -40,8 +40,8 @@ import {
   type Next,
 } from './user-pages.js';
 
-/** Options of `authorizedApps()`: the site adapter's and the views'. */
-export type AuthorizedAppsOptions = Omit<AuthorizeOptions, 'transactionLifetime'>;
+/** Options of `authorizedApps()`: the site adapter's (no `acr`/`amr`: it issues nothing) and the views'. */
+export type AuthorizedAppsOptions = Omit<AuthorizeOptions, 'transactionLifetime' | 'acr' | 'amr'>;
 
 /** The key list of {@link AuthorizedAppsOptions}. */
 export const AUTHORIZED_APPS_KEYS = optionKeys<AuthorizedAppsOptions>({

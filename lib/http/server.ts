@@ -17,6 +17,7 @@ import type { ProviderOptions } from '../engine/options.js';
 import { authorizeHandler, type AuthorizeOptions } from './authorize.js';
 import { authorizedAppsHandler, type AuthorizedAppsOptions } from './authorized-apps.js';
 import { deviceHandler, type DeviceOptions } from './device.js';
+import { endSessionHandler, type EndSessionOptions } from './end-session.js';
 import {
   endpointHandler,
   FORM_ENDPOINT_KEYS,
@@ -39,6 +40,12 @@ export interface RouterOptions extends FormEndpointOptions {
    * serves both); `false` leaves it out.
    */
   device?: DeviceOptions | false;
+  /**
+   * Options of the end-session endpoint (OpenID Connect RP-Initiated Logout),
+   * mounted when `options.openid` is on; default: those of `authorize`;
+   * `false` leaves it out.
+   */
+  endSession?: EndSessionOptions | false;
 }
 
 /** The keys of each options type the factories take (the compiler checks them against the types). */
@@ -47,11 +54,14 @@ const ROUTER_KEYS = optionKeys<RouterOptions>({
   bodyTimeout: true,
   authorize: true,
   device: true,
+  endSession: true,
 });
 const AUTHORIZE_KEYS = optionKeys<AuthorizeOptions>({
   loginUrl: true,
   subject: true,
   name: true,
+  acr: true,
+  amr: true,
   siteAdapter: true,
   views: true,
   render: true,
@@ -78,6 +88,19 @@ export interface AuthorizationServer {
    * app.post('/device', oauth.device({ loginUrl: '/login' }));
    */
   device(options?: DeviceOptions): RequestHandler;
+  /**
+   * The end-session endpoint (OpenID Connect RP-Initiated Logout 1.0) at
+   * `ISSUER/end_session`: mount it for GET and POST. It ends the host's login
+   * session through the site adapter's `logout` (the Passport adapter calls
+   * `req.logout()`), asking the user first unless a valid `id_token_hint`
+   * names them, then sends them to a registered `post_logout_redirect_uri`.
+   * Needs express-session and, with the default site adapter, Passport before it.
+   * @throws TypeError when `options.openid` is off, or for a bad option.
+   * @example
+   * app.get('/end_session', oauth.endSession());
+   * app.post('/end_session', oauth.endSession());
+   */
+  endSession(options?: EndSessionOptions): RequestHandler;
   /** The token endpoint (RFC 6749 3.2): every enabled grant. POST, form body. */
   token(options?: FormEndpointOptions): RequestHandler;
   /** The revocation endpoint (RFC 7009). */
@@ -169,12 +192,21 @@ export function createAuthorizationServer(
     checkOptionKeys(o, AUTHORIZE_KEYS, 'device(): options');
     return deviceHandler(provider, o) as unknown as RequestHandler;
   };
+  const endSession = (o?: EndSessionOptions): RequestHandler => {
+    checkOptionKeys(o, AUTHORIZE_KEYS, 'endSession(): options');
+    return endSessionHandler(provider, o) as unknown as RequestHandler;
+  };
+  const pages = new Map<string, (o: AuthorizeOptions) => RequestHandler>([
+    ['device', device],
+    ['end_session', endSession],
+  ]);
   const issuerPath = new URL(provider.config.issuer).pathname.replace(/\/$/, '');
   return Object.freeze({
     provider,
     metadataPath: METADATA_PATH + issuerPath,
     authorize,
     device,
+    endSession,
     token: (o?: FormEndpointOptions) => endpoint('token', o),
     revoke: (o?: FormEndpointOptions) => endpoint('revocation', o),
     introspect: (o?: FormEndpointOptions) => endpoint('introspection', o),
@@ -200,10 +232,11 @@ export function createAuthorizationServer(
         if (e.kind === 'json') {
           router.all([e.path, `${e.path}/:id`], endpointHandler(provider, e, o) as RequestHandler);
         } else if (e.kind === 'page') {
-          if (e.name !== 'device') continue;
-          const given = o?.device ?? o?.authorize;
+          const make = pages.get(e.name);
+          if (make === undefined) continue;
+          const given = (e.name === 'device' ? o?.device : o?.endSession) ?? o?.authorize;
           if (given === false) continue;
-          const handler = device(given === undefined ? {} : given);
+          const handler = make(given === undefined ? {} : given);
           router.get(e.path, handler);
           router.post(e.path, handler);
         } else if (e.kind === 'protected') {

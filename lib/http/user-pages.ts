@@ -54,7 +54,7 @@ import { viewRenderer, type PageLanguage, type RenderFunction } from './views.js
 
 /** Options of `authorize()` and `device()`. */
 export interface AuthorizeOptions extends PassportSiteAdapterOptions {
-  /** Replaces the Passport site adapter (then `loginUrl`, `subject` and `name` are unused). */
+  /** Replaces the Passport site adapter (then `loginUrl`, `subject`, `name`, `acr` and `amr` are unused). */
   siteAdapter?: SiteAdapter;
   /** Directories searched first for the page's views (`consent.ejs`, `error.ejs`, …). */
   views?: string | readonly string[];
@@ -71,13 +71,18 @@ type Params = Readonly<Record<string, string>>;
 /** The page renderer of one handler (./views.ts). */
 export type PageRenderer = ReturnType<typeof viewRenderer>;
 
-/** Shows the error page for `error`; `status` overrides the one chosen (rules above). */
+/**
+ * Shows the error page for `error`; `status` overrides the one chosen (rules
+ * above); `uiLocales`, the request's kept `ui_locales` tags (space-separated),
+ * choose the page's language first (./page-language.ts).
+ */
 export type ShowError = (
   req: SiteRequest,
   res: ServerResponse,
   next: Next,
   error: OAuthError,
   status?: number,
+  uiLocales?: string,
 ) => void;
 
 /** A page's checked options. */
@@ -113,10 +118,10 @@ export function pageSetup(
   options: AuthorizeOptions,
   provider?: Provider,
 ): PageSetup {
-  const { loginUrl, subject, name } = options;
+  const { loginUrl, subject, name, acr, amr } = options;
   const adapter =
     options.siteAdapter ??
-    passportSiteAdapterFor(page, { loginUrl, subject, name }, provider?.config.clock);
+    passportSiteAdapterFor(page, { loginUrl, subject, name, acr, amr }, provider?.config.clock);
   const lifetime = checkOptions(page, options, adapter);
   const language = provider === undefined ? undefined : pageLanguage(provider);
   const render = viewRenderer({ views: options.views, render: options.render, language });
@@ -167,7 +172,7 @@ export function localPath(req: SiteRequest, fallback: string): string {
 
 /** The error page of a handler (rules above). */
 export function errorPage(render: PageRenderer): ShowError {
-  return (req, res, next, error, status) => {
+  return (req, res, next, error, status, uiLocales) => {
     const shown = status ?? (error.status >= 500 ? error.status : 400);
     for (const header of ['Retry-After', 'Connection'])
       if (error.headers[header] !== undefined) res.setHeader(header, error.headers[header]);
@@ -176,7 +181,7 @@ export function errorPage(render: PageRenderer): ShowError {
       req,
       res,
       shown,
-      { view: 'error', status: shown, message: error.description, error: details },
+      { view: 'error', status: shown, message: error.description, error: details, uiLocales },
       next,
     );
   };
@@ -225,10 +230,13 @@ export interface AnswerCheck {
   readonly slot?: TransactionSlot;
 }
 
-/** A checked answer: its transaction and the user who answered, or the error to show. */
+/**
+ * A checked answer: its transaction and the user who answered, or the error to
+ * show (with the transaction's request when one was taken, for the page's language).
+ */
 export type Answer<R extends object> =
   | { readonly ok: true; readonly tx: Transaction<R>; readonly user: SiteUser }
-  | { readonly ok: false; readonly error: OAuthError };
+  | { readonly ok: false; readonly error: OAuthError; readonly request?: R };
 
 /** Takes and checks the answer to a consent page (rules above); a store failure rejects. */
 export async function takeAnswer<R extends object>(
@@ -242,10 +250,10 @@ export async function takeAnswer<R extends object>(
   if (id === undefined || tx === undefined || !(await check.claim(id, tx.expiresAt)))
     return { ok: false, error: new InvalidRequestError(check.expired) };
   if (!safeEqual(Buffer.from(params['csrf_token'] ?? ''), Buffer.from(tx.csrf)))
-    return { ok: false, error: new InvalidRequestError(FORGED) };
+    return { ok: false, error: new InvalidRequestError(FORGED), request: tx.request };
   const user = check.adapter.currentUser(req);
   if (user === undefined || user.subject !== tx.subject)
-    return { ok: false, error: new AccessDeniedError(USER_CHANGED) };
+    return { ok: false, error: new AccessDeniedError(USER_CHANGED), request: tx.request };
   return { ok: true, tx, user };
 }
 

@@ -8,6 +8,9 @@
  * - No credentials → 401 with a Bearer challenge; a bad, expired or revoked
  *   token → 401 `invalid_token`; a token without `openid` → 403
  *   `insufficient_scope` (RFC 6750 3.1, OIDC Core 5.3.3).
+ * - What the engine refuses after the check (a token of a deleted client, a
+ *   `client_credentials` token: 401 `invalid_token`) carries the same
+ *   challenge, in the token's scheme.
  * - Any other method → 405 with `Allow: GET, POST`.
  * - The answer is JSON with `Cache-Control: no-store` (it is personal data).
  */
@@ -15,7 +18,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EndpointDefinition } from '../endpoints/registry.js';
 import { NO_STORE, type Provider } from '../engine/provider.js';
 import { InvalidRequestError } from '../errors.js';
-import type { ProtectedTokenInfo } from './bearer.js';
+import type { EngineResponse } from '../types.js';
+import { bearerCheck, bearerErrorResponse, type ProtectedTokenInfo } from './bearer.js';
 import { corsMethods, withCors } from './cors.js';
 import { protectHandler } from './protect.js';
 import { sendJson } from './respond.js';
@@ -34,12 +38,19 @@ function notAllowed(res: ServerResponse): void {
 /** The `(req, res, next)` handler of the UserInfo endpoint. */
 export function userInfoHandler(provider: Provider) {
   const protect = protectHandler(provider, { scope: 'openid' });
+  const check = bearerCheck(provider, { scope: 'openid' });
+  /** The engine's refusal with the challenge of the token's scheme (RFC 6750 3), or a 5xx. */
+  const refused = (token: ProtectedTokenInfo, err: unknown): EngineResponse => {
+    const scheme = 'dpop' in token && token.dpop === true ? 'dpop' : 'bearer';
+    const response = bearerErrorResponse(provider, check, err, scheme);
+    return { ...response, headers: { ...NO_STORE, ...response.headers } };
+  };
   const answer = (req: UserInfoRequest, res: ServerResponse): void => {
     const token = req.oauth2?.token;
     if (token === undefined) throw new TypeError('userinfo: the token check did not run');
     provider.userInfo(token).then(
       (claims) => sendJson(res, { status: 200, headers: NO_STORE, body: claims }),
-      (err: unknown) => sendJson(res, provider.errorResponse(err, NO_STORE)),
+      (err: unknown) => sendJson(res, refused(token, err)),
     );
   };
   return function userinfo(

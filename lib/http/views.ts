@@ -1,7 +1,8 @@
 /**
  * The pages of the authorization endpoint (the consent page and the error
- * page) and of the device verification page (RFC 8628: `oauth2/device.ejs`, the
- * same consent page, `oauth2/device-done.ejs`).
+ * page), of the device verification page (RFC 8628: `oauth2/device.ejs`, the
+ * same consent page, `oauth2/device-done.ejs`) and of the end-session endpoint
+ * (`oauth2/logout.ejs`, `oauth2/logged-out.ejs`).
  *
  * Rules:
  * - each is an EJS view under a namespaced name, `oauth2/consent.ejs` and
@@ -19,6 +20,8 @@
  *   Content-Security-Policy the app already set (e.g. helmet's) rather than
  *   replacing it; a `frame-ancestors` directive there becomes `'none'`;
  * - the default views escape every value (`<%= %>` only);
+ * - a page whose locals carry `uiLocales` (consent, logout) is in that
+ *   language first;
  * - every page is in the user's language (./page-language.ts): its locals
  *   gain `locale`, `dir`, `t` and `tSplit`, the consent page's scope
  *   descriptions are the page language's, the device form's message is its
@@ -39,7 +42,8 @@ import type { Translator } from '../i18n/translate.js';
 import { languageLocals, pageTranslator, type LanguageLocals } from './page-language.js';
 import type { SiteRequest } from './site-adapter.js';
 
-export type ViewName = 'consent' | 'error' | 'device' | 'device-done' | 'apps';
+export type ViewName =
+  'consent' | 'error' | 'device' | 'device-done' | 'apps' | 'logout' | 'logged-out';
 
 /** The override names of the views, in a views directory: `oauth2/consent.ejs`, `oauth2/error.ejs`. */
 export const VIEW_DIRECTORY = 'oauth2';
@@ -108,6 +112,11 @@ export interface ErrorLocals {
     /** The description on an English page, else undefined (set by the renderer). */
     readonly detail?: string | undefined;
   };
+  /**
+   * The request's kept `ui_locales` tags (space-separated), when the page knows
+   * them (an answer to a consent page): the page's language is chosen from them first.
+   */
+  readonly uiLocales?: string | undefined;
 }
 
 /** What the device page (`oauth2/device.ejs`) gets: the user-code form. */
@@ -135,7 +144,45 @@ export interface DeviceDoneLocals {
   readonly client: { readonly id: string; readonly name: string };
 }
 
-export type ViewLocals = ConsentLocals | ErrorLocals | DeviceLocals | DeviceDoneLocals | AppsLocals;
+export type ViewLocals =
+  | ConsentLocals
+  | ErrorLocals
+  | DeviceLocals
+  | DeviceDoneLocals
+  | AppsLocals
+  | LogoutLocals
+  | LoggedOutLocals;
+
+/** What the end-session confirmation (`oauth2/logout.ejs`, ./end-session.ts) gets. */
+export interface LogoutLocals {
+  readonly view: 'logout';
+  readonly issuer: string;
+  /** The server's host, the "site" the user signs out of. */
+  readonly site: string;
+  /** The client that asked, when known (`client_id` or the `id_token_hint`'s audience). */
+  readonly client: { readonly id: string; readonly name: string } | undefined;
+  /** Who is signed in. */
+  readonly user: { readonly name: string };
+  /** Where the form posts (`decision=yes` or `no`). */
+  readonly action: string;
+  /** The hidden `csrf_token` field. */
+  readonly csrfToken: string;
+  /** The logout request's `ui_locales`: the page's language is chosen from it first. */
+  readonly uiLocales?: string | undefined;
+}
+
+/** What the end-session endpoint's last page (`oauth2/logged-out.ejs`) gets. */
+export interface LoggedOutLocals {
+  readonly view: 'logged-out';
+  readonly issuer: string;
+  readonly site: string;
+  /** True: signed out (or nobody was signed in); false: the user chose to stay signed in. */
+  readonly signedOut: boolean;
+  readonly client: { readonly id: string; readonly name: string } | undefined;
+  /** A link back to the client (its checked `post_logout_redirect_uri`), when the user stayed. */
+  readonly returnTo: string | undefined;
+  readonly uiLocales?: string | undefined;
+}
 
 /** One app as the authorized apps view shows it: times as ISO 8601 strings (UTC). */
 export interface AppView {
@@ -306,7 +353,7 @@ export function viewRenderer(options: {
     securityHeaders(res);
     let localized: LocalizedViewLocals;
     try {
-      const uiLocales = locals.view === 'consent' ? locals.uiLocales : undefined;
+      const uiLocales = 'uiLocales' in locals ? locals.uiLocales : undefined;
       localized = localize(locals, pageTranslator(req, language.locales, uiLocales), language);
       res.setHeader('Content-Language', localized.locale);
     } catch (err) {

@@ -33,6 +33,9 @@
  * - A DPoP-bound token's key thumbprint (RFC 9449 6: the JWT's `cnf.jkt`, the
  *   opaque record's `jkt`) is given as `jkt`; the checker does not ask for the
  *   proof itself (protected resources do: lib/http/).
+ * - OpenID Connect's `claims_locales` (the JWT claim, or the record's) is given
+ *   as `claimsLocales`; malformed, the token is `invalid_token`. The grant type
+ *   is given as `grantType` where the token tells it (the record; a JWT's `gty`).
  */
 import { InvalidTokenError } from '../errors.js';
 import { sha256 } from '../helpers/secrets.js';
@@ -41,7 +44,8 @@ import type { DenyList } from './deny-list.js';
 import { grantReference, looksLikeJwt, type AccessTokenClaims } from './jwt.js';
 import { verifyAccessToken } from './jwt-verify.js';
 import type { KeySet } from './keys.js';
-import type { AccessTokenRecord, ActorClaim, Clock } from '../types.js';
+import { isLocaleList } from '../i18n/locale-list.js';
+import type { AccessTokenRecord, ActorClaim, Clock, GrantType } from '../types.js';
 
 /** What a verified access token tells; `req.oauth2` in Express. */
 export interface AccessTokenInfo {
@@ -69,6 +73,19 @@ export interface AccessTokenInfo {
    * must then ask for a DPoP proof of that key.
    */
   readonly jkt?: string | undefined;
+  /**
+   * The grant that issued the token, as far as the token tells: an opaque
+   * token's record always; a JWT only for `client_credentials` (its `gty`),
+   * the grant whose tokens speak for a client rather than a user. Absent: a
+   * JWT of another grant.
+   */
+  readonly grantType?: GrantType | 'implicit' | undefined;
+  /**
+   * OpenID Connect: the authorization's `claims_locales` (OIDC Core 5.2), BCP 47
+   * tags, most wanted first (a JWT's `claims_locales`, an opaque token's record);
+   * absent when none were asked for.
+   */
+  readonly claimsLocales?: readonly string[] | undefined;
 }
 
 export interface CheckerOptions {
@@ -112,6 +129,9 @@ interface Verified {
 }
 
 function fromRecord(record: AccessTokenRecord): AccessTokenInfo {
+  const locales = record.claimsLocales;
+  if (locales !== undefined && !isLocaleList(locales))
+    throw new InvalidTokenError(INVALID, { detail: 'the record has malformed claimsLocales' });
   return {
     id: record.id,
     format: record.format,
@@ -123,6 +143,8 @@ function fromRecord(record: AccessTokenRecord): AccessTokenInfo {
     expiresAt: record.expiresAt,
     ...(record.act === undefined ? {} : { actor: record.act }),
     ...(record.jkt === undefined ? {} : { jkt: record.jkt }),
+    grantType: record.grantType,
+    ...(locales === undefined ? {} : { claimsLocales: locales }),
   };
 }
 
@@ -139,6 +161,10 @@ function fromClaims(claims: AccessTokenClaims): Verified {
       expiresAt: claims.exp,
       ...(claims.act === undefined ? {} : { actor: claims.act }),
       ...(claims.cnf === undefined ? {} : { jkt: claims.cnf.jkt }),
+      ...(claims.gty === undefined ? {} : { grantType: claims.gty }),
+      ...(claims.claims_locales === undefined
+        ? {}
+        : { claimsLocales: Object.freeze(claims.claims_locales.split(' ')) }),
     },
     grantRef: claims.grant_ref,
   };

@@ -5,7 +5,8 @@
  *
  * Rules:
  * - Claims: `iss`, `sub`, `aud` = the client id, `azp` = the client id, `iat`,
- *   `exp` = `iat` + the id_token lifetime, `auth_time` when known, `nonce` when the
+ *   `exp` = `iat` + the id_token lifetime, `auth_time`, `acr` and `amr` when
+ *   known (the site adapter's, kept from the login), `nonce` when the
  *   authorization request sent one (code redemption only; OIDC Core 12.2: a
  *   refresh's id_token carries none), `at_hash` for the access token issued with it.
  * - The id_token stays minimal: the standard claims (name, email, …) come from
@@ -25,6 +26,10 @@ export interface IdTokenContext {
   readonly nonce?: string | undefined;
   /** When the user authenticated, epoch seconds (OIDC Core 2 `auth_time`). */
   readonly authTime?: number | undefined;
+  /** How the user authenticated (OIDC Core 2 `acr`), as the site adapter said. */
+  readonly acr?: string | undefined;
+  /** The authentication methods (OIDC Core 2 `amr`, RFC 8176), as the site adapter said. */
+  readonly amr?: readonly string[] | undefined;
 }
 
 /** The claims of an id_token made here. */
@@ -36,6 +41,8 @@ export interface IdTokenClaims {
   iat: number;
   exp: number;
   auth_time?: number;
+  acr?: string;
+  amr?: readonly string[];
   nonce?: string;
   at_hash: string;
 }
@@ -79,6 +86,8 @@ export function signIdToken(keys: KeySet, input: IdTokenInput): string {
     iat: input.now,
     exp: input.now + input.lifetime,
     ...(context.authTime === undefined ? {} : { auth_time: context.authTime }),
+    ...(context.acr === undefined ? {} : { acr: context.acr }),
+    ...(context.amr === undefined ? {} : { amr: context.amr }),
     ...(context.nonce === undefined ? {} : { nonce: context.nonce }),
     at_hash: accessTokenHash(input.accessToken, keys.active.alg),
   };

@@ -22,11 +22,15 @@
  *   `grant_ref`, when present, are strings; `act`, when present, is an object
  *   whose `sub` is a non-empty string and whose own `act`, if any, is one too, at
  *   most {@link MAX_ACTOR_DEPTH} deep (RFC 8693 4.1); `cnf`, when present, is an
- *   object whose `jkt` is a non-empty string (RFC 9449 6.1; only `jkt` is kept).
+ *   object whose `jkt` is a non-empty string (RFC 9449 6.1; only `jkt` is kept);
+ *   `claims_locales`, when present, is a string of at most 10 space-separated
+ *   language tags (lib/i18n/locale-list.ts); `gty`, when present, is
+ *   `client_credentials`.
  * - Every failure is `invalid_token` with the fixed text "the access token is
  *   invalid" (or "... expired"); the reason is the private cause.
  */
 import { InvalidTokenError } from '../errors.js';
+import { localeList, MAX_LOCALES } from '../i18n/locale-list.js';
 import type { ActorClaim } from '../types.js';
 import type { AccessTokenClaims } from './jwt.js';
 import {
@@ -109,6 +113,20 @@ function confirmationOf(value: unknown): { jkt: string } {
   return { jkt: nonEmptyString(value as Record<string, unknown>, 'jkt') };
 }
 
+/** The `claims_locales` claim, checked: space-separated language tags (lib/i18n/locale-list.ts). */
+function localesOf(value: unknown): string {
+  const list = typeof value === 'string' ? localeList(value) : undefined;
+  if (list === undefined)
+    throw new Refusal(`claims_locales must be at most ${MAX_LOCALES} language tags`);
+  return list.join(' ');
+}
+
+/** The `gty` claim: only `client_credentials` is ever written. */
+function grantTypeOf(value: unknown): 'client_credentials' {
+  if (value !== 'client_credentials') throw new Refusal('gty must be client_credentials');
+  return value;
+}
+
 /** The audience `aud` names among the expected one(s) (rules in the header). */
 function audienceOf(aud: unknown, expected: string | ReadonlySet<string>): string {
   const named = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
@@ -147,6 +165,10 @@ function checkedClaims(
     ...(grantRef === undefined ? {} : { grant_ref: grantRef }),
     ...(payload['act'] === undefined ? {} : { act: actorOf(payload['act']) }),
     ...(payload['cnf'] === undefined ? {} : { cnf: confirmationOf(payload['cnf']) }),
+    ...(payload['claims_locales'] === undefined
+      ? {}
+      : { claims_locales: localesOf(payload['claims_locales']) }),
+    ...(payload['gty'] === undefined ? {} : { gty: grantTypeOf(payload['gty']) }),
   };
 }
 

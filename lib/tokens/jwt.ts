@@ -4,7 +4,9 @@
  *
  * Signing: header `typ: at+jwt`, `alg` and `kid` of the active key; claims iss,
  * sub, aud, client_id, scope, jti, iat, exp, `act` for a token made by token
- * exchange (RFC 8693 4.1), `cnf.jkt` for a DPoP-bound one (RFC 9449 6.1), and `grant_ref`: an opaque
+ * exchange (RFC 8693 4.1), `cnf.jkt` for a DPoP-bound one (RFC 9449 6.1),
+ * `claims_locales` for an OpenID Connect one that asked for them, `gty` for a
+ * `client_credentials` one (no user behind it), and `grant_ref`: an opaque
  * reference to the grant (token family), so a whole grant can be put on the
  * deny-list (./deny-list.ts) without a record per token. Verification is in
  * ./jwt-verify.ts.
@@ -34,6 +36,13 @@ export interface AccessTokenClaims {
   act?: ActorClaim;
   /** RFC 9449 6.1: the DPoP key the token is bound to, by its RFC 7638 thumbprint. */
   cnf?: { jkt: string };
+  /**
+   * OpenID Connect: the authorization's `claims_locales` (OIDC Core 5.2), BCP 47
+   * tags separated by spaces, for UserInfo; only when the request had some.
+   */
+  claims_locales?: string;
+  /** The grant type, for `client_credentials` tokens only: their subject is the client, not a user. */
+  gty?: 'client_credentials';
 }
 
 /**

@@ -37,7 +37,16 @@
  * - OpenID Connect (OIDC Core 3.1.3.3, 12.2): with `idTokenLifetime` set (the
  *   server's `openid` option) and a request carrying `openid` (the grant's scope
  *   holds `openid`), the body has an `id_token` for the access token (./id-token.ts),
- *   and the refresh token keeps the `auth_time` for the id_tokens of its refreshes.
+ *   whose `sub` is the one the client knows the user by (`idTokenSubject`: public
+ *   or pairwise; the access token keeps the local subject),
+ *   and the refresh token keeps the `auth_time`, `acr` and `amr` for the
+ *   id_tokens of its refreshes. The authorization's `claims_locales` ride on
+ *   the access token of an OpenID Connect request (record, or the JWT's
+ *   space-separated `claims_locales`, only when some were asked for) and on the
+ *   refresh token, so UserInfo and later refreshes know them.
+ * - A `client_credentials` JWT says so in `gty` (the record says it in
+ *   `grantType`): its subject is the client, not a user, which UserInfo must
+ *   know without comparing `sub` with `client_id` (a user may bear a client's id).
  */
 import { randomUUID } from 'node:crypto';
 import { refreshTokenJkt } from '../dpop/binding.js';
@@ -51,7 +60,14 @@ import { signIdToken, type IdTokenContext } from './id-token.js';
 import { grantReference, signAccessToken } from './jwt.js';
 import type { KeySet } from './keys.js';
 import type { TokenGenerator } from './opaque.js';
-import type { AccessTokenRecord, ActorClaim, Client, Clock, GrantType } from '../types.js';
+import type {
+  AccessTokenRecord,
+  ActorClaim,
+  Client,
+  Clock,
+  GrantType,
+  RefreshTokenRecord,
+} from '../types.js';
 
 /** The JSON body of a successful token response (RFC 6749 5.1). */
 export interface TokenResponseBody {
@@ -79,10 +95,17 @@ export interface IssueRequest {
   accessTokenLifetime: number;
   /**
    * Issue a refresh token with this lifetime (seconds) and scope, for the grant's
-   * resources (RFC 8707; none: the default audience only).
+   * resources (RFC 8707; none: the default audience only). `login` is what it
+   * keeps of the user's login for later id_tokens (`auth_time`, `acr`, `amr`);
+   * default: `openid`'s (a refresh that narrowed `openid` away passes the old one).
    */
   refreshToken?:
-    | { lifetime: number; scope: readonly string[]; resources?: readonly string[] | undefined }
+    | {
+        lifetime: number;
+        scope: readonly string[];
+        resources?: readonly string[] | undefined;
+        login?: IdTokenContext | undefined;
+      }
     | undefined;
   /**
    * The configured resource the access token is for (RFC 8707; `provider.config.resources`):
@@ -107,6 +130,30 @@ export interface IssueRequest {
    * Default none: no id_token.
    */
   openid?: IdTokenContext | undefined;
+  /**
+   * OpenID Connect: the authorization's `claims_locales` (BCP 47 tags), for
+   * UserInfo: on the access token when `openid` is set (the record's
+   * `claimsLocales`, the JWT's `claims_locales`), and on the refresh token. Default none.
+   */
+  claimsLocales?: readonly string[] | undefined;
+}
+
+/** The access token's `claims_locales`: only for an OpenID Connect request that sent some. */
+function tokenLocales(request: IssueRequest): readonly string[] | undefined {
+  const locales = request.openid === undefined ? undefined : request.claimsLocales;
+  return locales === undefined || locales.length === 0 ? undefined : locales;
+}
+
+/** What a refresh token keeps for the id_tokens and access tokens of its refreshes. */
+function refreshOpenId(request: IssueRequest): Partial<RefreshTokenRecord> {
+  const { authTime, acr, amr } = request.refreshToken?.login ?? request.openid ?? {};
+  const locales = request.claimsLocales;
+  return {
+    ...(authTime === undefined ? {} : { authTime }),
+    ...(acr === undefined ? {} : { acr }),
+    ...(amr === undefined ? {} : { amr: [...amr] }),
+    ...(locales === undefined || locales.length === 0 ? {} : { claimsLocales: [...locales] }),
+  };
 }
 
 /** Grant types whose every request starts a grant of its own (see the header). */
@@ -148,6 +195,12 @@ export interface TokenMinterOptions {
   clock: Clock;
   /** Seconds an id_token lives; undefined: OpenID Connect is off, no id_token is made. */
   idTokenLifetime?: number | undefined;
+  /**
+   * The `sub` a client knows a user by, for its id_tokens (OIDC Core 8: public or
+   * pairwise, lib/endpoints/openid/subject.ts). Default: the local subject.
+   * Access tokens and refresh tokens always keep the local subject.
+   */
+  idTokenSubject?: ((client: Client, subject: string) => string) | undefined;
 }
 
 /** Makes, saves and returns tokens. */
@@ -199,6 +252,7 @@ export class TokenMinter {
       );
     const expiresAt = now + lifetime;
     const jkt = request.dpop?.jkt;
+    const locales = tokenLocales(request);
     let token: string;
     let id: string;
     if (format === 'jwt') {
@@ -215,6 +269,8 @@ export class TokenMinter {
         grant_ref: grantReference(request.grantId),
         ...(request.actor === undefined ? {} : { act: request.actor }),
         ...(jkt === undefined ? {} : { cnf: { jkt } }),
+        ...(locales === undefined ? {} : { claims_locales: locales.join(' ') }),
+        ...(request.grantType === 'client_credentials' ? { gty: 'client_credentials' } : {}),
       });
     } else {
       token = o.generator.generate();
@@ -234,6 +290,7 @@ export class TokenMinter {
       ...(uniqueKey === undefined ? {} : { uniqueKey, token }),
       ...(request.actor === undefined ? {} : { act: request.actor }),
       ...(jkt === undefined ? {} : { jkt }),
+      ...(locales === undefined ? {} : { claimsLocales: [...locales] }),
     };
     const body: TokenResponseBody = {
       access_token: token,
@@ -244,7 +301,7 @@ export class TokenMinter {
     if (request.openid !== undefined && o.idTokenLifetime !== undefined)
       body.id_token = signIdToken(o.keys, {
         issuer: o.issuer,
-        subject: request.subject,
+        subject: o.idTokenSubject?.(request.client, request.subject) ?? request.subject,
         clientId: request.client.id,
         accessToken: token,
         now,
@@ -273,7 +330,7 @@ export class TokenMinter {
         issuedAt: now,
         expiresAt: now + refreshLifetime,
         ...(refreshJkt === undefined ? {} : { jkt: refreshJkt }),
-        ...(request.openid?.authTime === undefined ? {} : { authTime: request.openid.authTime }),
+        ...refreshOpenId(request),
       },
       refreshLifetime,
     );

@@ -9,12 +9,20 @@ import type { AddressInfo } from 'node:net';
 import { createDemoApp, type DemoOptions } from '../../examples/demo-app.js';
 
 export interface RunningDemo {
-  /** `http://127.0.0.1:<port>`, the demo's issuer and base URL. */
+  /** The demo's issuer and base URL: `http://127.0.0.1:<port>` unless the caller chose. */
   issuer: string;
   close(): Promise<void>;
 }
 
-export async function startDemo(options: Omit<DemoOptions, 'issuer'> = {}): Promise<RunningDemo> {
+/**
+ * @param issuerOf the issuer for the port the server got; default
+ *   `http://127.0.0.1:<port>`. A browser test may give a name it maps to that
+ *   port (Chromium's `--host-resolver-rules`), so pages show no port.
+ */
+export async function startDemo(
+  options: Omit<DemoOptions, 'issuer'> = {},
+  issuerOf: (port: number) => string = (port) => `http://127.0.0.1:${port}`,
+): Promise<RunningDemo> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -24,7 +32,7 @@ export async function startDemo(options: Omit<DemoOptions, 'issuer'> = {}): Prom
     });
   });
   const { port } = server.address() as AddressInfo;
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = issuerOf(port);
   const { app } = createDemoApp({ ...options, issuer });
   server.on('request', app);
   let closed: Promise<void> | undefined;

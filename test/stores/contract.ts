@@ -182,6 +182,12 @@ export function describeStoreContract(
         grantId: randomUUID(),
         issuedAt,
         expiresAt: issuedAt + HOUR,
+        // OpenID Connect fields: plain JSON that every backend must keep as it is.
+        nonce: randomUUID(),
+        authTime: issuedAt - 30,
+        acr: 'urn:example:loa:2',
+        amr: ['pwd', 'otp'],
+        claimsLocales: ['de', 'ja-Kana-JP'],
         extra: {
           nonce: randomUUID(),
           nested: { list: [1, 'two', true], empty: {} },
@@ -204,6 +210,7 @@ export function describeStoreContract(
         grantId: randomUUID(),
         issuedAt,
         expiresAt: issuedAt + HOUR,
+        claimsLocales: ['de', 'en-US'],
         ...overrides,
       };
     }
@@ -218,6 +225,10 @@ export function describeStoreContract(
         grantId: randomUUID(),
         issuedAt,
         expiresAt: issuedAt + HOUR,
+        authTime: issuedAt - 30,
+        acr: 'urn:example:loa:2',
+        amr: ['pwd', 'otp'],
+        claimsLocales: ['de', 'en-US'],
         ...overrides,
       };
     }

@@ -22,9 +22,11 @@
  * - `push` checks a pushed request of an authenticated client with the `par`
  *   steps and keeps it (../par/push.ts).
  * - Nobody signed in, or an OpenID Connect request asks for a newer login
- *   (`prompt=login`, `max_age`: ./prompt.ts) → `login`, with the checked request
+ *   (`prompt=login`, `max_age`: ./prompt.ts), or its `id_token_hint` names
+ *   another user (./id-token-hint.ts) → `login`, with the checked request
  *   as a query string (./query.ts `checkedQuery`: known parameters only,
- *   bounded) to come back to; with `prompt=none` → `login_required`, redirected.
+ *   bounded) to come back to and the hints for the login page (`login_hint`,
+ *   `ui_locales`: ./login-hint.ts); with `prompt=none` → `login_required`, redirected.
  *   Signed in → the consent page, unless a first-party
  *   client or a remembered consent answers for the user (./consent.ts); then the
  *   request is approved at once and `consent.granted` says `automatic: true`.
@@ -42,7 +44,9 @@
  *   provider's clock, and never carry a code or a token.
  * - Never rejects: a store that is down is an error page before the client's
  *   redirect URI is trusted, and an error redirect after (logged through
- *   `report`, private detail only in the log).
+ *   `report`, private detail only in the log). The one exception is the host's
+ *   own mistake: a user whose `acr` or `amr` is malformed
+ *   (../openid/authentication.ts) rejects with a `SetupError`, for `next(err)`.
  */
 import type { OAuthEventBus } from '../../engine/events.js';
 import {
@@ -58,6 +62,7 @@ import type { ClientStore } from '../../stores/types.js';
 import { PushedRequestStore } from '../../stores/pushed-requests.js';
 import type { Client, Clock, RequestContext } from '../../types.js';
 import { pushAuthorizationRequest, type PushedAuthorizationBody } from '../par/push.js';
+import { authenticationOf } from '../openid/authentication.js';
 import { claimAnswer } from './answer-once.js';
 import { consentSkipped, rememberConsent, type ConsentPolicy } from './consent.js';
 import {
@@ -75,6 +80,7 @@ import type {
   ConsentPrompt,
   Refusal,
 } from './outcome.js';
+import { loginHints } from './login-hint.js';
 import { loginDecision, prompts } from './prompt.js';
 import { consentProvenance } from './provenance.js';
 import {
@@ -114,6 +120,15 @@ export interface AuthorizationEndpointOptions {
   readonly allowPlainPkce: boolean;
   /** The configured resources (RFC 8707) by indicator. */
   readonly resources: AuthorizationContext['resources'];
+  /** The locales offered for claims (`openid.claimsLocales`); undefined: any (./claims-locales.ts). */
+  readonly claimsLocales?: AuthorizationContext['claimsLocales'];
+  /** The server's signing keys: an `id_token_hint` must verify with one (./id-token-hint.ts). */
+  readonly keys: AuthorizationContext['keys'];
+  /**
+   * OpenID Connect (`options.openid`): whether a `nonce` is required (./nonce.ts;
+   * default false) and the pairwise key an `id_token_hint`'s subject is compared under.
+   */
+  readonly openid?: Partial<Pick<AuthorizationContext, 'requireNonce' | 'pairwiseKey'>>;
   readonly consent: ConsentPolicy;
   /** Where the single-use markers of consent answers are kept (the provider's primitive). */
   readonly records: RecordStore;
@@ -160,6 +175,11 @@ export class AuthorizationEndpoint {
       allowPlainPkce,
       resources,
       parRequired: options.par.required,
+      claimsLocales: options.claimsLocales,
+      keys: options.keys,
+      clock,
+      requireNonce: options.openid?.requireNonce ?? false,
+      pairwiseKey: options.openid?.pairwiseKey,
     });
     const issue = { ...options.issue, issuer, allowPlainPkce, resources, events, clock };
     this.#issue = Object.freeze(issue);
@@ -198,7 +218,8 @@ export class AuthorizationEndpoint {
     );
     if (checked.kind !== 'valid') return checked;
     const { request } = checked;
-    const login = loginDecision(request, user, Math.floor(this.#clock() / 1000));
+    const now = Math.floor(this.#clock() / 1000);
+    const login = loginDecision(request, user, now, this.#context.pairwiseKey);
     if (login.kind === 'refused') return this.#refused(request, login.error);
     if (login.kind === 'login')
       return pushed ? this.#pushedLogin(login.request, query) : this.#login(login.request);
@@ -315,6 +336,7 @@ export class AuthorizationEndpoint {
     return {
       kind: 'login',
       query: checkedQuery(request, this.#context.scopes.format(request.scope)),
+      hints: loginHints(request),
     };
   }
 
@@ -325,6 +347,7 @@ export class AuthorizationEndpoint {
     return {
       kind: 'login',
       query: back.toString(),
+      hints: loginHints(request),
       pushed: { requestUri, request: pendingAuthorization(request) },
     };
   }
@@ -346,8 +369,11 @@ export class AuthorizationEndpoint {
     user: AuthorizationUser,
   ): Promise<AuthorizationResult> {
     const authTime = user.authTime ?? Math.floor(this.#clock() / 1000);
+    // Outside the try: a malformed acr or amr is the host's SetupError, never a token.
+    const authentication = authenticationOf(user, "the site adapter's currentUser()");
+    const approved = { subject: user.subject, authTime, ...authentication };
     try {
-      const location = await approvedLocation(request, { ...user, authTime }, this.#issue);
+      const location = await approvedLocation(request, approved, this.#issue);
       return { kind: 'redirect', location };
     } catch (err) {
       return this.#failed(err, request);

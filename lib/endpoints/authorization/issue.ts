@@ -5,7 +5,8 @@
  * Rules:
  * - A code is bound to its client, subject, scope, redirect URI (and whether the
  *   request sent one) and PKCE challenge, and keeps the OpenID Connect `nonce`
- *   and `auth_time` for the id_token, starts a new token family (`grantId`),
+ *   and `auth_time` (and the user's `acr`/`amr`, the `claims_locales`) for
+ *   the id_token and UserInfo, starts a new token family (`grantId`),
  *   and lives `authorizationCode.lifetime` seconds. Only its SHA-256 is stored.
  * - `issueAuthorizationCode` checks its input as the steps would: a registered
  *   redirect URI and configured resources (else TypeError: a programming error)
@@ -20,6 +21,7 @@
  *   `token.issued` event comes from the token minter.
  */
 import type { OAuthEventBus } from '../../engine/events.js';
+import { authenticationOf, type AuthenticationContext } from '../openid/authentication.js';
 import type { GrantOptions } from '../../grants/grant.js';
 import type { CodeChallengeMethod } from '../../helpers/pkce.js';
 import type { Resources } from '../../helpers/resources.js';
@@ -62,6 +64,15 @@ export interface AuthorizationCodeInput {
   nonce?: string | undefined;
   /** OpenID Connect: when the user authenticated, epoch seconds (`auth_time`). Default none. */
   authTime?: number | undefined;
+  /**
+   * OpenID Connect: how the user authenticated (`acr`, `amr`: RFC 8176 values),
+   * echoed in the id_tokens; checked by ../openid/authentication.ts (a malformed
+   * one is a SetupError). Default none.
+   */
+  acr?: string | undefined;
+  amr?: readonly string[] | undefined;
+  /** OpenID Connect: the request's `claims_locales` (BCP 47 tags), for UserInfo. Default none. */
+  claimsLocales?: readonly string[] | undefined;
   /** Kept with the code, JSON-serialisable. */
   extra?: Record<string, unknown>;
 }
@@ -116,6 +127,7 @@ export async function issueAuthorizationCode(
     input.codeChallenge === undefined ? undefined : (input.codeChallengeMethod ?? 'S256'),
     context.allowPlainPkce,
   );
+  const authentication = authenticationOf(input, 'issueAuthorizationCode: input');
   const code = context.generator.generate();
   const now = Math.floor(context.clock() / 1000);
   const grantId = context.tokens.newGrantId();
@@ -134,6 +146,8 @@ export async function issueAuthorizationCode(
       ...(input.dpopJkt === undefined ? {} : { dpopJkt: input.dpopJkt }),
       ...(input.nonce === undefined ? {} : { nonce: input.nonce }),
       ...(input.authTime === undefined ? {} : { authTime: input.authTime }),
+      ...authentication,
+      ...(input.claimsLocales === undefined ? {} : { claimsLocales: [...input.claimsLocales] }),
       issuedAt: now,
       expiresAt: now + ttl,
       extra: input.extra,
@@ -175,6 +189,7 @@ async function implicitLocation(
       request.resources.length === 0
         ? undefined
         : context.resources.get(request.resources[0] as string),
+    claimsLocales: request.claimsLocales,
   });
   return authorizationResponseLocation(
     request,
@@ -191,7 +206,10 @@ async function implicitLocation(
 /** Issues what an approved request asked for; returns the Location. Failures reject. */
 export async function approvedLocation(
   request: AuthorizationRequest,
-  user: { readonly subject: string; readonly authTime?: number | undefined },
+  user: {
+    readonly subject: string;
+    readonly authTime?: number | undefined;
+  } & AuthenticationContext,
   context: IssueContext,
 ): Promise<string> {
   const { subject } = user;
@@ -209,6 +227,9 @@ export async function approvedLocation(
       dpopJkt: request.dpopJkt,
       nonce: request.nonce,
       authTime: user.authTime,
+      acr: user.acr,
+      amr: user.amr,
+      claimsLocales: request.claimsLocales,
     },
     context,
   );

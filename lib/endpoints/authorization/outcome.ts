@@ -26,6 +26,21 @@ export interface AuthorizationUser {
    * site adapter reports it. Default: now (the provider's clock).
    */
   readonly authTime?: number | undefined;
+  /** OIDC Core 2 `acr`, as the site adapter reports it (../openid/authentication.ts). Default: unknown. */
+  readonly acr?: string | undefined;
+  /** OIDC Core 2 `amr` (RFC 8176 values), as the site adapter reports it. Default: unknown. */
+  readonly amr?: readonly string[] | undefined;
+}
+
+/**
+ * What the host's login page is told of the request (OIDC Core 3.1.2.1), to
+ * prefill or localize it; hints, never instructions (./login-hint.ts).
+ */
+export interface LoginHints {
+  /** `login_hint`: the login identifier the user might use, as the client sent it. */
+  readonly loginHint?: string;
+  /** `ui_locales`: language tags, space-separated, most wanted first (checked tags only). */
+  readonly uiLocales?: string;
 }
 
 /** The user's answer on the consent page. */
@@ -69,6 +84,8 @@ export type AuthorizationOutcome =
   | {
       readonly kind: 'login';
       readonly query: string;
+      /** For the login page: the request's `login_hint` and `ui_locales`. */
+      readonly hints: LoginHints;
       /**
        * For a pushed request (RFC 9126): its `request_uri` (`query` repeats it)
        * and the request taken for it. Keep it for the way back, which cannot

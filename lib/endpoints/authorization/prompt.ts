@@ -13,6 +13,9 @@
  *   none with any other value, an error is returned"). Both redirected.
  * - `max_age` is a whole number of seconds (at most 10 digits) → else
  *   `invalid_request`, redirected.
+ * - Without `max_age`, the client's registered `default_max_age` applies as if
+ *   sent (OpenID Connect Dynamic Client Registration 1.0 2); a request's own
+ *   `max_age` wins, whether longer or shorter.
  * - Who must sign in ({@link loginDecision}, OIDC Core 3.1.2.3): nobody signed
  *   in; `prompt=login` or `select_account` (this server has no account chooser:
  *   the host's login page is where a user picks an account, so
@@ -30,11 +33,16 @@
  *   (OIDC Core 3.1.2.1: the client checks `auth_time` against its `max_age`).
  * - A user whose site adapter reports no `authTime` counts as signed in now
  *   (SiteUser's documented default), so `max_age` cannot force their login.
+ * - An `id_token_hint` naming another user than the signed-in one
+ *   (./id-token-hint.ts) is a login too: `login_required` with `prompt=none` or
+ *   on the way back from a login, else the login page. Every way back of a
+ *   hinted request carries the hint's subject, not the JWT.
  */
 import { InvalidRequestError, LoginRequiredError, quoteValue } from '../../errors.js';
 import { OPENID_SCOPE } from '../openid/options.js';
+import { HINTED_USER_NOT_SIGNED_IN, hintWayBack, otherThanHinted } from './id-token-hint.js';
 import type { AuthorizationRequest } from './request.js';
-import { need, type AuthorizationDraft } from './step.js';
+import { need, type AuthorizationContext, type AuthorizationDraft } from './step.js';
 
 /** The `prompt` values of OpenID Connect Core 3.1.2.1. */
 export type Prompt = 'none' | 'login' | 'consent' | 'select_account';
@@ -75,7 +83,7 @@ export function checkPrompt(draft: AuthorizationDraft): void {
   const { params } = draft.query;
   const prompt = params['prompt'];
   if (prompt !== undefined) draft.prompt = parsePrompt(prompt);
-  draft.maxAge = parseSeconds('max_age', params['max_age']);
+  draft.maxAge = parseSeconds('max_age', params['max_age']) ?? draft.client?.defaultMaxAge;
   draft.loginAfter = parseSeconds('login_after', params['login_after']);
 }
 
@@ -101,10 +109,11 @@ function loginRequested(request: AuthorizationRequest, authTime: number, now: nu
 
 /** The request to come back to after a forced login: once, with `loginAfter` (the rules). */
 function wayBack(request: AuthorizationRequest, now: number): AuthorizationRequest {
+  const back = hintWayBack(request);
   const forced = request.maxAge !== undefined || request.prompt?.some((p) => LOGIN_PROMPTS.has(p));
-  if (forced !== true) return request;
+  if (forced !== true) return back;
   return Object.freeze({
-    ...request,
+    ...back,
     prompt: request.prompt?.filter((p) => !LOGIN_PROMPTS.has(p)),
     maxAge: undefined,
     loginAfter: now,
@@ -115,16 +124,25 @@ function wayBack(request: AuthorizationRequest, now: number): AuthorizationReque
  * Whether `user` may go on to consent, must log in first, or the request is
  * refused with `login_required` (the rules above).
  * @param now epoch seconds.
+ * @param pairwiseKey the server's pairwise key, to compare an `id_token_hint`'s subject.
  */
-export function loginDecision<U extends { readonly authTime?: number | undefined }>(
+export function loginDecision<
+  U extends { readonly subject: string; readonly authTime?: number | undefined },
+>(
   request: AuthorizationRequest,
   user: U | undefined,
   now: number,
+  pairwiseKey?: AuthorizationContext['pairwiseKey'],
 ): LoginDecision<U> {
   const none = prompts(request, 'none');
   if (user === undefined) {
     if (none)
       return { kind: 'refused', error: new LoginRequiredError('the user is not signed in') };
+    return { kind: 'login', request: wayBack(request, now) };
+  }
+  if (otherThanHinted(request, user.subject, pairwiseKey)) {
+    if (none || request.hintAfterLogin === true)
+      return { kind: 'refused', error: new LoginRequiredError(HINTED_USER_NOT_SIGNED_IN) };
     return { kind: 'login', request: wayBack(request, now) };
   }
   const authTime = user.authTime ?? now;

@@ -15,7 +15,8 @@
  *   ({@link checkedQuery}): only the parameters the steps read, as they resolved
  *   them, so an unknown parameter (junk of any size) is never kept, and its size
  *   is bounded by what the steps allow (registered client and redirect URI,
- *   offered scopes, `state` ≤ 2048 printable ASCII characters, a challenge ≤ 128).
+ *   offered scopes, `state` ≤ 2048 printable ASCII characters, a challenge ≤ 128,
+ *   `hint_sub` ≤ 255 and `login_hint` ≤ 256 characters, ≤ 10 `ui_locales` tags).
  */
 import type { AuthorizationRequest } from './request.js';
 
@@ -61,8 +62,10 @@ export function parseAuthorizationQuery(search: string): AuthorizationQuery {
  * The query string (without `?`) of a checked request: `response_type`,
  * `client_id`, `redirect_uri` (when it was sent), `scope` (as resolved), each
  * `resource`, `state`, `code_challenge`, `code_challenge_method`, `dpop_jkt`,
- * `nonce`, `prompt`, `max_age` and `login_after`, in that order. Checking it
- * again gives the same request.
+ * `nonce`, `prompt`, `max_age`, `login_after`, `hint_sub` (an `id_token_hint`'s
+ * subject once the user went to log in for it, ./id-token-hint.ts), `login_hint`
+ * `ui_locales` (the tags kept) and `claims_locales`, in that order. Checking it again gives the
+ * same request.
  * @param scope the resolved scope, formatted with the server's separator.
  */
 export function checkedQuery(request: AuthorizationRequest, scope: string): string {
@@ -82,5 +85,11 @@ export function checkedQuery(request: AuthorizationRequest, scope: string): stri
     out.append('prompt', request.prompt.join(' '));
   if (request.maxAge !== undefined) out.append('max_age', String(request.maxAge));
   if (request.loginAfter !== undefined) out.append('login_after', String(request.loginAfter));
+  if (request.hintAfterLogin === true && request.hintSubject !== undefined)
+    out.append('hint_sub', request.hintSubject);
+  if (request.loginHint !== undefined) out.append('login_hint', request.loginHint);
+  if (request.uiLocales !== undefined) out.append('ui_locales', request.uiLocales.join(' '));
+  if (request.claimsLocales !== undefined)
+    out.append('claims_locales', request.claimsLocales.join(' '));
   return out.toString();
 }

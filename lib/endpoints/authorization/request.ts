@@ -50,6 +50,19 @@ export interface AuthorizationRequest extends RedirectTarget {
   readonly maxAge?: number | undefined;
   /** Epoch seconds: the user's login must be no older (after a forced login, ./prompt.ts). */
   readonly loginAfter?: number | undefined;
+  /**
+   * The `sub` of the request's `id_token_hint`, as the client knows the user
+   * (pairwise or public); only for an `openid` request (./id-token-hint.ts).
+   */
+  readonly hintSubject?: string | undefined;
+  /** Whether the user already went to log in for the hint: another user is then refused. */
+  readonly hintAfterLogin?: boolean | undefined;
+  /** OpenID Connect `login_hint`, for the host's login page; only for an `openid` request. */
+  readonly loginHint?: string | undefined;
+  /** The `ui_locales` tags kept (./ui-locales.ts), most wanted first; undefined when none. */
+  readonly uiLocales?: readonly string[] | undefined;
+  /** OpenID Connect `claims_locales`, BCP 47 tags; only for an `openid` request (./claims-locales.ts). */
+  readonly claimsLocales?: readonly string[] | undefined;
 }
 
 /**
@@ -79,6 +92,16 @@ export interface PendingAuthorization {
   readonly maxAge?: number;
   /** Epoch seconds (./prompt.ts); absent unless a login was forced. */
   readonly loginAfter?: number;
+  /** The `id_token_hint`'s subject (./id-token-hint.ts); absent when not sent. */
+  readonly hintSubject?: string;
+  /** `true` once the user went to log in for the hint; absent before. */
+  readonly hintAfterLogin?: true;
+  /** OpenID Connect `login_hint`; absent when not sent. */
+  readonly loginHint?: string;
+  /** The `ui_locales` tags kept; absent when none. */
+  readonly uiLocales?: readonly string[];
+  /** OpenID Connect `claims_locales`; absent when not sent. */
+  readonly claimsLocales?: readonly string[];
 }
 
 /** The JSON-safe form of a checked request. */
@@ -101,5 +124,10 @@ export function pendingAuthorization(request: AuthorizationRequest): PendingAuth
     ...(request.prompt === undefined ? {} : { prompt: [...request.prompt] }),
     ...(request.maxAge === undefined ? {} : { maxAge: request.maxAge }),
     ...(request.loginAfter === undefined ? {} : { loginAfter: request.loginAfter }),
+    ...(request.claimsLocales === undefined ? {} : { claimsLocales: [...request.claimsLocales] }),
+    ...(request.hintSubject === undefined ? {} : { hintSubject: request.hintSubject }),
+    ...(request.hintAfterLogin === true ? { hintAfterLogin: true as const } : {}),
+    ...(request.loginHint === undefined ? {} : { loginHint: request.loginHint }),
+    ...(request.uiLocales === undefined ? {} : { uiLocales: [...request.uiLocales] }),
   };
 }

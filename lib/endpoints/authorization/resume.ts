@@ -11,8 +11,9 @@
  *   `invalid_target` (or `invalid_scope`), redirected;
  * - for `code`, the challenge still satisfies the PKCE rules → else redirected;
  * - for `code`, `dpop_jkt` (RFC 9449 10) is still a thumbprint → else redirected;
- * - an `openid` request keeps its `nonce`, `prompt`, `max_age` and the forced
- *   login's time (./prompt.ts); another request drops them.
+ * - an `openid` request keeps its `nonce`, `prompt`, `max_age`, the forced
+ *   login's time (./prompt.ts), its `id_token_hint`'s subject and `login_hint`;
+ *   another request drops them. Every request keeps its `ui_locales` tags.
  */
 import { OAuthError } from '../../errors.js';
 import { namedResources, scopeForResources } from '../../helpers/resources.js';
@@ -27,8 +28,18 @@ import type { AuthorizationContext } from './step.js';
 
 /** The OpenID Connect parts of a pending `openid` request, as they were checked. */
 function openIdParts(pending: PendingAuthorization): Partial<AuthorizationRequest> {
-  const { nonce, prompt, maxAge, loginAfter } = pending;
-  return { nonce, prompt, maxAge, loginAfter };
+  const { nonce, prompt, maxAge, loginAfter, hintSubject, hintAfterLogin, loginHint } = pending;
+  const { claimsLocales } = pending;
+  return {
+    nonce,
+    prompt,
+    maxAge,
+    loginAfter,
+    hintSubject,
+    hintAfterLogin,
+    loginHint,
+    claimsLocales,
+  };
 }
 
 /** Checks `pending` again; rejects only when the client store fails. */
@@ -68,6 +79,7 @@ export async function resumeAuthorization(
       ...pkce,
       dpopJkt: responseType === 'code' ? checkDpopJktValue(pending.dpopJkt) : undefined,
       ...(scope.includes('openid') ? openIdParts(pending) : {}),
+      uiLocales: pending.uiLocales,
     });
     return { kind: 'valid', request };
   } catch (err) {

@@ -58,6 +58,11 @@ function checked(draft: AuthorizationDraft): AuthorizationRequest {
     prompt: draft.prompt,
     maxAge: draft.maxAge,
     loginAfter: draft.loginAfter,
+    claimsLocales: draft.claimsLocales,
+    hintSubject: draft.hintSubject,
+    hintAfterLogin: draft.hintAfterLogin,
+    loginHint: draft.loginHint,
+    uiLocales: draft.uiLocales,
   });
 }
 

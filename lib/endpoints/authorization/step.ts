@@ -12,11 +12,13 @@
  *   programming error in the step table: a TypeError, never an OAuth error.
  * - Anything else thrown (a store that is down) leaves the runner untouched.
  */
+import type { KeyObject } from 'node:crypto';
 import type { CodeChallengeMethod } from '../../helpers/pkce.js';
 import type { Resources } from '../../helpers/resources.js';
 import type { ScopePolicy } from '../../helpers/scope.js';
 import type { ClientStore } from '../../stores/types.js';
-import type { Client } from '../../types.js';
+import type { KeySet } from '../../tokens/keys.js';
+import type { Client, Clock } from '../../types.js';
 import type { Prompt } from './prompt.js';
 import type { AuthorizationQuery } from './query.js';
 import type { RedirectTarget, ResponseType } from './request.js';
@@ -35,6 +37,19 @@ export interface AuthorizationContext {
   readonly resources: Resources;
   /** Whether every client must push its authorization requests (`par.required`, RFC 9126 4). */
   readonly parRequired: boolean;
+  /** The server's keys: an `id_token_hint` must verify with one of them (./id-token-hint.ts). */
+  readonly keys: KeySet;
+  /** The provider's clock, epoch milliseconds. */
+  readonly clock: Clock;
+  /** Whether an OpenID Connect request must carry a `nonce` (`openid.requireNonce`; ./nonce.ts). */
+  readonly requireNonce: boolean;
+  /** The key of pairwise subjects (`options.openid`), to compare an `id_token_hint`'s; undefined: none. */
+  readonly pairwiseKey: KeyObject | undefined;
+  /**
+   * The locales the host offers for claims (`options.openid.claimsLocales`, in
+   * their written form); undefined: every well-formed one (./claims-locales.ts).
+   */
+  readonly claimsLocales?: ReadonlySet<string> | undefined;
 }
 
 /** A request being checked: the query, and what the steps so far resolved. */
@@ -60,6 +75,16 @@ export interface AuthorizationDraft {
   maxAge?: number | undefined;
   /** Epoch seconds: the login must be no older (set on the way back from a forced login, ./prompt.ts). */
   loginAfter?: number | undefined;
+  /** The `sub` of the `id_token_hint` (or of the way back's `hint_sub`), as the client knows the user. */
+  hintSubject?: string | undefined;
+  /** Whether the hint came back from a login it asked for (`hint_sub`, ./id-token-hint.ts). */
+  hintAfterLogin?: boolean | undefined;
+  /** OpenID Connect `login_hint` (./login-hint.ts); only for an `openid` request. */
+  loginHint?: string | undefined;
+  /** The `ui_locales` tags kept (./ui-locales.ts), most wanted first; undefined when none. */
+  uiLocales?: readonly string[] | undefined;
+  /** OpenID Connect `claims_locales` (OIDC Core 5.2), kept only for an `openid` request. */
+  claimsLocales?: readonly string[] | undefined;
 }
 
 /** One step: checks the draft, records its result on it, or throws an `OAuthError`. */

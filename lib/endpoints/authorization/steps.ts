@@ -24,7 +24,18 @@
  *  10. dpop-jkt             for `code`: `dpop_jkt`, if sent, a JWK thumbprint
  *                           (RFC 9449 10)                       → invalid_request
  *  11. nonce                for an `openid` scope: `nonce`, if sent, ≤ 2048
- *                           VSCHARs (OIDC Core 3.1.2.1)         → invalid_request
+ *                           VSCHARs; required with `openid.requireNonce`
+ *                           (OIDC Core 3.1.2.1)                 → invalid_request
+ *      id-token-hint        for an `openid` scope: `id_token_hint`, if sent, an
+ *                           id_token of this server for this client (or the
+ *                           way back's `hint_sub`)              → invalid_request
+ *      login-hint           for an `openid` scope: `login_hint`, if sent, ≤ 256
+ *                           printable characters                → invalid_request
+ *      ui-locales           `ui_locales`: up to 10 language tags kept, the
+ *                           rest dropped (a hint, never an error)
+ *      claims-locales       for an `openid` scope: `claims_locales`, if sent,
+ *                           ≤ 10 BCP 47 tags (OIDC Core 5.2); tags
+ *                           not offered dropped                 → invalid_request
  *  12. prompt               for an `openid` scope: `prompt` known values, `none`
  *                           alone; `max_age` whole seconds (OIDC Core 3.1.2.1)
  *                                                               → invalid_request
@@ -42,8 +53,11 @@
  * Device authorization (RFC 8628) checks client and scope only
  * (lib/endpoints/device/authorization.ts).
  */
+import { checkClaimsLocales } from './claims-locales.js';
 import { checkClient } from './client.js';
 import { checkDpopJkt } from './dpop-jkt.js';
+import { checkIdTokenHint } from './id-token-hint.js';
+import { checkLoginHint } from './login-hint.js';
 import { checkNonce } from './nonce.js';
 import { checkPkce } from './pkce.js';
 import { checkPrompt } from './prompt.js';
@@ -56,6 +70,7 @@ import { checkResources } from './resource.js';
 import { checkScope } from './scope.js';
 import { checkState } from './state.js';
 import type { AuthorizationStep } from './step.js';
+import { checkUiLocales } from './ui-locales.js';
 
 /** The endpoints that check authorization requests with steps. */
 export type StepEndpoint = 'authorization' | 'par';
@@ -72,6 +87,10 @@ const AUTHORIZATION: readonly AuthorizationStep[] = Object.freeze([
   checkPkce,
   checkDpopJkt,
   checkNonce,
+  checkIdTokenHint,
+  checkLoginHint,
+  checkUiLocales,
+  checkClaimsLocales,
   checkPrompt,
 ]);
 

@@ -75,6 +75,17 @@ export const en = {
   'apps.never': 'never',
   'apps.revoke': 'Revoke',
   'apps.revokeLabel': 'Revoke access of {client}',
+  'logout.title': 'Sign out of {site}?',
+  'logout.signedInAs': 'Signed in as {user}',
+  'logout.client': '{client} asks you to sign out of {site}.',
+  'logout.question': 'Do you want to sign out of {site}?',
+  'logout.yes': 'Yes, sign out',
+  'logout.no': 'No, stay signed in',
+  'loggedOut.title': 'Signed out',
+  'loggedOut.body': 'You have signed out of {site}. You may close this page.',
+  'loggedOut.stayedTitle': 'Still signed in',
+  'loggedOut.stayed': 'You are still signed in to {site}.',
+  'loggedOut.return': 'Return to {client}',
 };
 
 /** A key of a built-in message. */
