@@ -29,7 +29,10 @@
  * - the scope is the subject token's, or the narrower `scope` asked for (a scope
  *   the subject token lacks is `invalid_scope`: an exchange never widens),
  *   narrowed to what the target resource accepts; the caller's own registered
- *   scopes play no part (it acts on the user's delegated scope);
+ *   scopes play no part (it acts on the user's delegated scope); a client's own
+ *   token (`client_credentials`: no end-user) is exchanged without `openid`,
+ *   and asking for `openid` then is `invalid_scope` (OpenID Connect identifies
+ *   end-users; UserInfo refuses such tokens, lib/endpoints/openid/userinfo.ts);
  * - the new token: the subject token's subject, the caller as client, an `act`
  *   claim (4.1) naming the actor (the actor token's subject, else the caller),
  *   with the subject token's own `act` nested in it; at most
@@ -55,6 +58,9 @@ import type { ResolvedTokenExchange, TokenExchangeInput } from './token-exchange
 
 /** The grant type of token exchange (RFC 8693 2.1). */
 export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+/** OpenID Connect's scope (OIDC Core 3.1.2.1): it asks for an end-user's identity. */
+const OPENID = 'openid';
+
 /** The token type identifier of an OAuth access token (RFC 8693 3). */
 export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
@@ -156,7 +162,14 @@ function exchangeScope(
     throw new InvalidScopeError(
       `the scope ${quoteValue(wider)} is not in the subject token's scope: an exchange may narrow it, never widen it`,
     );
-  const base = requested.length > 0 ? requested : subject.scope;
+  const forClient = subject.grantType === 'client_credentials';
+  if (forClient && requested.includes(OPENID))
+    throw new InvalidScopeError(
+      "the scope 'openid' needs an end-user: the subject token is a client's own (client_credentials)",
+    );
+  const base = (requested.length > 0 ? requested : subject.scope).filter(
+    (s) => !(forClient && s === OPENID),
+  );
   return scopeForResource(resource, base, requested.length > 0);
 }
 

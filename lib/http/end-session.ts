@@ -22,7 +22,8 @@
  *   to request that a logout be performed when the OP does not consider that
  *   the End-User is logged in", 4) → the way back or the signed-out page;
  * - signed in, and a valid `id_token_hint` whose `sub` is the signed-in user as
- *   its client knows them → logged out at once, no page;
+ *   its client knows them → logged out at once, no page (on GET and POST; a
+ *   HEAD, which must be safe, gets the question instead);
  * - otherwise the question, since the OP "MUST ask the End-User this question
  *   if an id_token_hint was not provided or if the supplied ID Token does not
  *   belong to the current OP session with the RP and/or currently logged in
@@ -189,7 +190,9 @@ export function endSessionHandler(provider: Provider, options: EndSessionOptions
   const start = async (req: SiteRequest, res: ServerResponse, next: Next, params: Params) => {
     const user = adapter.currentUser(req);
     const { request, sameUser } = await engine.check(params, user?.subject);
-    if (user !== undefined && !sameUser) return ask(req, res, next, request, user);
+    // HEAD is safe (RFC 9110 9.3.2): it gets the question's headers, never a logout.
+    if (user !== undefined && (!sameUser || req.method === 'HEAD'))
+      return ask(req, res, next, request, user);
     if (user !== undefined) await endLogin(req, res, user, request);
     const uri = request.postLogoutRedirectUri;
     if (uri !== undefined) return redirect(req, res, logoutLocation(uri, request.state));

@@ -175,6 +175,21 @@ describe('end_session: a valid id_token_hint naming the signed-in user → logge
     await expectLoggedOut(agent);
   });
 
+  it('HEAD with the same hint ends nothing (RFC 9110 9.3.2: HEAD is safe)', async () => {
+    const fx = logoutApp();
+    const agent = await signedIn(fx.app);
+    const hint = await hintFor(fx, 'user-alice', 'rp');
+    const res = await agent.head(
+      endSessionPath({ id_token_hint: hint, post_logout_redirect_uri: LO, state: 'xyz' }),
+    );
+    expect(res.status).to.equal(200);
+    expect(res.headers['location']).to.equal(undefined);
+    expect(res.headers['cache-control']).to.equal('no-store');
+    await eventsDelivered();
+    expect(fx.events).to.deep.equal([]);
+    await expectStillSignedIn(agent);
+  });
+
   it('an expired hint still names the user (RP-Initiated Logout 2)', async () => {
     const fx = logoutApp();
     const agent = await signedIn(fx.app);
