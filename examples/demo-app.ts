@@ -18,9 +18,11 @@
  * document, be fetched on first use.
  *
  * OpenID Connect: `openid` (with `profile` and `email`) gives an id_token and
- * UserInfo's claims; the consent page follows the browser's language (English
- * and German scope descriptions here); /account/apps lists the apps alice
- * authorized, each with a revoke button.
+ * UserInfo's claims; /end_session signs out (RP-initiated logout) and may send
+ * demo-web and demo-spa back to their registered post-logout URIs; the login
+ * form is prefilled from a client's `login_hint`. The consent page follows the
+ * browser's language (English and German scope descriptions here);
+ * /account/apps lists the apps alice authorized, each with a revoke button.
  *
  * The MCP server at /mcp (demo-mcp.ts) is a protected resource of its own
  * (RFC 8707, RFC 9728): tokens for it are asked for with `resource=ISSUER/mcp`.

@@ -5,7 +5,10 @@
  * against `jwks_uri` (iss, aud, nonce); UserInfo answers alice's `sub`, `name`,
  * `email` and `email_verified`; the consent page follows the browser's language
  * (German with `Accept-Language: de`); `/account/apps` lists alice's authorized
- * apps and revokes one, after which its refresh token is refused.
+ * apps and revokes one, after which its refresh token is refused; the
+ * end-session endpoint (RP-initiated logout) signs alice out with the id_token
+ * as hint and sends her back to a registered URI only; a `login_hint` reaches
+ * the demo's login form, escaped.
  */
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
@@ -170,5 +173,62 @@ describe('demo contract, issue 12: OpenID Connect, pages in the user language, a
       .send({ grant_type: 'refresh_token', refresh_token: body['refresh_token'] });
     expect(refresh.status).to.equal(400);
     expect(refresh.body.error).to.equal('invalid_grant');
+  });
+
+  it('discovery names end_session_endpoint; the id_token as id_token_hint signs alice out and goes back with the state', async () => {
+    const discovery = await request(app).get('/.well-known/openid-configuration');
+    expect(discovery.body.end_session_endpoint).to.equal(`${ISSUER}/end_session`);
+    const agent = await signedIn();
+    const { body } = await codeFlow(agent, 'openid profile', 'n-logout');
+    const out = await agent.get('/end_session').query({
+      id_token_hint: body['id_token'],
+      post_logout_redirect_uri: 'http://127.0.0.1:8080/',
+      state: 'bye',
+    });
+    expect(out.status).to.equal(302);
+    expect(out.headers['location']).to.equal('http://127.0.0.1:8080/?state=bye');
+    // Signed out: the next authorization request goes to the login page.
+    const next = await agent.get('/authorize').query({
+      response_type: 'code',
+      client_id: 'demo-web',
+      redirect_uri: CALLBACK,
+      scope: 'openid',
+      code_challenge: createHash('sha256').update(VERIFIER).digest('base64url'),
+      code_challenge_method: 'S256',
+    });
+    expect(next.status).to.equal(302);
+    expect(next.headers['location']).to.equal('/login');
+  });
+
+  it('an unregistered post_logout_redirect_uri is the 400 error page, and alice stays signed in', async () => {
+    const agent = await signedIn();
+    const out = await agent
+      .get('/end_session')
+      .query({ client_id: 'demo-spa', post_logout_redirect_uri: 'https://evil.example/' });
+    expect(out.status).to.equal(400);
+    expect(out.headers['location']).to.equal(undefined);
+    expect(out.text).to.include('post_logout_redirect_uri is not registered for this client');
+    expect((await agent.get('/account/apps')).status).to.equal(200);
+  });
+
+  it('a login_hint reaches the demo login form, escaped', async () => {
+    const res = await request(app)
+      .get('/authorize')
+      .query({
+        response_type: 'code',
+        client_id: 'demo-spa',
+        redirect_uri: CALLBACK,
+        scope: 'openid profile',
+        login_hint: 'alice"><script>x()</script>',
+        code_challenge: createHash('sha256').update(VERIFIER).digest('base64url'),
+        code_challenge_method: 'S256',
+      });
+    expect(res.status).to.equal(302);
+    const login = new URL(res.headers['location'] as string, ISSUER);
+    expect(login.pathname).to.equal('/login');
+    const page = await request(app).get(login.pathname + login.search);
+    expect(page.status).to.equal(200);
+    expect(page.text).to.include('value="alice&quot;&gt;&lt;script&gt;x()&lt;/script&gt;"');
+    expect(page.text).to.not.include('<script>x()');
   });
 });
