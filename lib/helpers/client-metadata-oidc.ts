@@ -42,13 +42,19 @@ export interface OpenIdMetadataRules {
   readonly subjectTypes: readonly string[];
 }
 
-/** The OpenID Connect members of a registered client, as echoed. */
+/** The OpenID Connect members of a registered client, as stored and echoed. */
 export interface OpenIdRegisteredMetadata {
+  /** OpenID Connect RP-Initiated Logout 1.0 3.1. */
   post_logout_redirect_uris?: string[];
+  /** OpenID Connect Core 8 (`public` or `pairwise`). */
   subject_type?: 'public' | 'pairwise';
+  /** OpenID Connect Dynamic Client Registration 1.0 2 (the server's id_token algorithm). */
   id_token_signed_response_alg?: string;
+  /** OpenID Connect Dynamic Client Registration 1.0 2, seconds. */
   default_max_age?: number;
+  /** OpenID Connect Dynamic Client Registration 1.0 2 (kept only when true). */
   require_auth_time?: boolean;
+  /** OpenID Connect Dynamic Client Registration 1.0 2 (https). */
   initiate_login_uri?: string;
 }
 

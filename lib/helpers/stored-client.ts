@@ -22,16 +22,18 @@
  * - {@link clientToMetadata} and {@link clientFromMetadata} round-trip every field.
  */
 import type { JsonWebKey } from 'node:crypto';
+import type { OpenIdRegisteredMetadata } from './client-metadata-oidc.js';
 import type { ClientConfig } from './clients.js';
 import type { Client, ClientAuthMethod } from '../types.js';
 
 /**
  * A client as a persistent store keeps it: RFC 7591 2 client metadata, plus the
- * server's own fields (the secret's hash, never the secret). `scope` is
+ * server's own fields (the secret's hash, never the secret), and the OpenID
+ * Connect members (./client-metadata-oidc.ts). `scope` is
  * space-separated as in RFC 7591; `token_endpoint_auth_methods` is kept only when a
  * client allows more than one method.
  */
-export interface ClientMetadata {
+export interface ClientMetadata extends OpenIdRegisteredMetadata {
   client_id: string;
   client_name?: string;
   redirect_uris: string[];
@@ -73,18 +75,6 @@ export interface ClientMetadata {
   jwks?: { keys: JsonWebKey[] };
   /** RFC 7591 2 `jwks_uri`. */
   jwks_uri?: string;
-  /** OpenID Connect RP-Initiated Logout 1.0 3.1. */
-  post_logout_redirect_uris?: string[];
-  /** OpenID Connect Core 8 (`public` or `pairwise`). */
-  subject_type?: 'public' | 'pairwise';
-  /** OpenID Connect Dynamic Client Registration 1.0 2 (the server's id_token algorithm). */
-  id_token_signed_response_alg?: string;
-  /** OpenID Connect Dynamic Client Registration 1.0 2, seconds. */
-  default_max_age?: number;
-  /** OpenID Connect Dynamic Client Registration 1.0 2 (kept only when true). */
-  require_auth_time?: boolean;
-  /** OpenID Connect Dynamic Client Registration 1.0 2 (https). */
-  initiate_login_uri?: string;
 }
 
 /** The RFC 7591 members and registration fields: the `Client` field and its metadata name. */

@@ -2,7 +2,7 @@
  * Reading an `id_token_hint` (OpenID Connect Core 1.0 3.1.2.1; RP-Initiated
  * Logout 1.0 2): an id_token this server issued earlier, sent back by a client
  * as a hint about who it believes is signed in. Synchronous, `node:crypto` only
- * (the JWS pieces of ./jws.ts).
+ * (the check of a JWS this server signed, ./own-jws.ts).
  *
  * Rules, in the order they are checked (the signature before any claim is read):
  * - at most 16 KiB, a compact JWS whose header names a key of the server's key
@@ -21,15 +21,9 @@
  *   client at hand is the caller's question ({@link ID_TOKEN_HINT_OTHER_CLIENT}).
  */
 import { InvalidRequestError } from '../errors.js';
-import {
-  decodeJsonObject,
-  decodeSignature,
-  JwsRefusal as Refusal,
-  signingInput,
-  splitCompactJws,
-  verifyJwsSignature,
-} from './jws.js';
-import type { KeySet, SigningKey } from './keys.js';
+import { JwsRefusal as Refusal } from './jws.js';
+import type { KeySet } from './keys.js';
+import { numericClaim, verifyOwnJws } from './own-jws.js';
 
 /** What a valid hint says. Times in epoch seconds. */
 export interface IdTokenHint {
@@ -49,22 +43,12 @@ const MAX_LENGTH = 16 * 1024;
 /** How far `iat` may be ahead of now, in seconds. */
 const IAT_SKEW = 60;
 
-function headerKey(keys: KeySet, header: Record<string, unknown>): SigningKey {
-  const { kid, alg, typ } = header;
-  const key = typeof kid === 'string' ? keys.get(kid) : undefined;
-  if (key === undefined) throw new Refusal('no key has this kid');
-  if (alg !== key.alg) throw new Refusal(`alg ${String(alg)} is not the key's ${key.alg}`);
-  if (typ !== 'JWT') throw new Refusal(`typ ${String(typ)} is not JWT`);
-  if (header['crit'] !== undefined) throw new Refusal('crit is not understood');
-  return key;
-}
-
-function number(payload: Record<string, unknown>, name: string): number {
-  const value = payload[name];
-  if (typeof value !== 'number' || !Number.isFinite(value))
-    throw new Refusal(`${name} must be a number`);
-  return value;
-}
+/** An id_token's header: `typ` exactly `JWT`, as ./id-token.ts writes it. */
+const ID_TOKEN_JWS = {
+  maxLength: MAX_LENGTH,
+  typ: 'JWT',
+  typMatches: (typ: unknown) => typ === 'JWT',
+};
 
 function audienceOf(payload: Record<string, unknown>): string {
   const { aud, azp } = payload;
@@ -79,8 +63,8 @@ function checkedHint(payload: Record<string, unknown>, issuer: string, now: numb
   const sub = payload['sub'];
   if (typeof sub !== 'string' || sub === '') throw new Refusal('sub must be a non-empty string');
   const clientId = audienceOf(payload);
-  const iat = number(payload, 'iat');
-  const exp = number(payload, 'exp');
+  const iat = numericClaim(payload, 'iat');
+  const exp = numericClaim(payload, 'exp');
   if (iat > now + IAT_SKEW) throw new Refusal('iat is in the future');
   return { subject: sub, clientId, issuedAt: iat, expiresAt: exp };
 }
@@ -96,13 +80,8 @@ export function readIdTokenHint(
   options: { readonly issuer: string; readonly now: number },
 ): IdTokenHint {
   try {
-    const [header, payload, encodedSignature] = splitCompactJws(token, MAX_LENGTH);
-    const key = headerKey(keys, decodeJsonObject(header, 'header'));
-    const signature = decodeSignature(encodedSignature);
-    if (!verifyJwsSignature(key.alg, key.verifyKey, signingInput(header, payload), signature))
-      throw new Refusal('the signature does not verify');
-    const now = Math.floor(options.now / 1000);
-    return checkedHint(decodeJsonObject(payload, 'payload'), options.issuer, now);
+    const payload = verifyOwnJws(keys, token, ID_TOKEN_JWS);
+    return checkedHint(payload, options.issuer, Math.floor(options.now / 1000));
   } catch (cause) {
     if (!(cause instanceof Refusal)) throw cause;
     throw new InvalidRequestError('id_token_hint is invalid', { cause, detail: cause.message });

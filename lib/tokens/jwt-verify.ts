@@ -1,6 +1,6 @@
 /**
  * Verification of JWT access tokens (RFC 9068 4), synchronous, with `node:crypto`
- * alone (the JWS pieces, shared with client assertions, are ./jws.ts): nothing
+ * alone (./own-jws.ts checks the header and signature, over the JWS pieces of ./jws.ts): nothing
  * queues on the libuv thread pool, so a flood of slow work there (scrypt client
  * secrets) never delays a bearer check. jose verifies the same
  * tokens in the tests (test/tokens/jwt-verify.test.ts), tampered ones included.
@@ -33,15 +33,9 @@ import { InvalidTokenError } from '../errors.js';
 import { localeList, MAX_LOCALES } from '../i18n/locale-list.js';
 import type { ActorClaim } from '../types.js';
 import type { AccessTokenClaims } from './jwt.js';
-import {
-  decodeJsonObject,
-  decodeSignature,
-  JwsRefusal as Refusal,
-  signingInput,
-  splitCompactJws,
-  verifyJwsSignature,
-} from './jws.js';
-import type { KeySet, SigningKey } from './keys.js';
+import { JwsRefusal as Refusal } from './jws.js';
+import type { KeySet } from './keys.js';
+import { numericClaim, verifyOwnJws } from './own-jws.js';
 
 export interface VerifyAccessTokenOptions {
   issuer: string;
@@ -56,17 +50,13 @@ const MAX_LENGTH = 16 * 1024;
 /** How far `iat` may be ahead of now, in seconds. */
 const IAT_SKEW = 60;
 
-/** The key the header names, if the header is acceptable. */
-function headerKey(keys: KeySet, header: Record<string, unknown>): SigningKey {
-  const { kid, alg, typ } = header;
-  const key = typeof kid === 'string' ? keys.get(kid) : undefined;
-  if (key === undefined) throw new Refusal('no key has this kid');
-  if (alg !== key.alg) throw new Refusal(`alg ${String(alg)} is not the key's ${key.alg}`);
+/** Whether a header's `typ` is `at+jwt` (RFC 9068 2.1: or `application/at+jwt`, any case). */
+function isAccessTokenType(typ: unknown): boolean {
   const type = typeof typ === 'string' ? typ.toLowerCase().replace(/^application\//, '') : '';
-  if (type !== 'at+jwt') throw new Refusal(`typ ${String(typ)} is not at+jwt`);
-  if (header['crit'] !== undefined) throw new Refusal('crit is not understood');
-  return key;
+  return type === 'at+jwt';
 }
+
+const ACCESS_TOKEN_JWS = { maxLength: MAX_LENGTH, typ: 'at+jwt', typMatches: isAccessTokenType };
 
 function nonEmptyString(payload: Record<string, unknown>, name: string): string {
   const value = payload[name];
@@ -79,13 +69,6 @@ function optionalString(payload: Record<string, unknown>, name: string): string 
   const value = payload[name];
   if (value !== undefined && typeof value !== 'string')
     throw new Refusal(`${name} must be a string`);
-  return value;
-}
-
-function numeric(payload: Record<string, unknown>, name: string): number {
-  const value = payload[name];
-  if (typeof value !== 'number' || !Number.isFinite(value))
-    throw new Refusal(`${name} must be a number`);
   return value;
 }
 
@@ -145,10 +128,10 @@ function checkedClaims(
   if (payload['iss'] !== options.issuer) throw new Refusal('iss is not the issuer');
   const audience = audienceOf(payload['aud'], options.audience);
   const now = Math.floor(options.now / 1000);
-  const exp = numeric(payload, 'exp');
-  const iat = numeric(payload, 'iat');
+  const exp = numericClaim(payload, 'exp');
+  const iat = numericClaim(payload, 'iat');
   if (exp <= now) throw new Refusal('exp has passed', true);
-  if (payload['nbf'] !== undefined && numeric(payload, 'nbf') > now)
+  if (payload['nbf'] !== undefined && numericClaim(payload, 'nbf') > now)
     throw new Refusal('nbf is in the future');
   if (iat >= exp) throw new Refusal('iat is not before exp');
   if (iat > now + IAT_SKEW) throw new Refusal('iat is in the future');
@@ -177,12 +160,7 @@ function verifyOrRefuse(
   token: string,
   options: VerifyAccessTokenOptions,
 ): AccessTokenClaims {
-  const [header, payload, encodedSignature] = splitCompactJws(token, MAX_LENGTH);
-  const key = headerKey(keys, decodeJsonObject(header, 'header'));
-  const signature = decodeSignature(encodedSignature);
-  if (!verifyJwsSignature(key.alg, key.verifyKey, signingInput(header, payload), signature))
-    throw new Refusal('the signature does not verify');
-  return checkedClaims(decodeJsonObject(payload, 'payload'), options);
+  return checkedClaims(verifyOwnJws(keys, token, ACCESS_TOKEN_JWS), options);
 }
 
 /**

@@ -94,7 +94,7 @@ describe('token exchange of a client_credentials token with openid', () => {
       authorization: GATEWAY,
     });
     const body = expectExchanged(await exchange(provider, subjectToken));
-    expect(body.scope.split(' ')).to.have.members(['openid', 'profile', 'read']);
+    expect(body.scope?.split(' ')).to.have.members(['openid', 'profile', 'read']);
     const info = await request(app)
       .get('/userinfo')
       .set('authorization', `Bearer ${body.access_token}`);
