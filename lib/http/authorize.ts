@@ -86,7 +86,7 @@ const EXPIRED =
  */
 export function authorizeHandler(provider: Provider, options: AuthorizeOptions = {}) {
   const { adapter, render, lifetime } = pageSetup('authorize', options, provider);
-  const showError = errorPage(render);
+  const showError = errorPage(render, 'authorize');
   const engine = provider.authorization;
   const clock = provider.config.clock;
   const answers = {

@@ -94,7 +94,7 @@ function pathOf(req: SiteRequest): string {
 export function authorizedAppsHandler(provider: Provider, options: AuthorizedAppsOptions = {}) {
   checkOptionKeys(options, AUTHORIZED_APPS_KEYS, 'authorizedApps(): options');
   const { adapter, render } = pageSetup('authorizedApps', options, provider);
-  const showError = errorPage(render);
+  const showError = errorPage(render, 'authorizedApps');
   const apps = provider.authorizedApps;
 
   /** The signed-in user, or undefined once they were sent to log in. */

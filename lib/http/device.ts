@@ -139,7 +139,7 @@ function flowOf(provider: Provider): DeviceFlow {
 export function deviceHandler(provider: Provider, options: DeviceOptions = {}) {
   const flow = flowOf(provider);
   const { adapter, render, lifetime } = pageSetup('device', options, provider);
-  const showError = errorPage(render);
+  const showError = errorPage(render, 'device');
   const engine = flow.verification;
   const clock = provider.config.clock;
   const issuer = provider.config.issuer;

@@ -124,7 +124,7 @@ function engineOf(provider: Provider): EndSession {
 export function endSessionHandler(provider: Provider, options: EndSessionOptions = {}) {
   const engine = engineOf(provider);
   const { adapter, render, lifetime } = pageSetup('endSession', options, provider);
-  const showError = errorPage(render);
+  const showError = errorPage(render, 'endSession');
   const { clock, issuer } = provider.config;
   const site = new URL(issuer).host;
   const path = new URL(provider.endpointUrl('end_session')).pathname;

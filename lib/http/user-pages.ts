@@ -171,7 +171,7 @@ export function localPath(req: SiteRequest, fallback: string): string {
 }
 
 /** The error page of a handler (rules above). */
-export function errorPage(render: PageRenderer): ShowError {
+export function errorPage(render: PageRenderer, page: PageName): ShowError {
   return (req, res, next, error, status, uiLocales) => {
     const shown = status ?? (error.status >= 500 ? error.status : 400);
     for (const header of ['Retry-After', 'Connection'])
@@ -181,7 +181,7 @@ export function errorPage(render: PageRenderer): ShowError {
       req,
       res,
       shown,
-      { view: 'error', status: shown, message: error.description, error: details, uiLocales },
+      { view: 'error', page, status: shown, message: error.description, error: details, uiLocales },
       next,
     );
   };

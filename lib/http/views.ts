@@ -40,6 +40,7 @@ import { DEFAULT_LOCALES, type Locales } from '../i18n/options.js';
 import { baseLanguage } from '../i18n/tags.js';
 import type { Translator } from '../i18n/translate.js';
 import { languageLocals, pageTranslator, type LanguageLocals } from './page-language.js';
+import type { PageName } from './site-adapter.js';
 import type { SiteRequest } from './site-adapter.js';
 
 export type ViewName =
@@ -100,6 +101,11 @@ export interface ConsentLocals {
  */
 export interface ErrorLocals {
   readonly view: 'error';
+  /**
+   * The page that failed, for its heading: `authorize` and `device` (an
+   * authorization), `authorizedApps`, `endSession` (a sign-out).
+   */
+  readonly page: PageName;
   readonly status: number;
   readonly message: string;
   readonly error: {

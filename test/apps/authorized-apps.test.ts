@@ -259,6 +259,7 @@ describe('oauth.authorizedApps(): the page', () => {
       await alice.get('/account/apps'); // the session has a token
       const res = await alice.post('/account/apps').type('form').send(fields);
       expectErrorPage(res, 'invalid_request');
+      expect(res.text).to.include('<h1>This change to your authorized apps cannot be made</h1>');
       expect(res.text).to.include(htmlEscape('CSRF token missing or wrong'));
       expect((await refresh(fx, 'spa', spa.refresh)).status).to.equal(200);
       expect(await fx.oauth.provider.authorizedApps.list('user-alice')).to.have.length(1);

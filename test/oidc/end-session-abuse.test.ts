@@ -49,6 +49,7 @@ const EXPIRED =
 /** Asserts the 400 error page (never a redirect) with `code` and the exact English `description`. */
 function expectRefusal(res: request.Response, description: string, code = 'invalid_request'): void {
   expectErrorPage(res, code);
+  expect(res.text).to.include('<h1>This sign-out request cannot be completed</h1>');
   expect(res.text).to.include(`<p>${htmlEscape(description)}</p>`);
 }
 

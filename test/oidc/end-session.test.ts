@@ -368,6 +368,18 @@ describe('end_session: the pages speak the user’s language', () => {
       expect(res.text).to.include(`<title>${htmlEscape(title)}</title>`);
     });
 
+  it('a refusal in German: the error page heads a sign-out, not an authorization', async () => {
+    const fx = logoutApp();
+    const res = await request(fx.app)
+      .get(endSessionPath({ client_id: 'rp', post_logout_redirect_uri: 'https://evil.example/' }))
+      .set('Accept-Language', 'de');
+    expect(res.status).to.equal(400);
+    expect(res.headers['location']).to.equal(undefined);
+    expect(res.headers['content-language']).to.equal('de');
+    expect(res.text).to.include('<code>invalid_request</code>');
+    expect(res.text).to.include('<h1>Diese Abmeldeanfrage kann nicht abgeschlossen werden</h1>');
+  });
+
   it('the signed-out page in Japanese', async () => {
     const fx = logoutApp();
     const res = await request(fx.app).get(endSessionPath({ ui_locales: 'ja' }));

@@ -40,6 +40,8 @@ export const de: Messages = {
     'Sie haben {client} den Zugriff verweigert. Sie können diese Seite schließen.',
   'error.title': 'Autorisierungsfehler',
   'error.heading': 'Diese Autorisierungsanfrage kann nicht abgeschlossen werden',
+  'error.heading.apps': 'Diese Änderung an Ihren autorisierten Apps ist nicht möglich',
+  'error.heading.logout': 'Diese Abmeldeanfrage kann nicht abgeschlossen werden',
   'error.footer':
     'Fehlercode: {code} (HTTP {status}). Sie können diese Seite schließen und zur Anwendung zurückkehren.',
   'error.other': 'Die Anfrage konnte nicht abgeschlossen werden.',

@@ -40,6 +40,8 @@ export const en = {
   'deviceDone.denied': 'You denied {client} access. You may close this page.',
   'error.title': 'Authorization error',
   'error.heading': 'This authorization request cannot be completed',
+  'error.heading.apps': 'This change to your authorized apps cannot be made',
+  'error.heading.logout': 'This sign-out request cannot be completed',
   'error.footer':
     'Error code: {code} (HTTP {status}). You can close this page and go back to the application.',
   'error.other': 'The request could not be completed.',

@@ -38,6 +38,8 @@ export const es: Messages = {
   'deviceDone.denied': 'Has denegado el acceso a {client}. Puedes cerrar esta página.',
   'error.title': 'Error de autorización',
   'error.heading': 'Esta solicitud de autorización no se puede completar',
+  'error.heading.apps': 'No se puede realizar este cambio en sus aplicaciones autorizadas',
+  'error.heading.logout': 'Esta solicitud de cierre de sesión no se puede completar',
   'error.footer':
     'Código de error: {code} (HTTP {status}). Puedes cerrar esta página y volver a la aplicación.',
   'error.other': 'No se pudo completar la solicitud.',

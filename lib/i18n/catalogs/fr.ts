@@ -39,6 +39,8 @@ export const fr: Messages = {
   'deviceDone.denied': 'Vous avez refusé l’accès à {client}. Vous pouvez fermer cette page.',
   'error.title': 'Erreur d’autorisation',
   'error.heading': 'Cette demande d’autorisation ne peut pas aboutir',
+  'error.heading.apps': 'Cette modification de vos applications autorisées est impossible',
+  'error.heading.logout': 'Cette demande de déconnexion ne peut pas aboutir',
   'error.footer':
     'Code d’erreur : {code} (HTTP {status}). Vous pouvez fermer cette page et revenir à l’application.',
   'error.other': 'La demande n’a pas pu aboutir.',

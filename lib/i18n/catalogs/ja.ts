@@ -40,6 +40,8 @@ export const ja: Messages = {
   'deviceDone.denied': '{client} のアクセスを拒否しました。このページは閉じてかまいません。',
   'error.title': '認可エラー',
   'error.heading': 'この認可リクエストは完了できません',
+  'error.heading.apps': '承認済みアプリへのこの変更はできません',
+  'error.heading.logout': 'このサインアウトリクエストは完了できません',
   'error.footer':
     'エラーコード: {code} (HTTP {status})。このページを閉じてアプリケーションに戻ってください。',
   'error.other': 'リクエストを完了できませんでした。',
