@@ -207,6 +207,7 @@ export type {
   AccessTokenStore,
   RefreshTokenStore,
   ConsentStore,
+  RememberedConsent,
   Stores,
 } from './lib/stores/types.js';
 export { MemoryRecordStore, memoryStores, type MemoryStoreOptions } from './lib/stores/memory.js';

@@ -19,8 +19,9 @@
  *   and at `<path>/<id>`, with the methods their `handleJson` answers, and answer
  *   JSON with no-store headers;
  * - a `protected` endpoint (UserInfo, OIDC Core 5.3) answers GET and POST behind
- *   the access-token check of `protect()`, served by the HTTP layer's handler of
- *   its name (lib/http/userinfo.ts), not yet by `fetchHandler()`;
+ *   the access-token check of `protect()`, answered by the HTTP layer's one
+ *   UserInfo answerer (lib/http/userinfo-answer.ts) under `router()` and
+ *   `fetchHandler()` alike;
  * - an endpoint answers browsers cross-origin only when its row says `cors: true`.
  */
 import type { EngineRequest, EngineResponse } from '../types.js';

@@ -5,7 +5,8 @@
  *
  * Rules:
  * - `list(subject)` gives one entry per client, from the user's live, unrevoked
- *   grants and remembered consents: the union of their scopes, the earliest grant
+ *   grants and remembered consents: the union of their scopes and of their
+ *   resources (a remembered consent's resources included), the earliest grant
  *   time and the latest use. It names the client as the client store knows it
  *   now (its `name`, undefined for a client that is gone).
  * - `revoke(subject, clientId)` revokes every grant of that user to that client
@@ -15,7 +16,7 @@
  *   never touches another user's grants or another client's: grants are found by
  *   subject, then filtered by client id.
  */
-import type { ConsentStore, ClientStore } from '../stores/types.js';
+import type { ConsentStore, ClientStore, RememberedConsent } from '../stores/types.js';
 import type { UserGrant, UserGrantStore } from '../stores/user-grants.js';
 import type { Clock } from '../types.js';
 import type { OAuthEventBus } from './events.js';
@@ -27,7 +28,7 @@ export interface AuthorizedApp {
   readonly clientName: string | undefined;
   /** Every scope the user granted it (grants and remembered consent). */
   readonly scopes: readonly string[];
-  /** The resources (RFC 8707) its grants' tokens may be for. */
+  /** The resources (RFC 8707) its grants' tokens may be for, and those of its remembered consent. */
   readonly resources: readonly string[];
   /** The earliest live grant; undefined when only a remembered consent is left. */
   readonly grantedAt: number | undefined;
@@ -46,9 +47,8 @@ export interface AuthorizedAppsParts {
   revokeGrant(grantId: string, reason: string): Promise<void>;
 }
 
-interface Remembered {
+interface Remembered extends RememberedConsent {
   readonly clientId: string;
-  readonly scope: readonly string[];
 }
 
 /** Consent stores that can list a user's consents (the built-in one can). */
@@ -97,12 +97,12 @@ export class AuthorizedApps {
     const drafts = new Map<string, Draft>();
     for (const grant of await this.#p.grants.list(subject))
       drafts.set(grant.clientId, merge(drafts.get(grant.clientId), grant));
-    for (const { clientId, scope } of await this.#remembered(subject)) {
+    for (const { clientId, scope, resources } of await this.#remembered(subject)) {
       const draft = drafts.get(clientId);
       drafts.set(clientId, {
         clientId,
         scopes: union(draft?.scopes ?? [], scope),
-        resources: draft?.resources ?? [],
+        resources: union(draft?.resources ?? [], resources ?? []),
         grantedAt: draft?.grantedAt,
         lastUsedAt: draft?.lastUsedAt,
       });

@@ -1,8 +1,9 @@
 /**
  * The Fetch-API adapter: the engine behind WHATWG `Request` → `Response`, for
  * runtimes built on it (Deno.serve, Bun.serve, workers, Node's global Request).
- * It answers exactly as the Express handlers do (lib/http/endpoints.ts and
- * protect.ts) and only translates: every OAuth rule lives in the engine, the form
+ * It answers exactly as the Express handlers do (lib/http/endpoints.ts,
+ * protect.ts, userinfo.ts) and only translates: every OAuth rule lives in the
+ * engine, UserInfo's in ./userinfo-answer.ts (shared with Express), the form
  * rules in ./form.ts (a `Request`'s body read by ./body.ts: checked before the
  * body is touched, never cancelled, safe behind a `Readable.toWeb()` bridge)
  * and the bearer rules in ./bearer.ts. It does not load Express.
@@ -39,6 +40,7 @@ import { protectedResourceRoute, type ProtectedResourceOptions } from './resourc
 import { readRequestForm, type FormBody } from './form.js';
 import { requestMeta } from './meta.js';
 import { JSON_TYPE } from './respond.js';
+import { userInfoAnswer } from './userinfo-answer.js';
 
 /** Options of {@link fetchHandler}. */
 export type FetchHandlerOptions = FormEndpointOptions;
@@ -145,6 +147,22 @@ function decodeSegment(segment: string): string {
   }
 }
 
+/** A `protected` endpoint (UserInfo): the shared answerer (./userinfo-answer.ts) over a `Request`. */
+function protectedRoute(provider: Provider): Route {
+  const answer = userInfoAnswer(provider);
+  return async (request) => {
+    const response = await answer({
+      method: request.method,
+      path: new URL(request.url).pathname,
+      authorization: request.headers.get('authorization'),
+      proof: request.headers.get('dpop') ?? undefined,
+    });
+    if (response.body === undefined)
+      return new Response(null, { status: response.status, headers: response.headers });
+    return toResponse(response, request.method === 'HEAD');
+  };
+}
+
 function documentRoute(endpoint: EndpointDefinition): Route {
   const document = endpoint.document as () => unknown;
   const headers = documentHeaders(endpoint.maxAge ?? 0);
@@ -156,13 +174,14 @@ function documentRoute(endpoint: EndpointDefinition): Route {
 }
 
 /**
- * Every form and document endpoint of the provider's endpoint table (token,
- * revocation, introspection, JWKS, metadata, and any registered later) at its
+ * Every form, JSON, document and protected endpoint of the provider's endpoint
+ * table (token, revocation, introspection, registration, JWKS, metadata, and with
+ * `options.openid` UserInfo, as `router()` answers them; any registered later) at its
  * configured path below the issuer's path (as `router()` mounted at the issuer's
  * path), plus the metadata at its RFC 8414 place from the root
  * (`/.well-known/oauth-authorization-server` + issuer path). A trailing slash is
- * ignored; the authorization endpoint is not served (it needs a login and a
- * session: use the Express handlers for it).
+ * ignored; the authorization endpoint and the pages (device, end-session) are
+ * not served (they need a login and a session: use the Express handlers).
  * @throws TypeError for a bad option.
  */
 export function fetchHandler(provider: Provider, options?: FetchHandlerOptions): FetchHandler {
@@ -174,7 +193,6 @@ export function fetchHandler(provider: Provider, options?: FetchHandlerOptions):
   const below: [string, Route][] = [];
   for (const endpoint of provider.endpoints) {
     if (endpoint.kind === 'authorization' || endpoint.kind === 'page') continue;
-    if (endpoint.kind === 'protected') continue; // UserInfo: Express/node:http only for now
     const route = corsFetch(
       endpoint.cors === true ? provider.config.cors : undefined,
       corsMethods(endpoint.kind),
@@ -182,7 +200,9 @@ export function fetchHandler(provider: Provider, options?: FetchHandlerOptions):
         ? formRoute(provider, endpoint, limits)
         : endpoint.kind === 'json'
           ? jsonRoute(provider, endpoint, limits, issuerPath + endpoint.path)
-          : documentRoute(endpoint),
+          : endpoint.kind === 'protected'
+            ? protectedRoute(provider)
+            : documentRoute(endpoint),
     );
     routes.set(issuerPath + endpoint.path, route);
     if (endpoint.kind === 'json') below.push([`${issuerPath}${endpoint.path}/`, route]);

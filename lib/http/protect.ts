@@ -59,7 +59,7 @@ declare global {
 type ProtectRequest = IncomingMessage & { oauth2?: { token: ProtectedTokenInfo } };
 
 /** The `DPoP` header: several are joined with commas by Node, which the verifier refuses. */
-function proofOf(req: IncomingMessage): string | undefined {
+export function proofOf(req: IncomingMessage): string | undefined {
   const value = req.headers['dpop'];
   return Array.isArray(value) ? value.join(', ') : value;
 }

@@ -12,7 +12,7 @@
  * | `access-revoked`  | grant id                   | `{}`: a marker                          |                   |
  * | `refresh`         | SHA-256 of the token       | the refresh token record (no `consumed`)|                   |
  * | `refresh-revoked` | grant id                   | `{}`: a marker                          |                   |
- * | `consent`         | subject, newline, client id| `{ subject, clientId, scope }`          | `subject`         |
+ * | `consent`         | subject, newline, client id| `{ subject, clientId, scope, ... }`     | `subject`         |
  * | `client`          | client id                  | RFC 7591 client metadata + server fields| (no expiry)       |
  *
  * The deny-list of stateless JWTs (`deny-token`, `deny-grant`) is a typed store
@@ -32,6 +32,9 @@
  * - A record past its own `expiresAt` is never returned, even while its TTL runs.
  * - Clients are validated by the rules of configured clients (`defineClient`) when
  *   saved and again when read back.
+ * - A consent's `resources` and `defaultAudience` are written only when set (not
+ *   empty, true), so a consent for the default audience alone is the JSON of
+ *   0.1 and of `migrateSchema()`, and a value without them reads as `resources: []`.
  */
 import { defineClient } from '../helpers/clients.js';
 import {
@@ -54,6 +57,7 @@ import type {
   ClientStore,
   ConsentStore,
   RefreshTokenStore,
+  RememberedConsent,
   Stores,
 } from './types.js';
 
@@ -199,6 +203,30 @@ interface ConsentValue {
   subject: string;
   clientId: string;
   scope: string[];
+  /** Absent in records written before resources were remembered, and when empty. */
+  resources?: string[];
+  /** Present (true) only when set. */
+  defaultAudience?: true;
+}
+
+/** The stored value's consent: `resources` defaults to `[]`, the flag only when true. */
+function rememberedOf(value: ConsentValue): RememberedConsent {
+  return {
+    scope: value.scope,
+    resources: value.resources ?? [],
+    ...(value.defaultAudience === true ? { defaultAudience: true } : {}),
+  };
+}
+
+/** One user's consent to one client as stored; optional members only when set. */
+function consentValue(subject: string, clientId: string, consent: RememberedConsent): ConsentValue {
+  return {
+    subject,
+    clientId,
+    scope: [...consent.scope],
+    ...(consent.resources.length > 0 ? { resources: [...consent.resources] } : {}),
+    ...(consent.defaultAudience === true ? { defaultAudience: true } : {}),
+  };
 }
 
 /** Remembered consent over the primitive, findable by subject. */
@@ -209,20 +237,20 @@ export class RecordConsentStore implements ConsentStore {
     this.#records = records;
   }
 
-  async find(subject: string, clientId: string): Promise<readonly string[] | undefined> {
+  async find(subject: string, clientId: string): Promise<RememberedConsent | undefined> {
     const value = valueOf<ConsentValue>(
       await this.#records.get('consent', consentId(subject, clientId)),
     );
-    return value?.scope;
+    return value === undefined ? undefined : rememberedOf(value);
   }
 
   async save(
     subject: string,
     clientId: string,
-    scope: readonly string[],
+    consent: RememberedConsent,
     ttl: number,
   ): Promise<void> {
-    const value: ConsentValue = { subject, clientId, scope: [...scope] };
+    const value = consentValue(subject, clientId, consent);
     await this.#records.put('consent', consentId(subject, clientId), asValue(value), ttl, {
       subject,
     });
@@ -232,12 +260,12 @@ export class RecordConsentStore implements ConsentStore {
     await this.#records.delete('consent', consentId(subject, clientId));
   }
 
-  /** Every client `subject` has a remembered consent for, with its scopes. */
-  async list(subject: string): Promise<{ clientId: string; scope: readonly string[] }[]> {
+  /** Every client `subject` has a remembered consent for, with what it covers. */
+  async list(subject: string): Promise<(RememberedConsent & { clientId: string })[]> {
     const found = await this.#records.listBy('consent', 'subject', subject);
     return found.map((stored) => {
       const value = stored.value as unknown as ConsentValue;
-      return { clientId: value.clientId, scope: value.scope };
+      return { clientId: value.clientId, ...rememberedOf(value) };
     });
   }
 }

@@ -81,12 +81,40 @@ export interface RefreshTokenStore {
   revokeGrant(grantId: string, ttl: number): Promise<void>;
 }
 
-/** Remembered consent: which scopes a user granted a client, so the consent page can be skipped. */
+/**
+ * What a user once allowed a client, remembered so the consent page can be
+ * skipped: the scopes, and the resource servers (RFC 8707) the tokens may be for.
+ */
+export interface RememberedConsent {
+  /** Every scope the user granted the client. */
+  readonly scope: readonly string[];
+  /**
+   * The resources (RFC 8707 indicators, as configured) the user consented to;
+   * `[]`: only the server's default audience (a request without `resource`).
+   * A record saved before resources were remembered reads as `[]`.
+   */
+  readonly resources: readonly string[];
+  /**
+   * True when, besides `resources`, the user also consented to the default
+   * audience (a request without `resource`). Only meaningful when `resources`
+   * is not empty (an empty list already means the default audience). Absent or
+   * false: a consent given only for named resources, which does not cover a
+   * request without `resource`. A store that drops it fails safe: the user is
+   * asked again.
+   */
+  readonly defaultAudience?: boolean;
+}
+
+/** Remembered consent, per user and client, so the consent page can be skipped. */
 export interface ConsentStore {
-  /** The scopes `subject` granted `clientId`, unless expired or revoked. */
-  find(subject: string, clientId: string): Promise<readonly string[] | undefined>;
-  /** Remembers the grant for `ttl` seconds, replacing an earlier one. */
-  save(subject: string, clientId: string, scope: readonly string[], ttl: number): Promise<void>;
+  /** What `subject` allowed `clientId`, unless expired or revoked. */
+  find(subject: string, clientId: string): Promise<RememberedConsent | undefined>;
+  /**
+   * Remembers `consent` for `ttl` seconds, replacing an earlier one (the caller
+   * merges). `find()` must give back `scope`, `resources` and `defaultAudience: true`
+   * as saved.
+   */
+  save(subject: string, clientId: string, consent: RememberedConsent, ttl: number): Promise<void>;
   /** Forgets it. Forgetting an unknown pair does nothing. */
   revoke(subject: string, clientId: string): Promise<void>;
 }

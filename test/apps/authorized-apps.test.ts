@@ -156,7 +156,10 @@ describe('provider.authorizedApps', () => {
 
       const consents = fx.oauth.provider.stores.consents;
       expect(await consents.find('user-alice', 'spa')).to.equal(undefined);
-      expect(await consents.find('user-alice', 'multi')).to.deep.equal(['profile', 'read']);
+      expect(await consents.find('user-alice', 'multi')).to.deep.equal({
+        scope: ['profile', 'read'],
+        resources: [],
+      });
       await consentPage(alice, spaParams()); // asked again: the page, not a skip
       const left = await fx.oauth.provider.authorizedApps.list('user-alice');
       expect(left.map((a) => a.clientId)).to.deep.equal(['multi']);

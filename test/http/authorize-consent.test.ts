@@ -179,7 +179,7 @@ describe('authorize(): remembered consent (consent: { remember: true })', () => 
     await expectAsked(await signedIn(app, 'bob'), spaParams({ scope: 'profile read' }));
   });
 
-  it('a request naming a resource (RFC 8707) is asked again: a remembered consent does not say which resource servers it opens', async () => {
+  it('a consent remembered without resource does not cover a request naming one (RFC 8707; more in authorize-consent-resources.test.ts)', async () => {
     const api = 'https://api.example.com/mcp';
     const { app } = authorizeApp({
       provider: { consent: { remember: true }, resources: [{ resource: api }] },

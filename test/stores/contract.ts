@@ -51,6 +51,7 @@ import {
   type DeviceCodeStore,
   type RefreshTokenRecord,
   type RefreshTokenStore,
+  type RememberedConsent,
 } from '../../index.js';
 import { frozenClock, type FrozenClock } from '../support/fixtures.js';
 import { describeDeviceCodeContract } from './device-contract.js';
@@ -716,42 +717,77 @@ export function describeStoreContract(
         expect(await consents.find(subject(), `client-${randomUUID()}`)).to.equal(undefined);
       });
 
-      it('save() then find() returns the scopes, per subject and client', async () => {
+      /** A consent for the default audience only. */
+      const scoped = (...scope: string[]): RememberedConsent => ({ scope, resources: [] });
+      const API = 'https://api.example.com/mcp';
+      const FILES = 'https://files.example.com/';
+
+      it('save() then find() returns the scopes and no resources, per subject and client', async () => {
         const user = subject();
         const other = subject();
-        await consents.save(user, 'c1', ['profile', 'read'], HOUR);
-        await consents.save(other, 'c1', ['write'], HOUR);
-        expect([...((await consents.find(user, 'c1')) ?? [])]).to.have.members(['profile', 'read']);
-        expect([...((await consents.find(other, 'c1')) ?? [])]).to.deep.equal(['write']);
+        await consents.save(user, 'c1', scoped('profile', 'read'), HOUR);
+        await consents.save(other, 'c1', scoped('write'), HOUR);
+        const found = await consents.find(user, 'c1');
+        expect([...(found?.scope ?? [])]).to.have.members(['profile', 'read']);
+        expect(plain(found)).to.deep.equal({ scope: found?.scope, resources: [] });
+        expect(await consents.find(other, 'c1')).to.deep.equal(scoped('write'));
         expect(await consents.find(user, 'c2')).to.equal(undefined);
       });
 
-      it('save() replaces an earlier consent', async () => {
+      it('save() then find() returns the resources (RFC 8707) and the defaultAudience flag as saved', async () => {
         const user = subject();
-        await consents.save(user, 'c1', ['profile'], HOUR);
-        await consents.save(user, 'c1', ['read'], HOUR);
-        expect([...((await consents.find(user, 'c1')) ?? [])]).to.deep.equal(['read']);
+        const both: RememberedConsent = {
+          scope: ['read'],
+          resources: [API, FILES],
+          defaultAudience: true,
+        };
+        await consents.save(user, 'c1', both, HOUR);
+        await consents.save(user, 'c2', { scope: ['read'], resources: [API] }, HOUR);
+        expect(plain(await consents.find(user, 'c1'))).to.deep.equal(both);
+        const onlyApi = await consents.find(user, 'c2');
+        expect(plain(onlyApi)).to.deep.equal({ scope: ['read'], resources: [API] });
+        expect(onlyApi?.defaultAudience ?? false, 'no flag unless saved').to.equal(false);
+      });
+
+      it('a consent record written before resources were remembered reads as resources: []', async function () {
+        const records = stores.records;
+        if (records === undefined) return this.skip();
+        const user = subject();
+        // The 0.1 value (and what migrateSchema() copies): no `resources` member.
+        const old = { subject: user, clientId: 'c1', scope: ['read', 'profile'] };
+        await records.put('consent', `${user}\nc1`, old, HOUR, { subject: user });
+        const found = await consents.find(user, 'c1');
+        expect(plain(found)).to.deep.equal({ scope: ['read', 'profile'], resources: [] });
+        expect(found?.defaultAudience ?? false).to.equal(false);
+        return undefined;
+      });
+
+      it('save() replaces an earlier consent, resources included', async () => {
+        const user = subject();
+        await consents.save(user, 'c1', { scope: ['profile'], resources: [API] }, HOUR);
+        await consents.save(user, 'c1', scoped('read'), HOUR);
+        expect(plain(await consents.find(user, 'c1'))).to.deep.equal(scoped('read'));
       });
 
       it('save() with an empty scope list is found as an empty list', async () => {
         const user = subject();
-        await consents.save(user, 'c1', [], HOUR);
-        expect([...((await consents.find(user, 'c1')) ?? ['missing'])]).to.deep.equal([]);
+        await consents.save(user, 'c1', scoped(), HOUR);
+        expect(plain(await consents.find(user, 'c1'))).to.deep.equal(scoped());
       });
 
       it('revoke() forgets one pair and leaves the others; an unknown pair resolves', async () => {
         const user = subject();
-        await consents.save(user, 'c1', ['read'], HOUR);
-        await consents.save(user, 'c2', ['read'], HOUR);
+        await consents.save(user, 'c1', { scope: ['read'], resources: [API] }, HOUR);
+        await consents.save(user, 'c2', scoped('read'), HOUR);
         await consents.revoke(user, 'c1');
         await consents.revoke(subject(), 'nobody');
         expect(await consents.find(user, 'c1')).to.equal(undefined);
-        expect([...((await consents.find(user, 'c2')) ?? [])]).to.deep.equal(['read']);
+        expect(plain(await consents.find(user, 'c2'))).to.deep.equal(scoped('read'));
       });
 
       itMovingTime('a consent ends after its ttl', async () => {
         const user = subject();
-        await consents.save(user, 'c1', ['read'], 60);
+        await consents.save(user, 'c1', { scope: ['read'], resources: [API] }, 60);
         clock.advance(59);
         expect(await consents.find(user, 'c1')).to.not.equal(undefined);
         clock.advance(1);

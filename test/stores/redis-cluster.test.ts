@@ -112,7 +112,9 @@ describe('Redis record store on a Redis Cluster (3 masters started by this test)
       const stores = redisStores({ client: cluster, prefix: 'spread:' });
       const subjects = Array.from({ length: 30 }, () => randomUUID());
       await Promise.all(
-        subjects.map((subject) => stores.consents.save(subject, 'web', ['read'], 60)),
+        subjects.map((subject) =>
+          stores.consents.save(subject, 'web', { scope: ['read'], resources: [] }, 60),
+        ),
       );
       const counts = await Promise.all(cluster.nodes('master').map((node) => node.dbsize()));
       expect(counts.filter((count) => count > 0)).to.have.length(3);

@@ -300,7 +300,12 @@ describe('Redis record store (127.0.0.1:6379)', function () {
       await stores.refreshTokens.consume(`rt-${tag}`);
       await stores.accessTokens.revokeGrant(`grant-${tag}`, 60);
       await stores.refreshTokens.revokeGrant(`grant-${tag}`, 60);
-      await stores.consents.save(`user-${tag}`, `client-${tag}`, ['read'], 60);
+      await stores.consents.save(
+        `user-${tag}`,
+        `client-${tag}`,
+        { scope: ['read'], resources: [] },
+        60,
+      );
       const everywhere = await scanKeys(client, `*${tag}*`);
       expect(everywhere.sort()).to.deep.equal((await scanKeys(client, `${prefix}*`)).sort());
       expect(everywhere).to.have.length(9);
@@ -431,7 +436,7 @@ describe('Redis record store: redisFailFastOptions against a Redis that fails', 
   });
 
   it('a server that stops answering (SIGSTOP): StoreUnavailableError after commandTimeout, then it works again', async () => {
-    await stores.consents.save('user', 'web', ['read'], 60);
+    await stores.consents.save('user', 'web', { scope: ['read'], resources: [] }, 60);
     server?.child.kill('SIGSTOP');
     try {
       const { error, ms } = await timed(consent);
@@ -441,7 +446,7 @@ describe('Redis record store: redisFailFastOptions against a Redis that fails', 
     } finally {
       server?.child.kill('SIGCONT');
     }
-    expect(await consent()).to.deep.equal(['read']);
+    expect(await consent()).to.deep.equal({ scope: ['read'], resources: [] });
   });
 
   it('a server that is gone: every call fails within 2 s, and the same client works once it is back', async () => {
@@ -455,11 +460,13 @@ describe('Redis record store: redisFailFastOptions against a Redis that fails', 
     // Liveness: the client reconnects by itself (retryStrategy, at most 1 s apart).
     let result: { error: unknown; ms: number } = { error: 'not tried', ms: 0 };
     for (let waited = 0; waited < 10_000; waited += 100) {
-      result = await timed(() => stores.consents.save('user', 'web', ['again'], 60));
+      result = await timed(() =>
+        stores.consents.save('user', 'web', { scope: ['again'], resources: [] }, 60),
+      );
       if (result.error === undefined) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(result.error).to.equal(undefined);
-    expect(await consent()).to.deep.equal(['again']);
+    expect(await consent()).to.deep.equal({ scope: ['again'], resources: [] });
   });
 });

@@ -274,11 +274,14 @@ export function describeSqlMigration<P extends EndablePool>(options: SqlSuiteOpt
 
     it('consents: found by subject and client, and listed by subject', async () => {
       for (const c of data.consents)
-        expect(await stores.consents.find(c.subject, c.clientId)).to.deep.equal(c.scope);
+        expect(await stores.consents.find(c.subject, c.clientId)).to.deep.equal({
+          scope: c.scope,
+          resources: [], // a 0.1 consent is for the default audience
+        });
       const listed = await stores.consents.list(data.subject);
       expect(listed.sort((a, b) => a.clientId.localeCompare(b.clientId))).to.deep.equal([
-        { clientId: 'other', scope: ['read', 'profile'] },
-        { clientId: 'web', scope: ['read'] },
+        { clientId: 'other', scope: ['read', 'profile'], resources: [] },
+        { clientId: 'web', scope: ['read'], resources: [] },
       ]);
     });
 
@@ -309,7 +312,7 @@ export function describeSqlMigration<P extends EndablePool>(options: SqlSuiteOpt
         await same('refresh', token.id, (s) => s.refreshTokens.save(token, 3600));
       for (const c of data.consents) {
         await same('consent', `${c.subject}\n${c.clientId}`, (s) =>
-          s.consents.save(c.subject, c.clientId, c.scope, 3600),
+          s.consents.save(c.subject, c.clientId, { scope: c.scope, resources: [] }, 3600),
         );
       }
       for (const client of Object.values(data.clients))
@@ -326,15 +329,21 @@ export function describeSqlMigration<P extends EndablePool>(options: SqlSuiteOpt
       const { records, lookups } = sqlTableNames(legacy);
       const before = { records: await count(records), lookups: await count(lookups) };
       const [first] = data.consents;
-      await stores.consents.save(first!.subject, first!.clientId, ['changed'], 3600);
+      await stores.consents.save(
+        first!.subject,
+        first!.clientId,
+        { scope: ['changed'], resources: [] },
+        3600,
+      );
       await migrateSchema({ ...options.connection(pool), prefix: legacy });
       expect({ records: await count(records), lookups: await count(lookups) }).to.deep.equal({
         records: before.records,
         lookups: before.lookups, // the save replaced the migrated lookup of that consent
       });
-      expect(await stores.consents.find(first!.subject, first!.clientId)).to.deep.equal([
-        'changed',
-      ]);
+      expect(await stores.consents.find(first!.subject, first!.clientId)).to.deep.equal({
+        scope: ['changed'],
+        resources: [],
+      });
       expect(await stores.consents.list(data.subject)).to.have.length(2);
     });
   });

@@ -342,10 +342,11 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
         expect(await stores.authorizationCodes.find(record.id)).to.deep.equal(record);
         expect(await stores.authorizationCodes.consume(record.id)).to.deep.equal(record);
         const subject = `${nasty}${randomUUID()}`;
-        await stores.consents.save(subject, nasty, [nasty], 3600);
-        expect(await stores.consents.find(subject, nasty)).to.deep.equal([nasty]);
+        const consent = { scope: [nasty], resources: [nasty] };
+        await stores.consents.save(subject, nasty, consent, 3600);
+        expect(await stores.consents.find(subject, nasty)).to.deep.equal(consent);
         expect(await stores.consents.list(subject)).to.deep.equal([
-          { clientId: nasty, scope: [nasty] },
+          { clientId: nasty, ...consent },
         ]);
         expect(
           (await stores.records.get(kind, id))?.value,
@@ -364,9 +365,17 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
         }
         expect(await stores.records.get('BYTES', base), 'kinds too').to.equal(undefined);
         const subject = `user-${randomUUID()}`;
-        await stores.consents.save(subject, 'web', ['a'], 3600);
-        await stores.consents.save(subject.toUpperCase(), 'web', ['b'], 3600);
-        expect(await stores.consents.find(subject, 'web')).to.deep.equal(['a']);
+        await stores.consents.save(subject, 'web', { scope: ['a'], resources: [] }, 3600);
+        await stores.consents.save(
+          subject.toUpperCase(),
+          'web',
+          { scope: ['b'], resources: [] },
+          3600,
+        );
+        expect(await stores.consents.find(subject, 'web')).to.deep.equal({
+          scope: ['a'],
+          resources: [],
+        });
         expect(await stores.consents.find(`${subject} `, 'web')).to.equal(undefined);
       });
 
@@ -443,7 +452,7 @@ export function describeSqlStore<P extends EndablePool>(options: SqlSuiteOptions
             const down = sqlStores(options.connection(p));
             const calls: Record<string, () => Promise<unknown>> = {
               'consents.find': () => down.consents.find('s', 'c'),
-              'consents.save': () => down.consents.save('s', 'c', [], 60),
+              'consents.save': () => down.consents.save('s', 'c', { scope: [], resources: [] }, 60),
               'consents.list': () => down.consents.list('s'),
               'clients.find': () => down.clients.find('x'),
               'clients.delete': () => down.clients.delete('x'),

@@ -3,8 +3,9 @@
  * that its scopes ask for.
  *
  * Rules:
- * - The access token was checked before (lib/http/userinfo.ts: Bearer or DPoP,
- *   RFC 6750 challenges) and carries `openid`, else 403 `insufficient_scope`.
+ * - The access token was checked before (lib/http/userinfo-answer.ts, for
+ *   Express and Fetch alike: Bearer or DPoP, RFC 6750 challenges) and carries
+ *   `openid`, else 403 `insufficient_scope`.
  * - `sub` is always the token's subject as the client knows it (OIDC Core 5.3.2:
  *   it "MUST always be returned"; public or pairwise, ./subject.ts, the same as
  *   the client's id_token); a `sub` from the host's callback is ignored, and the
