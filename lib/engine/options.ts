@@ -16,7 +16,7 @@ import { silentLogger } from './logger.js';
 import { resolveRateLimits } from './rate-limits.js';
 import { resolveRegistration } from '../endpoints/registration/options.js';
 import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
-import { resolveOpenIdOptions } from '../endpoints/openid/options.js';
+import { resolveOpenIdOptions, withOpenIdScope } from '../endpoints/openid/options.js';
 import { checkOpenIdSigningKey } from '../endpoints/openid/signing-key.js';
 import { warnOnEphemeralKeys } from './key-warning.js';
 import type { PasswordGrantOptions } from '../grants/password.js';
@@ -302,7 +302,9 @@ export function resolveOptions(options: ProviderOptions): ResolvedConfig {
   }
 
   const clients = configuredClients(options.clients);
-  const resources = resolveResources(options.resources, options.scopes?.available ?? [], format);
+  // `openid` counts as offered when OpenID Connect is on, here as in the scope policy.
+  const offered = withOpenIdScope(options.scopes, options.openid)?.available ?? [];
+  const resources = resolveResources(options.resources, offered, format);
   return Object.freeze({
     issuer,
     format,
