@@ -21,6 +21,7 @@
  *   and the fix.
  */
 import type { Client } from '../types.js';
+import { fail } from './client-fields.js';
 import type { KeyTable } from './option-keys.js';
 
 /** The largest `default_max_age` accepted, in seconds (10 digits, as `max_age`). */
@@ -48,10 +49,6 @@ export const OPENID_CLIENT_CONFIG_KEYS: KeyTable<OpenIdClientConfig> = Object.fr
   idTokenSignedResponseAlg: true,
   initiateLoginUri: true,
 });
-
-function fail(id: string, field: string, message: string): never {
-  throw new TypeError(`client ${JSON.stringify(id)}: ${field} ${message}`);
-}
 
 /** The distinct hosts of `uris` (unparsable ones left to the redirect URI check). */
 export function redirectHosts(uris: readonly string[]): string[] {

@@ -26,8 +26,9 @@
  *
  * The form a persistent store keeps a client in is ./stored-client.ts.
  */
-import { createSecretKey, KeyObject, type JsonWebKey } from 'node:crypto';
-import { frozenJwks, jwksProblem } from '../client-auth/client-jwks.js';
+import type { JsonWebKey, KeyObject } from 'node:crypto';
+import { assertionFields } from './client-assertion-fields.js';
+import { checkRedirectUri, fail, list, optionalString, optionalTime } from './client-fields.js';
 import { checkOptionKeys, optionKeys } from './option-keys.js';
 import {
   openIdClientFields,
@@ -197,42 +198,6 @@ function checkAuthMethods(id: string, methods: readonly string[]): void {
 }
 const RESPONSE_TYPES = ['code', 'token'];
 
-function fail(id: string, field: string, message: string): never {
-  throw new TypeError(`client ${JSON.stringify(id)}: ${field} ${message}`);
-}
-
-function list<T extends string>(
-  id: string,
-  field: string,
-  value: readonly T[] | undefined,
-  allowed: readonly string[] | null,
-  fallback: readonly T[],
-): readonly T[] {
-  if (value === undefined) return Object.freeze([...fallback]);
-  if (!Array.isArray(value)) fail(id, field, 'must be an array');
-  for (const item of value) {
-    if (typeof item !== 'string' || item === '') fail(id, field, 'must hold non-empty strings');
-    if (allowed !== null && !allowed.includes(item))
-      fail(
-        id,
-        field,
-        `has an unknown value ${JSON.stringify(item)}; allowed: ${allowed.join(', ')}`,
-      );
-  }
-  return Object.freeze([...new Set(value)]);
-}
-
-function checkRedirectUri(id: string, uri: string, field = 'redirectUris'): void {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    fail(id, field, `has ${JSON.stringify(uri)}, which is not an absolute URI`);
-  }
-  if (url.hash !== '' || uri.includes('#'))
-    fail(id, field, `has ${JSON.stringify(uri)}, which has a fragment (RFC 6749 3.1.2)`);
-}
-
 /** RP-Initiated Logout 3.1: `postLogoutRedirectUris`, checked as redirect URIs; kept only when given. */
 function postLogoutFields(id: string, config: ClientConfig): Partial<Client> {
   if (config.postLogoutRedirectUris === undefined) return {};
@@ -252,17 +217,6 @@ const STRING_FIELDS = [
   'registrationTokenHash',
 ] as const;
 
-function optionalString(id: string, field: string, value: unknown): void {
-  if (value !== undefined && (typeof value !== 'string' || value === ''))
-    fail(id, field, 'must be a non-empty string');
-}
-
-function optionalTime(id: string, field: string, value: unknown): void {
-  if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 0))
-    fail(id, field, 'must be a whole number of epoch seconds >= 0');
-}
-
-/** The RFC 7591 members and registration fields of a client, type-checked; absent ones left out. */
 /** RFC 9449 5.2: `dpopBoundAccessTokens`, a boolean, kept only when true. */
 function dpopFields(id: string, config: ClientConfig): Partial<Client> {
   const bound = config.dpopBoundAccessTokens;
@@ -279,6 +233,7 @@ function parFields(id: string, config: ClientConfig): Partial<Client> {
   return required === true ? { requirePushedAuthorizationRequests: true } : {};
 }
 
+/** The RFC 7591 members and registration fields of a client, type-checked; absent ones left out. */
 function registrationFields(id: string, config: ClientConfig): Partial<Client> {
   const { source, applicationType } = config;
   if (source !== undefined && source !== 'registration' && source !== 'metadata-document')
@@ -301,48 +256,6 @@ function registrationFields(id: string, config: ClientConfig): Partial<Client> {
   if (config.contacts !== undefined)
     fields['contacts'] = list(id, 'contacts', config.contacts, null, []);
   return fields as Partial<Client>;
-}
-
-/** `jwks`, `jwksUri` and `jwtSecret`, checked; absent ones left out. */
-function assertionFields(
-  id: string,
-  config: ClientConfig,
-  methods: readonly string[],
-): Partial<Client> {
-  const { jwks, jwksUri, jwtSecret } = config;
-  const fields: { -readonly [K in 'jwks' | 'jwksUri' | 'jwtSecret']?: Client[K] } = {};
-  if (jwks !== undefined && jwksUri !== undefined) fail(id, 'jwks', 'and jwksUri are exclusive');
-  if (jwks !== undefined) {
-    const problem = jwksProblem(jwks);
-    if (problem !== undefined) fail(id, 'jwks', problem);
-    fields.jwks = frozenJwks(jwks);
-  }
-  if (jwksUri !== undefined) {
-    if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri) || !jwksUri.startsWith('https://'))
-      fail(id, 'jwksUri', 'must be an https URL');
-    fields.jwksUri = jwksUri;
-  }
-  if (methods.includes('private_key_jwt') && jwks === undefined && jwksUri === undefined)
-    fail(id, 'jwks', 'or jwksUri is required for private_key_jwt');
-  if (jwtSecret !== undefined) {
-    if (!methods.includes('client_secret_jwt'))
-      fail(id, 'jwtSecret', 'is only for client_secret_jwt; add it to tokenEndpointAuthMethods');
-    fields.jwtSecret = jwtSecretKey(id, jwtSecret);
-  } else if (methods.includes('client_secret_jwt'))
-    fail(id, 'jwtSecret', 'is required for client_secret_jwt');
-  return fields;
-}
-
-function jwtSecretKey(id: string, value: unknown): KeyObject {
-  const key =
-    value instanceof KeyObject
-      ? value
-      : typeof value === 'string'
-        ? createSecretKey(Buffer.from(value, 'utf8'))
-        : undefined;
-  if (key?.type !== 'secret' || (key.symmetricKeySize ?? 0) < 32)
-    fail(id, 'jwtSecret', 'must be a string of at least 32 bytes (RFC 7518 3.2)');
-  return key;
 }
 
 /** Methods that need no client secret: the client proves itself with an assertion. */

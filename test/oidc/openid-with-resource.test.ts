@@ -10,6 +10,7 @@ import { expect } from 'chai';
 import { createAuthorizationServer, type ProviderOptions } from '../../index.js';
 import {
   authorizeApp,
+  CB,
   consentPage,
   decide,
   expectRedirect,
@@ -57,11 +58,9 @@ describe('OpenID Connect with a resource indicator', () => {
     const agent = await signedIn(fx.app);
     const params = { ...spaParams({ scope: 'openid read', nonce: 'n-1' }), resource: API };
     const { form } = await consentPage(agent, params);
-    const answer = expectRedirect(
-      await decide(agent, { ...form, decision: 'allow' }),
-      params.redirect_uri!,
-      { status: 303 },
-    );
+    const answer = expectRedirect(await decide(agent, { ...form, decision: 'allow' }), CB, {
+      status: 303,
+    });
     const token = await redeem(fx.app, { code: answer.get('code')!, resource: API });
     expect(token.status, JSON.stringify(token.body)).to.equal(200);
     expect(token.body.id_token).to.be.a('string');
