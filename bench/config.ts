@@ -57,8 +57,8 @@ export const USAGE = `usage: node --import tsx bench/run.ts [options]   (or: npm
                     and DPoP proofs signed before each run of token-dpop and protect-dpop,
                     one per request (BENCH_NEW_TOKENS, default (warm-up + duration) x the
                     highest bare-get req/s so far x 1.25 + 2 x connections)
-  --only a,b        scenarios to run; bare-get is always added, and protect-jwt-new with
-                    protect-jwt-new-flood (BENCH_ONLY)
+  --only a,b        scenarios to run; bare-get is always added, protect-jwt-new with
+                    protect-jwt-new-flood, protect-jwt with userinfo-jwt (BENCH_ONLY)
                     ${SCENARIOS.map((s) => s.name).join(', ')}
   --server-cpu N    CPU for the server (BENCH_SERVER_CPU, default 0)
   --load-cpu N      CPU for the load generator (BENCH_LOAD_CPU, default 1)

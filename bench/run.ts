@@ -5,8 +5,9 @@
  * 2. Starts bench/server.ts under `taskset -c 0` with NODE_ENV=production and an
  *    IPC channel (./server-process.ts; the server exits when the channel closes,
  *    so it dies with us).
- * 3. Fetches one opaque and one JWT access token for the protect scenarios and
- *    checks every scenario answers 2xx once.
+ * 3. Fetches one opaque and one JWT access token for the protect scenarios, and
+ *    a user's tokens for the OpenID Connect ones (./user-tokens.ts), and checks
+ *    every scenario answers 2xx once.
  * 4. Runs the rounds: each runs every scenario once (warm-up, then measured load),
  *    in an order rotated by one per round; during a flood scenario's measured
  *    load, other connections send a scrypt client's token request with a wrong
@@ -40,6 +41,7 @@ import {
 } from './scenarios.js';
 import { ask, killServer, serverPid, startServer, stopServer } from './server-process.js';
 import { poolSize, TokenPool } from './token-pool.js';
+import { fetchUserTokens, refreshBody, userAnswerOk } from './user-tokens.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
@@ -138,14 +140,17 @@ async function check(name: ScenarioName, request: LoadRequest, dpop?: string): P
   const body = JSON.parse(text) as Record<string, unknown>;
   const token = body['access_token'];
   const jwt = name.startsWith('token-jwt') || name === 'token-dpop';
+  const user = SCENARIOS.find((s) => s.name === name)?.user === true;
   const ok =
     res.status >= 200 &&
     res.status < 300 &&
-    (name.startsWith('token-')
-      ? typeof token === 'string' &&
-        (token.split('.').length === 3) === jwt &&
-        body['token_type'] === (dpop === undefined ? 'Bearer' : 'DPoP')
-      : body['ok'] === true);
+    (user
+      ? userAnswerOk(request.method, body)
+      : name.startsWith('token-')
+        ? typeof token === 'string' &&
+          (token.split('.').length === 3) === jwt &&
+          body['token_type'] === (dpop === undefined ? 'Bearer' : 'DPoP')
+        : body['ok'] === true);
   if (!ok)
     throw new Error(`${name}: ${request.method} ${request.path} answered ${res.status} ${text}`);
 }
@@ -218,8 +223,15 @@ async function main(): Promise<void> {
   for (const s of scenarios) {
     const port = ready.ports[s.name];
     let headers: Record<string, string> = {};
+    let body = s.method === 'POST' ? TOKEN_BODY : undefined;
     const htu = `${BENCH_ISSUER}${s.path}`;
-    if (s.method === 'POST') {
+    if (s.user === true) {
+      const tokens = await fetchUserTokens(port, basic).catch((err: Error) =>
+        fail(`${s.name}: ${err.message}`),
+      );
+      headers = s.method === 'POST' ? form : { authorization: `Bearer ${tokens.access}` };
+      if (s.method === 'POST') body = refreshBody(tokens.refresh);
+    } else if (s.method === 'POST') {
       headers = form;
       if (s.dpop === true) proofTargets.set(s.name, { htm: 'POST', htu });
     } else if (s.name.startsWith('protect-')) {
@@ -236,7 +248,7 @@ async function main(): Promise<void> {
       method: s.method,
       path: s.path,
       headers,
-      ...(s.method === 'POST' ? { body: TOKEN_BODY } : {}),
+      ...(body === undefined ? {} : { body }),
     };
     const target = proofTargets.get(s.name);
     await check(s.name, request, target === undefined ? undefined : signer.proof(target)).catch(

@@ -17,6 +17,8 @@ export type ScenarioName =
   | 'protect-jwt-new-flood'
   | 'protect-dpop'
   | 'token-dpop'
+  | 'userinfo-jwt'
+  | 'token-id-token'
   | 'token-opaque-redis'
   | 'token-jwt-redis'
   | 'protect-opaque-redis'
@@ -64,6 +66,15 @@ export interface Scenario {
    * (`Authorization: DPoP`), and each proof carries the token's `ath`.
    */
   readonly dpop?: boolean;
+  /**
+   * The load acts for an end-user, with OpenID Connect: before the load the runner
+   * gets the user's tokens from the scenario's `/token` with the password grant
+   * ({@link USER_TOKEN_BODY}, scope {@link USER_SCOPE}). A GET scenario then sends
+   * that JWT access token (Bearer) in every request; a POST scenario sends its
+   * refresh token (`grant_type=refresh_token`), the same one every request, as the
+   * provider does not rotate them (bench/openid.ts).
+   */
+  readonly user?: boolean;
 }
 
 /** The issuer of every bench provider: DPoP proofs name its origin + the path as `htu`. */
@@ -161,6 +172,25 @@ export const SCENARIOS: readonly Scenario[] = Object.freeze([
     dpop: true,
   },
   {
+    // protect-jwt's check (a JWT seen before) plus a client lookup and the host's
+    // claims callback (a fixed object): UserInfo keeps 90% of protect-jwt.
+    name: 'userinfo-jwt',
+    title: 'GET /userinfo (OIDC Core 5.3), a JWT seen before, scope openid profile email',
+    method: 'GET',
+    path: '/userinfo',
+    relativeTarget: { of: 'protect-jwt', share: 0.9 },
+    user: true,
+  },
+  {
+    // A reference against token-jwt: a refresh that keeps openid signs an id_token
+    // (OIDC Core 12.2) besides the JWT access token, and reads the refresh token.
+    name: 'token-id-token',
+    title: 'token() refresh_token (not rotated) with openid: JWT access token + id_token',
+    method: 'POST',
+    path: '/token',
+    user: true,
+  },
+  {
     name: 'token-opaque-redis',
     title: 'token() as token-opaque, Redis store',
     method: 'POST',
@@ -201,6 +231,24 @@ export const FLOOD_SECRET = 'not-the-secret';
 
 /** The form body of every POST scenario (the bare POST gets the same bytes). */
 export const TOKEN_BODY = 'grant_type=client_credentials&scope=read';
+
+/** The end-user of the {@link Scenario.user} scenarios, as the password grant knows them. */
+export const BENCH_USER = Object.freeze({
+  username: 'bench-user',
+  password: 'bench-password',
+  subject: 'user-bench',
+});
+
+/** The scope of the {@link Scenario.user} scenarios' tokens. */
+export const USER_SCOPE = 'openid profile email';
+
+/** The password grant that gets the {@link Scenario.user} scenarios' tokens before the load. */
+export const USER_TOKEN_BODY = new URLSearchParams({
+  grant_type: 'password',
+  username: BENCH_USER.username,
+  password: BENCH_USER.password,
+  scope: USER_SCOPE,
+}).toString();
 
 /** Messages from the server process to the runner (over the IPC channel). */
 export type ServerMessage =

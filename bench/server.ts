@@ -30,6 +30,13 @@
  * and a new proof per request. Both get fresh providers before every run, so
  * each run starts with an empty replay cache; protect-dpop's keep one signing
  * key, so the bound token stays valid across them.
+ *
+ * Two more serve OpenID Connect (./openid.ts: password and refresh_token grants,
+ * JWT access tokens, refresh tokens not rotated, a fixed claims object), each
+ * kept for the whole run like the protect scenarios': userinfo-jwt answers
+ * UserInfo for the one user token the runner fetched, token-id-token refreshes
+ * the one refresh token the runner fetched, each time signing an access token
+ * and an id_token (nothing is stored per request, so no `reset` is needed).
  */
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -59,6 +66,7 @@ import {
   type ScenarioName,
   type ServerMessage,
 } from './scenarios.js';
+import { openIdOptions } from './openid.js';
 
 const HOST = '127.0.0.1';
 const client = generateClientSecret();
@@ -203,6 +211,18 @@ async function mint(scenario: ScenarioName, count: number): Promise<string[]> {
   return tokens;
 }
 
+/** A provider of the `user` scenarios (./openid.ts). */
+const openIdServer = (): AuthorizationServer =>
+  createAuthorizationServer(openIdOptions(client.secretHash));
+
+/** UserInfo, and the token endpoint the runner gets the user's tokens from before the load. */
+function userInfoApp(oauth: AuthorizationServer): express.Express {
+  const app = express();
+  app.get('/userinfo', oauth.endpoint('userinfo'));
+  app.post('/token', oauth.token());
+  return app;
+}
+
 function reset(): void {
   fresh.opaque = authorizationServer('opaque').token();
   fresh.jwt = authorizationServer('jwt').token();
@@ -238,6 +258,9 @@ function apps(): Record<ScenarioName, express.Express> {
   const tokenDpop = express();
   tokenDpop.post('/token', (req, res, next) => fresh.jwtDpop(req, res, next));
 
+  const tokenIdToken = express();
+  tokenIdToken.post('/token', openIdServer().token());
+
   const tokenOpaqueRedis = express();
   tokenOpaqueRedis.post('/token', redisServer('opaque', 'token-opaque').token());
   const tokenJwtRedis = express();
@@ -259,6 +282,8 @@ function apps(): Record<ScenarioName, express.Express> {
     'protect-jwt-new': newTokenApp('protect-jwt-new'),
     'protect-jwt-new-flood': newTokenApp('protect-jwt-new-flood'),
     'token-dpop': tokenDpop,
+    'userinfo-jwt': userInfoApp(openIdServer()),
+    'token-id-token': tokenIdToken,
     'protect-dpop': protectedApp({
       protect: (req, res, next) => fresh.protectDpop.protect(req, res, next),
       token: (req, res, next) => fresh.protectDpop.token(req, res, next),
