@@ -105,6 +105,8 @@ export interface OAuthEvents {
     readonly clientId: string;
     readonly subject: string;
     readonly scope: readonly string[];
+    /** The resources (RFC 8707) of the request remembered (added to what it covered); absent when it named none. */
+    readonly resources?: readonly string[];
   };
   /** A client was added to the registry (dynamic registration and admin code). */
   'client.registered': Base & { readonly clientId: string };

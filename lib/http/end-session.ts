@@ -222,7 +222,7 @@ export function endSessionHandler(provider: Provider, options: EndSessionOptions
   };
 
   const get = async (req: SiteRequest, res: ServerResponse, next: Next): Promise<void> =>
-    start(req, res, next, parseForm(searchOf(req)));
+    start(req, res, next, parseForm(searchOf(req), 'the query string'));
 
   const post = async (req: SiteRequest, res: ServerResponse, next: Next): Promise<void> => {
     const params = await readPostedForm(req, res, next, showError);

@@ -50,13 +50,21 @@ function repeated(name: string): InvalidRequestError {
   return new InvalidRequestError(`the parameter ${quoteValue(name)} must not be repeated`);
 }
 
-/** Parses a urlencoded string with the rules above. */
-export function parseForm(body: string): FormParams {
-  return parseFormBody(body, NONE).params;
+/**
+ * Parses a urlencoded string with the rules above.
+ * @param source what the text is, for the error text: default "the request body"
+ *   (a page reading its query string says "the query string").
+ */
+export function parseForm(body: string, source = 'the request body'): FormParams {
+  return parseFormBody(body, NONE, source).params;
 }
 
 /** Parses a urlencoded string; the names in `repeatable` may appear more than once. */
-export function parseFormBody(body: string, repeatable: ReadonlySet<string>): FormBody {
+export function parseFormBody(
+  body: string,
+  repeatable: ReadonlySet<string>,
+  source = 'the request body',
+): FormBody {
   const params: Record<string, string> = Object.create(null);
   const lists: Record<string, string[]> = Object.create(null);
   const seen = new Set<string>();
@@ -70,7 +78,7 @@ export function parseFormBody(body: string, repeatable: ReadonlySet<string>): Fo
       name = decode(eq === -1 ? pair : pair.slice(0, eq));
       value = eq === -1 ? '' : decode(pair.slice(eq + 1));
     } catch {
-      throw new InvalidRequestError('the request body has malformed percent-encoding');
+      throw new InvalidRequestError(`${source} has malformed percent-encoding`);
     }
     if (repeatable.has(name)) {
       if (value === '') continue;

@@ -130,6 +130,27 @@ describe('authorize(): remembered consent with resources (RFC 8707)', () => {
     expect(token.body.scope).to.equal('profile read');
   });
 
+  it('consent.remembered names the resources the consent now covers', async () => {
+    const fx = fixture();
+    const remembered: OAuthEvent[] = [];
+    fx.oauth.provider.events.on('consent.remembered', (e: OAuthEvent) => {
+      remembered.push(e);
+    });
+    const alice = await signedIn(fx.app);
+    await allow(alice, forResources([API, FILES]));
+    await settle();
+    expect(remembered).to.deep.equal([
+      {
+        type: 'consent.remembered',
+        time: fx.clock(),
+        clientId: 'spa',
+        subject: 'user-alice',
+        scope: ['profile', 'read'],
+        resources: [API, FILES],
+      },
+    ]);
+  });
+
   it('the store holds the scopes and the resources the user saw', async () => {
     const fx = fixture();
     const alice = await signedIn(fx.app);

@@ -424,7 +424,7 @@ describe('end_session abuse: parameters (repeated, oversize, prototype keys)', (
     const fx = logoutApp();
     expectRefusal(
       await request(fx.app).get('/end_session?state=%ZZ'),
-      'the request body has malformed percent-encoding',
+      'the query string has malformed percent-encoding',
     );
   });
 

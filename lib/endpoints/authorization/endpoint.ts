@@ -403,6 +403,7 @@ export class AuthorizationEndpoint {
         clientId: request.client.id,
         subject,
         scope: [...request.scope],
+        ...(request.resources.length === 0 ? {} : { resources: [...request.resources] }),
       });
   }
 
