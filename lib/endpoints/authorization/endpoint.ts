@@ -58,7 +58,6 @@ import {
 } from '../../errors.js';
 import type { FailureLimit } from '../../helpers/failure-limit.js';
 import type { RecordStore } from '../../stores/records.js';
-import type { ClientStore } from '../../stores/types.js';
 import { PushedRequestStore } from '../../stores/pushed-requests.js';
 import type { Client, Clock, RequestContext } from '../../types.js';
 import { pushAuthorizationRequest, type PushedAuthorizationBody } from '../par/push.js';
@@ -94,14 +93,15 @@ import {
   pendingAuthorization,
   type AuthorizationRequest,
   type PendingAuthorization,
-  type ResponseType,
 } from './request.js';
 import { errorLocation } from './response.js';
 import { resumeAuthorization } from './resume.js';
 import { runSteps, type CheckedRequest } from './run.js';
 import type { AuthorizationContext } from './step.js';
+import type { AuthorizationEndpointOptions } from './endpoint-options.js';
 import { STEPS } from './steps.js';
 
+export type { AuthorizationEndpointOptions } from './endpoint-options.js';
 export type {
   AuthorizationAnswer,
   AuthorizationOutcome,
@@ -109,48 +109,6 @@ export type {
   AuthorizationUser,
   ConsentPrompt,
 } from './outcome.js';
-
-/** What the endpoint needs from the provider. */
-export interface AuthorizationEndpointOptions {
-  readonly issuer: string;
-  readonly clients: ClientStore;
-  readonly scopes: AuthorizationContext['scopes'];
-  /** The response types the server offers. */
-  readonly responseTypes: readonly ResponseType[];
-  readonly allowPlainPkce: boolean;
-  /** The configured resources (RFC 8707) by indicator. */
-  readonly resources: AuthorizationContext['resources'];
-  /** The locales offered for claims (`openid.claimsLocales`); undefined: any (./claims-locales.ts). */
-  readonly claimsLocales?: AuthorizationContext['claimsLocales'];
-  /** The server's signing keys: an `id_token_hint` must verify with one (./id-token-hint.ts). */
-  readonly keys: AuthorizationContext['keys'];
-  /**
-   * OpenID Connect (`options.openid`): whether a `nonce` is required (./nonce.ts;
-   * default false) and the pairwise key an `id_token_hint`'s subject is compared under.
-   */
-  readonly openid?: Partial<Pick<AuthorizationContext, 'requireNonce' | 'pairwiseKey'>>;
-  readonly consent: ConsentPolicy;
-  /** Where the single-use markers of consent answers are kept (the provider's primitive). */
-  readonly records: RecordStore;
-  readonly issue: Omit<
-    IssueContext,
-    'issuer' | 'allowPlainPkce' | 'resources' | 'events' | 'clock'
-  >;
-  readonly events: OAuthEventBus;
-  /** The provider's clock (epoch milliseconds): every event's `time`. */
-  readonly clock: Clock;
-  /** Logs a failure (a store that is down); called before it is answered. */
-  readonly report: (error: OAuthError) => void;
-  /**
-   * Pushed authorization requests (RFC 9126), kept in `records`; `limit` is the
-   * `public_client_writes` rate limit (undefined: off).
-   */
-  readonly par: {
-    readonly required: boolean;
-    readonly lifetime: number;
-    readonly limit: FailureLimit | undefined;
-  };
-}
 
 /** The engine of the authorization endpoint; see the rules above. */
 export class AuthorizationEndpoint {
