@@ -20,18 +20,18 @@
  * - the page has the consent page's headers: no-store, anti-framing
  *   (lib/http/views.ts), and the default view escapes every value.
  */
-import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { AuthorizedApp } from '../engine/authorized-apps.js';
 import type { Provider } from '../engine/provider.js';
 import { InvalidRequestError } from '../errors.js';
 import { checkOptionKeys, optionKeys } from '../helpers/option-keys.js';
-import { safeEqual } from '../helpers/secrets.js';
 import { requireSession, type SiteRequest, type SiteUser } from './site-adapter.js';
 import type { AppView } from './views.js';
 import {
   errorPage,
   FORGED,
+  formTokenMatches,
+  newFormToken,
   localPath,
   pageSetup,
   readPostedForm,
@@ -76,7 +76,7 @@ function csrfToken(req: SiteRequest): string {
   const session = requireSession(req);
   const token = session[CSRF_KEY];
   if (typeof token === 'string' && token.length > 0) return token;
-  const made = randomBytes(32).toString('base64url');
+  const made = newFormToken();
   session[CSRF_KEY] = made;
   return made;
 }
@@ -123,9 +123,7 @@ export function authorizedAppsHandler(provider: Provider, options: AuthorizedApp
     if (params === undefined) return;
     const user = signedIn(req, res);
     if (user === undefined) return;
-    const expected = requireSession(req)[CSRF_KEY];
-    const sent = params['csrf_token'] ?? '';
-    if (typeof expected !== 'string' || !safeEqual(Buffer.from(sent), Buffer.from(expected))) {
+    if (!formTokenMatches(params['csrf_token'], requireSession(req)[CSRF_KEY])) {
       showError(req, res, next, new InvalidRequestError(FORGED));
       return;
     }

@@ -24,6 +24,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PendingAuthorization } from '../endpoints/authorization/request.js';
 import { requireSession, type SiteRequest } from './site-adapter.js';
+import { pruneEntries } from './session-entries.js';
 
 /** A consent page waiting for its answer, kept in the session (JSON only). */
 export interface Transaction<R extends object = PendingAuthorization> {
@@ -66,14 +67,6 @@ function isTransaction(value: unknown): value is Transaction<object> {
   );
 }
 
-/** Drops expired transactions, then the oldest, leaving room for one more. */
-function prune(pending: Pending, now: number): void {
-  for (const [id, tx] of Object.entries(pending))
-    if (!isTransaction(tx) || tx.expiresAt <= now) delete pending[id];
-  const ids = Object.keys(pending);
-  for (const id of ids.slice(0, Math.max(0, ids.length - MAX_TRANSACTIONS + 1))) delete pending[id];
-}
-
 /** Keeps `tx` in the session under a new id (rules above); returns the id. */
 export function openTransaction<R extends object>(
   req: SiteRequest,
@@ -84,7 +77,7 @@ export function openTransaction<R extends object>(
   const session = requireSession(req) as Session;
   session.oauth2 ??= {};
   const pending = (session.oauth2[slot] ??= {});
-  prune(pending, now);
+  pruneEntries(pending, isTransaction, now, MAX_TRANSACTIONS);
   const id = randomBytes(16).toString('base64url');
   pending[id] = tx;
   return id;

@@ -34,17 +34,17 @@
  * Options, methods, the error page and the form reader are `authorize()`'s
  * (./user-pages.ts).
  */
-import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Provider } from '../engine/provider.js';
 import type { DeviceFlow } from '../endpoints/device/flow.js';
 import type { DevicePrompt, DeviceVisitor } from '../endpoints/device/verification.js';
 import { InvalidRequestError } from '../errors.js';
-import { safeEqual } from '../helpers/secrets.js';
 import type { TransactionSlot } from './consent-transactions.js';
 import { requireSession, type SiteRequest, type SiteUser } from './site-adapter.js';
 import {
   errorPage,
+  formTokenMatches,
+  newFormToken,
   localPath,
   openConsent,
   pageSetup,
@@ -92,16 +92,14 @@ function formToken(req: SiteRequest): string {
   session.oauth2 ??= {};
   const token = session.oauth2.deviceCsrf;
   if (typeof token === 'string') return token;
-  const made = randomBytes(32).toString('base64url');
+  const made = newFormToken();
   session.oauth2.deviceCsrf = made;
   return made;
 }
 
 /** Whether `sent` is the session's device form token; never writes. */
-function formTokenMatches(req: SiteRequest, sent: string | undefined): boolean {
-  const token = (requireSession(req) as DeviceSession).oauth2?.deviceCsrf;
-  if (typeof token !== 'string' || sent === undefined) return false;
-  return safeEqual(Buffer.from(sent), Buffer.from(token));
+function deviceFormTokenMatches(req: SiteRequest, sent: string | undefined): boolean {
+  return formTokenMatches(sent, (requireSession(req) as DeviceSession).oauth2?.deviceCsrf);
 }
 
 /** The code entered before login, taken out of the session when it is `typed`. */
@@ -253,7 +251,7 @@ export function deviceHandler(provider: Provider, options: DeviceOptions = {}) {
     if (params === undefined) return;
     if (params['transaction_id'] !== undefined) return answer(req, res, next, params);
     const typed = (params['user_code'] ?? '').slice(0, 64);
-    if (!formTokenMatches(req, params['csrf_token']))
+    if (!deviceFormTokenMatches(req, params['csrf_token']))
       return form(req, res, next, 400, typed, FORM_EXPIRED);
     return submit(req, res, next, typed);
   };

@@ -43,17 +43,17 @@
  * - pages have the consent page's headers (no-store, anti-framing) and speak
  *   the request's `ui_locales`, then `Accept-Language` (./page-language.ts).
  */
-import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Provider } from '../engine/provider.js';
 import { EndSession, logoutLocation, type LogoutRequest } from '../endpoints/openid/end-session.js';
 import { InvalidRequestError, SetupError } from '../errors.js';
-import { safeEqual } from '../helpers/secrets.js';
 import { parseForm } from './form.js';
 import { requireSession, type SiteRequest, type SiteUser } from './site-adapter.js';
 import {
   errorPage,
   FORGED,
+  formTokenMatches,
+  newFormToken,
   localPath,
   pageSetup,
   readPostedForm,
@@ -171,7 +171,7 @@ export function endSessionHandler(provider: Provider, options: EndSessionOptions
     request: LogoutRequest,
     user: SiteUser,
   ) => {
-    const csrf = randomBytes(32).toString('base64url');
+    const csrf = newFormToken();
     const pending: Pending = { request, csrf, expiresAt: clock() + lifetime * 1000 };
     requireSession(req)[SLOT] = pending;
     page(req, res, next, {
@@ -204,7 +204,7 @@ export function endSessionHandler(provider: Provider, options: EndSessionOptions
     const pending = takePending(req, clock());
     if (pending === undefined)
       return showError(req, res, next, new InvalidRequestError(LOGOUT_EXPIRED));
-    if (!safeEqual(Buffer.from(params['csrf_token'] ?? ''), Buffer.from(pending.csrf)))
+    if (!formTokenMatches(params['csrf_token'], pending.csrf))
       return showError(req, res, next, new InvalidRequestError(FORGED));
     const { request } = pending;
     const decision = params['decision'];

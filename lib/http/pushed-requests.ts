@@ -20,6 +20,7 @@
  */
 import type { PendingAuthorization } from '../endpoints/authorization/request.js';
 import { requireSession, type SiteRequest } from './site-adapter.js';
+import { pruneEntries } from './session-entries.js';
 
 /** Pushed requests kept per session. */
 export const MAX_KEPT = 8;
@@ -45,14 +46,6 @@ function isKept(value: unknown): value is Kept {
   );
 }
 
-/** Drops expired entries, then the oldest, leaving room for one more. */
-function prune(entries: Entries, now: number): void {
-  for (const [uri, entry] of Object.entries(entries))
-    if (!isKept(entry) || entry.expiresAt <= now) delete entries[uri];
-  const uris = Object.keys(entries);
-  for (const uri of uris.slice(0, Math.max(0, uris.length - MAX_KEPT + 1))) delete entries[uri];
-}
-
 /** Keeps `request` for the way back to `requestUri` until `expiresAt` (epoch ms). */
 export function keepPushedRequest(
   req: SiteRequest,
@@ -63,7 +56,7 @@ export function keepPushedRequest(
   const session = requireSession(req) as Session;
   session.oauth2 ??= {};
   const entries = (session.oauth2.pushedRequests ??= {});
-  prune(entries, now);
+  pruneEntries(entries, isKept, now, MAX_KEPT);
   entries[pushed.requestUri] = { request: pushed.request, expiresAt } satisfies Kept;
 }
 

@@ -94,6 +94,20 @@ export interface PageSetup {
 }
 
 /** The text of an answer whose CSRF token is missing or wrong. */
+/** A new form (CSRF) token: 32 random bytes, base64url. */
+export function newFormToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/**
+ * Whether a posted form token is the one kept, compared in constant time; a
+ * missing one, or nothing (or an empty string) kept, never matches.
+ */
+export function formTokenMatches(sent: string | undefined, kept: unknown): boolean {
+  if (sent === undefined || typeof kept !== 'string' || kept === '') return false;
+  return safeEqual(Buffer.from(sent), Buffer.from(kept));
+}
+
 export const FORGED =
   'the form was not sent by this authorization server (CSRF token missing or wrong)';
 /** The text of an answer from another user than the one the page was shown to. */
@@ -210,7 +224,7 @@ export function openConsent<R extends object>(
   timing: { readonly now: number; readonly lifetime: number },
   slot?: TransactionSlot,
 ): { transactionId: string; csrfToken: string } {
-  const csrfToken = randomBytes(32).toString('base64url');
+  const csrfToken = newFormToken();
   const tx: Transaction<R> = {
     request,
     subject: user.subject,
@@ -249,7 +263,7 @@ export async function takeAnswer<R extends object>(
   const tx = takeTransaction<R>(req, id, now, check.slot);
   if (id === undefined || tx === undefined || !(await check.claim(id, tx.expiresAt)))
     return { ok: false, error: new InvalidRequestError(check.expired) };
-  if (!safeEqual(Buffer.from(params['csrf_token'] ?? ''), Buffer.from(tx.csrf)))
+  if (!formTokenMatches(params['csrf_token'], tx.csrf))
     return { ok: false, error: new InvalidRequestError(FORGED), request: tx.request };
   const user = check.adapter.currentUser(req);
   if (user === undefined || user.subject !== tx.subject)
