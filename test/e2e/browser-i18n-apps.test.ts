@@ -19,27 +19,16 @@
  * CI=true, where it fails: CI (.ci/run) installs Chromium first.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from './chromium.js';
 import { startDemo, type RunningDemo } from './demo-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
-const underCi = process.env['CI'] === 'true' || process.env['CI'] === '1';
 const BASIC = `Basic ${Buffer.from('demo-web:demo-web-secret').toString('base64')}`;
 
 interface TokenAnswer {
@@ -58,17 +47,7 @@ describe('e2e: a German browser (Chromium) sees consent in German and revokes an
   const languages = new Set<string>();
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      const message = `${CHROMIUM} is missing: Debian's Chromium is needed for the browser test (install it with: apt-get install -y chromium)`;
-      if (underCi)
-        throw new Error(
-          `${message}. Under CI=true this is a failure, not a skip; .ci/run installs it.`,
-        );
-      console.warn(
-        `\n  !!! SKIPPED the browser end-to-end test (test/e2e/browser-i18n-apps.test.ts): ${message}\n`,
-      );
-      this.skip();
-    }
+    requireChromium(this, 'test/e2e/browser-i18n-apps.test.ts');
     await mkdir(OUTPUT, { recursive: true });
     demo = await startDemo();
   });
@@ -85,7 +64,7 @@ describe('e2e: a German browser (Chromium) sees consent in German and revokes an
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS],
       locale: 'de-DE',
     });
     const page = context.pages()[0] ?? (await context.newPage());

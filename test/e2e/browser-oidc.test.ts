@@ -15,27 +15,16 @@
  * Without /usr/bin/chromium the suite is skipped with a warning, except under
  * CI=true, where it fails: CI (.ci/run) installs Chromium first.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from './chromium.js';
 import { startDemo, type RunningDemo } from './demo-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const IMAGES = fileURLToPath(new URL('../../docs/images/', import.meta.url));
-const underCi = process.env['CI'] === 'true' || process.env['CI'] === '1';
 /**
  * The demo's issuer as the browser sees it: a name Chromium maps to the demo's
  * ephemeral port (`--host-resolver-rules`), so the screenshot shows no port and
@@ -53,17 +42,7 @@ describe('e2e: the demo client page signs in with OpenID Connect and out again (
   const pageErrors: string[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      const message = `${CHROMIUM} is missing: Debian's Chromium is needed for the browser test (install it with: apt-get install -y chromium)`;
-      if (underCi)
-        throw new Error(
-          `${message}. Under CI=true this is a failure, not a skip; .ci/run installs it.`,
-        );
-      console.warn(
-        `\n  !!! SKIPPED the browser end-to-end test (test/e2e/browser-oidc.test.ts): ${message}\n`,
-      );
-      this.skip();
-    }
+    requireChromium(this, 'test/e2e/browser-oidc.test.ts');
     await mkdir(IMAGES, { recursive: true });
     demo = await startDemo({}, (given) => {
       port = given;

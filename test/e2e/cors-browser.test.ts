@@ -10,17 +10,13 @@
  * CI=true, where it fails. Like browser.test.ts, `npm run test:core` should skip
  * it by name (--ignore test/e2e/cors-browser.test.ts).
  */
-import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from './chromium.js';
 import { startDemo, type RunningDemo } from './demo-server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'];
-const underCi = process.env['CI'] === 'true' || process.env['CI'] === '1';
 
 /** What the page's fetch() gave: the status and JSON body, or the error the browser raised. */
 type Outcome = { status: number; body: unknown } | { error: string };
@@ -51,12 +47,7 @@ describe('e2e: a page on another origin calls the token endpoint (Chromium, CORS
   let page: Page;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      const message = `${CHROMIUM} is missing: Debian's Chromium is needed for the browser test (install it with: apt-get install -y chromium)`;
-      if (underCi) throw new Error(`${message}. Under CI=true this is a failure, not a skip.`);
-      console.warn(`\n  !!! SKIPPED test/e2e/cors-browser.test.ts: ${message}\n`);
-      this.skip();
-    }
+    requireChromium(this, 'test/e2e/cors-browser.test.ts');
     demo = await startDemo();
     pages = createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
@@ -66,7 +57,7 @@ describe('e2e: a page on another origin calls the token endpoint (Chromium, CORS
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS],
     });
     page = await browser.newPage();
     const { port } = pages.address() as AddressInfo;

@@ -5,11 +5,12 @@
  * mint id_token hints with the provider's own keys.
  */
 import { expect } from 'chai';
-import { clientSubject } from '../../lib/endpoints/openid/subject.js';
-import { signIdToken } from '../../lib/tokens/id-token.js';
 import { signJwt } from '../../lib/tokens/jwt.js';
 import type { ClientConfig } from '../../index.js';
 import { parApp, PAR_CLIENTS } from '../par/support.js';
+
+/** An id_token hint of this server (one helper for every hint test). */
+export { hintFor } from './end-session-fixture.js';
 import {
   authorizeApp,
   CB,
@@ -81,35 +82,6 @@ export async function wayBack(agent: Agent): Promise<URLSearchParams> {
   const back = await returnTo(agent);
   expect(back, 'returnTo').to.be.a('string');
   return new URL(back, 'http://x').searchParams;
-}
-
-/**
- * An id_token of this server for the local subject `subject`, issued to
- * `clientId` (the client's pairwise subject for a pairwise client, unless `raw`).
- * @param ageSeconds how long ago it was issued; its lifetime is 3600 s.
- */
-export async function hintFor(
-  fx: AuthorizeApp,
-  subject: string,
-  clientId: string,
-  options: { ageSeconds?: number; raw?: boolean } = {},
-): Promise<string> {
-  const { provider } = fx.oauth;
-  const client = await provider.stores.clients.find(clientId);
-  if (client === undefined) throw new Error(`no client ${clientId}`);
-  const sub =
-    options.raw === true
-      ? subject
-      : clientSubject(client, subject, provider.config.openid?.pairwiseKey);
-  return signIdToken(provider.config.keys, {
-    issuer: ISSUER,
-    subject: sub,
-    clientId,
-    accessToken: 'unused',
-    now: Math.floor(fx.clock() / 1000) - (options.ageSeconds ?? 0),
-    lifetime: 3600,
-    context: {},
-  });
 }
 
 /** A JWT signed by the server's active key with these claims and `typ`. */
